@@ -1,0 +1,26 @@
+# Build: a static-enough binary (libgit2, SQLite and zlib are compiled in).
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src src
+COPY templates templates
+COPY static static
+COPY migrations migrations
+RUN cargo build --release --locked
+
+# Run: a slim image, an unprivileged user, data on a volume.
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin cairn \
+ && mkdir -p /data && chown cairn:cairn /data
+COPY --from=build /src/target/release/cairn /usr/local/bin/cairn
+USER cairn
+VOLUME ["/data"]
+ENV CAIRN_DATA=/data
+EXPOSE 3000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:3000/healthz || exit 1
+ENTRYPOINT ["cairn"]
+CMD ["serve", "--listen", "0.0.0.0:3000", "--data", "/data"]

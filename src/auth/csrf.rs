@@ -1,0 +1,126 @@
+//! CSRF protection: a per-session synchronizer token in every form (the
+//! login form included), compared in constant time, and a check that the
+//! request comes from this site (`Origin`, `Sec-Fetch-Site`).
+
+use super::{random_token, secrets_match};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderMap, header};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tower_sessions::Session;
+
+const KEY: &str = "csrf";
+
+/// The session's CSRF token, created on first use.
+pub async fn token(session: &Session) -> Result<String, AppError> {
+    if let Some(t) = session.get::<String>(KEY).await? {
+        return Ok(t);
+    }
+    renew(session).await
+}
+
+/// Replaces the session's token (at login).
+pub async fn renew(session: &Session) -> Result<String, AppError> {
+    let t = random_token(32)?;
+    session.insert(KEY, t.clone()).await?;
+    Ok(t)
+}
+
+/// A URL-encoded form whose `_csrf` field matched the session's token and
+/// that came from this site. Every state-changing form handler takes one.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+#[derive(Deserialize)]
+struct TokenField {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+const REFUSED: &str = "This form has expired or did not come from this site. Nothing was changed. Go back, reload the page and try again.";
+
+impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let (mut parts, body) = req.into_parts();
+        check_same_origin(&parts.headers)?;
+        let form_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form_type {
+            return Err(AppError::BadRequest("Expected a form submission.".into()));
+        }
+        let session = super::session::session_of(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, state.max_body)
+            .await
+            .map_err(|_| AppError::PayloadTooLarge("The form is too large to save.".into()))?;
+        let given: TokenField = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
+        let expected = session.get::<String>(KEY).await?;
+        match (given.csrf, expected) {
+            (Some(given), Some(expected)) if secrets_match(&given, &expected) => {}
+            _ => return Err(AppError::Forbidden(REFUSED.into())),
+        }
+        let value = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
+        Ok(CsrfForm(value))
+    }
+}
+
+/// Refuses requests a browser marks as cross-site, or whose `Origin` is not
+/// this host.
+fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(AppError::Forbidden(REFUSED.into()));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let origin = origin.to_str().unwrap_or("null");
+        let same = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .is_some_and(|o| !host.is_empty() && o.eq_ignore_ascii_case(host));
+        if !same {
+            return Err(AppError::Forbidden(REFUSED.into()));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn origin_must_be_this_host() {
+        assert!(check_same_origin(&headers(&[("host", "a:3000")])).is_ok());
+        assert!(
+            check_same_origin(&headers(&[("host", "a:3000"), ("origin", "http://a:3000")])).is_ok()
+        );
+        assert!(
+            check_same_origin(&headers(&[("host", "a:3000"), ("origin", "http://evil")])).is_err()
+        );
+        assert!(check_same_origin(&headers(&[("host", "a:3000"), ("origin", "null")])).is_err());
+        assert!(check_same_origin(&headers(&[("sec-fetch-site", "cross-site")])).is_err());
+        assert!(check_same_origin(&headers(&[("sec-fetch-site", "same-origin")])).is_ok());
+    }
+}

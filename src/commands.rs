@@ -1,0 +1,85 @@
+//! `cairn user ...`: account administration from the shell.
+
+use crate::auth::{AuthError, Hasher, Password, Role, accounts};
+use crate::config::UserCommand;
+use crate::state::{Clock, SystemClock};
+use std::io::Read;
+use std::path::Path;
+
+/// Why a command failed; printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("{0}")]
+    Auth(#[from] AuthError),
+    #[error("{0}")]
+    Db(#[from] crate::db::DbError),
+    #[error("reading the password from standard input: {0}")]
+    Stdin(std::io::Error),
+    #[error("data folder {0}: {1}")]
+    Data(String, std::io::Error),
+}
+
+/// Runs one `cairn user` command against the database in `data`.
+pub async fn user(data: &Path, command: UserCommand) -> Result<(), CommandError> {
+    std::fs::create_dir_all(data).map_err(|e| CommandError::Data(data.display().to_string(), e))?;
+    let pool = crate::db::open(&data.join("cairn.db")).await?;
+    let hasher = Hasher::new(1)?;
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            email,
+            display_name,
+            password_stdin: _,
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|e: crate::auth::UnknownRole| AuthError::InvalidInput(e.to_string()))?;
+            let password = Password::parse(&read_password()?)?;
+            let new = accounts::NewUser::parse(
+                &name,
+                display_name.as_deref(),
+                email.as_deref(),
+                role,
+                password,
+            )?;
+            let user = accounts::create(&pool, &hasher, &new, SystemClock.now()).await?;
+            println!("Created {} ({}) <{}>", user.username, user.role, user.email);
+        }
+        UserCommand::List => {
+            for user in accounts::list(&pool).await? {
+                let status = if user.disabled { "disabled" } else { "active" };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    user.username, user.role, status, user.display_name, user.email
+                );
+            }
+        }
+        UserCommand::Passwd {
+            name,
+            password_stdin: _,
+        } => {
+            let password = Password::parse(&read_password()?)?;
+            accounts::set_password(&pool, &hasher, &name, &password).await?;
+            println!("Password changed for {name}");
+        }
+        UserCommand::Disable { name } => {
+            accounts::disable(&pool, &name).await?;
+            println!("Disabled {name}");
+        }
+    }
+    Ok(())
+}
+
+/// The password from standard input, without its final line break.
+fn read_password() -> Result<String, CommandError> {
+    let mut input = String::new();
+    // One byte more than the limit, so an over-long password is seen as such.
+    std::io::stdin()
+        .take((crate::auth::password::MAX_PASSWORD_BYTES + 3) as u64)
+        .read_to_string(&mut input)
+        .map_err(CommandError::Stdin)?;
+    let trimmed = input.strip_suffix('\n').unwrap_or(&input);
+    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+    Ok(trimmed.to_string())
+}

@@ -1,0 +1,77 @@
+//! The command line. Every option can also come from the environment.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Cairn: a self-hosted, headless CMS for Jekyll sites whose storage is git.
+#[derive(Debug, Parser)]
+#[command(name = "cairn", version, about)]
+pub struct Cli {
+    /// Folder for Cairn's own data: the database and, with no --site, the demo site.
+    #[arg(
+        long,
+        env = "CAIRN_DATA",
+        default_value = "./cairn-data",
+        global = true
+    )]
+    pub data: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server.
+    Serve(ServeArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A Jekyll site checkout (a git repository with _config.yml). Without it,
+    /// a demo site is created under the data folder on first run.
+    #[arg(long, env = "CAIRN_SITE")]
+    pub site: Option<PathBuf>,
+    /// Address and port to listen on.
+    #[arg(long, env = "CAIRN_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "CAIRN_MAX_BODY", default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// Name on the committer line of every commit (the author is the user).
+    #[arg(long, env = "CAIRN_COMMITTER_NAME", default_value = "Cairn")]
+    pub committer_name: String,
+    /// Email on the committer line of every commit.
+    #[arg(long, env = "CAIRN_COMMITTER_EMAIL", default_value = "cairn@localhost")]
+    pub committer_email: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long, env = "CAIRN_USER_ROLE", value_parser = ["admin", "editor", "reviewer"])]
+        role: String,
+        #[arg(long, env = "CAIRN_USER_EMAIL")]
+        email: Option<String>,
+        #[arg(long, env = "CAIRN_USER_DISPLAY_NAME")]
+        display_name: Option<String>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Set a user's password, read from standard input.
+    Passwd {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Disable a user: they can no longer log in.
+    Disable { name: String },
+}

@@ -1,0 +1,821 @@
+//! A Jekyll document: a file whose first line is `---`, then YAML front
+//! matter, then a closing `---` or `...` line, then the body.
+//!
+//! Detection follows Jekyll 4.3 (`Utils.has_yaml_header?` and
+//! `Document::YAML_FRONT_MATTER_REGEXP`). Edits are splices into the original
+//! text: a changed field replaces only the bytes of its value, so every other
+//! byte of the file (comments, key order, quoting, indentation, line endings)
+//! stays as it was.
+
+use super::yaml::{self, Entry, Node, PlainMeaning, Quote, Style, TopLevel};
+use std::ops::Range;
+
+/// Front matter larger than this is not parsed or edited.
+pub const MAX_FRONT_MATTER: usize = 256 * 1024;
+
+/// Why a file is not a document Cairn can show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotADocument {
+    #[error("the file has no front matter")]
+    NoFrontMatter,
+    #[error(
+        "the file starts with a byte order mark, so Jekyll copies it as-is instead of reading its front matter"
+    )]
+    ByteOrderMark,
+    #[error("the file is not UTF-8 text")]
+    NotUtf8,
+    #[error("the front matter has no closing `---` line")]
+    Unterminated,
+}
+
+/// Why a document's front matter cannot be edited through the form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FrontMatterError {
+    pub message: String,
+    /// 1-based line in the file, when known.
+    pub line: Option<usize>,
+}
+
+/// Why an edit could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("the front matter cannot be edited: {0}")]
+    ReadOnly(FrontMatterError),
+    #[error("the field `{0}` cannot be edited through the form")]
+    FieldReadOnly(String),
+    #[error("`{0}` is not a valid field name")]
+    InvalidKey(String),
+}
+
+/// A value as an editor sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    /// No value (`lead:`); also what an emptied text box means.
+    Null,
+    Text(String),
+    List(Vec<String>),
+}
+
+impl FieldValue {
+    /// Text typed by an editor; empty means no value.
+    pub fn text(s: impl Into<String>) -> Self {
+        let s = s.into();
+        if s.is_empty() {
+            FieldValue::Null
+        } else {
+            FieldValue::Text(s)
+        }
+    }
+
+    /// Items one per line, as a list box sends them; blank lines are dropped.
+    pub fn lines(s: &str) -> Self {
+        FieldValue::List(
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+        )
+    }
+
+    /// Equality as the editor sees it: an empty list and no value are the same.
+    pub fn same_as(&self, other: &FieldValue) -> bool {
+        let empty = |v: &FieldValue| match v {
+            FieldValue::Null => true,
+            FieldValue::List(items) => items.is_empty(),
+            FieldValue::Text(_) => false,
+        };
+        self == other || (empty(self) && empty(other))
+    }
+}
+
+/// How a field is presented for editing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldView {
+    /// One line of text.
+    Text(String),
+    /// Text with line breaks.
+    MultiLine(String),
+    /// A list of text items.
+    List(Vec<String>),
+    /// No value.
+    Empty,
+    /// Shown as its YAML source, edited only in the repository (nested
+    /// mappings, lists of mappings, anchors and aliases).
+    ReadOnly(String),
+}
+
+impl FieldView {
+    /// The editable value, or `None` for read-only fields.
+    pub fn value(&self) -> Option<FieldValue> {
+        match self {
+            FieldView::Text(s) | FieldView::MultiLine(s) => Some(FieldValue::text(s.clone())),
+            FieldView::List(items) => Some(FieldValue::List(items.clone())),
+            FieldView::Empty => Some(FieldValue::Null),
+            FieldView::ReadOnly(_) => None,
+        }
+    }
+}
+
+/// One top-level front matter key as presented to an editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub key: String,
+    pub view: FieldView,
+}
+
+/// A parsed document. Owns its source text; fields are views into it.
+#[derive(Debug, Clone)]
+pub struct Document {
+    raw: String,
+    /// Byte range of the YAML between the two `---` lines.
+    yaml: Range<usize>,
+    /// Offset where the body starts (after the closing line's line break).
+    body_start: usize,
+    /// The line ending the file uses (from its first line).
+    eol: &'static str,
+    front_matter: Result<TopLevel, FrontMatterError>,
+}
+
+impl Document {
+    /// Reads a file as Jekyll would decide whether it is a document.
+    pub fn parse(bytes: &[u8]) -> Result<Document, NotADocument> {
+        if bytes.starts_with(b"\xEF\xBB\xBF---") {
+            return Err(NotADocument::ByteOrderMark);
+        }
+        if !has_yaml_header(bytes) {
+            return Err(NotADocument::NoFrontMatter);
+        }
+        let raw = std::str::from_utf8(bytes).map_err(|_| NotADocument::NotUtf8)?;
+        let first_break = raw.find('\n').ok_or(NotADocument::NoFrontMatter)?;
+        let eol = if raw[..first_break].ends_with('\r') {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let yaml_start = first_break + 1;
+        let (close_start, body_start) =
+            find_closing_line(raw, yaml_start).ok_or(NotADocument::Unterminated)?;
+        let yaml = yaml_start..close_start;
+        let front_matter = if yaml.len() > MAX_FRONT_MATTER {
+            Err(FrontMatterError {
+                message: format!(
+                    "the front matter is larger than {} KiB",
+                    MAX_FRONT_MATTER / 1024
+                ),
+                line: None,
+            })
+        } else {
+            yaml::parse_top_level(&raw[yaml.clone()]).map_err(|e| FrontMatterError {
+                message: e.message,
+                // The opening `---` is line 1 of the file.
+                line: Some(e.line + 1),
+            })
+        };
+        Ok(Document {
+            raw: raw.to_string(),
+            yaml,
+            body_start,
+            eol,
+            front_matter,
+        })
+    }
+
+    /// The whole file.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// Everything after the closing front matter line.
+    pub fn body(&self) -> &str {
+        &self.raw[self.body_start..]
+    }
+
+    /// Whether the front matter can be edited, and why not.
+    pub fn front_matter_error(&self) -> Option<&FrontMatterError> {
+        self.front_matter.as_ref().err()
+    }
+
+    fn entries(&self) -> &[Entry] {
+        match &self.front_matter {
+            Ok(t) => &t.entries,
+            Err(_) => &[],
+        }
+    }
+
+    fn yaml_src(&self) -> &str {
+        &self.raw[self.yaml.clone()]
+    }
+
+    /// The top-level keys in file order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.entries().iter().map(|e| e.key.as_str())
+    }
+
+    /// The fields in file order, as an editor sees them.
+    pub fn fields(&self) -> Vec<Field> {
+        let src = self.yaml_src();
+        self.entries()
+            .iter()
+            .map(|e| Field {
+                key: e.key.clone(),
+                view: view_of(e, src),
+            })
+            .collect()
+    }
+
+    /// One field as an editor sees it.
+    pub fn field(&self, key: &str) -> Option<FieldView> {
+        let src = self.yaml_src();
+        self.entries()
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| view_of(e, src))
+    }
+
+    /// A display title: `title`, else `name`, else nothing.
+    pub fn title(&self) -> Option<String> {
+        ["title", "name"].iter().find_map(|k| match self.field(k) {
+            Some(FieldView::Text(s)) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The file with `key` set to `value`. Only the bytes of that value change;
+    /// a key the document lacks is added at the end of the front matter.
+    pub fn with_field(&self, key: &str, value: &FieldValue) -> Result<String, EditError> {
+        let top = self
+            .front_matter
+            .as_ref()
+            .map_err(|e| EditError::ReadOnly(e.clone()))?;
+        if top.flow {
+            return Err(EditError::ReadOnly(FrontMatterError {
+                message: "front matter written as a `{...}` mapping is not editable".into(),
+                line: None,
+            }));
+        }
+        let src = self.yaml_src();
+        let (region, text) = match top.entries.iter().find(|e| e.key == key) {
+            Some(entry) => {
+                if matches!(view_of(entry, src), FieldView::ReadOnly(_)) {
+                    return Err(EditError::FieldReadOnly(key.to_string()));
+                }
+                splice_for(entry, value, src, self.eol, &self.list_indent())
+            }
+            None => {
+                if !is_plain_key(key) {
+                    return Err(EditError::InvalidKey(key.to_string()));
+                }
+                let at = src.len();
+                let mut line = format!("{key}:");
+                line.push_str(&render_new(value, 2, self.eol, &self.list_indent()));
+                // The YAML may lack a final line break only when it is empty.
+                let lead = if src.is_empty() || src.ends_with('\n') {
+                    ""
+                } else {
+                    self.eol
+                };
+                (at..at, format!("{lead}{line}{}", self.eol))
+            }
+        };
+        let start = self.yaml.start + region.start;
+        let end = self.yaml.start + region.end;
+        let mut out = String::with_capacity(self.raw.len() + text.len());
+        out.push_str(&self.raw[..start]);
+        out.push_str(&text);
+        out.push_str(&self.raw[end..]);
+        Ok(out)
+    }
+
+    /// The file with its body replaced. `body` uses `\n` line breaks; they are
+    /// written in the file's own line ending.
+    pub fn with_body(&self, body: &str) -> String {
+        let mut out = String::with_capacity(self.body_start + body.len());
+        out.push_str(&self.raw[..self.body_start]);
+        if self.eol == "\n" {
+            out.push_str(body);
+        } else {
+            out.push_str(&body.replace('\n', self.eol));
+        }
+        out
+    }
+
+    /// The body with `\n` line breaks, as an editor sees and sends it.
+    pub fn body_normalized(&self) -> String {
+        self.body().replace("\r\n", "\n")
+    }
+
+    /// The indentation of the document's first block list item (`    - `), so
+    /// new lists look like the ones already there.
+    fn list_indent(&self) -> String {
+        let src = self.yaml_src();
+        for entry in self.entries() {
+            if let Node::Sequence {
+                flow: false, span, ..
+            } = &entry.value
+            {
+                let line_start = src[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                return src[line_start..span.start].to_string();
+            }
+        }
+        "  ".to_string()
+    }
+}
+
+/// `Utils.has_yaml_header?`: the first line is `---` then only whitespace.
+fn has_yaml_header(bytes: &[u8]) -> bool {
+    let Some(rest) = bytes.strip_prefix(b"---") else {
+        return false;
+    };
+    match rest.iter().position(|b| *b == b'\n') {
+        Some(n) => rest[..n].iter().all(|b| b.is_ascii_whitespace()),
+        None => false,
+    }
+}
+
+/// The first line after `from` that is `---` or `...` then only whitespace.
+/// Returns (start of that line, start of the line after it).
+fn find_closing_line(raw: &str, from: usize) -> Option<(usize, usize)> {
+    let mut start = from;
+    while start <= raw.len() {
+        let end = raw[start..].find('\n').map_or(raw.len(), |i| start + i);
+        let line = &raw[start..end];
+        if (line.starts_with("---") || line.starts_with("..."))
+            && line[3..].bytes().all(|b| b.is_ascii_whitespace())
+        {
+            let next = if end < raw.len() { end + 1 } else { end };
+            return Some((start, next));
+        }
+        if end >= raw.len() {
+            return None;
+        }
+        start = end + 1;
+    }
+    None
+}
+
+fn is_plain_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && yaml::plain_meaning(key) == PlainMeaning::String
+}
+
+fn view_of(entry: &Entry, src: &str) -> FieldView {
+    let read_only = || FieldView::ReadOnly(src[entry.value.span()].to_string());
+    if entry.locked {
+        return read_only();
+    }
+    match &entry.value {
+        Node::Scalar { value, style, .. } => {
+            if *style == Style::Plain && yaml::plain_meaning(value) == PlainMeaning::Null {
+                FieldView::Empty
+            } else if value.contains('\n') {
+                FieldView::MultiLine(value.clone())
+            } else {
+                FieldView::Text(value.clone())
+            }
+        }
+        Node::Sequence { items, .. } => {
+            let mut texts = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    // Items that a one-per-line box cannot round-trip stay read-only.
+                    Node::Scalar { value, style, .. } if round_trips_as_line(value, *style) => {
+                        texts.push(value.clone());
+                    }
+                    _ => return read_only(),
+                }
+            }
+            FieldView::List(texts)
+        }
+        Node::Mapping { .. } | Node::Alias { .. } => read_only(),
+    }
+}
+
+/// Whether a list item survives a one-item-per-line text box unchanged: one
+/// line, no surrounding spaces, not empty or null.
+fn round_trips_as_line(value: &str, style: Style) -> bool {
+    let null = style == Style::Plain && yaml::plain_meaning(value) == PlainMeaning::Null;
+    !value.is_empty() && !null && !value.contains('\n') && value.trim() == value
+}
+
+/// Offset just after the `:` that follows an entry's key.
+fn after_colon(entry: &Entry, src: &str) -> usize {
+    let from = entry.key_span.end;
+    src[from..].find(':').map_or(from, |i| from + i + 1)
+}
+
+/// The end of the line holding `at`, before its line break.
+fn line_end(src: &str, at: usize) -> usize {
+    let end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+    if end > at && src[..end].ends_with('\r') {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The start of the line holding `at`.
+fn line_start(src: &str, at: usize) -> usize {
+    src[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The region of `src` to replace, and its replacement, to set `entry` to `value`.
+fn splice_for(
+    entry: &Entry,
+    value: &FieldValue,
+    src: &str,
+    eol: &str,
+    list_indent: &str,
+) -> (Range<usize>, String) {
+    let colon = after_colon(entry, src);
+    let span = entry.value.span();
+    let (old_style, old_meaning) = match &entry.value {
+        Node::Scalar { value, style, .. } => (
+            Some(*style),
+            if *style == Style::Plain {
+                yaml::plain_meaning(value)
+            } else {
+                PlainMeaning::String
+            },
+        ),
+        _ => (None, PlainMeaning::String),
+    };
+    let is_null = old_style == Some(Style::Plain) && old_meaning == PlainMeaning::Null;
+    let block_seq = matches!(entry.value, Node::Sequence { flow: false, .. });
+    let flow_seq = matches!(entry.value, Node::Sequence { flow: true, .. });
+    // The region holding everything from after the colon to the value's end,
+    // used when the value changes shape.
+    let whole = if is_null {
+        let end = line_end(src, colon);
+        if src[colon..end].trim().is_empty() {
+            colon..end
+        } else {
+            // A comment follows `key:`; new content goes after the colon.
+            colon..colon
+        }
+    } else {
+        colon..span.end
+    };
+    let pref = match old_style {
+        Some(Style::SingleQuoted) => Quote::Single,
+        _ => Quote::Double,
+    };
+    let allow_plain = !matches!(old_style, Some(Style::SingleQuoted | Style::DoubleQuoted));
+    match value {
+        FieldValue::Null => {
+            if is_null {
+                (span.clone(), String::new())
+            } else if block_seq {
+                // Drop the item lines, from the line break before the first item.
+                let first_line = line_start(src, span.start);
+                let from = first_line.saturating_sub(eol_len_before(src, first_line));
+                (from..span.end, String::new())
+            } else {
+                (colon..span.end, String::new())
+            }
+        }
+        FieldValue::Text(text) => {
+            let rendered = if text.contains('\n') {
+                None
+            } else if old_meaning != PlainMeaning::String && !is_null {
+                yaml::render_typed(text, old_meaning, pref)
+            } else {
+                yaml::render_inline_string(text, pref, allow_plain)
+            };
+            match rendered {
+                Some(r) if is_null || block_seq => (whole, format!(" {r}")),
+                Some(r) => (span, r),
+                None => {
+                    let indent = block_indent(entry, src).unwrap_or(2);
+                    let block = yaml::render_literal_block(text, indent, eol);
+                    if is_null || block_seq {
+                        (whole, format!(" {block}"))
+                    } else {
+                        (span, block)
+                    }
+                }
+            }
+        }
+        FieldValue::List(items) => {
+            if flow_seq {
+                return (span, render_flow_list(items));
+            }
+            if items.is_empty() {
+                return splice_for(entry, &FieldValue::Null, src, eol, list_indent);
+            }
+            if block_seq {
+                let first_line = line_start(src, span.start);
+                let indent = &src[first_line..span.start];
+                let old_items = match &entry.value {
+                    Node::Sequence { items, .. } => items.as_slice(),
+                    _ => &[],
+                };
+                let lines = render_block_items(items, old_items, src, indent, eol);
+                (first_line..span.end, lines)
+            } else {
+                let lines = render_block_items(items, &[], src, list_indent, eol);
+                if is_null && whole.is_empty() {
+                    // `key: # comment`: the list goes on the following lines.
+                    let end = line_end(src, colon);
+                    (end..end, format!("{eol}{lines}"))
+                } else {
+                    (whole, format!("{eol}{lines}"))
+                }
+            }
+        }
+    }
+}
+
+/// Length of the line break ending just before `at` (0, 1 or 2).
+fn eol_len_before(src: &str, at: usize) -> usize {
+    if src[..at].ends_with("\r\n") {
+        2
+    } else {
+        usize::from(src[..at].ends_with('\n'))
+    }
+}
+
+/// The content indentation of an existing block scalar, to reuse it.
+fn block_indent(entry: &Entry, src: &str) -> Option<usize> {
+    if let Node::Scalar {
+        style: Style::Literal | Style::Folded,
+        span,
+        ..
+    } = &entry.value
+    {
+        let text = &src[span.clone()];
+        let first = text.lines().skip(1).find(|l| !l.trim().is_empty())?;
+        return Some(first.len() - first.trim_start().len());
+    }
+    None
+}
+
+/// Block list items, one per line. Items equal to an old item keep that
+/// item's original text, so unchanged items keep their quoting.
+fn render_block_items(
+    items: &[String],
+    old: &[Node],
+    src: &str,
+    indent: &str,
+    eol: &str,
+) -> String {
+    let mut used = vec![false; old.len()];
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(eol);
+        }
+        out.push_str(indent);
+        out.push_str("- ");
+        let reused = old.iter().enumerate().find_map(|(j, node)| match node {
+            Node::Scalar { value, span, .. } if !used[j] && value == item => {
+                used[j] = true;
+                Some(src[span.clone()].to_string())
+            }
+            _ => None,
+        });
+        let text = reused.unwrap_or_else(|| {
+            yaml::render_inline_string(item, Quote::Double, true)
+                .unwrap_or_else(|| yaml::double_quoted(item))
+        });
+        out.push_str(&text);
+    }
+    out
+}
+
+/// A flow list (`[a, b]`); items that flow syntax would misread are quoted.
+fn render_flow_list(items: &[String]) -> String {
+    let rendered: Vec<String> = items
+        .iter()
+        .map(|item| {
+            if item.contains([',', '[', ']', '{', '}']) {
+                yaml::double_quoted(item)
+            } else {
+                yaml::render_inline_string(item, Quote::Double, true)
+                    .unwrap_or_else(|| yaml::double_quoted(item))
+            }
+        })
+        .collect();
+    format!("[{}]", rendered.join(", "))
+}
+
+/// The text after `key:` for a key that is new to the document.
+fn render_new(value: &FieldValue, block_indent: usize, eol: &str, list_indent: &str) -> String {
+    match value {
+        FieldValue::Null => String::new(),
+        FieldValue::Text(t) => match yaml::render_inline_string(t, Quote::Double, true) {
+            Some(r) => format!(" {r}"),
+            None => format!(" {}", yaml::render_literal_block(t, block_indent, eol)),
+        },
+        FieldValue::List(items) if items.is_empty() => String::new(),
+        FieldValue::List(items) => {
+            format!(
+                "{eol}{}",
+                render_block_items(items, &[], "", list_indent, eol)
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = "---\nname: AI & Cities\nmission: Safer artificial intelligence\nlayout: projects\naxes:\n    - digitization\n    - social inclusion\nstart_date: 2021-09-01\nend_date: Ongoing\nlead:\ncommunities:\n---\n\nBody text.\n";
+
+    fn doc(src: &str) -> Document {
+        match Document::parse(src.as_bytes()) {
+            Ok(d) => d,
+            Err(e) => panic!("not a document: {e}"),
+        }
+    }
+
+    fn edit(src: &str, key: &str, value: FieldValue) -> String {
+        match doc(src).with_field(key, &value) {
+            Ok(s) => s,
+            Err(e) => panic!("edit failed: {e}"),
+        }
+    }
+
+    #[test]
+    fn reads_fields_in_file_order() {
+        let d = doc(SEED);
+        let keys: Vec<_> = d.keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "name",
+                "mission",
+                "layout",
+                "axes",
+                "start_date",
+                "end_date",
+                "lead",
+                "communities"
+            ]
+        );
+        assert_eq!(d.field("lead"), Some(FieldView::Empty));
+        assert_eq!(
+            d.field("axes"),
+            Some(FieldView::List(vec![
+                "digitization".into(),
+                "social inclusion".into()
+            ]))
+        );
+        assert_eq!(d.title().as_deref(), Some("AI & Cities"));
+        assert_eq!(d.body(), "\nBody text.\n");
+    }
+
+    #[test]
+    fn editing_one_scalar_changes_only_its_value() {
+        let out = edit(SEED, "mission", FieldValue::text("Cities for all"));
+        assert_eq!(
+            out,
+            SEED.replace("Safer artificial intelligence", "Cities for all")
+        );
+    }
+
+    #[test]
+    fn setting_an_empty_value_keeps_the_other_lines() {
+        let out = edit(SEED, "lead", FieldValue::text("Jane Doe"));
+        assert_eq!(out, SEED.replace("lead:\n", "lead: Jane Doe\n"));
+        let back = edit(&out, "lead", FieldValue::Null);
+        assert_eq!(back, SEED);
+    }
+
+    #[test]
+    fn lists_keep_their_indentation() {
+        let out = edit(
+            SEED,
+            "axes",
+            FieldValue::List(vec!["digitization".into(), "biodiversity".into()]),
+        );
+        assert_eq!(out, SEED.replace("social inclusion", "biodiversity"));
+        let out = edit(
+            SEED,
+            "communities",
+            FieldValue::List(vec!["Montréal".into()]),
+        );
+        assert_eq!(
+            out,
+            SEED.replace("communities:\n", "communities:\n    - Montréal\n")
+        );
+        let out = edit(SEED, "axes", FieldValue::List(vec![]));
+        assert_eq!(
+            out,
+            SEED.replace(
+                "axes:\n    - digitization\n    - social inclusion\n",
+                "axes:\n"
+            )
+        );
+    }
+
+    #[test]
+    fn dates_stay_dates_and_strings_that_look_typed_are_quoted() {
+        let out = edit(SEED, "start_date", FieldValue::text("2022-01-31"));
+        assert!(out.contains("start_date: 2022-01-31\n"));
+        let out = edit(SEED, "end_date", FieldValue::text("2025-12-31"));
+        assert!(out.contains("end_date: \"2025-12-31\"\n"), "{out}");
+        let out = edit(SEED, "layout", FieldValue::text("no"));
+        assert!(out.contains("layout: \"no\"\n"));
+    }
+
+    #[test]
+    fn quoting_style_and_comments_are_kept() {
+        let src = "---\ntitle: 'Old'  # shown on cards\ntags: [a, b]\n---\n";
+        let out = edit(src, "title", FieldValue::text("It's new"));
+        assert_eq!(
+            out,
+            "---\ntitle: 'It''s new'  # shown on cards\ntags: [a, b]\n---\n"
+        );
+        let out = edit(
+            src,
+            "tags",
+            FieldValue::List(vec!["a".into(), "c, d".into()]),
+        );
+        assert_eq!(
+            out,
+            "---\ntitle: 'Old'  # shown on cards\ntags: [a, \"c, d\"]\n---\n"
+        );
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let src = "---\r\ntitle: A\r\nitems:\r\n  - x\r\n---\r\nBody\r\n";
+        let d = doc(src);
+        assert_eq!(d.body_normalized(), "Body\n");
+        assert_eq!(
+            d.with_body("New\nlines\n"),
+            "---\r\ntitle: A\r\nitems:\r\n  - x\r\n---\r\nNew\r\nlines\r\n"
+        );
+        let out = edit(src, "items", FieldValue::List(vec!["x".into(), "z".into()]));
+        assert_eq!(
+            out,
+            "---\r\ntitle: A\r\nitems:\r\n  - x\r\n  - z\r\n---\r\nBody\r\n"
+        );
+        let out = edit(src, "note", FieldValue::text("two\nlines"));
+        assert!(
+            out.contains("note: |-\r\n  two\r\n  lines\r\n---\r\n"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn multi_line_text_becomes_a_literal_block_that_cannot_end_front_matter() {
+        let out = edit(SEED, "mission", FieldValue::text("a\n---\nb"));
+        assert!(
+            out.contains("mission: |-\n  a\n  ---\n  b\nlayout"),
+            "{out}"
+        );
+        let d = doc(&out);
+        assert_eq!(
+            d.field("mission"),
+            Some(FieldView::MultiLine("a\n---\nb".into()))
+        );
+        assert_eq!(d.body(), "\nBody text.\n");
+    }
+
+    #[test]
+    fn new_keys_go_at_the_end_of_the_front_matter() {
+        let out = edit(SEED, "video_path", FieldValue::text("/v.mp4"));
+        assert!(out.contains("communities:\nvideo_path: /v.mp4\n---\n"));
+    }
+
+    #[test]
+    fn detection_follows_jekyll() {
+        assert_eq!(
+            Document::parse(b"no front matter").err(),
+            Some(NotADocument::NoFrontMatter)
+        );
+        assert_eq!(
+            Document::parse(b"\xEF\xBB\xBF---\na: 1\n---\n").err(),
+            Some(NotADocument::ByteOrderMark)
+        );
+        assert!(Document::parse(b"---  \na: 1\n...\nbody").is_ok());
+        assert!(Document::parse(b"---\n---\n").is_ok());
+        assert_eq!(
+            Document::parse(b"---\na: 1\n").err(),
+            Some(NotADocument::Unterminated)
+        );
+    }
+
+    #[test]
+    fn broken_front_matter_is_reported_with_its_line_and_not_editable() {
+        let d = doc("---\ntitle: ok\nbad: [unclosed\n---\nbody\n");
+        let err = d.front_matter_error().cloned();
+        assert!(err.is_some());
+        assert!(d.with_field("title", &FieldValue::text("x")).is_err());
+    }
+
+    #[test]
+    fn nested_values_are_read_only() {
+        let d = doc("---\nauthor:\n  name: A\nlinks:\n  - url: x\n---\n");
+        assert!(matches!(d.field("author"), Some(FieldView::ReadOnly(_))));
+        assert!(matches!(d.field("links"), Some(FieldView::ReadOnly(_))));
+        assert!(d.with_field("author", &FieldValue::text("x")).is_err());
+    }
+}

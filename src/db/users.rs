@@ -1,0 +1,118 @@
+//! The `users` table.
+
+use super::{DbError, map_unique};
+use sqlx::SqlitePool;
+
+/// A row of `users`, as stored. The role is text here; `auth` parses it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+/// The values of a new row.
+#[derive(Debug, Clone)]
+pub struct NewUserRow<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub email: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub created_at: i64,
+}
+
+const COLUMNS: &str =
+    "id, username, display_name, email, role, password_hash, disabled, created_at, last_login_at";
+
+pub async fn insert(pool: &SqlitePool, user: &NewUserRow<'_>) -> Result<i64, DbError> {
+    let id = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, email, role, password_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(user.username)
+    .bind(user.display_name)
+    .bind(user.email)
+    .bind(user.role)
+    .bind(user.password_hash)
+    .bind(user.created_at)
+    .fetch_one(pool)
+    .await
+    .map_err(map_unique)?;
+    Ok(id)
+}
+
+pub async fn count(pool: &SqlitePool) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(pool)
+        .await?)
+}
+
+pub async fn by_username(pool: &SqlitePool, username: &str) -> Result<Option<UserRow>, DbError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
+            .bind(username)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<UserRow>, DbError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<UserRow>, DbError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// Returns whether a user with that name existed.
+pub async fn set_password_hash(
+    pool: &SqlitePool,
+    username: &str,
+    hash: &str,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
+        .bind(hash)
+        .bind(username)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Returns whether a user with that name existed.
+pub async fn set_disabled(
+    pool: &SqlitePool,
+    username: &str,
+    disabled: bool,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE users SET disabled = ? WHERE username = ?")
+        .bind(disabled)
+        .bind(username)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn touch_login(pool: &SqlitePool, id: i64, at: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET last_login_at = ? WHERE id = ?")
+        .bind(at)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

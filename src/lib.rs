@@ -1,0 +1,51 @@
+//! Cairn: a self-hosted, headless CMS for Jekyll sites whose storage is git.
+//!
+//! Layers, arrows pointing down: `web` (HTTP) -> `site` (the edit service)
+//! -> `content` (Jekyll, YAML) and `git` (the repository); `auth` -> `db`.
+
+pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod db;
+pub mod error;
+pub mod git;
+pub mod server;
+pub mod site;
+pub mod state;
+pub mod web;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use state::AppState;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "cairn_session";
+
+/// The whole application, ready to serve. Tests drive it through this too.
+pub fn app(state: AppState) -> Router {
+    let store = SqliteStore::new(state.db.clone());
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(false)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::minutes(30),
+        ));
+    let max_body = state.max_body;
+    web::router()
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(
+            // Paths only: query strings can hold one-time tokens.
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .with_state(state)
+}

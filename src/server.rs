@@ -1,0 +1,127 @@
+//! `cairn serve`: open (or create) the site and the database, then serve.
+
+use crate::auth::{Hasher, random_token};
+use crate::config::ServeArgs;
+use crate::git::{Identity, StoreError};
+use crate::site::{self, Site, SiteError};
+use crate::state::{AppState, Clock, SystemClock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tower_sessions::ExpiredDeletion;
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Why the server could not start. Each is one line for the operator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("--site {0}: not a git repository")]
+    NotARepository(PathBuf),
+    #[error("--site {0}: no _config.yml on the current branch; is this a Jekyll site?")]
+    NotJekyll(PathBuf),
+    #[error("--site {0}: {1}")]
+    Site(PathBuf, String),
+    #[error("data folder {0}: {1}")]
+    Data(PathBuf, String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Opens everything and serves until Ctrl-C or SIGTERM.
+pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    std::fs::create_dir_all(data)
+        .map_err(|e| StartError::Data(data.to_path_buf(), e.to_string()))?;
+    let (site_path, demo) = match &args.site {
+        Some(p) => (p.clone(), false),
+        None => (data.join("site"), true),
+    };
+    if !demo && !site_path.is_dir() {
+        return Err(StartError::NotARepository(site_path));
+    }
+    let now = clock.now();
+    let open_path = site_path.clone();
+    let repo = tokio::task::spawn_blocking(move || site::open_or_create(&open_path, demo, now))
+        .await
+        .map_err(|e| StartError::Other(e.to_string()))?
+        .map_err(|e| match e {
+            SiteError::Store(StoreError::NotARepository(_)) => {
+                StartError::NotARepository(site_path.clone())
+            }
+            SiteError::NoConfig => StartError::NotJekyll(site_path.clone()),
+            other => StartError::Site(site_path.clone(), other.to_string()),
+        })?;
+    tracing::info!(site = %repo.root().display(), branch = repo.branch(), "site opened");
+    let committer = Identity {
+        name: args.committer_name.clone(),
+        email: args.committer_email.clone(),
+    };
+    let db_path = data.join("cairn.db");
+    let db = crate::db::open(&db_path)
+        .await
+        .map_err(|e| StartError::Data(db_path.clone(), e.to_string()))?;
+    let store = SqliteStore::new(db.clone());
+    store
+        .migrate()
+        .await
+        .map_err(|e| StartError::Data(db_path.clone(), e.to_string()))?;
+    tokio::spawn(store.continuously_delete_expired(tokio::time::Duration::from_secs(300)));
+
+    let users = crate::db::users::count(&db)
+        .await
+        .map_err(|e| StartError::Data(db_path.clone(), e.to_string()))?;
+    let setup_token = if users == 0 {
+        Some(random_token(24).map_err(|e| StartError::Other(e.to_string()))?)
+    } else {
+        None
+    };
+    let hasher = Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .map_err(|e| StartError::Other(e.to_string()))?;
+    let state = AppState {
+        site: Site::new(repo, committer),
+        db,
+        hasher,
+        setup_token: Arc::new(Mutex::new(setup_token.clone())),
+        clock,
+        max_body: args.max_body,
+    };
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| StartError::Listen(args.listen, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(args.listen, e))?;
+    // Printed on standard output for the operator (and for scripts waiting for start-up).
+    println!("Cairn is listening on http://{addr}");
+    if let Some(token) = setup_token {
+        println!(
+            "No user exists yet. Create the first administrator at http://{addr}/setup?token={token}"
+        );
+    }
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartError::Other(e.to_string()))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

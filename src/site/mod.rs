@@ -1,0 +1,452 @@
+//! The service both faces (admin and API) share: listing collections and
+//! documents, and saving an edit as one commit. It joins the content engine
+//! to the git store; nothing above it opens a repository.
+//!
+//! A save is computed against the version the editor saw (`base`) and applied
+//! to the branch tip, field by field: a change someone else made meanwhile to
+//! another field is kept, the same field changed both ways is a conflict.
+
+pub mod demo;
+
+use crate::content::{
+    self, CollectionName, Document, EditError, FieldValue, NotADocument, SiteConfig, Slug,
+};
+use crate::git::{
+    self, Change, CommitOutcome, CommitRequest, Identity, ObjectId, Repo, StoreError,
+};
+use std::sync::Arc;
+
+/// Where the site's configuration lives.
+const CONFIG_PATH: &str = "_config.yml";
+
+/// A collection and how many documents it holds.
+#[derive(Debug, Clone)]
+pub struct CollectionSummary {
+    pub name: String,
+    pub dir: String,
+    pub documents: usize,
+}
+
+/// One document in a collection listing.
+#[derive(Debug, Clone)]
+pub struct DocumentSummary {
+    pub slug: String,
+    /// The `title` or `name` field, else the slug.
+    pub title: String,
+    pub path: String,
+    /// Why the document cannot be edited through the form, if it cannot.
+    pub problem: Option<String>,
+}
+
+/// A document read at the branch tip.
+#[derive(Debug, Clone)]
+pub struct LoadedDocument {
+    pub collection: String,
+    pub slug: String,
+    pub path: String,
+    /// The blob the editor's form is based on.
+    pub blob: ObjectId,
+    pub commit: ObjectId,
+    pub content: Result<Document, NotADocument>,
+}
+
+/// An editor's save: the values of the form, and the version it was loaded from.
+#[derive(Debug, Clone)]
+pub struct DocumentEdit {
+    pub collection: CollectionName,
+    pub slug: Slug,
+    /// The blob id the form showed.
+    pub base: ObjectId,
+    /// Every field as submitted (unchanged ones included).
+    pub fields: Vec<(String, FieldValue)>,
+    /// The body with `\n` line breaks, if it was part of the form.
+    pub body: Option<String>,
+}
+
+/// The person a commit is authored by.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub user_id: i64,
+    pub identity: Identity,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// Nothing differed from what is already there: no commit.
+    Unchanged,
+    Saved {
+        commit: ObjectId,
+        /// The fields that changed, in file order (`body` for the body).
+        changed: Vec<String>,
+        /// The file had changed since the editor loaded it; the edit was merged.
+        merged: bool,
+        /// The working-tree file had local edits and was left as it was.
+        local_edits: bool,
+    },
+}
+
+/// An edit that could not be merged: nothing was committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The fields both sides changed, differently.
+    pub fields: Vec<FieldConflict>,
+    /// Every field the editor changed (`body` for the body), conflicting or
+    /// not: what to show from the editor's form when offering it again.
+    pub edited: Vec<String>,
+}
+
+/// One field both the editor and someone else changed, differently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldConflict {
+    pub field: String,
+    pub yours: FieldValue,
+    pub theirs: FieldValue,
+}
+
+/// Why a site operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("there is no collection `{0}`")]
+    UnknownCollection(String),
+    #[error("there is no document `{0}`")]
+    NotFound(String),
+    #[error("{0}")]
+    NotADocument(#[from] NotADocument),
+    #[error("{0}")]
+    Edit(#[from] EditError),
+    #[error("the version this edit is based on is not in the repository")]
+    UnknownBase,
+    #[error("someone else changed the same fields")]
+    Conflict(Conflict),
+    #[error("{0}")]
+    Config(#[from] content::site_config::ConfigError),
+    #[error("the site has no _config.yml")]
+    NoConfig,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("background task failed: {0}")]
+    Task(String),
+}
+
+/// The site service. Clone is cheap.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// The site's repository: the one source of truth for content.
+    repo: Arc<Repo>,
+    /// The committer on every commit Cairn makes (the author is the user).
+    committer: Identity,
+}
+
+impl Site {
+    pub fn new(repo: Repo, committer: Identity) -> Self {
+        Self {
+            repo: Arc::new(repo),
+            committer,
+        }
+    }
+
+    /// Runs blocking git work off the async runtime.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Repo) -> Result<T, SiteError> + Send + 'static,
+    ) -> Result<T, SiteError> {
+        let repo = self.repo.clone();
+        tokio::task::spawn_blocking(move || work(&repo))
+            .await
+            .map_err(|e| SiteError::Task(e.to_string()))?
+    }
+
+    /// Whether the repository can be read (for health checks).
+    pub async fn check(&self) -> Result<(), SiteError> {
+        self.blocking(|repo| {
+            repo.tip()?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// The site's configuration at the branch tip.
+    pub async fn config(&self) -> Result<SiteConfig, SiteError> {
+        self.blocking(load_config).await
+    }
+
+    /// Every collection with its number of documents.
+    pub async fn collections(&self) -> Result<Vec<CollectionSummary>, SiteError> {
+        self.blocking(|repo| {
+            let config = load_config(repo)?;
+            config
+                .collections
+                .iter()
+                .map(|c| {
+                    let documents = repo
+                        .list_dir(&c.dir)?
+                        .iter()
+                        .filter(|e| content::slug_of(&e.name).is_some())
+                        .count();
+                    Ok(CollectionSummary {
+                        name: c.name.clone(),
+                        dir: c.dir.clone(),
+                        documents,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    /// The documents of a collection, sorted by title.
+    pub async fn documents(
+        &self,
+        collection: &CollectionName,
+    ) -> Result<Vec<DocumentSummary>, SiteError> {
+        let name = collection.as_str().to_string();
+        self.blocking(move |repo| {
+            let config = load_config(repo)?;
+            let coll = config
+                .collection(&name)
+                .ok_or_else(|| SiteError::UnknownCollection(name.clone()))?;
+            let mut out = Vec::new();
+            for entry in repo.list_dir(&coll.dir)? {
+                let Some(slug) = content::slug_of(&entry.name) else {
+                    continue;
+                };
+                let bytes = repo.read_blob(&entry.blob)?.unwrap_or_default();
+                let (title, problem) = match Document::parse(&bytes) {
+                    Ok(doc) => (doc.title(), doc.front_matter_error().map(|e| e.to_string())),
+                    Err(NotADocument::NoFrontMatter) => continue,
+                    Err(e) => (None, Some(e.to_string())),
+                };
+                out.push(DocumentSummary {
+                    slug: slug.to_string(),
+                    title: title.unwrap_or_else(|| slug.to_string()),
+                    path: format!("{}/{}", coll.dir, entry.name),
+                    problem,
+                });
+            }
+            out.sort_by_cached_key(|d| d.title.to_lowercase());
+            Ok(out)
+        })
+        .await
+    }
+
+    /// One document at the branch tip.
+    pub async fn document(
+        &self,
+        collection: &CollectionName,
+        slug: &Slug,
+    ) -> Result<LoadedDocument, SiteError> {
+        let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
+        self.blocking(move |repo| {
+            let path = document_path(repo, &name, &slug)?;
+            let file = repo
+                .read_file(&path)?
+                .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
+            Ok(LoadedDocument {
+                collection: name,
+                slug,
+                path,
+                content: Document::parse(&file.bytes),
+                blob: file.blob,
+                commit: file.commit,
+            })
+        })
+        .await
+    }
+
+    /// Saves an edit as one commit authored by `author`, merged onto the
+    /// branch tip field by field. Saving what is already there commits nothing.
+    pub async fn save(
+        &self,
+        edit: DocumentEdit,
+        author: Author,
+        now: i64,
+    ) -> Result<SaveOutcome, SiteError> {
+        let committer = self.committer.clone();
+        self.blocking(move |repo| {
+            let _writer = repo.write_lock()?;
+            let name = edit.collection.as_str();
+            let slug = edit.slug.as_str();
+            let path = document_path(repo, name, slug)?;
+            let tip = repo
+                .read_file(&path)?
+                .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
+            let base_bytes = if tip.blob == edit.base {
+                tip.bytes.clone()
+            } else {
+                repo.read_blob(&edit.base)?.ok_or(SiteError::UnknownBase)?
+            };
+            let base = Document::parse(&base_bytes)?;
+            let merged = tip.blob != edit.base;
+            let merge = merge_edit(&base, Document::parse(&tip.bytes)?, &edit, merged)?;
+            let Some((text, changed)) = merge else {
+                return Ok(SaveOutcome::Unchanged);
+            };
+            if text.as_bytes() == tip.bytes.as_slice() {
+                return Ok(SaveOutcome::Unchanged);
+            }
+            let mut message = format!("Update {name}/{slug}: {}", changed.join(", "));
+            if merged {
+                message.push_str(&format!(
+                    "\n\nMerged field by field with changes made since {}.",
+                    short(&edit.base)
+                ));
+            }
+            message.push_str(&format!("\n\nCairn-User: {}\n", author.user_id));
+            let request = CommitRequest {
+                parent: tip.commit.clone(),
+                changes: vec![Change {
+                    path: path.clone(),
+                    content: text.into_bytes(),
+                }],
+                author: author.identity.clone(),
+                committer,
+                message,
+                time: now,
+            };
+            match repo.commit(&request)? {
+                CommitOutcome::Unchanged => Ok(SaveOutcome::Unchanged),
+                CommitOutcome::Committed { commit, local_edits } => {
+                    tracing::info!(%commit, %path, user = author.user_id, fields = ?changed, "saved");
+                    Ok(SaveOutcome::Saved {
+                        commit,
+                        changed,
+                        merged,
+                        local_edits: !local_edits.is_empty(),
+                    })
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// Applies the fields the editor changed (relative to `base`) to `tip`.
+/// Returns the new text and the changed field names, or `None` when the
+/// editor changed nothing.
+fn merge_edit(
+    base: &Document,
+    tip: Document,
+    edit: &DocumentEdit,
+    merged: bool,
+) -> Result<Option<(String, Vec<String>)>, SiteError> {
+    // A file whose front matter cannot be read is never rewritten, not even its body.
+    for doc in [base, &tip] {
+        if let Some(e) = doc.front_matter_error() {
+            return Err(EditError::ReadOnly(e.clone()).into());
+        }
+    }
+    let value_of = |doc: &Document, key: &str| doc.field(key).map(|v| v.value());
+    let mut doc = tip;
+    let mut changed = Vec::new();
+    let mut edited = Vec::new();
+    let mut conflicts = Vec::new();
+    for (key, value) in &edit.fields {
+        let before = match value_of(base, key) {
+            // A read-only field is never part of an edit.
+            Some(None) => continue,
+            Some(Some(v)) => v,
+            None => FieldValue::Null,
+        };
+        if before.same_as(value) {
+            continue;
+        }
+        edited.push(key.clone());
+        if merged {
+            let now = value_of(&doc, key).unwrap_or(Some(FieldValue::Null));
+            match now {
+                Some(now) if now.same_as(value) => continue,
+                Some(now) if now.same_as(&before) => {}
+                theirs => {
+                    conflicts.push(FieldConflict {
+                        field: key.clone(),
+                        yours: value.clone(),
+                        theirs: theirs.unwrap_or(FieldValue::Null),
+                    });
+                    continue;
+                }
+            }
+        }
+        let text = doc.with_field(key, value)?;
+        doc = Document::parse(text.as_bytes())?;
+        changed.push(key.clone());
+    }
+    if let Some(body) = &edit.body {
+        let before = base.body_normalized();
+        if *body != before {
+            edited.push("body".into());
+            let now = doc.body_normalized();
+            if merged && now != before && now != *body {
+                conflicts.push(FieldConflict {
+                    field: "body".into(),
+                    yours: FieldValue::text(body.clone()),
+                    theirs: FieldValue::text(now),
+                });
+            } else if now != *body {
+                let text = doc.with_body(body);
+                doc = Document::parse(text.as_bytes())?;
+                changed.push("body".into());
+            }
+        }
+    }
+    if !conflicts.is_empty() {
+        return Err(SiteError::Conflict(Conflict {
+            fields: conflicts,
+            edited,
+        }));
+    }
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((doc.as_str().to_string(), changed)))
+}
+
+fn short(id: &ObjectId) -> &str {
+    &id.as_str()[..7.min(id.as_str().len())]
+}
+
+fn load_config(repo: &Repo) -> Result<SiteConfig, SiteError> {
+    let file = repo.read_file(CONFIG_PATH)?.ok_or(SiteError::NoConfig)?;
+    let posts_dir = SiteConfig::posts_dir(&file.bytes);
+    let has_posts = !repo.list_dir(&posts_dir)?.is_empty();
+    Ok(SiteConfig::parse(&file.bytes, has_posts)?)
+}
+
+/// The path of the document `slug` in collection `name`.
+fn document_path(repo: &Repo, name: &str, slug: &str) -> Result<String, SiteError> {
+    let config = load_config(repo)?;
+    let coll = config
+        .collection(name)
+        .ok_or_else(|| SiteError::UnknownCollection(name.to_string()))?;
+    repo.list_dir(&coll.dir)?
+        .into_iter()
+        .find(|e| content::slug_of(&e.name) == Some(slug))
+        .map(|e| format!("{}/{}", coll.dir, e.name))
+        .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))
+}
+
+/// Opens the site at `path`, or creates the demo site there when `create_demo`.
+pub fn open_or_create(
+    path: &std::path::Path,
+    create_demo: bool,
+    now: i64,
+) -> Result<Repo, SiteError> {
+    if create_demo && !path.exists() {
+        let identity = default_committer();
+        git::Repo::create(path, demo::FILES, &identity, "Create the demo site", now)?;
+        tracing::info!(path = %path.display(), "created the demo site");
+    }
+    let repo = Repo::open(path)?;
+    if repo.read_file(CONFIG_PATH)?.is_none() {
+        return Err(SiteError::NoConfig);
+    }
+    Ok(repo)
+}
+
+/// `Cairn <cairn@localhost>`: the committer unless configured otherwise.
+pub fn default_committer() -> Identity {
+    Identity {
+        name: "Cairn".into(),
+        email: "cairn@localhost".into(),
+    }
+}

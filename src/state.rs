@@ -1,0 +1,41 @@
+//! What every request handler can reach.
+
+use crate::auth::Hasher;
+use crate::site::Site;
+use sqlx::SqlitePool;
+use std::sync::{Arc, Mutex};
+
+/// The source of the current time, passed in so tests can control it.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Seconds since the Unix epoch.
+    fn now(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
+/// Shared application state. Clone is cheap.
+#[derive(Clone)]
+pub struct AppState {
+    /// The content service; the only way handlers reach the repository.
+    pub site: Site,
+    /// Accounts and sessions.
+    pub db: SqlitePool,
+    /// Password hashing, bounded so logins cannot exhaust memory.
+    pub hasher: Hasher,
+    /// The one-time `/setup` token while no user exists; `None` once used.
+    pub setup_token: Arc<Mutex<Option<String>>>,
+    /// Time, for commits and login records.
+    pub clock: Arc<dyn Clock>,
+    /// Largest request body accepted, in bytes.
+    pub max_body: usize,
+}

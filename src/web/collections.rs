@@ -1,0 +1,40 @@
+//! `/collections/{collection}`: the documents of a collection, by title.
+
+use super::layout::{Layout, render};
+use crate::auth::CurrentUser;
+use crate::content::CollectionName;
+use crate::error::AppError;
+use crate::site::DocumentSummary;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use axum::routing::get;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/collections/{collection}", get(show))
+}
+
+#[derive(Template)]
+#[template(path = "collection.html")]
+struct CollectionPage {
+    ctx: Layout,
+    collection: String,
+    documents: Vec<DocumentSummary>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(collection): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let name = CollectionName::parse(&collection)
+        .map_err(|_| AppError::NotFound(format!("There is no collection named `{collection}`.")))?;
+    let documents = state.site.documents(&name).await?;
+    render(&CollectionPage {
+        ctx: Layout::signed_in(&current).await?,
+        collection,
+        documents,
+    })
+}

@@ -1,0 +1,121 @@
+//! `/setup`: creates the first administrator with the one-time token printed
+//! at start-up while no user exists.
+
+use super::layout::{Layout, render};
+use crate::auth::{Password, Role, accounts, csrf::CsrfForm, secrets_match, session};
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/setup", get(show).post(submit))
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    ctx: Layout,
+    token: String,
+    username: String,
+    display_name: String,
+    email: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+const DEAD_LINK: &str = "This setup link is not valid: it was already used, or it is not the one Cairn printed at start-up.";
+
+/// Whether `given` is the live setup token.
+fn token_is_live(state: &AppState, given: &str) -> Result<bool, AppError> {
+    let guard = state
+        .setup_token
+        .lock()
+        .map_err(|_| AppError::internal("setup", "token lock poisoned"))?;
+    Ok(guard.as_deref().is_some_and(|t| secrets_match(t, given)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let token = q.token.unwrap_or_default();
+    if !token_is_live(&state, &token)? {
+        return Err(AppError::NotFound(DEAD_LINK.into()));
+    }
+    let page = SetupPage {
+        ctx: Layout::anonymous(&session).await?,
+        token,
+        username: String::new(),
+        display_name: String::new(),
+        email: String::new(),
+        error: None,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct SetupForm {
+    token: String,
+    username: String,
+    display_name: String,
+    email: String,
+    password: String,
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    CsrfForm(form): CsrfForm<SetupForm>,
+) -> Result<Response, AppError> {
+    if !token_is_live(&state, &form.token)? {
+        return Err(AppError::NotFound(DEAD_LINK.into()));
+    }
+    let parsed = Password::parse(&form.password).and_then(|pw| {
+        accounts::NewUser::parse(
+            &form.username,
+            Some(&form.display_name),
+            Some(&form.email),
+            Role::Admin,
+            pw,
+        )
+    });
+    let result = match parsed {
+        Ok(new) => accounts::create(&state.db, &state.hasher, &new, state.clock.now()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(user) => {
+            if let Ok(mut token) = state.setup_token.lock() {
+                *token = None;
+            }
+            tracing::info!(user = %user.username, "first administrator created");
+            session::sign_in(&session, &user).await?;
+            session::set_flash(&session, "Welcome! Your administrator account is ready.").await?;
+            Ok(Redirect::to("/").into_response())
+        }
+        Err(crate::auth::AuthError::InvalidInput(message)) => {
+            let page = SetupPage {
+                ctx: Layout::anonymous(&session).await?,
+                token: form.token,
+                username: form.username,
+                display_name: form.display_name,
+                email: form.email,
+                error: Some(message),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}

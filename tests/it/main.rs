@@ -1,0 +1,11 @@
+//! Integration tests: the real binary on a loopback port, real git
+//! repositories checked with the `git` command, a real SQLite file.
+
+// Test helpers panic on failure by design: that is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod jekyll;
+mod sites;
+mod skeleton;
+mod startup;
+mod support;

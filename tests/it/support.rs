@@ -1,0 +1,420 @@
+//! Test harness: the real `cairn` binary on a loopback port, a browser-like
+//! HTTP client, and the `git` command to check what landed.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Path of the built binary.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_cairn")
+}
+
+/// A running `cairn serve`, killed on drop.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub setup_url: Option<String>,
+    pub data: PathBuf,
+}
+
+impl Server {
+    /// Starts `cairn serve` on port 0 with `data` (and `--site` if given), and
+    /// waits for it to print its address.
+    pub fn start(data: &Path, site: Option<&Path>) -> Server {
+        let mut cmd = Command::new(bin());
+        cmd.arg("serve")
+            .arg("--data")
+            .arg(data)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .env("CAIRN_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        if let Some(site) = site {
+            cmd.arg("--site").arg(site);
+        }
+        let mut child = cmd.spawn().expect("start cairn");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        // Keep draining stdout for the life of the process.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    // Nobody listens any more; keep reading so the pipe never fills.
+                }
+            }
+        });
+        let mut base = None;
+        let mut setup_url = None;
+        while base.is_none() {
+            let line = rx
+                .recv_timeout(Duration::from_secs(30))
+                .expect("cairn printed its address");
+            if let Some(addr) = line.strip_prefix("Cairn is listening on ") {
+                base = Some(addr.trim().to_string());
+            }
+        }
+        // The setup line, when there is one, follows at once.
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(300))
+            && let Some(i) = line.find("http://")
+        {
+            setup_url = Some(line[i..].trim().to_string());
+        }
+        Server {
+            child,
+            base: base.expect("address"),
+            setup_url,
+            data: data.to_path_buf(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// The demo site's repository.
+    pub fn site(&self) -> PathBuf {
+        self.data.join("site")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the `cairn` binary with `args`, feeding `stdin`.
+pub fn cairn(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cairn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("cairn output")
+}
+
+/// Adds a user through the CLI, as an operator would.
+pub fn add_user(data: &Path, name: &str, role: &str, email: &str, display: &str) {
+    let data = data.to_str().expect("utf-8 path");
+    let out = cairn(
+        &[
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--email",
+            email,
+            "--display-name",
+            display,
+            "--password-stdin",
+            "--data",
+            data,
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        out.status.success(),
+        "user add failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs `git -C dir args...`, asserting success, and returns its stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 git output")
+}
+
+/// Number of commits on HEAD.
+pub fn commit_count(dir: &Path) -> usize {
+    git(dir, &["rev-list", "--count", "HEAD"])
+        .trim()
+        .parse()
+        .expect("count")
+}
+
+/// `git fsck --full --strict` is clean.
+pub fn assert_fsck_clean(dir: &Path) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["fsck", "--full", "--strict"])
+        .output()
+        .expect("git fsck");
+    assert!(
+        out.status.success(),
+        "fsck: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Creates a Jekyll site repository with the `git` command, from `files`.
+pub fn make_site(dir: &Path, files: &[(&str, &str)]) {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    git(dir, &["init", "-q", "-b", "main"]);
+    for (path, text) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+    git(dir, &["add", "-A"]);
+    git_commit(dir, "Initial site");
+}
+
+/// Commits the staged changes as someone working outside Cairn.
+pub fn git_commit(dir: &Path, message: &str) {
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=Outside Dev",
+            "-c",
+            "user.email=dev@example.org",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    );
+}
+
+/// A browser: keeps cookies, does not follow redirects, submits forms with
+/// CRLF line breaks in text areas, as browsers do.
+pub struct Browser {
+    pub client: reqwest::Client,
+    base: String,
+}
+
+impl Browser {
+    pub fn new(server: &Server) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: server.base.clone(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+
+    pub async fn get_response(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post(&self, path: &str, form: &[(String, String)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{}", self.base, path))
+            .header("origin", self.base.clone())
+            .form(form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Logs in through the form; returns the status of the answer.
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        let (_, html) = self.get("/login").await;
+        let form = Form::parse(&html, "/login");
+        let form = form.with("username", username).with("password", password);
+        self.post("/login", &form.fields).await
+    }
+}
+
+/// The controls of one HTML form, as a browser would submit them.
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub fields: Vec<(String, String)>,
+}
+
+impl Form {
+    /// Reads the form whose `action` is `action` from `html`.
+    pub fn parse(html: &str, action: &str) -> Form {
+        let marker = format!("action=\"{action}\"");
+        let start = html
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no form posting to {action} in:\n{html}"));
+        let end = html[start..]
+            .find("</form>")
+            .map_or(html.len(), |i| start + i);
+        let form = &html[start..end];
+        let mut fields = Vec::new();
+        let mut rest = form;
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i..];
+            if rest.starts_with("<input") {
+                let tag_end = rest.find('>').expect("tag end");
+                let tag = &rest[..tag_end];
+                if !tag.contains(" disabled")
+                    && let Some(name) = attr(tag, "name")
+                {
+                    fields.push((name, attr(tag, "value").unwrap_or_default()));
+                }
+                rest = &rest[tag_end..];
+            } else if rest.starts_with("<textarea") {
+                let tag_end = rest.find('>').expect("tag end");
+                let tag = &rest[..tag_end];
+                let close = rest.find("</textarea>").expect("textarea end");
+                let mut content = &rest[tag_end + 1..close];
+                // HTML drops one line break right after the start tag.
+                content = content.strip_prefix('\n').unwrap_or(content);
+                if !tag.contains(" disabled")
+                    && let Some(name) = attr(tag, "name")
+                {
+                    fields.push((name, unescape(content).replace('\n', "\r\n")));
+                }
+                rest = &rest[close..];
+            } else {
+                rest = &rest[1..];
+            }
+        }
+        Form { fields }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Sets a control's value (adding it if missing).
+    pub fn with(mut self, name: &str, value: &str) -> Form {
+        match self.fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value.to_string(),
+            None => self.fields.push((name.to_string(), value.to_string())),
+        }
+        self
+    }
+
+    pub fn without(mut self, name: &str) -> Form {
+        self.fields.retain(|(n, _)| n != name);
+        self
+    }
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let start = tag.find(&key)? + key.len();
+    let end = tag[start..].find('"')? + start;
+    Some(unescape(&tag[start..end]))
+}
+
+/// Undoes HTML escaping: the named entities a template emits, and numeric ones.
+pub fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(end) = rest.find(';') else { break };
+        let entity = &rest[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether an external tool is on the PATH. When it is not, the test skips
+/// with a printed reason, unless `CAIRN_REQUIRE_TOOLS=1` (as in CI), where
+/// a missing tool fails the test.
+pub fn tool_available(tool: &str) -> bool {
+    let found = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CAIRN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{tool} is required (CAIRN_REQUIRE_TOOLS=1) but not installed"
+        );
+        eprintln!("skipping: {tool} is not installed (apt-get install jekyll)");
+    }
+    found
+}
+
+/// A fresh temporary folder.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("tempdir")
+}
+
+/// Starts the demo site with one editor (`alice`) signed in.
+pub async fn demo_with_editor() -> (tempfile::TempDir, Server, Browser) {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        dir.path(),
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let browser = Browser::new(&server);
+    let r = browser.login("alice", PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 303, "login should redirect");
+    (dir, server, browser)
+}
