@@ -3,7 +3,6 @@
 
 use crate::auth::AuthError;
 use crate::db::DbError;
-use crate::git::StoreError;
 use crate::site::SiteError;
 use askama::Template;
 use axum::http::{StatusCode, header};
@@ -118,7 +117,7 @@ impl From<SiteError> for AppError {
                 "This form was made from a version of the page that no longer exists. Reload the page and make your change again.".into(),
             ),
             SiteError::NotADocument(_) | SiteError::Edit(_) => AppError::BadRequest(format!("This page cannot be saved: {e}.")),
-            SiteError::Store(StoreError::BranchMoved) => {
+            SiteError::Busy => {
                 AppError::Unavailable("The site changed while saving. Nothing was saved; please try again.".into())
             }
             SiteError::Conflict(_) => AppError::BadRequest(e.to_string()),

@@ -11,9 +11,8 @@ pub mod demo;
 use crate::content::{
     self, CollectionName, Document, EditError, FieldValue, NotADocument, SiteConfig, Slug,
 };
-use crate::git::{
-    self, Change, CommitOutcome, CommitRequest, Identity, ObjectId, Repo, StoreError,
-};
+use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError};
+pub use crate::git::{Identity, ObjectId};
 use std::sync::Arc;
 
 /// Where the site's configuration lives.
@@ -125,6 +124,8 @@ pub enum SiteError {
     NoConfig,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the site kept changing while saving; nothing was saved")]
+    Busy,
     #[error("background task failed: {0}")]
     Task(String),
 }
@@ -265,59 +266,85 @@ impl Site {
         let committer = self.committer.clone();
         self.blocking(move |repo| {
             let _writer = repo.write_lock()?;
-            let name = edit.collection.as_str();
-            let slug = edit.slug.as_str();
-            let path = document_path(repo, name, slug)?;
-            let tip = repo
-                .read_file(&path)?
-                .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
-            let base_bytes = if tip.blob == edit.base {
-                tip.bytes.clone()
-            } else {
-                repo.read_blob(&edit.base)?.ok_or(SiteError::UnknownBase)?
-            };
-            let base = Document::parse(&base_bytes)?;
-            let merged = tip.blob != edit.base;
-            let merge = merge_edit(&base, Document::parse(&tip.bytes)?, &edit, merged)?;
-            let Some((text, changed)) = merge else {
-                return Ok(SaveOutcome::Unchanged);
-            };
-            if text.as_bytes() == tip.bytes.as_slice() {
-                return Ok(SaveOutcome::Unchanged);
-            }
-            let mut message = format!("Update {name}/{slug}: {}", changed.join(", "));
-            if merged {
-                message.push_str(&format!(
-                    "\n\nMerged field by field with changes made since {}.",
-                    short(&edit.base)
-                ));
-            }
-            message.push_str(&format!("\n\nCairn-User: {}\n", author.user_id));
-            let request = CommitRequest {
-                parent: tip.commit.clone(),
-                changes: vec![Change {
-                    path: path.clone(),
-                    content: text.into_bytes(),
-                }],
-                author: author.identity.clone(),
-                committer,
-                message,
-                time: now,
-            };
-            match repo.commit(&request)? {
-                CommitOutcome::Unchanged => Ok(SaveOutcome::Unchanged),
-                CommitOutcome::Committed { commit, local_edits } => {
-                    tracing::info!(%commit, %path, user = author.user_id, fields = ?changed, "saved");
-                    Ok(SaveOutcome::Saved {
-                        commit,
-                        changed,
-                        merged,
-                        local_edits: !local_edits.is_empty(),
-                    })
+            // The branch can still move under us through another program (a
+            // `git commit` in the checkout): then merge again on the new tip.
+            for _ in 0..MAX_ATTEMPTS {
+                match save_once(repo, &edit, &author, &committer, now) {
+                    Err(SiteError::Store(StoreError::BranchMoved)) => continue,
+                    other => return other,
                 }
             }
+            Err(SiteError::Busy)
         })
         .await
+    }
+}
+
+/// How many times a save is merged again when the branch moves under it.
+const MAX_ATTEMPTS: usize = 3;
+
+/// One attempt at a save: read the tip, merge, commit with the tip as the
+/// expected parent.
+fn save_once(
+    repo: &Repo,
+    edit: &DocumentEdit,
+    author: &Author,
+    committer: &Identity,
+    now: i64,
+) -> Result<SaveOutcome, SiteError> {
+    let name = edit.collection.as_str();
+    let slug = edit.slug.as_str();
+    let path = document_path(repo, name, slug)?;
+    let tip = repo
+        .read_file(&path)?
+        .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
+    let base_bytes = if tip.blob == edit.base {
+        tip.bytes.clone()
+    } else {
+        repo.read_blob(&edit.base)?.ok_or(SiteError::UnknownBase)?
+    };
+    let base = Document::parse(&base_bytes)?;
+    let merged = tip.blob != edit.base;
+    let Some((text, changed)) = merge_edit(&base, Document::parse(&tip.bytes)?, edit, merged)?
+    else {
+        return Ok(SaveOutcome::Unchanged);
+    };
+    if text.as_bytes() == tip.bytes.as_slice() {
+        return Ok(SaveOutcome::Unchanged);
+    }
+    let mut message = format!("Update {name}/{slug}: {}", changed.join(", "));
+    if merged {
+        message.push_str(&format!(
+            "\n\nMerged field by field with changes made since {}.",
+            short(&edit.base)
+        ));
+    }
+    message.push_str(&format!("\n\nCairn-User: {}\n", author.user_id));
+    let request = CommitRequest {
+        parent: tip.commit.clone(),
+        changes: vec![Change {
+            path: path.clone(),
+            content: text.into_bytes(),
+        }],
+        author: author.identity.clone(),
+        committer: committer.clone(),
+        message,
+        time: now,
+    };
+    match repo.commit(&request)? {
+        CommitOutcome::Unchanged => Ok(SaveOutcome::Unchanged),
+        CommitOutcome::Committed {
+            commit,
+            local_edits,
+        } => {
+            tracing::info!(%commit, %path, user = author.user_id, fields = ?changed, "saved");
+            Ok(SaveOutcome::Saved {
+                commit,
+                changed,
+                merged,
+                local_edits: !local_edits.is_empty(),
+            })
+        }
     }
 }
 

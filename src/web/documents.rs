@@ -9,8 +9,9 @@ use super::layout::{Layout, render};
 use crate::auth::{CurrentUser, csrf::CsrfForm, session};
 use crate::content::{CollectionName, Document, FieldValue, FieldView, Slug};
 use crate::error::AppError;
-use crate::git::ObjectId;
-use crate::site::{Author, Conflict, DocumentEdit, LoadedDocument, SaveOutcome, SiteError};
+use crate::site::{
+    Author, Conflict, DocumentEdit, Identity, LoadedDocument, ObjectId, SaveOutcome, SiteError,
+};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -270,7 +271,7 @@ async fn save(
     };
     let author = Author {
         user_id: current.user.id,
-        identity: crate::git::Identity {
+        identity: Identity {
             name: current.user.display_name.clone(),
             email: current.user.email.clone(),
         },

@@ -17,7 +17,10 @@ async fn an_edit_shows_up_in_the_jekyll_build_of_the_pushed_site() {
         .with("f.mission", "Cities where AI answers to residents")
         .with("f.start_date", "2022-02-01")
         .with("f.axes", "digitization\r\nurban mobility");
-    assert_eq!(browser.post(PAGE, &form.fields).await.status().as_u16(), 303);
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
 
     // Build from a clone of the branch, as a deploy does.
     let clone = dir.path().join("clone");
@@ -44,8 +47,12 @@ async fn an_edit_shows_up_in_the_jekyll_build_of_the_pushed_site() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let page = std::fs::read_to_string(dest.join("projects/ai-and-cities/index.html")).expect("built page");
-    assert!(page.contains("<p class=\"mission\">Cities where AI answers to residents</p>"), "{page}");
+    let page = std::fs::read_to_string(dest.join("projects/ai-and-cities/index.html"))
+        .expect("built page");
+    assert!(
+        page.contains("<p class=\"mission\">Cities where AI answers to residents</p>"),
+        "{page}"
+    );
     // Still a Date for Jekyll: the layout's date filter formats it.
     assert!(page.contains("February 2022 – Ongoing"), "{page}");
     assert!(page.contains("digitization, urban mobility"), "{page}");
@@ -73,7 +80,10 @@ async fn values_typed_in_the_form_read_back_in_ruby_as_typed() {
     for (key, value) in typed {
         form = form.with(&format!("f.{key}"), value);
     }
-    assert_eq!(browser.post(PAGE, &form.fields).await.status().as_u16(), 303);
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
 
     let file = server.site().join("_projects/ai-and-cities.md");
     let script = r#"
@@ -89,12 +99,19 @@ puts JSON.generate(data.transform_values { |v| v.is_a?(Date) ? "DATE:#{v}" : v }
         .arg(&file)
         .output()
         .expect("ruby");
-    assert!(out.status.success(), "ruby: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "ruby: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let data: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     for (key, value) in typed {
         assert_eq!(data[key], serde_json::json!(value), "{key} read by Ruby");
     }
     // Untouched values keep their types: the date stays a Date.
     assert_eq!(data["start_date"], serde_json::json!("DATE:2021-09-01"));
-    assert_eq!(data["axes"], serde_json::json!(["digitization", "social inclusion", "biodiversity"]));
+    assert_eq!(
+        data["axes"],
+        serde_json::json!(["digitization", "social inclusion", "biodiversity"])
+    );
 }
