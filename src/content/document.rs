@@ -288,6 +288,43 @@ impl Document {
         Ok(out)
     }
 
+    /// The byte range of a field's lines in the file: from the start of its
+    /// key's line through the line break after its value.
+    pub fn field_lines(&self, key: &str) -> Option<Range<usize>> {
+        let entry = self.entries().iter().find(|e| e.key == key)?;
+        let src = self.yaml_src();
+        let start = line_start(src, entry.key_span.start);
+        let value_end = entry.value.span().end.max(entry.key_span.end);
+        let end = src[value_end..]
+            .find('\n')
+            .map_or(src.len(), |i| value_end + i + 1);
+        Some(self.yaml.start + start..self.yaml.start + end)
+    }
+
+    /// The file without `key`: only that field's lines are removed. A field
+    /// holding an anchor is kept (removing it would break its aliases).
+    pub fn without_field(&self, key: &str) -> Result<String, EditError> {
+        let top = self
+            .front_matter
+            .as_ref()
+            .map_err(|e| EditError::ReadOnly(e.clone()))?;
+        let entry = top.entries.iter().find(|e| e.key == key);
+        match entry {
+            None => return Ok(self.raw.clone()),
+            Some(e) if e.locked || top.flow => {
+                return Err(EditError::FieldReadOnly(key.to_string()));
+            }
+            Some(_) => {}
+        }
+        let Some(lines) = self.field_lines(key) else {
+            return Ok(self.raw.clone());
+        };
+        let mut out = String::with_capacity(self.raw.len());
+        out.push_str(&self.raw[..lines.start]);
+        out.push_str(&self.raw[lines.end..]);
+        Ok(out)
+    }
+
     /// The file with its body replaced. `body` uses `\n` line breaks; they are
     /// written in the file's own line ending.
     pub fn with_body(&self, body: &str) -> String {
@@ -315,8 +352,7 @@ impl Document {
                 flow: false, span, ..
             } = &entry.value
             {
-                let line_start = src[..span.start].rfind('\n').map_or(0, |i| i + 1);
-                return src[line_start..span.start].to_string();
+                return leading_blanks(&src[line_start(src, span.start)..]).to_string();
             }
         }
         "  ".to_string()
@@ -418,6 +454,13 @@ fn line_end(src: &str, at: usize) -> usize {
     }
 }
 
+/// The spaces and tabs a line starts with. (A block sequence's span may start
+/// at its dash or, for a sequence at the key's own indentation, at the first
+/// item's value: the line's indentation is what the items share.)
+fn leading_blanks(line: &str) -> &str {
+    &line[..line.len() - line.trim_start_matches([' ', '\t']).len()]
+}
+
 /// The start of the line holding `at`.
 fn line_start(src: &str, at: usize) -> usize {
     src[..at].rfind('\n').map_or(0, |i| i + 1)
@@ -445,11 +488,14 @@ fn splice_for(
         _ => (None, PlainMeaning::String),
     };
     let is_null = old_style == Some(Style::Plain) && old_meaning == PlainMeaning::Null;
+    // `key:` with nothing after it, as opposed to `key: ~` or `key: null`,
+    // whose text is replaced like any other scalar's.
+    let is_empty = is_null && span.is_empty();
     let block_seq = matches!(entry.value, Node::Sequence { flow: false, .. });
     let flow_seq = matches!(entry.value, Node::Sequence { flow: true, .. });
     // The region holding everything from after the colon to the value's end,
     // used when the value changes shape.
-    let whole = if is_null {
+    let whole = if is_empty {
         let end = line_end(src, colon);
         if src[colon..end].trim().is_empty() {
             colon..end
@@ -468,7 +514,8 @@ fn splice_for(
     match value {
         FieldValue::Null => {
             if is_null {
-                (span.clone(), String::new())
+                // Already no value, in whichever spelling the file uses.
+                (span.clone(), src[span].to_string())
             } else if block_seq {
                 // Drop the item lines, from the line break before the first item.
                 let first_line = line_start(src, span.start);
@@ -487,12 +534,12 @@ fn splice_for(
                 yaml::render_inline_string(text, pref, allow_plain)
             };
             match rendered {
-                Some(r) if is_null || block_seq => (whole, format!(" {r}")),
+                Some(r) if is_empty || block_seq => (whole, format!(" {r}")),
                 Some(r) => (span, r),
                 None => {
                     let indent = block_indent(entry, src).unwrap_or(2);
                     let block = yaml::render_literal_block(text, indent, eol);
-                    if is_null || block_seq {
+                    if is_empty || block_seq {
                         (whole, format!(" {block}"))
                     } else {
                         (span, block)
@@ -509,7 +556,7 @@ fn splice_for(
             }
             if block_seq {
                 let first_line = line_start(src, span.start);
-                let indent = &src[first_line..span.start];
+                let indent = leading_blanks(&src[first_line..]);
                 let old_items = match &entry.value {
                     Node::Sequence { items, .. } => items.as_slice(),
                     _ => &[],
@@ -518,7 +565,7 @@ fn splice_for(
                 (first_line..span.end, lines)
             } else {
                 let lines = render_block_items(items, &[], src, list_indent, eol);
-                if is_null && whole.is_empty() {
+                if is_empty && whole.is_empty() {
                     // `key: # comment`: the list goes on the following lines.
                     let end = line_end(src, colon);
                     (end..end, format!("{eol}{lines}"))
@@ -711,6 +758,41 @@ mod tests {
                 "axes:\n    - digitization\n    - social inclusion\n",
                 "axes:\n"
             )
+        );
+    }
+
+    #[test]
+    fn lists_at_the_keys_own_indentation_stay_there() {
+        let src = "---\ntags:\n- a\n- b\nnext: x\n---\n";
+        let out = edit(src, "tags", FieldValue::List(vec!["a".into(), "On".into()]));
+        assert_eq!(out, "---\ntags:\n- a\n- \"On\"\nnext: x\n---\n");
+    }
+
+    #[test]
+    fn tilde_and_null_are_replaced_not_appended_to() {
+        let src = "---\nlayout: ~\nother: null # none yet\n---\n";
+        assert_eq!(
+            edit(src, "layout", FieldValue::text("post")),
+            "---\nlayout: post\nother: null # none yet\n---\n"
+        );
+        assert_eq!(
+            edit(src, "other", FieldValue::text("x")),
+            "---\nlayout: ~\nother: x # none yet\n---\n"
+        );
+        assert_eq!(edit(src, "layout", FieldValue::Null), src);
+    }
+
+    #[test]
+    fn removing_a_key_takes_only_its_lines() {
+        let out = doc(SEED).without_field("axes");
+        assert_eq!(
+            out.ok(),
+            Some(SEED.replace("axes:\n    - digitization\n    - social inclusion\n", ""))
+        );
+        let anchored = doc("---\na: &x 1\nb: *x\n---\n");
+        assert!(
+            anchored.without_field("a").is_err(),
+            "its alias would break"
         );
     }
 
