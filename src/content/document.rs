@@ -480,7 +480,7 @@ fn splice_for(
         Node::Scalar { value, style, .. } => (
             Some(*style),
             if *style == Style::Plain {
-                yaml::plain_meaning(value)
+                yaml::typed_meaning(value)
             } else {
                 PlainMeaning::String
             },
@@ -538,11 +538,30 @@ fn splice_for(
                 Some(r) => (span, r),
                 None => {
                     let indent = block_indent(entry, src).unwrap_or(2);
-                    let block = yaml::render_literal_block(text, indent, eol);
-                    if is_empty || block_seq {
-                        (whole, format!(" {block}"))
+                    let block = yaml::render_multiline(text, indent, eol);
+                    // A block's content starts on the next line, so whatever
+                    // follows the value on its line would end up inside the
+                    // block: a comment moves to the header, spaces go.
+                    let from = if is_empty || block_seq {
+                        colon
                     } else {
-                        (span, block)
+                        span.start
+                    };
+                    let value_end = if is_empty { colon } else { span.end };
+                    let to = line_end(src, value_end).max(value_end);
+                    let rest = src[value_end..to].trim();
+                    let block = match (rest.starts_with('#'), block.split_once(eol)) {
+                        (true, Some((header, lines))) => format!("{header} {rest}{eol}{lines}"),
+                        (true, None) => format!("{block} {rest}"),
+                        _ => block,
+                    };
+                    if block_seq {
+                        // The list's own lines stay where they were; only `key:` and the value change.
+                        (colon..span.end, format!(" {block}"))
+                    } else if from == colon {
+                        (colon..to, format!(" {block}"))
+                    } else {
+                        (from..to, block)
                     }
                 }
             }
@@ -656,7 +675,7 @@ fn render_new(value: &FieldValue, block_indent: usize, eol: &str, list_indent: &
         FieldValue::Null => String::new(),
         FieldValue::Text(t) => match yaml::render_inline_string(t, Quote::Double, true) {
             Some(r) => format!(" {r}"),
-            None => format!(" {}", yaml::render_literal_block(t, block_indent, eol)),
+            None => format!(" {}", yaml::render_multiline(t, block_indent, eol)),
         },
         FieldValue::List(items) if items.is_empty() => String::new(),
         FieldValue::List(items) => {

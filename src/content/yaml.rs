@@ -433,6 +433,8 @@ pub enum PlainMeaning {
     Number,
     /// `YYYY-MM-DD`: Jekyll reads a Date.
     Date,
+    /// `YYYY-MM-DD HH:MM:SS` with optional fraction and zone: a Time.
+    Timestamp,
     /// A timestamp or a sexagesimal number, or anything else that is not
     /// safely a string in one of the two readers.
     Other,
@@ -579,38 +581,142 @@ pub fn double_quoted(value: &str) -> String {
     out
 }
 
+/// The type Jekyll reads an existing plain scalar as, judged precisely, so
+/// an edit can keep it: only canonical spellings count as typed. Anything
+/// else (`1.2.3`, `0042`, `y`) is treated as text, and edits to it are
+/// written so that they read back as the text typed.
+pub fn typed_meaning(text: &str) -> PlainMeaning {
+    match plain_meaning(text) {
+        PlainMeaning::Null => PlainMeaning::Null,
+        PlainMeaning::Bool if is_bool_word(text) => PlainMeaning::Bool,
+        PlainMeaning::Date if is_calendar_date(text) => PlainMeaning::Date,
+        PlainMeaning::Number if is_canonical_number(text) => PlainMeaning::Number,
+        _ if is_timestamp(text) => PlainMeaning::Timestamp,
+        _ => PlainMeaning::String,
+    }
+}
+
+/// The words Psych reads as booleans (any case).
+fn is_bool_word(text: &str) -> bool {
+    matches!(
+        text.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    )
+}
+
+/// `YYYY-MM-DD[Tt ]HH:MM:SS[.fraction][ ][Z|+HH[:MM]|-HH[:MM]]`, as YAML 1.1 timestamps.
+pub fn is_timestamp(text: &str) -> bool {
+    if text.len() < 19 || !text.is_char_boundary(10) || !is_calendar_date(&text[..10]) {
+        return false;
+    }
+    let rest = &text[10..];
+    let Some(rest) = rest.strip_prefix(['T', 't', ' ']) else {
+        return false;
+    };
+    let b = rest.as_bytes();
+    let hms = b.len() >= 8
+        && b[2] == b':'
+        && b[5] == b':'
+        && b[..8]
+            .iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || i == 5 || c.is_ascii_digit());
+    if !hms {
+        return false;
+    }
+    let mut rest = &rest[8..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    let rest = rest.trim_start_matches(' ');
+    if rest.is_empty() || rest == "Z" {
+        return true;
+    }
+    let Some(zone) = rest.strip_prefix(['+', '-']) else {
+        return false;
+    };
+    let (h, m) = zone.split_once(':').unwrap_or((zone, "00"));
+    (1..=2).contains(&h.len())
+        && h.bytes().all(|c| c.is_ascii_digit())
+        && m.len() == 2
+        && m.bytes().all(|c| c.is_ascii_digit())
+}
+
 /// Renders a scalar that a plain reader would take as `meaning` (a date, a
-/// number, a boolean), keeping that type: plain when `value` still has that
-/// meaning, otherwise as a string.
+/// number, a boolean), keeping that type when `value` is a canonical spelling
+/// of it (`2022-01-31`, `42`, `-1.5`, `true`); anything else, `0042` or `1e3`
+/// included, is written as a string.
 pub fn render_typed(value: &str, meaning: PlainMeaning, preferred: Quote) -> Option<String> {
-    if meaning != PlainMeaning::String
-        && meaning != PlainMeaning::Other
-        && plain_meaning(value) == meaning
-        && !value.contains(['\n', '\r'])
-    {
+    let keeps_type = match meaning {
+        PlainMeaning::Date => is_calendar_date(value),
+        PlainMeaning::Number => is_canonical_number(value),
+        PlainMeaning::Bool => is_bool_word(value),
+        PlainMeaning::Timestamp => is_timestamp(value),
+        PlainMeaning::Null | PlainMeaning::String | PlainMeaning::Other => false,
+    };
+    if keeps_type {
         return Some(value.to_string());
     }
     render_inline_string(value, preferred, true)
 }
 
-/// Renders a multi-line string as a literal block scalar whose content lines
-/// are indented by `indent` spaces, with the right chomping indicator. Lines
-/// are joined with `eol`. The result starts with the `|` header.
-pub fn render_literal_block(value: &str, indent: usize, eol: &str) -> String {
-    let trailing = value.len() - value.trim_end_matches('\n').len();
-    let chomp = match trailing {
-        0 => "-",
-        1 => "",
-        _ => "+",
+/// `YYYY-MM-DD` with a month and day that exist in some year.
+pub fn is_calendar_date(value: &str) -> bool {
+    if !is_date(value) {
+        return false;
+    }
+    let month: u32 = value[5..7].parse().unwrap_or(0);
+    let day: u32 = value[8..10].parse().unwrap_or(0);
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
+/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`: read as the same number by every reader.
+fn is_canonical_number(value: &str) -> bool {
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
     };
+    let int_ok = int == "0"
+        || (!int.is_empty() && !int.starts_with('0') && int.bytes().all(|b| b.is_ascii_digit()));
+    let frac_ok = frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
+    int_ok && frac_ok
+}
+
+/// Renders a multi-line string as a literal block scalar (`|` header, then
+/// lines indented by `indent` spaces joined with `eol`). A value that ends in
+/// two or more line breaks, or is only line breaks, is double-quoted instead:
+/// a keeping block (`|+`) would also take in any blank lines that follow it
+/// in the file.
+pub fn render_multiline(value: &str, indent: usize, eol: &str) -> String {
     let content = value.trim_end_matches('\n');
-    // An explicit indentation indicator when the first line starts with a space.
-    let indicator = if content.starts_with(' ') {
+    let trailing = value.len() - content.len();
+    if content.is_empty() || trailing > 1 {
+        return double_quoted(value);
+    }
+    let pad = " ".repeat(indent);
+    let chomp = if trailing == 0 { "-" } else { "" };
+    // The reader takes the indentation from the first line with content; an
+    // explicit indicator is needed when that line starts with a space or a
+    // line of only spaces comes before it.
+    let mut ambiguous = false;
+    for line in content.split('\n') {
+        if line.trim_matches(' ').is_empty() {
+            ambiguous |= !line.is_empty();
+            continue;
+        }
+        ambiguous |= line.starts_with(' ');
+        break;
+    }
+    let indicator = if ambiguous {
         indent.to_string()
     } else {
         String::new()
     };
-    let pad = " ".repeat(indent);
     let mut out = format!("|{indicator}{chomp}");
     for line in content.split('\n') {
         out.push_str(eol);
@@ -618,9 +724,6 @@ pub fn render_literal_block(value: &str, indent: usize, eol: &str) -> String {
             out.push_str(&pad);
             out.push_str(line);
         }
-    }
-    for _ in 1..trailing {
-        out.push_str(eol);
     }
     out
 }
@@ -718,10 +821,50 @@ mod tests {
     }
 
     #[test]
+    fn typed_values_stay_plain_only_when_canonical() {
+        let num = |v| render_typed(v, PlainMeaning::Number, Quote::Double);
+        assert_eq!(num("42").as_deref(), Some("42"));
+        assert_eq!(num("-1.5").as_deref(), Some("-1.5"));
+        assert_eq!(
+            num("0042").as_deref(),
+            Some("\"0042\""),
+            "Psych reads 0042 as octal 34"
+        );
+        assert_eq!(num("1e3").as_deref(), Some("\"1e3\""));
+        assert_eq!(num("1_000").as_deref(), Some("\"1_000\""));
+        let date = |v| render_typed(v, PlainMeaning::Date, Quote::Double);
+        assert_eq!(date("2021-02-28").as_deref(), Some("2021-02-28"));
+        assert_eq!(date("2021-13-45").as_deref(), Some("\"2021-13-45\""));
+    }
+
+    #[test]
+    fn existing_values_count_as_typed_only_in_canonical_spellings() {
+        assert_eq!(typed_meaning("2021-09-01"), PlainMeaning::Date);
+        assert_eq!(
+            typed_meaning("2020-01-15 10:30:00 +01:00"),
+            PlainMeaning::Timestamp
+        );
+        assert_eq!(
+            typed_meaning("2012-09-06T06:49:00.000-07:00"),
+            PlainMeaning::Timestamp
+        );
+        assert_eq!(typed_meaning("3"), PlainMeaning::Number);
+        assert_eq!(typed_meaning("0.75"), PlainMeaning::Number);
+        assert_eq!(typed_meaning("No"), PlainMeaning::Bool);
+        for text in ["1.2.3", "0042", "y", "Ongoing", "1:20"] {
+            assert_eq!(typed_meaning(text), PlainMeaning::String, "{text}");
+        }
+    }
+
+    #[test]
     fn literal_blocks_keep_trailing_newlines_and_leading_spaces() {
-        assert_eq!(render_literal_block("a\nb", 2, "\n"), "|-\n  a\n  b");
-        assert_eq!(render_literal_block("a\n\nb\n", 2, "\n"), "|\n  a\n\n  b");
-        assert_eq!(render_literal_block(" a\nb", 2, "\n"), "|2-\n   a\n  b");
-        assert_eq!(render_literal_block("---\nx", 2, "\n"), "|-\n  ---\n  x");
+        assert_eq!(render_multiline("a\nb", 2, "\n"), "|-\n  a\n  b");
+        assert_eq!(render_multiline("a\n\nb\n", 2, "\n"), "|\n  a\n\n  b");
+        assert_eq!(render_multiline("a\n\n", 2, "\n"), "\"a\\n\\n\"");
+        assert_eq!(render_multiline(" a\nb", 2, "\n"), "|2-\n   a\n  b");
+        assert_eq!(render_multiline("---\nx", 2, "\n"), "|-\n  ---\n  x");
+        assert_eq!(render_multiline("\n", 2, "\n"), "\"\\n\"");
+        assert_eq!(render_multiline("\n\n a", 2, "\n"), "|2-\n\n\n   a");
+        assert_eq!(render_multiline("   \na", 2, "\n"), "|2-\n     \n  a");
     }
 }

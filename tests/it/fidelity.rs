@@ -29,6 +29,8 @@ pub const TRICKY: &[&str] = &[
     "two\nlines",
     "a\n---\nb\n",
     "trailing newline\n",
+    "two breaks\n\n",
+    "\n  indented after a blank line",
     "- not a list",
     "[not, a, list]",
     "{not: a map}",
@@ -191,4 +193,91 @@ fn every_editable_field_of_every_real_document_edits_losslessly() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_editable_field_of_every_fixture_edits_losslessly() {
+    let files = fixtures();
+    assert!(
+        files.len() >= 20,
+        "the fixture site has {} documents",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    let mut edits = 0;
+    for path in &files {
+        let text = match std::fs::read(path).map(|b| Document::parse(&b)) {
+            Ok(Ok(doc)) if doc.front_matter_error().is_none() => doc.as_str().to_string(),
+            _ => continue,
+        };
+        let doc = Document::parse(text.as_bytes()).expect("parsed");
+        for field in doc.fields() {
+            if matches!(field.view, FieldView::ReadOnly(_)) {
+                continue;
+            }
+            for tricky in TRICKY {
+                edits += 1;
+                if let Err(e) = edit_and_check(&text, &field.key, &value_like(&field.view, tricky))
+                {
+                    failures.push(format!("{}: {tricky:?}: {e}", path.display()));
+                }
+            }
+        }
+        // A key the document does not have yet.
+        edits += 1;
+        if let Err(e) = edit_and_check(&text, "added_by_cairn", &FieldValue::text("new value")) {
+            failures.push(format!("{}: new key: {e}", path.display()));
+        }
+    }
+    eprintln!("{edits} edits over {} fixtures", files.len());
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Fixtures whose front matter Cairn can edit, with their editable fields.
+    fn editable() -> Vec<(String, Vec<(String, FieldView)>)> {
+        fixtures()
+            .iter()
+            .filter_map(|p| {
+                let doc = Document::parse(&std::fs::read(p).ok()?).ok()?;
+                if doc.front_matter_error().is_some() {
+                    return None;
+                }
+                let fields: Vec<_> = doc
+                    .fields()
+                    .into_iter()
+                    .filter(|f| !matches!(f.view, FieldView::ReadOnly(_)))
+                    .map(|f| (f.key, f.view))
+                    .collect();
+                (!fields.is_empty()).then(|| (doc.as_str().to_string(), fields))
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn one_random_edit_changes_only_that_fields_lines(
+            doc_index in any::<usize>(),
+            field_index in any::<usize>(),
+            text in "[ -~\t\nàéü東✓—]{0,40}",
+        ) {
+            let docs = editable();
+            let (source, fields) = &docs[doc_index % docs.len()];
+            let (key, view) = &fields[field_index % fields.len()];
+            let value = value_like(view, &text);
+            if let Err(e) = edit_and_check(source, key, &value) {
+                return Err(TestCaseError::fail(format!("`{key}` = {value:?}: {e}\n{source}")));
+            }
+        }
+    }
 }

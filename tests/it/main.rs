@@ -6,6 +6,7 @@
 
 mod fidelity;
 mod jekyll;
+mod oracle;
 mod sites;
 mod skeleton;
 mod startup;
