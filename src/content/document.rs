@@ -54,10 +54,31 @@ pub enum FieldValue {
     /// No value (`lead:`); also what an emptied text box means.
     Null,
     Text(String),
+    /// Text from a typed widget (date, number, boolean): written unquoted
+    /// when it is a canonical spelling of that type, as text otherwise.
+    Typed(String, PlainMeaning),
     List(Vec<String>),
 }
 
 impl FieldValue {
+    /// A typed widget's value; empty means no value.
+    pub fn typed(s: impl Into<String>, meaning: PlainMeaning) -> Self {
+        let s = s.into();
+        if s.is_empty() {
+            FieldValue::Null
+        } else {
+            FieldValue::Typed(s, meaning)
+        }
+    }
+
+    /// The text of a scalar value.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            FieldValue::Text(s) | FieldValue::Typed(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
     /// Text typed by an editor; empty means no value.
     pub fn text(s: impl Into<String>) -> Self {
         let s = s.into();
@@ -79,14 +100,18 @@ impl FieldValue {
         )
     }
 
-    /// Equality as the editor sees it: an empty list and no value are the same.
+    /// Equality as the editor sees it: an empty list and no value are the
+    /// same, and so are a typed and a plain scalar with the same text.
     pub fn same_as(&self, other: &FieldValue) -> bool {
         let empty = |v: &FieldValue| match v {
             FieldValue::Null => true,
             FieldValue::List(items) => items.is_empty(),
-            FieldValue::Text(_) => false,
+            FieldValue::Text(_) | FieldValue::Typed(..) => false,
         };
-        self == other || (empty(self) && empty(other))
+        match (self.as_text(), other.as_text()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self == other || (empty(self) && empty(other)),
+        }
     }
 }
 
@@ -234,6 +259,20 @@ impl Document {
             .map(|e| view_of(e, src))
     }
 
+    /// What a plain scalar field is read as (`Date`, `Number`, ...); `String`
+    /// for quoted and block scalars; `None` for other values or no such key.
+    pub fn scalar_meaning(&self, key: &str) -> Option<PlainMeaning> {
+        match &self.entries().iter().find(|e| e.key == key)?.value {
+            Node::Scalar {
+                value,
+                style: Style::Plain,
+                ..
+            } => Some(yaml::typed_meaning(value)),
+            Node::Scalar { .. } => Some(PlainMeaning::String),
+            _ => None,
+        }
+    }
+
     /// A display title: `title`, else `name`, else nothing.
     pub fn title(&self) -> Option<String> {
         ["title", "name"].iter().find_map(|k| match self.field(k) {
@@ -285,6 +324,48 @@ impl Document {
         out.push_str(&self.raw[..start]);
         out.push_str(&text);
         out.push_str(&self.raw[end..]);
+        Ok(out)
+    }
+
+    /// Like [`Document::with_field`], but a key the document lacks goes
+    /// right after the nearest of `after` (nearest first) that it has, so new
+    /// keys land at their schema position. Falls back to the end.
+    pub fn with_field_placed(
+        &self,
+        key: &str,
+        value: &FieldValue,
+        after: &[&str],
+    ) -> Result<String, EditError> {
+        if self.entries().iter().any(|e| e.key == key) {
+            return self.with_field(key, value);
+        }
+        // A keeping block scalar owns the blank lines after it: never insert there.
+        let anchor = after.iter().find_map(|k| {
+            let entry = self.entries().iter().find(|e| e.key == *k)?;
+            let block = matches!(
+                entry.value,
+                Node::Scalar {
+                    style: Style::Literal | Style::Folded,
+                    ..
+                }
+            );
+            (!block).then(|| self.field_lines(k)).flatten()
+        });
+        let Some(lines) = anchor else {
+            return self.with_field(key, value);
+        };
+        let appended = self.with_field(key, value)?;
+        // The same new lines `with_field` appended, moved to after the anchor.
+        let close = self.yaml.end;
+        let added_len = appended.len() - self.raw.len();
+        let added = &appended[close..close + added_len];
+        let mut out = String::with_capacity(appended.len());
+        out.push_str(&self.raw[..lines.end]);
+        if !self.raw[..lines.end].ends_with('\n') {
+            out.push_str(self.eol);
+        }
+        out.push_str(added.trim_start_matches(['\r', '\n']));
+        out.push_str(&self.raw[lines.end..]);
         Ok(out)
     }
 
@@ -525,11 +606,16 @@ fn splice_for(
                 (colon..span.end, String::new())
             }
         }
-        FieldValue::Text(text) => {
+        FieldValue::Text(text) | FieldValue::Typed(text, _) => {
+            let wanted = match value {
+                FieldValue::Typed(_, meaning) => *meaning,
+                _ if !is_null => old_meaning,
+                _ => PlainMeaning::String,
+            };
             let rendered = if text.contains('\n') {
                 None
-            } else if old_meaning != PlainMeaning::String && !is_null {
-                yaml::render_typed(text, old_meaning, pref)
+            } else if wanted != PlainMeaning::String {
+                yaml::render_typed(text, wanted, pref)
             } else {
                 yaml::render_inline_string(text, pref, allow_plain)
             };
@@ -674,6 +760,10 @@ fn render_new(value: &FieldValue, block_indent: usize, eol: &str, list_indent: &
     match value {
         FieldValue::Null => String::new(),
         FieldValue::Text(t) => match yaml::render_inline_string(t, Quote::Double, true) {
+            Some(r) => format!(" {r}"),
+            None => format!(" {}", yaml::render_multiline(t, block_indent, eol)),
+        },
+        FieldValue::Typed(t, meaning) => match yaml::render_typed(t, *meaning, Quote::Double) {
             Some(r) => format!(" {r}"),
             None => format!(" {}", yaml::render_multiline(t, block_indent, eol)),
         },
@@ -884,6 +974,27 @@ mod tests {
     fn new_keys_go_at_the_end_of_the_front_matter() {
         let out = edit(SEED, "video_path", FieldValue::text("/v.mp4"));
         assert!(out.contains("communities:\nvideo_path: /v.mp4\n---\n"));
+    }
+
+    #[test]
+    fn new_keys_go_after_the_nearest_earlier_schema_key() {
+        let out = doc(SEED).with_field_placed(
+            "category",
+            &FieldValue::text("research"),
+            &["mission", "name"],
+        );
+        assert_eq!(
+            out.ok(),
+            Some(SEED.replace(
+                "mission: Safer artificial intelligence\n",
+                "mission: Safer artificial intelligence\ncategory: research\n"
+            ))
+        );
+        let out =
+            doc(SEED).with_field_placed("tags", &FieldValue::List(vec!["a".into()]), &["axes"]);
+        assert!(
+            out.is_ok_and(|o| o.contains("    - social inclusion\ntags:\n    - a\nstart_date"))
+        );
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! their front matter. Knows nothing of HTTP or git: it works on bytes.
 
 pub mod document;
+pub mod schema;
 pub mod site_config;
 pub mod yaml;
 
 pub use document::{
     Document, EditError, Field, FieldValue, FieldView, FrontMatterError, NotADocument,
 };
+pub use schema::{Schema, SchemaField, Widget};
 pub use site_config::{Collection, SiteConfig};
 
 /// File extensions Jekyll reads documents from.

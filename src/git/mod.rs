@@ -79,6 +79,14 @@ pub struct FileAtTip {
     pub bytes: Vec<u8>,
 }
 
+/// The files of a folder at the branch tip, and the folder's tree id (which
+/// changes exactly when something below it changes).
+#[derive(Debug, Clone, Default)]
+pub struct DirListing {
+    pub tree: Option<ObjectId>,
+    pub entries: Vec<DirEntry>,
+}
+
 /// A file in a folder at the branch tip.
 #[derive(Debug, Clone)]
 pub struct DirEntry {
@@ -264,7 +272,7 @@ impl Repo {
 
     /// The files (not folders) directly in `dir` at the branch tip; empty
     /// when the folder does not exist.
-    pub fn list_dir(&self, dir: &str) -> Result<Vec<DirEntry>, StoreError> {
+    pub fn list_dir(&self, dir: &str) -> Result<DirListing, StoreError> {
         let repo = self.handle()?;
         let commit = repo.find_commit(repo.refname_to_id(&self.branch_ref)?)?;
         let root = commit.tree()?;
@@ -273,12 +281,12 @@ impl Repo {
         } else {
             match root.get_path(Path::new(dir)) {
                 Ok(e) if e.kind() == Some(ObjectType::Tree) => repo.find_tree(e.id())?,
-                Ok(_) => return Ok(Vec::new()),
-                Err(e) if e.code() == ErrorCode::NotFound => return Ok(Vec::new()),
+                Ok(_) => return Ok(DirListing::default()),
+                Err(e) if e.code() == ErrorCode::NotFound => return Ok(DirListing::default()),
                 Err(e) => return Err(e.into()),
             }
         };
-        Ok(tree
+        let entries = tree
             .iter()
             .filter(|e| e.kind() == Some(ObjectType::Blob))
             .filter_map(|e| {
@@ -287,7 +295,11 @@ impl Repo {
                     blob: ObjectId::from_oid(e.id()),
                 })
             })
-            .collect())
+            .collect();
+        Ok(DirListing {
+            tree: Some(ObjectId::from_oid(tree.id())),
+            entries,
+        })
     }
 
     /// Makes one commit on the branch from `request.parent`'s tree with the

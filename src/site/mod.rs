@@ -6,10 +6,14 @@
 //! to the branch tip, field by field: a change someone else made meanwhile to
 //! another field is kept, the same field changed both ways is a conflict.
 
+mod cache;
 pub mod demo;
 
+use cache::{Cache, Parsed};
+
 use crate::content::{
-    self, CollectionName, Document, EditError, FieldValue, NotADocument, SiteConfig, Slug,
+    self, Collection, CollectionName, Document, EditError, FieldValue, NotADocument, Schema,
+    SiteConfig, Slug,
 };
 use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError};
 pub use crate::git::{Identity, ObjectId};
@@ -46,7 +50,9 @@ pub struct LoadedDocument {
     /// The blob the editor's form is based on.
     pub blob: ObjectId,
     pub commit: ObjectId,
-    pub content: Result<Document, NotADocument>,
+    pub content: Arc<Parsed>,
+    /// The collection's fields, for keys this document lacks.
+    pub schema: Arc<Schema>,
 }
 
 /// An editor's save: the values of the form, and the version it was loaded from.
@@ -135,14 +141,23 @@ pub enum SiteError {
 pub struct Site {
     /// The site's repository: the one source of truth for content.
     repo: Arc<Repo>,
+    /// Parsed documents and schemas, keyed by content hashes.
+    cache: Arc<Cache>,
     /// The committer on every commit Cairn makes (the author is the user).
     committer: Identity,
+}
+
+/// What blocking work gets: the repository and the cache.
+struct Ctx<'a> {
+    repo: &'a Repo,
+    cache: &'a Cache,
 }
 
 impl Site {
     pub fn new(repo: Repo, committer: Identity) -> Self {
         Self {
             repo: Arc::new(repo),
+            cache: Arc::new(Cache::default()),
             committer,
         }
     }
@@ -150,18 +165,23 @@ impl Site {
     /// Runs blocking git work off the async runtime.
     async fn blocking<T: Send + 'static>(
         &self,
-        work: impl FnOnce(&Repo) -> Result<T, SiteError> + Send + 'static,
+        work: impl FnOnce(Ctx<'_>) -> Result<T, SiteError> + Send + 'static,
     ) -> Result<T, SiteError> {
-        let repo = self.repo.clone();
-        tokio::task::spawn_blocking(move || work(&repo))
-            .await
-            .map_err(|e| SiteError::Task(e.to_string()))?
+        let (repo, cache) = (self.repo.clone(), self.cache.clone());
+        tokio::task::spawn_blocking(move || {
+            work(Ctx {
+                repo: &repo,
+                cache: &cache,
+            })
+        })
+        .await
+        .map_err(|e| SiteError::Task(e.to_string()))?
     }
 
     /// Whether the repository can be read (for health checks).
     pub async fn check(&self) -> Result<(), SiteError> {
-        self.blocking(|repo| {
-            repo.tip()?;
+        self.blocking(|cx| {
+            cx.repo.tip()?;
             Ok(())
         })
         .await
@@ -169,19 +189,21 @@ impl Site {
 
     /// The site's configuration at the branch tip.
     pub async fn config(&self) -> Result<SiteConfig, SiteError> {
-        self.blocking(load_config).await
+        self.blocking(|cx| load_config(cx.repo)).await
     }
 
     /// Every collection with its number of documents.
     pub async fn collections(&self) -> Result<Vec<CollectionSummary>, SiteError> {
-        self.blocking(|repo| {
-            let config = load_config(repo)?;
+        self.blocking(|cx| {
+            let config = load_config(cx.repo)?;
             config
                 .collections
                 .iter()
                 .map(|c| {
-                    let documents = repo
+                    let documents = cx
+                        .repo
                         .list_dir(&c.dir)?
+                        .entries
                         .iter()
                         .filter(|e| content::slug_of(&e.name).is_some())
                         .count();
@@ -202,18 +224,14 @@ impl Site {
         collection: &CollectionName,
     ) -> Result<Vec<DocumentSummary>, SiteError> {
         let name = collection.as_str().to_string();
-        self.blocking(move |repo| {
-            let config = load_config(repo)?;
-            let coll = config
-                .collection(&name)
-                .ok_or_else(|| SiteError::UnknownCollection(name.clone()))?;
+        self.blocking(move |cx| {
+            let coll = collection_of(cx.repo, &name)?;
             let mut out = Vec::new();
-            for entry in repo.list_dir(&coll.dir)? {
+            for (entry, parsed) in parsed_documents(&cx, &coll.dir)? {
                 let Some(slug) = content::slug_of(&entry.name) else {
                     continue;
                 };
-                let bytes = repo.read_blob(&entry.blob)?.unwrap_or_default();
-                let (title, problem) = match Document::parse(&bytes) {
+                let (title, problem) = match parsed.as_ref() {
                     Ok(doc) => (doc.title(), doc.front_matter_error().map(|e| e.to_string())),
                     Err(NotADocument::NoFrontMatter) => continue,
                     Err(e) => (None, Some(e.to_string())),
@@ -231,23 +249,40 @@ impl Site {
         .await
     }
 
-    /// One document at the branch tip.
+    /// The schema of a collection, inferred from its documents.
+    pub async fn schema(&self, collection: &CollectionName) -> Result<Arc<Schema>, SiteError> {
+        let name = collection.as_str().to_string();
+        self.blocking(move |cx| {
+            let coll = collection_of(cx.repo, &name)?;
+            collection_schema(&cx, &coll.dir)
+        })
+        .await
+    }
+
+    /// One document at the branch tip, with its collection's schema.
     pub async fn document(
         &self,
         collection: &CollectionName,
         slug: &Slug,
     ) -> Result<LoadedDocument, SiteError> {
         let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
-        self.blocking(move |repo| {
-            let path = document_path(repo, &name, &slug)?;
-            let file = repo
+        self.blocking(move |cx| {
+            let coll = collection_of(cx.repo, &name)?;
+            let path = document_path(cx.repo, &coll, &slug)?;
+            let file = cx
+                .repo
                 .read_file(&path)?
                 .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
+            let bytes = file.bytes;
+            let content = cx
+                .cache
+                .document(&file.blob, || Ok::<_, SiteError>(bytes))?;
             Ok(LoadedDocument {
                 collection: name,
                 slug,
                 path,
-                content: Document::parse(&file.bytes),
+                schema: collection_schema(&cx, &coll.dir)?,
+                content,
                 blob: file.blob,
                 commit: file.commit,
             })
@@ -264,12 +299,12 @@ impl Site {
         now: i64,
     ) -> Result<SaveOutcome, SiteError> {
         let committer = self.committer.clone();
-        self.blocking(move |repo| {
-            let _writer = repo.write_lock()?;
+        self.blocking(move |cx| {
+            let _writer = cx.repo.write_lock()?;
             // The branch can still move under us through another program (a
             // `git commit` in the checkout): then merge again on the new tip.
             for _ in 0..MAX_ATTEMPTS {
-                match save_once(repo, &edit, &author, &committer, now) {
+                match save_once(&cx, &edit, &author, &committer, now) {
                     Err(SiteError::Store(StoreError::BranchMoved)) => continue,
                     other => return other,
                 }
@@ -286,15 +321,18 @@ const MAX_ATTEMPTS: usize = 3;
 /// One attempt at a save: read the tip, merge, commit with the tip as the
 /// expected parent.
 fn save_once(
-    repo: &Repo,
+    cx: &Ctx<'_>,
     edit: &DocumentEdit,
     author: &Author,
     committer: &Identity,
     now: i64,
 ) -> Result<SaveOutcome, SiteError> {
+    let repo = cx.repo;
     let name = edit.collection.as_str();
     let slug = edit.slug.as_str();
-    let path = document_path(repo, name, slug)?;
+    let coll = collection_of(repo, name)?;
+    let path = document_path(repo, &coll, slug)?;
+    let schema = collection_schema(cx, &coll.dir)?;
     let tip = repo
         .read_file(&path)?
         .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
@@ -305,7 +343,8 @@ fn save_once(
     };
     let base = Document::parse(&base_bytes)?;
     let merged = tip.blob != edit.base;
-    let Some((text, changed)) = merge_edit(&base, Document::parse(&tip.bytes)?, edit, merged)?
+    let Some((text, changed)) =
+        merge_edit(&base, Document::parse(&tip.bytes)?, edit, merged, &schema)?
     else {
         return Ok(SaveOutcome::Unchanged);
     };
@@ -356,6 +395,7 @@ fn merge_edit(
     tip: Document,
     edit: &DocumentEdit,
     merged: bool,
+    schema: &Schema,
 ) -> Result<Option<(String, Vec<String>)>, SiteError> {
     // A file whose front matter cannot be read is never rewritten, not even its body.
     for doc in [base, &tip] {
@@ -394,7 +434,7 @@ fn merge_edit(
                 }
             }
         }
-        let text = doc.with_field(key, value)?;
+        let text = doc.with_field_placed(key, value, &schema.keys_before(key))?;
         doc = Document::parse(text.as_bytes())?;
         changed.push(key.clone());
     }
@@ -435,21 +475,60 @@ fn short(id: &ObjectId) -> &str {
 fn load_config(repo: &Repo) -> Result<SiteConfig, SiteError> {
     let file = repo.read_file(CONFIG_PATH)?.ok_or(SiteError::NoConfig)?;
     let posts_dir = SiteConfig::posts_dir(&file.bytes);
-    let has_posts = !repo.list_dir(&posts_dir)?.is_empty();
+    let has_posts = !repo.list_dir(&posts_dir)?.entries.is_empty();
     Ok(SiteConfig::parse(&file.bytes, has_posts)?)
 }
 
-/// The path of the document `slug` in collection `name`.
-fn document_path(repo: &Repo, name: &str, slug: &str) -> Result<String, SiteError> {
-    let config = load_config(repo)?;
-    let coll = config
+/// The collection `name` as the site declares it.
+fn collection_of(repo: &Repo, name: &str) -> Result<Collection, SiteError> {
+    load_config(repo)?
         .collection(name)
-        .ok_or_else(|| SiteError::UnknownCollection(name.to_string()))?;
+        .cloned()
+        .ok_or_else(|| SiteError::UnknownCollection(name.to_string()))
+}
+
+/// The path of the document `slug` in a collection.
+fn document_path(repo: &Repo, coll: &Collection, slug: &str) -> Result<String, SiteError> {
     repo.list_dir(&coll.dir)?
+        .entries
         .into_iter()
         .find(|e| content::slug_of(&e.name) == Some(slug))
         .map(|e| format!("{}/{}", coll.dir, e.name))
-        .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))
+        .ok_or_else(|| SiteError::NotFound(format!("{}/{slug}", coll.name)))
+}
+
+/// Every document file in `dir` with its parse (cached by blob id).
+fn parsed_documents(
+    cx: &Ctx<'_>,
+    dir: &str,
+) -> Result<Vec<(git::DirEntry, Arc<Parsed>)>, SiteError> {
+    let listing = cx.repo.list_dir(dir)?;
+    let mut out = Vec::with_capacity(listing.entries.len());
+    for entry in listing.entries {
+        if content::slug_of(&entry.name).is_none() {
+            continue;
+        }
+        let parsed = cx.cache.document(&entry.blob, || {
+            cx.repo
+                .read_blob(&entry.blob)?
+                .ok_or_else(|| SiteError::NotFound(entry.name.clone()))
+        })?;
+        out.push((entry, parsed));
+    }
+    Ok(out)
+}
+
+/// The schema of the collection in `dir`, cached by the folder's tree id.
+fn collection_schema(cx: &Ctx<'_>, dir: &str) -> Result<Arc<Schema>, SiteError> {
+    let Some(tree) = cx.repo.list_dir(dir)?.tree else {
+        return Ok(Arc::new(Schema::default()));
+    };
+    cx.cache.schema(&tree, || {
+        let docs = parsed_documents(cx, dir)?;
+        Ok(Schema::infer(
+            docs.iter().filter_map(|(_, p)| p.as_ref().as_ref().ok()),
+        ))
+    })
 }
 
 /// Opens the site at `path`, or creates the demo site there when `create_demo`.

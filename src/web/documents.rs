@@ -7,7 +7,7 @@
 
 use super::layout::{Layout, render};
 use crate::auth::{CurrentUser, csrf::CsrfForm, session};
-use crate::content::{CollectionName, Document, FieldValue, FieldView, Slug};
+use crate::content::{CollectionName, Document, FieldValue, FieldView, Schema, Slug, Widget};
 use crate::error::AppError;
 use crate::site::{
     Author, Conflict, DocumentEdit, Identity, LoadedDocument, ObjectId, SaveOutcome, SiteError,
@@ -30,10 +30,13 @@ pub fn router() -> Router<AppState> {
 struct FormField {
     key: String,
     label: String,
-    /// `text`, `multiline`, `list` or `readonly`.
+    /// A [`Widget`] name: `text`, `multiline`, `list`, `date`, `number`,
+    /// `boolean` or `readonly`.
     widget: &'static str,
     value: String,
     rows: usize,
+    /// The choices of a `boolean` select.
+    options: Vec<String>,
 }
 
 /// A conflict as the page shows it.
@@ -113,14 +116,19 @@ fn page_for(
             })
             .collect(),
     };
-    match &loaded.content {
+    match loaded.content.as_ref() {
         Err(e) => page.problem = Some(format!("This file cannot be edited here: {e}.")),
-        Ok(doc) => fill_from(&mut page, doc, conflict),
+        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, conflict),
     }
     page
 }
 
-fn fill_from(page: &mut DocumentPage, doc: &Document, conflict: Option<(&Conflict, &Submitted)>) {
+fn fill_from(
+    page: &mut DocumentPage,
+    doc: &Document,
+    schema: &Schema,
+    conflict: Option<(&Conflict, &Submitted)>,
+) {
     let edited = |key: &str| conflict.is_some_and(|(c, _)| c.edited.iter().any(|e| e == key));
     let submitted = conflict.map(|(_, s)| s);
     if let Some(title) = doc.title() {
@@ -144,34 +152,64 @@ fn fill_from(page: &mut DocumentPage, doc: &Document, conflict: Option<(&Conflic
         Some(body) if edited("body") => body,
         _ => doc.body_normalized(),
     };
-    page.fields = doc
-        .fields()
+    // The collection's fields in schema order, then any the schema lacks.
+    let mut keys: Vec<(String, Widget)> = schema
+        .fields
+        .iter()
+        .map(|f| (f.key.clone(), f.widget))
+        .collect();
+    for key in doc.keys() {
+        if !keys.iter().any(|(k, _)| k == key) {
+            keys.push((key.to_string(), Widget::Text));
+        }
+    }
+    page.fields = keys
         .into_iter()
-        .map(|field| {
-            let mine = submitted
-                .filter(|_| edited(&field.key))
-                .and_then(|s| s.values.get(&field.key));
-            let (widget, value) = match &field.view {
-                FieldView::Text(s) => ("text", s.clone()),
-                FieldView::Empty => ("text", String::new()),
-                FieldView::MultiLine(s) => ("multiline", s.clone()),
-                FieldView::List(items) => ("list", items.join("\n")),
-                FieldView::ReadOnly(src) => ("readonly", src.clone()),
+        .map(|(key, schema_widget)| {
+            let view = doc.field(&key).unwrap_or(FieldView::Empty);
+            let (widget, value) = match &view {
+                FieldView::ReadOnly(src) => (Widget::ReadOnly, src.clone()),
+                FieldView::List(items) => (Widget::List, items.join("\n")),
+                FieldView::MultiLine(s) => (Widget::MultiLine, s.clone()),
+                FieldView::Text(s) => (text_widget(schema_widget, doc, &key), s.clone()),
+                FieldView::Empty => (schema_widget, String::new()),
             };
+            let mine = submitted
+                .filter(|_| edited(&key))
+                .and_then(|s| s.values.get(&key));
             let value = match (widget, mine) {
-                ("readonly", _) | (_, None) => value,
+                (Widget::ReadOnly, _) | (_, None) => value,
                 (_, Some(v)) => display(v),
             };
             let rows = value.lines().count().clamp(2, 12) + 1;
+            let options = if widget == Widget::Boolean {
+                let mut o = vec![String::new(), "true".into(), "false".into()];
+                if !o.contains(&value) {
+                    o.push(value.clone());
+                }
+                o
+            } else {
+                Vec::new()
+            };
             FormField {
-                label: label_of(&field.key),
-                key: field.key,
-                widget,
+                label: label_of(&key),
+                key,
+                widget: widget.as_str(),
                 value,
                 rows,
+                options,
             }
         })
         .collect();
+}
+
+/// The widget for a one-line value: the schema's typed widget only when this
+/// document's value has that type too.
+fn text_widget(schema_widget: Widget, doc: &Document, key: &str) -> Widget {
+    match (schema_widget.meaning(), doc.scalar_meaning(key)) {
+        (Some(wanted), Some(actual)) if wanted == actual => schema_widget,
+        _ => Widget::Text,
+    }
 }
 
 /// `start_date` -> `Start date`.
@@ -187,7 +225,7 @@ fn label_of(key: &str) -> String {
 fn display(value: &FieldValue) -> String {
     match value {
         FieldValue::Null => String::new(),
-        FieldValue::Text(s) => s.clone(),
+        FieldValue::Text(s) | FieldValue::Typed(s, _) => s.clone(),
         FieldValue::List(items) => items.join("\n"),
     }
 }
@@ -229,9 +267,14 @@ impl Submitted {
         let mut values = HashMap::new();
         let mut order = Vec::new();
         for (key, text) in raw {
-            let value = match kinds.get(&key).map(String::as_str) {
-                Some("list") => FieldValue::lines(&text),
-                _ => FieldValue::text(text),
+            let widget = kinds.get(&key).and_then(|k| Widget::parse(k));
+            let value = match widget {
+                Some(Widget::List) => FieldValue::lines(&text),
+                Some(w) => match w.meaning() {
+                    Some(meaning) => FieldValue::typed(text, meaning),
+                    None => FieldValue::text(text),
+                },
+                None => FieldValue::text(text),
             };
             order.push(key.clone());
             values.insert(key, value);

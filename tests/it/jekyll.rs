@@ -70,7 +70,7 @@ async fn values_typed_in_the_form_read_back_in_ruby_as_typed() {
         ("category", "2021-09-01"),
         ("type", "0042"),
         ("lead", "key: value # not a comment"),
-        ("communities", "@everyone"),
+        ("img_link", "@everyone"),
         ("alt", " padded "),
         ("img_credit", "1:20"),
         ("end_date", "yes"),

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod fidelity;
+mod fixture_site;
 mod jekyll;
 mod oracle;
 mod sites;

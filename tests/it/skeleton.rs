@@ -400,3 +400,42 @@ async fn dashboard_and_collection_list_show_the_site() {
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "sorted by title");
 }
+
+#[tokio::test]
+async fn the_form_offers_every_field_of_the_collection_with_its_widget() {
+    let (_dir, server, browser) = demo_with_editor().await;
+    let site = server.site();
+    let original = std::fs::read_to_string(site.join(SEED_PATH)).expect("seed");
+    let (_, html) = browser.get(EDIT_PAGE).await;
+    // `communities` is empty here but a list in another project: a list box.
+    assert!(
+        html.contains("name=\"k.communities\" value=\"list\""),
+        "{html}"
+    );
+    // Every project's start date is a date: a date picker.
+    assert!(html.contains("name=\"f.start_date\" type=\"date\" value=\"2021-09-01\""));
+    // `end_date` mixes dates and `Ongoing`: plain text.
+    assert!(html.contains("name=\"f.end_date\" value=\"Ongoing\""));
+
+    let form = Form::parse(&html, EDIT_PAGE)
+        .with("f.communities", "Bergen residents\r\nMontréal residents")
+        .with("f.start_date", "2021-10-01");
+    assert_eq!(
+        browser
+            .post(EDIT_PAGE, &form.fields)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let committed = git(&site, &["show", &format!("HEAD:{SEED_PATH}")]);
+    assert_eq!(
+        committed,
+        original
+            .replace("start_date: 2021-09-01", "start_date: 2021-10-01")
+            .replace(
+                "communities:\n",
+                "communities:\n    - Bergen residents\n    - Montréal residents\n"
+            )
+    );
+}

@@ -1,0 +1,207 @@
+//! A collection's schema, inferred from its documents: the union of their
+//! top-level keys in order of first appearance, each with the widget its
+//! values call for. A key empty in one document still shows in every form.
+
+use super::document::{Document, FieldView};
+use super::yaml::PlainMeaning;
+
+/// How a field is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Widget {
+    /// One line of text.
+    Text,
+    /// Text with line breaks.
+    MultiLine,
+    /// A list of text items.
+    List,
+    /// `YYYY-MM-DD`, written unquoted so Jekyll reads a Date.
+    Date,
+    /// `true` / `false`.
+    Boolean,
+    Number,
+    /// A structure the form cannot edit (nested maps, lists of maps).
+    ReadOnly,
+}
+
+impl Widget {
+    /// The name used in forms and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Widget::Text => "text",
+            Widget::MultiLine => "multiline",
+            Widget::List => "list",
+            Widget::Date => "date",
+            Widget::Boolean => "boolean",
+            Widget::Number => "number",
+            Widget::ReadOnly => "readonly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Widget> {
+        Some(match s {
+            "text" => Widget::Text,
+            "multiline" => Widget::MultiLine,
+            "list" => Widget::List,
+            "date" => Widget::Date,
+            "boolean" => Widget::Boolean,
+            "number" => Widget::Number,
+            "readonly" => Widget::ReadOnly,
+            _ => return None,
+        })
+    }
+
+    /// The type a typed widget's value is written as, if any.
+    pub fn meaning(self) -> Option<PlainMeaning> {
+        match self {
+            Widget::Date => Some(PlainMeaning::Date),
+            Widget::Boolean => Some(PlainMeaning::Bool),
+            Widget::Number => Some(PlainMeaning::Number),
+            _ => None,
+        }
+    }
+}
+
+/// One field of a collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaField {
+    pub key: String,
+    pub widget: Widget,
+}
+
+/// The fields of a collection, in order of first appearance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    pub fields: Vec<SchemaField>,
+}
+
+/// What the documents showed for one key.
+#[derive(Default)]
+struct Seen {
+    list: bool,
+    complex: bool,
+    multiline: bool,
+    /// The typed meaning shared by every scalar value so far; `None` once
+    /// they disagree or any is plain text.
+    meaning: Option<Option<PlainMeaning>>,
+}
+
+impl Schema {
+    /// Infers the schema of documents (those whose front matter parses).
+    pub fn infer<'a>(documents: impl IntoIterator<Item = &'a Document>) -> Schema {
+        let mut order: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashMap<String, Seen> = std::collections::HashMap::new();
+        for doc in documents {
+            if doc.front_matter_error().is_some() {
+                continue;
+            }
+            for field in doc.fields() {
+                let entry = seen.entry(field.key.clone()).or_insert_with(|| {
+                    order.push(field.key.clone());
+                    Seen::default()
+                });
+                match &field.view {
+                    FieldView::List(_) => entry.list = true,
+                    FieldView::ReadOnly(_) => entry.complex = true,
+                    FieldView::MultiLine(_) => entry.multiline = true,
+                    FieldView::Empty => {}
+                    FieldView::Text(_) => {
+                        let meaning = doc.scalar_meaning(&field.key);
+                        let typed = meaning.filter(|m| {
+                            matches!(
+                                m,
+                                PlainMeaning::Date | PlainMeaning::Bool | PlainMeaning::Number
+                            )
+                        });
+                        entry.meaning = match entry.meaning {
+                            None => Some(typed),
+                            Some(prev) if prev == typed => Some(prev),
+                            Some(_) => Some(None),
+                        };
+                    }
+                }
+            }
+        }
+        let fields = order
+            .into_iter()
+            .map(|key| {
+                let s = &seen[&key];
+                let widget = if s.list {
+                    Widget::List
+                } else if s.complex {
+                    Widget::ReadOnly
+                } else if s.multiline {
+                    Widget::MultiLine
+                } else {
+                    match s.meaning {
+                        Some(Some(PlainMeaning::Date)) => Widget::Date,
+                        Some(Some(PlainMeaning::Bool)) => Widget::Boolean,
+                        Some(Some(PlainMeaning::Number)) => Widget::Number,
+                        _ => Widget::Text,
+                    }
+                };
+                SchemaField { key, widget }
+            })
+            .collect();
+        Schema { fields }
+    }
+
+    pub fn widget(&self, key: &str) -> Option<Widget> {
+        self.fields.iter().find(|f| f.key == key).map(|f| f.widget)
+    }
+
+    /// The schema keys that come before `key`, nearest first: where a new key
+    /// goes in a document (after the nearest one the document has).
+    pub fn keys_before(&self, key: &str) -> Vec<&str> {
+        let Some(i) = self.fields.iter().position(|f| f.key == key) else {
+            return Vec::new();
+        };
+        self.fields[..i]
+            .iter()
+            .rev()
+            .map(|f| f.key.as_str())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(src: &str) -> Document {
+        Document::parse(src.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn union_of_keys_in_order_of_first_appearance_with_widgets() {
+        let docs = [
+            doc("---\ntitle: A\nstart: 2021-09-01\ntags:\nlead:\n---\n"),
+            doc(
+                "---\ntitle: B\nstart: 2022-01-01\ntags: [x]\norder: 2\nnotes: |\n  a\n  b\ndraft: false\n---\n",
+            ),
+            doc("---\ntitle: C\nauthor:\n  name: X\norder: 3\nlead: Jo\n---\n"),
+            doc("---\ntitle: D\nend: 2020-01-01\n---\n"),
+            doc("---\ntitle: E\nend: Ongoing\n---\n"),
+        ];
+        let schema = Schema::infer(&docs);
+        let got: Vec<(&str, Widget)> = schema
+            .fields
+            .iter()
+            .map(|f| (f.key.as_str(), f.widget))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("title", Widget::Text),
+                ("start", Widget::Date),
+                ("tags", Widget::List),
+                ("lead", Widget::Text),
+                ("order", Widget::Number),
+                ("notes", Widget::MultiLine),
+                ("draft", Widget::Boolean),
+                ("author", Widget::ReadOnly),
+                ("end", Widget::Text),
+            ]
+        );
+        assert_eq!(schema.keys_before("lead"), ["tags", "start", "title"]);
+    }
+}

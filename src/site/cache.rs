@@ -1,0 +1,61 @@
+//! Parsed documents cached by git blob id, and collection schemas by the
+//! collection folder's tree id. Both keys are content hashes, so an entry
+//! can never be stale: a changed file has a new blob id.
+
+use crate::content::{Document, NotADocument, Schema};
+use crate::git::ObjectId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// A file read as a document, or why it is not one.
+pub type Parsed = Result<Document, NotADocument>;
+
+/// At most this many parsed documents are kept; past it the cache starts over.
+const MAX_DOCUMENTS: usize = 50_000;
+const MAX_SCHEMAS: usize = 256;
+
+#[derive(Debug, Default)]
+pub struct Cache {
+    documents: Mutex<HashMap<ObjectId, Arc<Parsed>>>,
+    schemas: Mutex<HashMap<ObjectId, Arc<Schema>>>,
+}
+
+impl Cache {
+    /// The parsed document with blob id `id`, parsing `bytes()` on a miss.
+    pub fn document<E>(
+        &self,
+        id: &ObjectId,
+        bytes: impl FnOnce() -> Result<Vec<u8>, E>,
+    ) -> Result<Arc<Parsed>, E> {
+        if let Some(hit) = self.documents.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(hit);
+        }
+        let parsed = Arc::new(Document::parse(&bytes()?));
+        if let Ok(mut map) = self.documents.lock() {
+            if map.len() >= MAX_DOCUMENTS {
+                map.clear();
+            }
+            map.insert(id.clone(), parsed.clone());
+        }
+        Ok(parsed)
+    }
+
+    /// The schema of the collection whose folder has tree id `tree`.
+    pub fn schema<E>(
+        &self,
+        tree: &ObjectId,
+        infer: impl FnOnce() -> Result<Schema, E>,
+    ) -> Result<Arc<Schema>, E> {
+        if let Some(hit) = self.schemas.lock().ok().and_then(|m| m.get(tree).cloned()) {
+            return Ok(hit);
+        }
+        let schema = Arc::new(infer()?);
+        if let Ok(mut map) = self.schemas.lock() {
+            if map.len() >= MAX_SCHEMAS {
+                map.clear();
+            }
+            map.insert(tree.clone(), schema.clone());
+        }
+        Ok(schema)
+    }
+}
