@@ -27,17 +27,27 @@ impl Cache {
         id: &ObjectId,
         bytes: impl FnOnce() -> Result<Vec<u8>, E>,
     ) -> Result<Arc<Parsed>, E> {
-        if let Some(hit) = self.documents.lock().ok().and_then(|m| m.get(id).cloned()) {
-            return Ok(hit);
+        match self.cached(id) {
+            Some(hit) => Ok(hit),
+            None => Ok(self.insert(id.clone(), &bytes()?)),
         }
-        let parsed = Arc::new(Document::parse(&bytes()?));
+    }
+
+    /// The cached parse of blob `id`, if there is one.
+    pub fn cached(&self, id: &ObjectId) -> Option<Arc<Parsed>> {
+        self.documents.lock().ok().and_then(|m| m.get(id).cloned())
+    }
+
+    /// Parses `bytes` (the blob `id`) and keeps the result.
+    pub fn insert(&self, id: ObjectId, bytes: &[u8]) -> Arc<Parsed> {
+        let parsed = Arc::new(Document::parse(bytes));
         if let Ok(mut map) = self.documents.lock() {
             if map.len() >= MAX_DOCUMENTS {
                 map.clear();
             }
-            map.insert(id.clone(), parsed.clone());
+            map.insert(id, parsed.clone());
         }
-        Ok(parsed)
+        parsed
     }
 
     /// The schema of the collection whose folder has tree id `tree`.

@@ -497,25 +497,57 @@ fn document_path(repo: &Repo, coll: &Collection, slug: &str) -> Result<String, S
         .ok_or_else(|| SiteError::NotFound(format!("{}/{slug}", coll.name)))
 }
 
-/// Every document file in `dir` with its parse (cached by blob id).
+/// Every document file in `dir` with its parse (cached by blob id). Misses
+/// are read through one repository handle and parsed on every core.
 fn parsed_documents(
     cx: &Ctx<'_>,
     dir: &str,
 ) -> Result<Vec<(git::DirEntry, Arc<Parsed>)>, SiteError> {
-    let listing = cx.repo.list_dir(dir)?;
-    let mut out = Vec::with_capacity(listing.entries.len());
-    for entry in listing.entries {
-        if content::slug_of(&entry.name).is_none() {
-            continue;
+    let entries: Vec<git::DirEntry> = cx
+        .repo
+        .list_dir(dir)?
+        .entries
+        .into_iter()
+        .filter(|e| content::slug_of(&e.name).is_some())
+        .collect();
+    let mut parsed: Vec<Option<Arc<Parsed>>> =
+        entries.iter().map(|e| cx.cache.cached(&e.blob)).collect();
+    let missing: Vec<usize> = (0..entries.len())
+        .filter(|i| parsed[*i].is_none())
+        .collect();
+    if !missing.is_empty() {
+        let ids: Vec<ObjectId> = missing.iter().map(|i| entries[*i].blob.clone()).collect();
+        let blobs = cx.repo.read_blobs(&ids)?;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = missing.len().div_ceil(threads).max(1);
+        let fresh: Result<Vec<Vec<Arc<Parsed>>>, _> = std::thread::scope(|scope| {
+            let workers: Vec<_> = ids
+                .chunks(chunk)
+                .zip(blobs.chunks(chunk))
+                .map(|(ids, blobs)| {
+                    scope.spawn(move || {
+                        ids.iter()
+                            .zip(blobs)
+                            .map(|(id, bytes)| {
+                                cx.cache
+                                    .insert(id.clone(), bytes.as_deref().unwrap_or_default())
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join()).collect()
+        });
+        let fresh = fresh.map_err(|_| SiteError::Task("a parsing thread panicked".into()))?;
+        for (i, p) in missing.into_iter().zip(fresh.into_iter().flatten()) {
+            parsed[i] = Some(p);
         }
-        let parsed = cx.cache.document(&entry.blob, || {
-            cx.repo
-                .read_blob(&entry.blob)?
-                .ok_or_else(|| SiteError::NotFound(entry.name.clone()))
-        })?;
-        out.push((entry, parsed));
     }
-    Ok(out)
+    Ok(entries
+        .into_iter()
+        .zip(parsed)
+        .filter_map(|(e, p)| Some((e, p?)))
+        .collect())
 }
 
 /// The schema of the collection in `dir`, cached by the folder's tree id.
