@@ -481,7 +481,14 @@ fn is_plain_key(key: &str) -> bool {
 }
 
 fn view_of(entry: &Entry, src: &str) -> FieldView {
-    let read_only = || FieldView::ReadOnly(src[entry.value.span()].to_string());
+    let read_only = || match &entry.value {
+        // An alias shows the value it stands for.
+        Node::Alias {
+            target: Some(target),
+            ..
+        } => FieldView::ReadOnly(yaml::without_anchor(&src[target.clone()]).to_string()),
+        other => FieldView::ReadOnly(yaml::without_anchor(&src[other.span()]).to_string()),
+    };
     if entry.locked {
         return read_only();
     }
@@ -1021,6 +1028,29 @@ mod tests {
         let err = d.front_matter_error().cloned();
         assert!(err.is_some());
         assert!(d.with_field("title", &FieldValue::text("x")).is_err());
+    }
+
+    #[test]
+    fn front_matter_over_256_kib_is_refused() {
+        let big = format!(
+            "---\ntitle: x\nnotes: \"{}\"\n---\nbody\n",
+            "a".repeat(300 * 1024)
+        );
+        let d = doc(&big);
+        let err = d
+            .front_matter_error()
+            .map(|e| e.message.clone())
+            .unwrap_or_default();
+        assert!(err.contains("larger than 256 KiB"), "{err}");
+        assert!(d.with_field("title", &FieldValue::text("y")).is_err());
+    }
+
+    #[test]
+    fn aliases_show_the_value_they_stand_for() {
+        let d = doc("---\nowner: &o Ada\nreviewer: *o\nmission: ok\n---\n");
+        assert_eq!(d.field("reviewer"), Some(FieldView::ReadOnly("Ada".into())));
+        assert!(d.with_field("owner", &FieldValue::text("Bo")).is_err());
+        assert!(d.with_field("mission", &FieldValue::text("fine")).is_ok());
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub use document::{
     Document, EditError, Field, FieldValue, FieldView, FrontMatterError, NotADocument,
 };
 pub use schema::{Schema, SchemaField, Widget};
-pub use site_config::{Collection, SiteConfig};
+pub use site_config::{Collection, CollectionKind, SiteConfig};
 
 /// File extensions Jekyll reads documents from.
 pub const DOCUMENT_EXTENSIONS: [&str; 3] = ["md", "markdown", "html"];

@@ -3,9 +3,21 @@
 
 use super::yaml::{self, Node};
 
-/// A collection declared by the site (or Jekyll's built-in `posts`).
+/// Where a collection comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionKind {
+    /// Declared under `collections` in `_config.yml`.
+    Declared,
+    /// Jekyll's built-in `posts`: files named `YYYY-MM-DD-title.ext`.
+    Posts,
+    /// Unpublished posts in `_drafts`, any file name.
+    Drafts,
+}
+
+/// A collection declared by the site, or one of Jekyll's built-in ones.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Collection {
+    pub kind: CollectionKind,
     /// The name used in URLs and commit messages (`projects`).
     pub name: String,
     /// The folder holding its documents, relative to the site root (`_projects`).
@@ -28,9 +40,10 @@ pub struct SiteConfig {
 pub struct ConfigError(pub String);
 
 impl SiteConfig {
-    /// Reads `_config.yml`. `posts` is always a collection in Jekyll; it is
-    /// listed when the site declares it or `has_posts` says `_posts` exists.
-    pub fn parse(bytes: &[u8], has_posts: bool) -> Result<SiteConfig, ConfigError> {
+    /// Reads `_config.yml`. Jekyll's `posts` and `drafts` are always
+    /// included (after the declared ones, unless declared): callers drop
+    /// them when their folder is empty.
+    pub fn parse(bytes: &[u8]) -> Result<SiteConfig, ConfigError> {
         let text = std::str::from_utf8(bytes).map_err(|_| ConfigError("not UTF-8 text".into()))?;
         let top = yaml::parse_top_level(text).map_err(|e| ConfigError(e.to_string()))?;
         let scalar = |key: &str| {
@@ -65,6 +78,7 @@ impl SiteConfig {
                             _ => (false, None),
                         };
                         collections.push(Collection {
+                            kind: CollectionKind::Declared,
                             name: name.clone(),
                             dir: folder(name),
                             output,
@@ -76,6 +90,7 @@ impl SiteConfig {
                     for item in items {
                         if let Node::Scalar { value, .. } = item {
                             collections.push(Collection {
+                                kind: CollectionKind::Declared,
                                 name: value.clone(),
                                 dir: folder(value),
                                 output: false,
@@ -87,13 +102,21 @@ impl SiteConfig {
                 _ => {}
             }
         }
-        if has_posts && !collections.iter().any(|c| c.name == "posts") {
-            collections.push(Collection {
-                name: "posts".into(),
-                dir: folder("posts"),
-                output: true,
-                permalink: None,
-            });
+        for (name, kind, output) in [
+            ("posts", CollectionKind::Posts, true),
+            ("drafts", CollectionKind::Drafts, false),
+        ] {
+            match collections.iter_mut().find(|c| c.name == name) {
+                // Declaring `posts` sets its options; it stays Jekyll's posts.
+                Some(c) => c.kind = kind,
+                None => collections.push(Collection {
+                    kind,
+                    name: name.into(),
+                    dir: folder(name),
+                    output,
+                    permalink: None,
+                }),
+            }
         }
         Ok(SiteConfig {
             title: scalar("title"),
@@ -101,31 +124,33 @@ impl SiteConfig {
         })
     }
 
-    /// The folder `_posts` lives in (it moves with `collections_dir`).
-    pub fn posts_dir(bytes: &[u8]) -> String {
-        let dir = std::str::from_utf8(bytes)
-            .ok()
-            .and_then(|t| yaml::parse_top_level(t).ok())
-            .and_then(|top| {
-                top.entries
-                    .into_iter()
-                    .find(|e| e.key == "collections_dir")
-                    .and_then(|e| match e.value {
-                        Node::Scalar { value, .. } => Some(value.trim_matches('/').to_string()),
-                        _ => None,
-                    })
-            })
-            .unwrap_or_default();
-        if dir.is_empty() {
-            "_posts".into()
-        } else {
-            format!("{dir}/_posts")
-        }
-    }
-
     pub fn collection(&self, name: &str) -> Option<&Collection> {
         self.collections.iter().find(|c| c.name == name)
     }
+}
+
+impl Collection {
+    /// The slug of a file directly in this collection's folder, or `None`
+    /// when Jekyll would not read it as one of its documents.
+    pub fn slug_of<'a>(&self, file_name: &'a str) -> Option<&'a str> {
+        let slug = super::slug_of(file_name)?;
+        match self.kind {
+            CollectionKind::Posts => is_post_name(slug).then_some(slug),
+            CollectionKind::Declared | CollectionKind::Drafts => Some(slug),
+        }
+    }
+}
+
+/// `YYYY-MM-DD-title` (Jekyll accepts 2-4 digit years, 1-2 digit months and days).
+fn is_post_name(stem: &str) -> bool {
+    let mut parts = stem.splitn(4, '-');
+    let digits = |p: Option<&str>, lens: std::ops::RangeInclusive<usize>| {
+        p.is_some_and(|p| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    digits(parts.next(), 2..=4)
+        && digits(parts.next(), 1..=2)
+        && digits(parts.next(), 1..=2)
+        && parts.next().is_some_and(|title| !title.is_empty())
 }
 
 fn lookup(entries: &[(String, Node)], key: &str) -> Option<String> {
@@ -146,11 +171,11 @@ mod tests {
     fn reads_collections_in_map_and_list_form() {
         let cfg = SiteConfig::parse(
             b"title: Lab\ncollections:\n  projects:\n    output: true\n    permalink: /projects/:name/\n  people:\n",
-            false,
         );
         let cfg = cfg.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(cfg.title.as_deref(), Some("Lab"));
-        assert_eq!(cfg.collections.len(), 2);
+        let names: Vec<_> = cfg.collections.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["projects", "people", "posts", "drafts"]);
         assert_eq!(cfg.collections[0].dir, "_projects");
         assert!(cfg.collections[0].output);
         assert_eq!(
@@ -159,9 +184,29 @@ mod tests {
         );
         assert!(!cfg.collections[1].output);
 
-        let cfg = SiteConfig::parse(b"collections_dir: my/\ncollections: [staff]\n", true)
+        let cfg = SiteConfig::parse(b"collections_dir: my/\ncollections: [staff, posts]\n")
             .unwrap_or_else(|e| panic!("{e}"));
-        let names: Vec<_> = cfg.collections.iter().map(|c| c.dir.as_str()).collect();
-        assert_eq!(names, ["my/_staff", "my/_posts"]);
+        let dirs: Vec<_> = cfg.collections.iter().map(|c| c.dir.as_str()).collect();
+        assert_eq!(dirs, ["my/_staff", "my/_posts", "my/_drafts"]);
+        assert_eq!(cfg.collections[1].kind, CollectionKind::Posts);
+    }
+
+    #[test]
+    fn posts_need_a_dated_file_name() {
+        let cfg = SiteConfig::parse(b"title: x\n").unwrap_or_else(|e| panic!("{e}"));
+        let posts = cfg.collection("posts").unwrap_or_else(|| panic!("posts"));
+        assert_eq!(
+            posts.slug_of("2024-03-01-first-post.md"),
+            Some("2024-03-01-first-post")
+        );
+        assert_eq!(posts.slug_of("24-3-1-short.markdown"), Some("24-3-1-short"));
+        assert_eq!(
+            posts.slug_of("notes.md"),
+            None,
+            "Jekyll does not read it as a post"
+        );
+        assert_eq!(posts.slug_of("2024-03-01.md"), None);
+        let drafts = cfg.collection("drafts").unwrap_or_else(|| panic!("drafts"));
+        assert_eq!(drafts.slug_of("idea.md"), Some("idea"));
     }
 }

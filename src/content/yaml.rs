@@ -35,7 +35,11 @@ pub enum Node {
         span: Range<usize>,
     },
     /// A reference to an anchor (`*name`): kept as written, never edited.
-    Alias { span: Range<usize> },
+    /// `target` is the anchored value's text, for display.
+    Alias {
+        span: Range<usize>,
+        target: Option<Range<usize>>,
+    },
 }
 
 /// How a scalar was written in the source.
@@ -56,7 +60,7 @@ impl Node {
             Node::Scalar { span, .. }
             | Node::Sequence { span, .. }
             | Node::Mapping { span, .. }
-            | Node::Alias { span } => span.clone(),
+            | Node::Alias { span, .. } => span.clone(),
         }
     }
 }
@@ -136,6 +140,7 @@ pub fn parse_top_level(src: &str) -> Result<TopLevel, YamlError> {
         offsets: &offsets,
         events,
         pos: 0,
+        anchors: std::collections::HashMap::new(),
     };
     builder.top_level()
 }
@@ -172,6 +177,8 @@ struct Builder<'s, 'o> {
     offsets: &'o ByteOffsets,
     events: Vec<(Event<'s>, Span)>,
     pos: usize,
+    /// Anchor id -> the anchored value's text, so aliases can show it.
+    anchors: std::collections::HashMap<usize, Range<usize>>,
 }
 
 /// A node with whether it carried an anchor or tag.
@@ -285,6 +292,10 @@ impl<'s> Builder<'s, '_> {
                 if tag.is_some() {
                     return Err(self.err("tags are not supported", &span));
                 }
+                let span = self.exact_end(range, style);
+                if anchor != 0 {
+                    self.anchors.insert(anchor, span.clone());
+                }
                 Ok(Built {
                     node: Node::Scalar {
                         value: value.into_owned(),
@@ -295,13 +306,16 @@ impl<'s> Builder<'s, '_> {
                             ScalarStyle::Literal => Style::Literal,
                             ScalarStyle::Folded => Style::Folded,
                         },
-                        span: self.exact_end(range, style),
+                        span,
                     },
                     locked: anchor != 0,
                 })
             }
-            Event::Alias(_) => Ok(Built {
-                node: Node::Alias { span: range },
+            Event::Alias(id) => Ok(Built {
+                node: Node::Alias {
+                    span: range,
+                    target: self.anchors.get(&id).cloned(),
+                },
                 locked: true,
             }),
             Event::SequenceStart(anchor, tag) => {
@@ -324,6 +338,9 @@ impl<'s> Builder<'s, '_> {
                     locked |= item.locked;
                     end = end.max(item.node.span().end);
                     items.push(item.node);
+                }
+                if anchor != 0 {
+                    self.anchors.insert(anchor, range.start..end);
                 }
                 Ok(Built {
                     node: Node::Sequence {
@@ -359,6 +376,9 @@ impl<'s> Builder<'s, '_> {
                         _ => String::from("?"),
                     };
                     entries.push((key_text, value.node));
+                }
+                if anchor != 0 {
+                    self.anchors.insert(anchor, range.start..end);
                 }
                 Ok(Built {
                     node: Node::Mapping {
@@ -404,6 +424,16 @@ impl<'s> Builder<'s, '_> {
             .filter(|i| !before[*i..].contains(':'))
             .unwrap_or(range.start);
         header_start..range.start + end
+    }
+}
+
+/// `text` without a leading anchor token (`&name `), for display.
+pub fn without_anchor(text: &str) -> &str {
+    match text.strip_prefix('&') {
+        Some(rest) => rest
+            .find(char::is_whitespace)
+            .map_or("", |i| rest[i..].trim_start()),
+        None => text,
     }
 }
 
@@ -760,11 +790,36 @@ mod tests {
     }
 
     #[test]
+    fn aliases_point_at_their_anchor_and_are_never_expanded() {
+        let src = "owner: &o Ada\nreviewer: *o\n";
+        let t = top(src);
+        match &t.entries[1].value {
+            Node::Alias {
+                target: Some(target),
+                ..
+            } => assert_eq!(without_anchor(&src[target.clone()]), "Ada"),
+            other => panic!("{other:?}"),
+        }
+        assert!(t.entries[0].locked && t.entries[1].locked);
+        // A billion laughs: ten levels of ten aliases each. Nothing expands.
+        let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let t = top(&bomb);
+        assert_eq!(t.entries.len(), 10);
+    }
+
+    #[test]
     fn refuses_duplicate_keys_tags_and_deep_nesting() {
         assert!(parse_top_level("a: 1\na: 2\n").is_err());
         assert!(parse_top_level("a: !ruby/object:Foo {}\n").is_err());
         let deep = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
         assert!(parse_top_level(&deep).is_err());
+        // Far deeper than any stack would take if either parser recursed.
+        let deeper = format!("a: {}\n", "[".repeat(200_000));
+        assert!(parse_top_level(&deeper).is_err());
     }
 
     #[test]

@@ -12,8 +12,8 @@ pub mod demo;
 use cache::{Cache, Parsed};
 
 use crate::content::{
-    self, Collection, CollectionName, Document, EditError, FieldValue, NotADocument, Schema,
-    SiteConfig, Slug,
+    self, Collection, CollectionKind, CollectionName, Document, EditError, FieldValue,
+    NotADocument, Schema, SiteConfig, Slug,
 };
 use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError};
 pub use crate::git::{Identity, ObjectId};
@@ -205,7 +205,7 @@ impl Site {
                         .list_dir(&c.dir)?
                         .entries
                         .iter()
-                        .filter(|e| content::slug_of(&e.name).is_some())
+                        .filter(|e| c.slug_of(&e.name).is_some())
                         .count();
                     Ok(CollectionSummary {
                         name: c.name.clone(),
@@ -227,8 +227,8 @@ impl Site {
         self.blocking(move |cx| {
             let coll = collection_of(cx.repo, &name)?;
             let mut out = Vec::new();
-            for (entry, parsed) in parsed_documents(&cx, &coll.dir)? {
-                let Some(slug) = content::slug_of(&entry.name) else {
+            for (entry, parsed) in parsed_documents(&cx, &coll)? {
+                let Some(slug) = coll.slug_of(&entry.name) else {
                     continue;
                 };
                 let (title, problem) = match parsed.as_ref() {
@@ -254,7 +254,7 @@ impl Site {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
             let coll = collection_of(cx.repo, &name)?;
-            collection_schema(&cx, &coll.dir)
+            collection_schema(&cx, &coll)
         })
         .await
     }
@@ -281,7 +281,7 @@ impl Site {
                 collection: name,
                 slug,
                 path,
-                schema: collection_schema(&cx, &coll.dir)?,
+                schema: collection_schema(&cx, &coll)?,
                 content,
                 blob: file.blob,
                 commit: file.commit,
@@ -332,7 +332,7 @@ fn save_once(
     let slug = edit.slug.as_str();
     let coll = collection_of(repo, name)?;
     let path = document_path(repo, &coll, slug)?;
-    let schema = collection_schema(cx, &coll.dir)?;
+    let schema = collection_schema(cx, &coll)?;
     let tip = repo
         .read_file(&path)?
         .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
@@ -472,11 +472,19 @@ fn short(id: &ObjectId) -> &str {
     &id.as_str()[..7.min(id.as_str().len())]
 }
 
+/// The site's configuration, without built-in collections (`posts`,
+/// `drafts`) whose folder is empty.
 fn load_config(repo: &Repo) -> Result<SiteConfig, SiteError> {
     let file = repo.read_file(CONFIG_PATH)?.ok_or(SiteError::NoConfig)?;
-    let posts_dir = SiteConfig::posts_dir(&file.bytes);
-    let has_posts = !repo.list_dir(&posts_dir)?.entries.is_empty();
-    Ok(SiteConfig::parse(&file.bytes, has_posts)?)
+    let mut config = SiteConfig::parse(&file.bytes)?;
+    let mut keep = Vec::with_capacity(config.collections.len());
+    for c in config.collections {
+        if c.kind == CollectionKind::Declared || !repo.list_dir(&c.dir)?.entries.is_empty() {
+            keep.push(c);
+        }
+    }
+    config.collections = keep;
+    Ok(config)
 }
 
 /// The collection `name` as the site declares it.
@@ -492,7 +500,7 @@ fn document_path(repo: &Repo, coll: &Collection, slug: &str) -> Result<String, S
     repo.list_dir(&coll.dir)?
         .entries
         .into_iter()
-        .find(|e| content::slug_of(&e.name) == Some(slug))
+        .find(|e| coll.slug_of(&e.name) == Some(slug))
         .map(|e| format!("{}/{}", coll.dir, e.name))
         .ok_or_else(|| SiteError::NotFound(format!("{}/{slug}", coll.name)))
 }
@@ -501,14 +509,14 @@ fn document_path(repo: &Repo, coll: &Collection, slug: &str) -> Result<String, S
 /// are read through one repository handle and parsed on every core.
 fn parsed_documents(
     cx: &Ctx<'_>,
-    dir: &str,
+    coll: &Collection,
 ) -> Result<Vec<(git::DirEntry, Arc<Parsed>)>, SiteError> {
     let entries: Vec<git::DirEntry> = cx
         .repo
-        .list_dir(dir)?
+        .list_dir(&coll.dir)?
         .entries
         .into_iter()
-        .filter(|e| content::slug_of(&e.name).is_some())
+        .filter(|e| coll.slug_of(&e.name).is_some())
         .collect();
     let mut parsed: Vec<Option<Arc<Parsed>>> =
         entries.iter().map(|e| cx.cache.cached(&e.blob)).collect();
@@ -550,13 +558,13 @@ fn parsed_documents(
         .collect())
 }
 
-/// The schema of the collection in `dir`, cached by the folder's tree id.
-fn collection_schema(cx: &Ctx<'_>, dir: &str) -> Result<Arc<Schema>, SiteError> {
-    let Some(tree) = cx.repo.list_dir(dir)?.tree else {
+/// The schema of a collection, cached by its folder's tree id.
+fn collection_schema(cx: &Ctx<'_>, coll: &Collection) -> Result<Arc<Schema>, SiteError> {
+    let Some(tree) = cx.repo.list_dir(&coll.dir)?.tree else {
         return Ok(Arc::new(Schema::default()));
     };
     cx.cache.schema(&tree, || {
-        let docs = parsed_documents(cx, dir)?;
+        let docs = parsed_documents(cx, coll)?;
         Ok(Schema::infer(
             docs.iter().filter_map(|(_, p)| p.as_ref().as_ref().ok()),
         ))

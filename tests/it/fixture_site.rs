@@ -208,3 +208,40 @@ async fn a_round_of_edits_keeps_every_other_byte_and_builds_with_jekyll() {
         );
     }
 }
+
+#[tokio::test]
+async fn posts_and_drafts_are_collections_as_jekyll_reads_them() {
+    let dir = tempdir();
+    let site = fixture_repo(dir.path());
+    let (_server, browser) = editor(&site, &dir.path().join("data")).await;
+    let (_, dashboard) = browser.get("/").await;
+    for c in ["projects", "posts", "drafts"] {
+        assert!(
+            dashboard.contains(&format!("href=\"/collections/{c}\"")),
+            "{c}: {dashboard}"
+        );
+    }
+    let (_, posts) = browser.get("/collections/posts").await;
+    assert!(
+        posts.contains("href=\"/collections/posts/2024-03-01-first-post\""),
+        "{posts}"
+    );
+    assert!(!posts.contains("README"), "not a post for Jekyll: {posts}");
+    assert_eq!(browser.get("/collections/posts/README").await.0, 404);
+
+    let page = "/collections/drafts/an-idea";
+    let (status, html) = browser.get(page).await;
+    assert_eq!(status, 200);
+    let form = Form::parse(&html, page).with("f.title", "A better idea");
+    assert_eq!(
+        browser.post(page, &form.fields).await.status().as_u16(),
+        303
+    );
+    let file = git(&site, &["show", "HEAD:_drafts/an-idea.md"]);
+    assert_eq!(
+        file,
+        "---\nlayout: item\ntitle: A better idea\ntags: [draft]\n---\nNot published yet.\n"
+    );
+    let subject = git(&site, &["log", "-1", "--format=%s"]);
+    assert_eq!(subject.trim(), "Update drafts/an-idea: title");
+}
