@@ -259,6 +259,7 @@ impl<'s> Builder<'s, '_> {
 
     fn top_entries(&mut self) -> Result<Vec<Entry>, YamlError> {
         let mut entries: Vec<Entry> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         loop {
             let (event, span) = self.next()?;
             let key = match event {
@@ -269,7 +270,7 @@ impl<'s> Builder<'s, '_> {
                 }
                 _ => return Err(self.err("only plain text keys are supported", &span)),
             };
-            if entries.iter().any(|e| e.key == key) {
+            if !seen.insert(key.clone()) {
                 return Err(self.err(format!("duplicate key `{key}`"), &span));
             }
             let key_span = self.range(&span);
