@@ -281,3 +281,40 @@ mod property {
         }
     }
 }
+
+#[test]
+fn the_corpus_deliberately_broken_documents_are_reported_not_edited() {
+    let Some(files) = corpus() else { return };
+    let mut broken = 0;
+    for path in files {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let deliberately_broken = [
+            "duplicate-key",
+            "ruby-tag",
+            "four-dash",
+            "broken-front-matter",
+        ]
+        .iter()
+        .any(|marker| name.contains(marker));
+        if !deliberately_broken {
+            continue;
+        }
+        broken += 1;
+        let bytes = std::fs::read(&path).expect("read");
+        match Document::parse(&bytes) {
+            Err(_) => {}
+            Ok(doc) => {
+                assert!(doc.front_matter_error().is_some(), "{name} must be refused");
+                assert!(
+                    doc.with_field("title", &FieldValue::text("x")).is_err(),
+                    "{name}"
+                );
+                assert!(doc.without_field("title").is_err(), "{name}");
+            }
+        }
+    }
+    assert!(broken >= 4, "the corpus names {broken} broken documents");
+}
