@@ -4,7 +4,6 @@
 use crate::fidelity::files_below;
 use crate::support::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A git repository holding a copy of the fixture site.
 fn fixture_repo(dir: &Path) -> PathBuf {
@@ -32,22 +31,11 @@ fn document_pages(html: &str) -> Vec<String> {
         .collect()
 }
 
-async fn editor(site: &Path, data: &Path) -> (Server, Browser) {
-    let server = Server::start(data, Some(site));
-    add_user(data, "alice", "editor", "alice@example.org", "Alice Martin");
-    let browser = Browser::new(&server);
-    assert_eq!(
-        browser.login("alice", PASSWORD).await.status().as_u16(),
-        303
-    );
-    (server, browser)
-}
-
 #[tokio::test]
 async fn every_fixture_saved_without_edits_keeps_its_bytes() {
     let dir = tempdir();
     let site = fixture_repo(dir.path());
-    let (_server, browser) = editor(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let head = git(&site, &["rev-parse", "HEAD"]);
 
     let (_, list) = browser.get("/collections/projects").await;
@@ -78,7 +66,7 @@ async fn every_fixture_saved_without_edits_keeps_its_bytes() {
 async fn documents_cairn_cannot_keep_are_shown_with_why_and_never_rewritten() {
     let dir = tempdir();
     let site = fixture_repo(dir.path());
-    let (_server, browser) = editor(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let head = git(&site, &["rev-parse", "HEAD"]);
     let (_, good) = browser.get("/collections/projects/01-seed-style").await;
     let token = Form::parse(&good, "/collections/projects/01-seed-style")
@@ -122,7 +110,7 @@ async fn documents_cairn_cannot_keep_are_shown_with_why_and_never_rewritten() {
 async fn a_round_of_edits_keeps_every_other_byte_and_builds_with_jekyll() {
     let dir = tempdir();
     let site = fixture_repo(dir.path());
-    let (_server, browser) = editor(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let original = |rel: &str| std::fs::read(site.join(rel)).expect("read");
     let before: Vec<(&str, Vec<u8>)> = [
         "_projects/06-crlf.md",
@@ -176,29 +164,7 @@ async fn a_round_of_edits_keeps_every_other_byte_and_builds_with_jekyll() {
     if !tool_available("jekyll") {
         return;
     }
-    let clone = dir.path().join("clone");
-    let out = Command::new("git")
-        .arg("clone")
-        .arg("-q")
-        .arg(&site)
-        .arg(&clone)
-        .output()
-        .expect("git clone");
-    assert!(out.status.success());
-    let dest = dir.path().join("built");
-    let out = Command::new("jekyll")
-        .arg("build")
-        .arg("--source")
-        .arg(&clone)
-        .arg("--destination")
-        .arg(&dest)
-        .output()
-        .expect("jekyll");
-    assert!(
-        out.status.success(),
-        "jekyll build: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dest = jekyll_build_of_clone(&site, dir.path());
     for (slug, mission) in edits {
         let page = std::fs::read_to_string(dest.join(format!("projects/{slug}/index.html")))
             .expect("built");
@@ -213,7 +179,7 @@ async fn a_round_of_edits_keeps_every_other_byte_and_builds_with_jekyll() {
 async fn posts_and_drafts_are_collections_as_jekyll_reads_them() {
     let dir = tempdir();
     let site = fixture_repo(dir.path());
-    let (_server, browser) = editor(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let (_, dashboard) = browser.get("/").await;
     for c in ["projects", "posts", "drafts"] {
         assert!(

@@ -23,30 +23,7 @@ async fn an_edit_shows_up_in_the_jekyll_build_of_the_pushed_site() {
     );
 
     // Build from a clone of the branch, as a deploy does.
-    let clone = dir.path().join("clone");
-    let out = Command::new("git")
-        .arg("clone")
-        .arg("-q")
-        .arg(server.site())
-        .arg(&clone)
-        .output()
-        .expect("git clone");
-    assert!(out.status.success());
-    let dest = dir.path().join("built");
-    let out = Command::new("jekyll")
-        .arg("build")
-        .arg("--source")
-        .arg(&clone)
-        .arg("--destination")
-        .arg(&dest)
-        .output()
-        .expect("jekyll");
-    assert!(
-        out.status.success(),
-        "jekyll build failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dest = jekyll_build_of_clone(&server.site(), dir.path());
     let page = std::fs::read_to_string(dest.join("projects/ai-and-cities/index.html"))
         .expect("built page");
     assert!(

@@ -22,22 +22,11 @@ fn lab(dir: &std::path::Path) -> std::path::PathBuf {
     site
 }
 
-async fn editor_on(site: &std::path::Path, data: &std::path::Path) -> (Server, Browser) {
-    let server = Server::start(data, Some(site));
-    add_user(data, "alice", "editor", "alice@example.org", "Alice Martin");
-    let browser = Browser::new(&server);
-    assert_eq!(
-        browser.login("alice", PASSWORD).await.status().as_u16(),
-        303
-    );
-    (server, browser)
-}
-
 #[tokio::test]
 async fn broken_front_matter_is_shown_with_its_error_and_never_rewritten() {
     let dir = tempdir();
     let site = lab(dir.path());
-    let (_server, browser) = editor_on(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let head = git(&site, &["rev-parse", "HEAD"]);
 
     let (_, list) = browser.get("/collections/projects").await;
@@ -83,7 +72,7 @@ async fn broken_front_matter_is_shown_with_its_error_and_never_rewritten() {
 async fn comments_quotes_and_flow_lists_survive_an_edit() {
     let dir = tempdir();
     let site = lab(dir.path());
-    let (_server, browser) = editor_on(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let page = "/collections/projects/good";
     let (_, html) = browser.get(page).await;
     let form = Form::parse(&html, page)
@@ -106,7 +95,7 @@ async fn comments_quotes_and_flow_lists_survive_an_edit() {
 async fn a_change_made_with_git_meanwhile_is_merged_or_refused_never_overwritten() {
     let dir = tempdir();
     let site = lab(dir.path());
-    let (_server, browser) = editor_on(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let page = "/collections/projects/good";
     let (_, html) = browser.get(page).await;
     let stale = Form::parse(&html, page);
@@ -169,7 +158,7 @@ async fn a_change_made_with_git_meanwhile_is_merged_or_refused_never_overwritten
 async fn local_edits_and_untracked_files_in_the_checkout_are_left_alone() {
     let dir = tempdir();
     let site = lab(dir.path());
-    let (_server, browser) = editor_on(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let page = "/collections/projects/good";
     let local = GOOD.replace("Body.", "Body with a local draft.");
     std::fs::write(site.join("_projects/good.md"), &local).expect("write");

@@ -72,41 +72,26 @@ fn serve_refuses_a_site_that_is_not_a_git_repository_or_has_no_config() {
 
     let plain = dir.path().join("plain");
     std::fs::create_dir_all(&plain).expect("mkdir");
-    let line = serve_fails(&[
-        "serve",
-        "--data",
-        data,
-        "--listen",
-        "127.0.0.1:0",
-        "--site",
-        plain.to_str().expect("p"),
-    ]);
-    assert!(line.contains("not a git repository"), "{line}");
-
-    let missing = dir.path().join("missing");
-    let line = serve_fails(&[
-        "serve",
-        "--data",
-        data,
-        "--listen",
-        "127.0.0.1:0",
-        "--site",
-        missing.to_str().expect("p"),
-    ]);
-    assert!(line.contains("not a git repository"), "{line}");
-
     let nojekyll = dir.path().join("nojekyll");
     make_site(&nojekyll, &[("README.md", "hello\n")]);
-    let line = serve_fails(&[
-        "serve",
-        "--data",
-        data,
-        "--listen",
-        "127.0.0.1:0",
-        "--site",
-        nojekyll.to_str().expect("p"),
-    ]);
-    assert!(line.contains("no _config.yml"), "{line}");
+    let missing = dir.path().join("missing");
+    for (site, why) in [
+        (&plain, "not a git repository"),
+        (&missing, "not a git repository"),
+        (&nojekyll, "no _config.yml"),
+    ] {
+        let site = site.to_str().expect("path");
+        let line = serve_fails(&[
+            "serve",
+            "--data",
+            data,
+            "--listen",
+            "127.0.0.1:0",
+            "--site",
+            site,
+        ]);
+        assert!(line.contains(why), "{site}: {line}");
+    }
 }
 
 #[test]

@@ -402,19 +402,66 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
 
-/// Starts the demo site with one editor (`alice`) signed in.
-pub async fn demo_with_editor() -> (tempfile::TempDir, Server, Browser) {
-    let dir = tempdir();
-    let server = Server::start(dir.path(), None);
+/// Adds the editor `alice` and signs her in: the usual start of a test.
+pub async fn sign_in_editor(server: &Server) -> Browser {
     add_user(
-        dir.path(),
+        &server.data,
         "alice",
         "editor",
         "alice@example.org",
         "Alice Martin",
     );
-    let browser = Browser::new(&server);
+    let browser = Browser::new(server);
     let r = browser.login("alice", PASSWORD).await;
     assert_eq!(r.status().as_u16(), 303, "login should redirect");
+    browser
+}
+
+/// Starts the demo site with one editor (`alice`) signed in.
+pub async fn demo_with_editor() -> (tempfile::TempDir, Server, Browser) {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    let browser = sign_in_editor(&server).await;
     (dir, server, browser)
+}
+
+/// Serves the site at `site` (data in `data`) with `alice` signed in.
+pub async fn site_with_editor(site: &Path, data: &Path) -> (Server, Browser) {
+    let server = Server::start(data, Some(site));
+    let browser = sign_in_editor(&server).await;
+    (server, browser)
+}
+
+/// Clones `repo` (as a deploy would) into `work/clone` and runs
+/// `jekyll build` on the clone; returns the built site's folder.
+pub fn jekyll_build_of_clone(repo: &Path, work: &Path) -> PathBuf {
+    let clone = work.join("clone");
+    let out = Command::new("git")
+        .arg("clone")
+        .arg("-q")
+        .arg(repo)
+        .arg(&clone)
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "git clone: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dest = work.join("built");
+    let out = Command::new("jekyll")
+        .arg("build")
+        .arg("--source")
+        .arg(&clone)
+        .arg("--destination")
+        .arg(&dest)
+        .output()
+        .expect("jekyll");
+    assert!(
+        out.status.success(),
+        "jekyll build failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dest
 }
