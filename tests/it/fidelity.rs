@@ -242,8 +242,16 @@ mod property {
     use super::*;
     use proptest::prelude::*;
 
-    /// Fixtures whose front matter Cairn can edit, with their editable fields.
-    fn editable() -> Vec<(String, Vec<(String, FieldView)>)> {
+    /// A fixture's text and its editable fields.
+    type Editable = (String, Vec<(String, FieldView)>);
+
+    /// Fixtures whose front matter Cairn can edit, read once.
+    fn editable() -> &'static [Editable] {
+        static EDITABLE: std::sync::OnceLock<Vec<Editable>> = std::sync::OnceLock::new();
+        EDITABLE.get_or_init(load_editable)
+    }
+
+    fn load_editable() -> Vec<Editable> {
         fixtures()
             .iter()
             .filter_map(|p| {

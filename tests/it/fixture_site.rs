@@ -78,6 +78,8 @@ async fn documents_cairn_cannot_keep_are_shown_with_why_and_never_rewritten() {
         ("19-duplicate-key", "duplicate key `title`"),
         ("20-ruby-tag", "tags are not supported"),
         ("17-bom", "byte order mark"),
+        ("29-oversize", "larger than 256 KiB"),
+        ("31-deep-nesting", "cannot be read (line 3"),
     ] {
         let page = format!("/collections/projects/{slug}");
         let (status, html) = browser.get(&page).await;

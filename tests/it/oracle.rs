@@ -14,7 +14,12 @@ use std::process::Command;
 /// Reads each file's front matter as Jekyll does, values tagged with their Ruby class.
 const READER: &str = r#"
 require "yaml"; require "date"; require "json"
-def tag(v)
+# A per-key budget of nodes: an alias bomb is shared references to shared
+# references, which a naive walk would visit ten billion times.
+def tag(v, depth = 0)
+  $budget -= 1
+  return {"t" => "too-big"} if $budget < 0
+  return {"t" => "too-deep"} if depth > 60
   case v
   when nil then {"t" => "nil"}
   when true, false then {"t" => "bool", "v" => v}
@@ -23,8 +28,8 @@ def tag(v)
   when Time then {"t" => "time", "v" => v.utc.strftime("%Y-%m-%dT%H:%M:%S.%N")}
   when Date then {"t" => "date", "v" => v.to_s}
   when String then {"t" => "str", "v" => v}
-  when Array then {"t" => "list", "v" => v.map { |x| tag(x) }}
-  when Hash then {"t" => "map", "v" => v.map { |k, x| [k.to_s, tag(x)] }}
+  when Array then {"t" => "list", "v" => v.map { |x| tag(x, depth + 1) }}
+  when Hash then {"t" => "map", "v" => v.map { |k, x| [k.to_s, tag(x, depth + 1)] }}
   else {"t" => "other", "v" => v.inspect}
   end
 end
@@ -38,12 +43,12 @@ File.readlines(ARGV[0], chomp: true).each do |path|
   end
   begin
     data = Psych.safe_load(m[1], permitted_classes: [Date, Time], aliases: true) || {}
-    out[path] = data.is_a?(Hash) ? data.to_h { |k, v| [k.to_s, tag(v)] } : {"error" => "not a mapping"}
+    out[path] = data.is_a?(Hash) ? data.to_h { |k, v| $budget = 5_000; [k.to_s, tag(v)] } : {"error" => "not a mapping"}
   rescue Exception => e
     out[path] = {"error" => e.message}
   end
 end
-puts JSON.generate(out)
+puts JSON.generate(out, max_nesting: false)
 "#;
 
 /// Ruby's reading of each file: path -> key -> tagged value.
