@@ -300,7 +300,7 @@ impl Document {
                 if matches!(view_of(entry, src), FieldView::ReadOnly(_)) {
                     return Err(EditError::FieldReadOnly(key.to_string()));
                 }
-                splice_for(entry, value, src, self.eol, &self.list_indent())
+                splice_for(entry, value, src, &self.style())
             }
             None => {
                 if !is_plain_key(key) {
@@ -308,7 +308,7 @@ impl Document {
                 }
                 let at = src.len();
                 let mut line = format!("{key}:");
-                line.push_str(&render_new(value, 2, self.eol, &self.list_indent()));
+                line.push_str(&render_new(value, 2, &self.style()));
                 // The YAML may lack a final line break only when it is empty.
                 let lead = if src.is_empty() || src.ends_with('\n') {
                     ""
@@ -424,20 +424,56 @@ impl Document {
         self.body().replace("\r\n", "\n")
     }
 
-    /// The indentation of the document's first block list item (`    - `), so
-    /// new lists look like the ones already there.
-    fn list_indent(&self) -> String {
+    /// How this file writes things, so new text looks like the old: its line
+    /// ending, the indentation of its first block list's items (`    - `),
+    /// and the quote its quoted values mostly use.
+    fn style(&self) -> FileStyle {
         let src = self.yaml_src();
+        let list_indent = self
+            .entries()
+            .iter()
+            .find_map(|entry| match &entry.value {
+                Node::Sequence {
+                    flow: false, span, ..
+                } => Some(leading_blanks(&src[line_start(src, span.start)..]).to_string()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "  ".to_string());
+        let (mut single, mut double) = (0, 0);
+        let mut count = |node: &Node| match node {
+            Node::Scalar {
+                style: Style::SingleQuoted,
+                ..
+            } => single += 1,
+            Node::Scalar {
+                style: Style::DoubleQuoted,
+                ..
+            } => double += 1,
+            _ => {}
+        };
         for entry in self.entries() {
-            if let Node::Sequence {
-                flow: false, span, ..
-            } = &entry.value
-            {
-                return leading_blanks(&src[line_start(src, span.start)..]).to_string();
+            match &entry.value {
+                Node::Sequence { items, .. } => items.iter().for_each(&mut count),
+                other => count(other),
             }
         }
-        "  ".to_string()
+        FileStyle {
+            eol: self.eol,
+            list_indent,
+            quote: if single > double {
+                Quote::Single
+            } else {
+                Quote::Double
+            },
+        }
     }
+}
+
+/// A file's own conventions, followed by everything Cairn writes into it.
+struct FileStyle {
+    eol: &'static str,
+    list_indent: String,
+    quote: Quote,
 }
 
 /// `Utils.has_yaml_header?`: the first line is `---` then only whitespace.
@@ -559,9 +595,14 @@ fn splice_for(
     entry: &Entry,
     value: &FieldValue,
     src: &str,
-    eol: &str,
-    list_indent: &str,
+    style: &FileStyle,
 ) -> (Range<usize>, String) {
+    let FileStyle {
+        eol,
+        list_indent,
+        quote,
+    } = style;
+    let (eol, list_indent, quote) = (*eol, list_indent.as_str(), *quote);
     let colon = after_colon(entry, src);
     let span = entry.value.span();
     let (old_style, old_meaning) = match &entry.value {
@@ -596,7 +637,8 @@ fn splice_for(
     };
     let pref = match old_style {
         Some(Style::SingleQuoted) => Quote::Single,
-        _ => Quote::Double,
+        Some(Style::DoubleQuoted) => Quote::Double,
+        _ => quote,
     };
     let allow_plain = !matches!(old_style, Some(Style::SingleQuoted | Style::DoubleQuoted));
     match value {
@@ -661,10 +703,10 @@ fn splice_for(
         }
         FieldValue::List(items) => {
             if flow_seq {
-                return (span, render_flow_list(items));
+                return (span, yaml::render_flow_list(items, quote));
             }
             if items.is_empty() {
-                return splice_for(entry, &FieldValue::Null, src, eol, list_indent);
+                return splice_for(entry, &FieldValue::Null, src, style);
             }
             if block_seq {
                 let first_line = line_start(src, span.start);
@@ -673,10 +715,10 @@ fn splice_for(
                     Node::Sequence { items, .. } => items.as_slice(),
                     _ => &[],
                 };
-                let lines = render_block_items(items, old_items, src, indent, eol);
+                let lines = yaml::render_block_list(items, old_items, src, indent, eol, quote);
                 (first_line..span.end, lines)
             } else {
-                let lines = render_block_items(items, &[], src, list_indent, eol);
+                let lines = yaml::render_block_list(items, &[], src, list_indent, eol, quote);
                 if is_empty && whole.is_empty() {
                     // `key: # comment`: the list goes on the following lines.
                     let end = line_end(src, colon);
@@ -713,64 +755,16 @@ fn block_indent(entry: &Entry, src: &str) -> Option<usize> {
     None
 }
 
-/// Block list items, one per line. Items equal to an old item keep that
-/// item's original text, so unchanged items keep their quoting.
-fn render_block_items(
-    items: &[String],
-    old: &[Node],
-    src: &str,
-    indent: &str,
-    eol: &str,
-) -> String {
-    let mut used = vec![false; old.len()];
-    let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(eol);
-        }
-        out.push_str(indent);
-        out.push_str("- ");
-        let reused = old.iter().enumerate().find_map(|(j, node)| match node {
-            Node::Scalar { value, span, .. } if !used[j] && value == item => {
-                used[j] = true;
-                Some(src[span.clone()].to_string())
-            }
-            _ => None,
-        });
-        let text = reused.unwrap_or_else(|| {
-            yaml::render_inline_string(item, Quote::Double, true)
-                .unwrap_or_else(|| yaml::double_quoted(item))
-        });
-        out.push_str(&text);
-    }
-    out
-}
-
-/// A flow list (`[a, b]`); items that flow syntax would misread are quoted.
-fn render_flow_list(items: &[String]) -> String {
-    let rendered: Vec<String> = items
-        .iter()
-        .map(|item| {
-            if item.contains([',', '[', ']', '{', '}']) {
-                yaml::double_quoted(item)
-            } else {
-                yaml::render_inline_string(item, Quote::Double, true)
-                    .unwrap_or_else(|| yaml::double_quoted(item))
-            }
-        })
-        .collect();
-    format!("[{}]", rendered.join(", "))
-}
-
 /// The text after `key:` for a key that is new to the document.
-fn render_new(value: &FieldValue, block_indent: usize, eol: &str, list_indent: &str) -> String {
+fn render_new(value: &FieldValue, block_indent: usize, style: &FileStyle) -> String {
+    let (eol, list_indent, quote) = (style.eol, style.list_indent.as_str(), style.quote);
     match value {
         FieldValue::Null => String::new(),
-        FieldValue::Text(t) => match yaml::render_inline_string(t, Quote::Double, true) {
+        FieldValue::Text(t) => match yaml::render_inline_string(t, quote, true) {
             Some(r) => format!(" {r}"),
             None => format!(" {}", yaml::render_multiline(t, block_indent, eol)),
         },
-        FieldValue::Typed(t, meaning) => match yaml::render_typed(t, *meaning, Quote::Double) {
+        FieldValue::Typed(t, meaning) => match yaml::render_typed(t, *meaning, quote) {
             Some(r) => format!(" {r}"),
             None => format!(" {}", yaml::render_multiline(t, block_indent, eol)),
         },
@@ -778,7 +772,7 @@ fn render_new(value: &FieldValue, block_indent: usize, eol: &str, list_indent: &
         FieldValue::List(items) => {
             format!(
                 "{eol}{}",
-                render_block_items(items, &[], "", list_indent, eol)
+                yaml::render_block_list(items, &[], "", list_indent, eol, quote)
             )
         }
     }
@@ -1002,6 +996,17 @@ mod tests {
         assert!(
             out.is_ok_and(|o| o.contains("    - social inclusion\ntags:\n    - a\nstart_date"))
         );
+    }
+
+    #[test]
+    fn new_values_use_the_files_own_quotes() {
+        let src = "---\ntitle: 'Single'\ntags: ['a', 'b']\nlead:\n---\n";
+        assert_eq!(
+            edit(src, "lead", FieldValue::text("no")),
+            "---\ntitle: 'Single'\ntags: ['a', 'b']\nlead: 'no'\n---\n"
+        );
+        assert!(edit(src, "added", FieldValue::text("yes")).contains("added: 'yes'\n"));
+        assert!(edit(SEED, "lead", FieldValue::text("no")).contains("lead: \"no\"\n"));
     }
 
     #[test]

@@ -591,6 +591,55 @@ pub fn render_inline_string(value: &str, preferred: Quote, allow_plain: bool) ->
     })
 }
 
+/// Block list items, one per line, each `indent` then `- `. An item equal to
+/// one of `old` (items of the list being replaced, in `src`) keeps that
+/// item's original text, so unchanged items keep their quoting.
+pub fn render_block_list(
+    items: &[String],
+    old: &[Node],
+    src: &str,
+    indent: &str,
+    eol: &str,
+    quote: Quote,
+) -> String {
+    let mut used = vec![false; old.len()];
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(eol);
+        }
+        out.push_str(indent);
+        out.push_str("- ");
+        let reused = old.iter().enumerate().find_map(|(j, node)| match node {
+            Node::Scalar { value, span, .. } if !used[j] && value == item => {
+                used[j] = true;
+                Some(src[span.clone()].to_string())
+            }
+            _ => None,
+        });
+        let text = reused.unwrap_or_else(|| {
+            render_inline_string(item, quote, true).unwrap_or_else(|| double_quoted(item))
+        });
+        out.push_str(&text);
+    }
+    out
+}
+
+/// A flow list (`[a, b]`); items that flow syntax would misread are quoted.
+pub fn render_flow_list(items: &[String], quote: Quote) -> String {
+    let rendered: Vec<String> = items
+        .iter()
+        .map(|item| {
+            if item.contains([',', '[', ']', '{', '}']) {
+                double_quoted(item)
+            } else {
+                render_inline_string(item, quote, true).unwrap_or_else(|| double_quoted(item))
+            }
+        })
+        .collect();
+    format!("[{}]", rendered.join(", "))
+}
+
 /// A double-quoted scalar with every character that needs it escaped.
 pub fn double_quoted(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
