@@ -117,6 +117,9 @@ impl From<SiteError> for AppError {
                 "This form was made from a version of the page that no longer exists. Reload the page and make your change again.".into(),
             ),
             SiteError::NotADocument(_) | SiteError::Edit(_) => AppError::BadRequest(format!("This page cannot be saved: {e}.")),
+            SiteError::Locked(_) => AppError::Unavailable(
+                "Another program is writing to the site's repository right now. Nothing was saved; please try again in a moment.".into(),
+            ),
             SiteError::Busy => {
                 AppError::Unavailable("The site changed while saving. Nothing was saved; please try again.".into())
             }

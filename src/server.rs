@@ -10,6 +10,10 @@ use std::sync::{Arc, Mutex};
 use tower_sessions::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
+/// How long a lock file found at start-up may stay unchanged before it is
+/// taken for one left by a writer that died.
+const STALE_LOCK_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Why the server could not start. Each is one line for the operator.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -52,6 +56,15 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
             other => StartError::Site(site_path.clone(), other.to_string()),
         })?;
     tracing::info!(site = %repo.root().display(), branch = repo.branch(), "site opened");
+    crate::git::durability::enable_fsync().map_err(StartError::Other)?;
+    // Lock files a dead writer left behind are cleared once it is clear no
+    // live program is using them; saves meanwhile wait or answer 503.
+    let git_dir = repo
+        .git_dir()
+        .map_err(|e| StartError::Site(site_path.clone(), e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        crate::git::durability::clear_stale_locks(&git_dir, STALE_LOCK_GRACE)
+    });
     let committer = Identity {
         name: args.committer_name.clone(),
         email: args.committer_email.clone(),

@@ -6,6 +6,8 @@
 //! `Sync`); writes are serialized by [`Repo::write_lock`] in this process and
 //! by an OS file lock across processes.
 
+pub mod durability;
+
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, build::TreeUpdateBuilder};
 use std::fmt;
 use std::fs::File;
@@ -63,12 +65,25 @@ pub enum StoreError {
     Busy(PathBuf),
     #[error("the branch moved while the commit was being made")]
     BranchMoved,
+    /// Another program holds a git lock (`*.lock`) Cairn needs.
+    #[error("the repository is locked by another program: {0}")]
+    Locked(String),
     #[error("git: {0}")]
-    Git(#[from] git2::Error),
+    Git(git2::Error),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
     #[error("the write lock was poisoned by a panic")]
     Poisoned,
+}
+
+impl From<git2::Error> for StoreError {
+    fn from(e: git2::Error) -> Self {
+        if e.code() == ErrorCode::Locked {
+            StoreError::Locked(e.message().to_string())
+        } else {
+            StoreError::Git(e)
+        }
+    }
 }
 
 /// A file as it is at the branch tip.
@@ -155,7 +170,8 @@ impl Repo {
         if repo.refname_to_id(&branch_ref).is_err() {
             return Err(StoreError::NoCommits);
         }
-        let lock_path = repo.path().join("cairn.lock");
+        // Not `*.lock`: stale-lock recovery must never take it for git's.
+        let lock_path = repo.path().join("cairn-writer");
         let lock = File::options()
             .create(true)
             .truncate(false)
@@ -212,6 +228,11 @@ impl Repo {
         }
         std::fs::rename(&staging, path)?;
         Ok(())
+    }
+
+    /// The repository's git folder (`.git`, or the bare repository).
+    pub fn git_dir(&self) -> Result<PathBuf, StoreError> {
+        Ok(self.handle()?.path().to_path_buf())
     }
 
     /// The repository's root folder.

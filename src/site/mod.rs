@@ -18,6 +18,7 @@ use crate::content::{
 use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError};
 pub use crate::git::{Identity, ObjectId};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where the site's configuration lives.
 const CONFIG_PATH: &str = "_config.yml";
@@ -132,6 +133,8 @@ pub enum SiteError {
     Store(#[from] StoreError),
     #[error("the site kept changing while saving; nothing was saved")]
     Busy,
+    #[error("another program is writing to the repository ({0}); nothing was saved")]
+    Locked(String),
     #[error("background task failed: {0}")]
     Task(String),
 }
@@ -301,15 +304,29 @@ impl Site {
         let committer = self.committer.clone();
         self.blocking(move |cx| {
             let _writer = cx.repo.write_lock()?;
-            // The branch can still move under us through another program (a
-            // `git commit` in the checkout): then merge again on the new tip.
-            for _ in 0..MAX_ATTEMPTS {
+            // Another program can still move the branch (a `git commit` in
+            // the checkout): then merge again on the new tip. It can also hold
+            // a git lock for a moment: then wait, doubling, up to LOCK_WAIT.
+            let mut moved = 0;
+            let mut waited = Duration::ZERO;
+            let mut delay = Duration::from_millis(10);
+            loop {
                 match save_once(&cx, &edit, &author, &committer, now) {
-                    Err(SiteError::Store(StoreError::BranchMoved)) => continue,
+                    Err(SiteError::Store(StoreError::BranchMoved)) if moved + 1 < MAX_ATTEMPTS => {
+                        moved += 1;
+                    }
+                    Err(SiteError::Store(StoreError::BranchMoved)) => return Err(SiteError::Busy),
+                    Err(SiteError::Store(StoreError::Locked(what))) => {
+                        if waited >= LOCK_WAIT {
+                            return Err(SiteError::Locked(what));
+                        }
+                        std::thread::sleep(delay);
+                        waited += delay;
+                        delay = (delay * 2).min(Duration::from_millis(500));
+                    }
                     other => return other,
                 }
             }
-            Err(SiteError::Busy)
         })
         .await
     }
@@ -317,6 +334,8 @@ impl Site {
 
 /// How many times a save is merged again when the branch moves under it.
 const MAX_ATTEMPTS: usize = 3;
+/// How long a save waits for a git lock another program holds.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// One attempt at a save: read the tip, merge, commit with the tip as the
 /// expected parent.

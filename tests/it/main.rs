@@ -11,4 +11,5 @@ mod oracle;
 mod sites;
 mod skeleton;
 mod startup;
+mod store;
 mod support;

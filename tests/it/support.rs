@@ -85,6 +85,14 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Kills the server at once (SIGKILL), as a crash or `kill -9` would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -1,0 +1,316 @@
+//! The git store under pressure: concurrent writers, locks held by other
+//! programs or left by dead ones, and kill -9 in the middle of saves. Every
+//! save answered 2xx must be a commit on the branch, and the repository must
+//! stay sound (`git fsck --full --strict`).
+
+use crate::support::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A site with one shared project and `others` more, made with git.
+fn site_with_projects(dir: &Path, others: usize) -> PathBuf {
+    let site = dir.join("site");
+    let mut files = vec![
+        (
+            "_config.yml".to_string(),
+            "title: Store\ncollections:\n  projects:\n    output: true\n".to_string(),
+        ),
+        (
+            "_projects/shared.md".to_string(),
+            "---\ntitle: Shared\nmission: Everyone edits this one\n---\nBody.\n".to_string(),
+        ),
+    ];
+    for j in 0..others {
+        files.push((
+            format!("_projects/p{j}.md"),
+            format!("---\ntitle: Project {j}\nmission: Mission {j}\n---\nBody {j}.\n"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    make_site(&site, &refs);
+    site
+}
+
+/// Loads the edit form of `page` and saves it with `field` set to `value`;
+/// returns the status.
+async fn save(browser: &Browser, page: &str, field: &str, value: &str) -> u16 {
+    let (status, html) = browser.get(page).await;
+    if status != 200 {
+        return status;
+    }
+    let form = Form::parse(&html, page).with(&format!("f.{field}"), value);
+    browser.post(page, &form.fields).await.status().as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_writers_lose_no_acknowledged_save() {
+    const WRITERS: usize = 50;
+    const SAVES: usize = 20;
+    let dir = tempdir();
+    let site = site_with_projects(dir.path(), WRITERS / 2);
+    let data = dir.path().join("data");
+    let server = Server::start(&data, Some(&site));
+    add_user(
+        &data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let before = commit_count(&site);
+
+    let mut tasks = Vec::new();
+    for w in 0..WRITERS {
+        let browser = Browser::new(&server);
+        tasks.push(tokio::spawn(async move {
+            assert_eq!(
+                browser.login("alice", PASSWORD).await.status().as_u16(),
+                303
+            );
+            // Half the writers share one document, each with a field of its own.
+            let (page, field) = if w % 2 == 0 {
+                ("/collections/projects/shared".to_string(), format!("w{w}"))
+            } else {
+                (
+                    format!("/collections/projects/p{}", w / 2),
+                    "mission".to_string(),
+                )
+            };
+            let mut answers = Vec::new();
+            for n in 0..SAVES {
+                answers.push(save(&browser, &page, &field, &format!("w{w} save {n}")).await);
+            }
+            answers
+        }));
+    }
+    let mut ok = 0;
+    let mut conflicts = 0;
+    for task in tasks {
+        for status in task.await.expect("writer") {
+            match status {
+                303 => ok += 1,
+                409 => conflicts += 1,
+                other => panic!("unexpected answer {other}"),
+            }
+        }
+    }
+    eprintln!("{ok} saves answered 303, {conflicts} conflicts");
+    // Every acknowledged save is exactly one commit; refusals commit nothing.
+    assert_eq!(commit_count(&site), before + ok);
+    assert_eq!(ok + conflicts, WRITERS * SAVES);
+    // Every writer's last value is in the final files.
+    let shared = git(&site, &["show", "HEAD:_projects/shared.md"]);
+    for w in (0..WRITERS).step_by(2) {
+        assert!(
+            shared.contains(&format!("w{w}: w{w} save {}\n", SAVES - 1)),
+            "w{w} in:\n{shared}"
+        );
+    }
+    for w in (1..WRITERS).step_by(2) {
+        let file = git(&site, &["show", &format!("HEAD:_projects/p{}.md", w / 2)]);
+        assert!(
+            file.contains(&format!("mission: w{w} save {}\n", SAVES - 1)),
+            "{file}"
+        );
+    }
+    assert_fsck_clean(&site);
+    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+}
+
+/// Like [`save`], but a dropped connection (the server was killed) is an
+/// answer too: `None`, not acknowledged.
+async fn save_or_drop(server: &str, browser: &Browser, page: &str, value: &str) -> Option<u16> {
+    let url = format!("{server}{page}");
+    let html = browser
+        .client
+        .get(&url)
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let form = Form::parse(&html, page).with("f.mission", value);
+    let r = browser
+        .client
+        .post(&url)
+        .header("origin", server)
+        .form(&form.fields)
+        .send()
+        .await
+        .ok()?;
+    Some(r.status().as_u16())
+}
+
+#[tokio::test]
+async fn a_lock_left_by_a_dead_writer_is_cleared_at_start_up() {
+    let dir = tempdir();
+    let site = site_with_projects(dir.path(), 1);
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let lock = site.join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, &head).expect("write lock");
+    let index_lock = site.join(".git/index.lock");
+    std::fs::write(&index_lock, "").expect("write lock");
+
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let start = Instant::now();
+    while (lock.exists() || index_lock.exists()) && start.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !lock.exists() && !index_lock.exists(),
+        "stale locks removed"
+    );
+    let status = save(
+        &browser,
+        "/collections/projects/p0",
+        "mission",
+        "After the crash",
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(git(&site, &["show", "HEAD:_projects/p0.md"]).contains("mission: After the crash"));
+    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_fsck_clean(&site);
+}
+
+#[tokio::test]
+async fn a_lock_another_program_holds_is_waited_for_then_answered_503() {
+    let dir = tempdir();
+    let site = site_with_projects(dir.path(), 1);
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    // Wait out start-up's stale-lock check, then take the branch's lock the
+    // way a running `git` command does.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let lock = site.join(".git/refs/heads/main.lock");
+    std::fs::write(&lock, &head).expect("write lock");
+
+    let page = "/collections/projects/p0";
+    let (_, html) = browser.get(page).await;
+    let form = Form::parse(&html, page).with("f.mission", "While locked");
+    let r = browser.post(page, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 503);
+    assert!(
+        r.text()
+            .await
+            .expect("body")
+            .contains("Another program is writing")
+    );
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
+    assert!(lock.exists(), "a live program's lock is never removed");
+
+    std::fs::remove_file(&lock).expect("unlock");
+    let r = browser.post(page, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(git(&site, &["show", "HEAD:_projects/p0.md"]).contains("mission: While locked"));
+    assert_fsck_clean(&site);
+}
+
+#[test]
+fn two_servers_cannot_serve_one_site() {
+    let dir = tempdir();
+    let site = site_with_projects(dir.path(), 1);
+    let _first = Server::start(&dir.path().join("data1"), Some(&site));
+    let data2 = dir.path().join("data2");
+    let out = cairn(
+        &[
+            "serve",
+            "--data",
+            data2.to_str().expect("path"),
+            "--listen",
+            "127.0.0.1:0",
+            "--site",
+            site.to_str().expect("path"),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another Cairn process is serving this site"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_saves_never_loses_an_acknowledged_save() {
+    const ROUNDS: usize = 20;
+    let dir = tempdir();
+    let site = site_with_projects(dir.path(), 1);
+    let data = dir.path().join("data");
+    add_user(
+        &data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let page = "/collections/projects/p0";
+    let mut acknowledged = Vec::new();
+
+    for round in 0..ROUNDS {
+        let mut server = Server::start(&data, Some(&site));
+        let browser = Browser::new(&server);
+        // Right after a crash, saves may wait for stale locks to clear.
+        assert_eq!(
+            browser.login("alice", PASSWORD).await.status().as_u16(),
+            303
+        );
+        let base = server.base.clone();
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = answered.clone();
+        let saves = tokio::spawn(async move {
+            let mut ok = Vec::new();
+            for n in 0.. {
+                let value = format!("round {round} save {n}");
+                let answer = tokio::time::timeout(
+                    Duration::from_secs(5),
+                    save_or_drop(&base, &browser, page, &value),
+                )
+                .await;
+                match answer {
+                    Ok(Some(303)) => {
+                        ok.push(value);
+                        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    // A 503 while stale locks clear after the last crash: go on.
+                    Ok(Some(503)) => {}
+                    _ => break,
+                }
+            }
+            ok
+        });
+        // Once saves are flowing, kill at a different moment each round.
+        let start = Instant::now();
+        while answered.load(std::sync::atomic::Ordering::SeqCst) == 0
+            && start.elapsed() < Duration::from_secs(30)
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(37 * round as u64 % 300)).await;
+        server.kill();
+        let ok = saves.await.expect("save loop");
+        acknowledged.extend(ok);
+        assert_fsck_clean(&site);
+    }
+    assert!(
+        acknowledged.len() >= ROUNDS,
+        "only {} saves were answered",
+        acknowledged.len()
+    );
+    let history = git(&site, &["log", "-p", "--format=", "--", "_projects/p0.md"]);
+    for value in &acknowledged {
+        assert!(
+            history.contains(&format!("+mission: {value}\n")),
+            "lost: {value}"
+        );
+    }
+    eprintln!(
+        "{} acknowledged saves over {ROUNDS} kill -9 rounds, none lost",
+        acknowledged.len()
+    );
+}
