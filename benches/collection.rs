@@ -61,7 +61,16 @@ fn collection(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let projects = CollectionName::parse("projects").expect("name");
-    let open = || Site::new(Repo::open(&path).expect("open"), default_committer());
+    let db = rt
+        .block_on(cairn::db::open(&dir.path().join("cairn.db")))
+        .expect("database");
+    let open = || {
+        Site::new(
+            Repo::open(&path).expect("open"),
+            db.clone(),
+            default_committer(),
+        )
+    };
 
     let mut group = c.benchmark_group("collection_5000");
     group.sample_size(20);

@@ -17,6 +17,8 @@ pub enum CommandError {
     Stdin(std::io::Error),
     #[error("data folder {0}: {1}")]
     Data(String, std::io::Error),
+    #[error("{0}")]
+    Site(String),
 }
 
 /// Runs one `cairn user` command against the database in `data`.
@@ -68,6 +70,21 @@ pub async fn user(data: &Path, command: UserCommand) -> Result<(), CommandError>
             println!("Disabled {name}");
         }
     }
+    Ok(())
+}
+
+/// `cairn reindex`: empties the history index and builds it again.
+pub async fn reindex(data: &Path, site: Option<&Path>) -> Result<(), CommandError> {
+    let site_path = site.map_or_else(|| data.join("site"), Path::to_path_buf);
+    let repo = crate::git::Repo::open_reader(&site_path)
+        .map_err(|e| CommandError::Site(format!("{}: {e}", site_path.display())))?;
+    let pool = crate::db::open(&data.join("cairn.db")).await?;
+    let site = crate::site::Site::new(repo, pool, crate::site::default_committer());
+    let n = site
+        .reindex()
+        .await
+        .map_err(|e| CommandError::Site(e.to_string()))?;
+    println!("Indexed {n} commits");
     Ok(())
 }
 

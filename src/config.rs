@@ -27,6 +27,12 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rebuild the history index from the repository (safe while serving).
+    Reindex {
+        /// The site (default: the demo site under the data folder).
+        #[arg(long, env = "CAIRN_SITE")]
+        site: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

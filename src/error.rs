@@ -21,6 +21,8 @@ pub enum AppError {
     #[error("login required")]
     LoginRequired { next: String },
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     Unavailable(String),
@@ -36,6 +38,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -124,6 +127,9 @@ impl From<SiteError> for AppError {
                 AppError::Unavailable("The site changed while saving. Nothing was saved; please try again.".into())
             }
             SiteError::Conflict(_) => AppError::BadRequest(e.to_string()),
+            SiteError::Unsupported(what) => AppError::BadRequest(format!(
+                "Cairn cannot do that yet: {what}. Nothing was changed."
+            )),
             other => AppError::internal("site", other),
         }
     }

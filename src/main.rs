@@ -31,6 +31,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(args) => cairn::server::serve(&cli.data, args).await?,
             Command::User(command) => cairn::commands::user(&cli.data, command).await?,
+            Command::Reindex { site } => {
+                cairn::commands::reindex(&cli.data, site.as_deref()).await?
+            }
         }
         Ok(())
     })

@@ -91,13 +91,21 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
     let hasher = Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
         .map_err(|e| StartError::Other(e.to_string()))?;
     let state = AppState {
-        site: Site::new(repo, committer),
+        site: Site::new(repo, db.clone(), committer),
         db,
         hasher,
         setup_token: Arc::new(Mutex::new(setup_token.clone())),
         clock,
         max_body: args.max_body,
     };
+    // Commits made outside Cairn since the last run join the history index.
+    let site = state.site.clone();
+    tokio::spawn(async move {
+        match site.index_history().await {
+            Ok(n) => tracing::info!(commits = n, "history index up to date"),
+            Err(e) => tracing::error!(error = %e, "could not update the history index"),
+        }
+    });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| StartError::Listen(args.listen, e))?;

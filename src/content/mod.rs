@@ -1,6 +1,7 @@
 //! Jekyll content: the site's configuration, its collections, documents and
 //! their front matter. Knows nothing of HTTP or git: it works on bytes.
 
+pub mod diff;
 pub mod document;
 pub mod schema;
 pub mod site_config;

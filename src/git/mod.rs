@@ -7,6 +7,7 @@
 //! by an OS file lock across processes.
 
 pub mod durability;
+pub mod history;
 
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, build::TreeUpdateBuilder};
 use std::fmt;
@@ -158,6 +159,16 @@ impl Repo {
     /// Opens an existing repository at `path` (its work tree root, or a bare
     /// repository), taking the cross-process writer lock.
     pub fn open(path: &Path) -> Result<Repo, StoreError> {
+        Self::open_with(path, true)
+    }
+
+    /// Opens a repository to read only (`cairn reindex` while a server runs):
+    /// no writer lock is taken, and it must never be written through.
+    pub fn open_reader(path: &Path) -> Result<Repo, StoreError> {
+        Self::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, writer: bool) -> Result<Repo, StoreError> {
         let repo = Repository::open(path).map_err(|e| match e.code() {
             ErrorCode::NotFound => StoreError::NotARepository(path.to_path_buf()),
             _ => StoreError::Git(e),
@@ -170,21 +181,26 @@ impl Repo {
         if repo.refname_to_id(&branch_ref).is_err() {
             return Err(StoreError::NoCommits);
         }
-        // Not `*.lock`: stale-lock recovery must never take it for git's.
-        let lock_path = repo.path().join("cairn-writer");
-        let lock = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)?;
-        if lock.try_lock().is_err() {
-            return Err(StoreError::Busy(lock_path));
-        }
+        let lock = if writer {
+            // Not `*.lock`: stale-lock recovery must never take it for git's.
+            let lock_path = repo.path().join("cairn-writer");
+            let lock = File::options()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)?;
+            if lock.try_lock().is_err() {
+                return Err(StoreError::Busy(lock_path));
+            }
+            Some(lock)
+        } else {
+            None
+        };
         Ok(Repo {
             root: repo.workdir().unwrap_or(repo.path()).to_path_buf(),
             branch_ref,
             writer: Mutex::new(()),
-            _process_lock: Some(lock),
+            _process_lock: lock,
         })
     }
 

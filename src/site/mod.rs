@@ -8,6 +8,7 @@
 
 mod cache;
 pub mod demo;
+pub mod history;
 
 use cache::{Cache, Parsed};
 
@@ -17,6 +18,7 @@ use crate::content::{
 };
 use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError};
 pub use crate::git::{Identity, ObjectId};
+use sqlx::SqlitePool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -135,6 +137,10 @@ pub enum SiteError {
     Busy,
     #[error("another program is writing to the repository ({0}); nothing was saved")]
     Locked(String),
+    #[error("the history index: {0}")]
+    Index(String),
+    #[error("{0} is not supported yet")]
+    Unsupported(String),
     #[error("background task failed: {0}")]
     Task(String),
 }
@@ -144,6 +150,10 @@ pub enum SiteError {
 pub struct Site {
     /// The site's repository: the one source of truth for content.
     repo: Arc<Repo>,
+    /// The database holding the history index (a cache of the repository).
+    db: SqlitePool,
+    /// One history indexer at a time, so no commit is indexed twice.
+    indexing: Arc<tokio::sync::Mutex<()>>,
     /// Parsed documents and schemas, keyed by content hashes.
     cache: Arc<Cache>,
     /// The committer on every commit Cairn makes (the author is the user).
@@ -157,9 +167,11 @@ struct Ctx<'a> {
 }
 
 impl Site {
-    pub fn new(repo: Repo, committer: Identity) -> Self {
+    pub fn new(repo: Repo, db: SqlitePool, committer: Identity) -> Self {
         Self {
             repo: Arc::new(repo),
+            db,
+            indexing: Arc::new(tokio::sync::Mutex::new(())),
             cache: Arc::new(Cache::default()),
             committer,
         }
@@ -302,33 +314,40 @@ impl Site {
         now: i64,
     ) -> Result<SaveOutcome, SiteError> {
         let committer = self.committer.clone();
-        self.blocking(move |cx| {
-            let _writer = cx.repo.write_lock()?;
-            // Another program can still move the branch (a `git commit` in
-            // the checkout): then merge again on the new tip. It can also hold
-            // a git lock for a moment: then wait, doubling, up to LOCK_WAIT.
-            let mut moved = 0;
-            let mut waited = Duration::ZERO;
-            let mut delay = Duration::from_millis(10);
-            loop {
-                match save_once(&cx, &edit, &author, &committer, now) {
-                    Err(SiteError::Store(StoreError::BranchMoved)) if moved + 1 < MAX_ATTEMPTS => {
-                        moved += 1;
-                    }
-                    Err(SiteError::Store(StoreError::BranchMoved)) => return Err(SiteError::Busy),
-                    Err(SiteError::Store(StoreError::Locked(what))) => {
-                        if waited >= LOCK_WAIT {
-                            return Err(SiteError::Locked(what));
+        let outcome = self
+            .blocking(move |cx| {
+                let _writer = cx.repo.write_lock()?;
+                // Another program can still move the branch (a `git commit` in
+                // the checkout): then merge again on the new tip. It can also hold
+                // a git lock for a moment: then wait, doubling, up to LOCK_WAIT.
+                let mut moved = 0;
+                let mut waited = Duration::ZERO;
+                let mut delay = Duration::from_millis(10);
+                loop {
+                    match save_once(&cx, &edit, &author, &committer, now) {
+                        Err(SiteError::Store(StoreError::BranchMoved))
+                            if moved + 1 < MAX_ATTEMPTS =>
+                        {
+                            moved += 1;
                         }
-                        std::thread::sleep(delay);
-                        waited += delay;
-                        delay = (delay * 2).min(Duration::from_millis(500));
+                        Err(SiteError::Store(StoreError::BranchMoved)) => {
+                            return Err(SiteError::Busy);
+                        }
+                        Err(SiteError::Store(StoreError::Locked(what))) => {
+                            if waited >= LOCK_WAIT {
+                                return Err(SiteError::Locked(what));
+                            }
+                            std::thread::sleep(delay);
+                            waited += delay;
+                            delay = (delay * 2).min(Duration::from_millis(500));
+                        }
+                        other => return other,
                     }
-                    other => return other,
                 }
-            }
-        })
-        .await
+            })
+            .await?;
+        self.index_after_commit().await;
+        Ok(outcome)
     }
 }
 
@@ -362,8 +381,14 @@ fn save_once(
     };
     let base = Document::parse(&base_bytes)?;
     let merged = tip.blob != edit.base;
-    let Some((text, changed)) =
-        merge_edit(&base, Document::parse(&tip.bytes)?, edit, merged, &schema)?
+    let Some((text, changed)) = merge_edit(
+        &base,
+        Document::parse(&tip.bytes)?,
+        &edit.fields,
+        edit.body.as_ref(),
+        merged,
+        &schema,
+    )?
     else {
         return Ok(SaveOutcome::Unchanged);
     };
@@ -377,33 +402,52 @@ fn save_once(
             short(&edit.base)
         ));
     }
-    message.push_str(&format!("\n\nCairn-User: {}\n", author.user_id));
-    let request = CommitRequest {
-        parent: tip.commit.clone(),
-        changes: vec![Change {
-            path: path.clone(),
-            content: text.into_bytes(),
-        }],
-        author: author.identity.clone(),
-        committer: committer.clone(),
-        message,
-        time: now,
-    };
-    match repo.commit(&request)? {
-        CommitOutcome::Unchanged => Ok(SaveOutcome::Unchanged),
-        CommitOutcome::Committed {
-            commit,
-            local_edits,
-        } => {
+    let changes = vec![Change {
+        path: path.clone(),
+        content: text.into_bytes(),
+    }];
+    match commit_as(repo, &tip.commit, changes, message, author, committer, now)? {
+        None => Ok(SaveOutcome::Unchanged),
+        Some((commit, local_edits)) => {
             tracing::info!(%commit, %path, user = author.user_id, fields = ?changed, "saved");
             Ok(SaveOutcome::Saved {
                 commit,
                 changed,
                 merged,
-                local_edits: !local_edits.is_empty(),
+                local_edits,
             })
         }
     }
+}
+
+/// Commits `changes` on top of `parent` as `author`, with the `Cairn-User`
+/// trailer added to `message`. `None` when nothing changed; otherwise the
+/// commit and whether a working-tree file had local edits and was kept.
+fn commit_as(
+    repo: &Repo,
+    parent: &ObjectId,
+    changes: Vec<Change>,
+    mut message: String,
+    author: &Author,
+    committer: &Identity,
+    now: i64,
+) -> Result<Option<(ObjectId, bool)>, SiteError> {
+    message.push_str(&format!("\n\nCairn-User: {}\n", author.user_id));
+    let request = CommitRequest {
+        parent: parent.clone(),
+        changes,
+        author: author.identity.clone(),
+        committer: committer.clone(),
+        message,
+        time: now,
+    };
+    Ok(match repo.commit(&request)? {
+        CommitOutcome::Unchanged => None,
+        CommitOutcome::Committed {
+            commit,
+            local_edits,
+        } => Some((commit, !local_edits.is_empty())),
+    })
 }
 
 /// Applies the fields the editor changed (relative to `base`) to `tip`.
@@ -412,7 +456,8 @@ fn save_once(
 fn merge_edit(
     base: &Document,
     tip: Document,
-    edit: &DocumentEdit,
+    fields: &[(String, FieldValue)],
+    body: Option<&String>,
     merged: bool,
     schema: &Schema,
 ) -> Result<Option<(String, Vec<String>)>, SiteError> {
@@ -427,7 +472,7 @@ fn merge_edit(
     let mut changed = Vec::new();
     let mut edited = Vec::new();
     let mut conflicts = Vec::new();
-    for (key, value) in &edit.fields {
+    for (key, value) in fields {
         let before = match value_of(base, key) {
             // A read-only field is never part of an edit.
             Some(None) => continue,
@@ -457,7 +502,7 @@ fn merge_edit(
         doc = Document::parse(text.as_bytes())?;
         changed.push(key.clone());
     }
-    if let Some(body) = &edit.body {
+    if let Some(body) = body {
         let before = base.body_normalized();
         if *body != before {
             edited.push("body".into());

@@ -6,6 +6,7 @@ mod collections;
 mod dashboard;
 mod documents;
 mod health;
+mod history;
 mod layout;
 mod login;
 mod setup;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboard::router())
         .merge(collections::router())
         .merge(documents::router())
+        .merge(history::router())
         .merge(health::router())
         .merge(assets::router())
         .fallback(not_found)

@@ -6,6 +6,7 @@
 
 mod fidelity;
 mod fixture_site;
+mod history;
 mod jekyll;
 mod oracle;
 mod sites;

@@ -1,0 +1,422 @@
+//! History for reviewers: `/history` (the whole site), a document's
+//! `/collections/{collection}/{slug}/history`, `/commits/{sha}` (a change,
+//! field by field), and the two actions that make new commits: restore a
+//! document to an old version, and revert a change.
+
+use super::layout::{Layout, render};
+use crate::auth::{CurrentUser, csrf::CsrfForm, session};
+use crate::content::diff::Line;
+use crate::content::{CollectionName, FieldView, Slug};
+use crate::error::{AppError, encode_query};
+use crate::site::history::{HistoryEntry, HistoryQuery};
+use crate::site::{Author, Identity, ObjectId, SaveOutcome, SiteError};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/history", get(site_history))
+        .route(
+            "/collections/{collection}/{slug}/history",
+            get(document_history),
+        )
+        .route("/collections/{collection}/{slug}/restore", post(restore))
+        .route("/commits/{sha}", get(commit))
+        .route("/commits/{sha}/revert", post(revert))
+}
+
+/// `2026-11-25 10:42 UTC`.
+pub fn format_time(secs: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// `YYYY-MM-DD` as seconds at the start of that day (UTC).
+fn parse_day(s: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(s, &format).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp())
+}
+
+/// A history line as shown.
+struct Row {
+    sha: String,
+    short: String,
+    when: String,
+    author: String,
+    summary: String,
+    /// `path (fields)` for each file.
+    files: Vec<String>,
+    /// The document's path in this commit (document history only).
+    path: String,
+}
+
+fn rows(entries: Vec<HistoryEntry>) -> Vec<Row> {
+    entries
+        .into_iter()
+        .map(|e| Row {
+            short: e.sha.chars().take(7).collect(),
+            when: format_time(e.time),
+            author: e.author_name,
+            summary: e.summary,
+            path: e.files.first().map(|f| f.path.clone()).unwrap_or_default(),
+            files: e
+                .files
+                .iter()
+                .map(|f| {
+                    let mut s = match &f.old_path {
+                        Some(old) => format!("{old} → {}", f.path),
+                        None => f.path.clone(),
+                    };
+                    if !f.fields.is_empty() {
+                        s.push_str(&format!(" ({})", f.fields.join(", ")));
+                    } else if f.change != "modified" {
+                        s.push_str(&format!(" ({})", f.change));
+                    }
+                    s
+                })
+                .collect(),
+            sha: e.sha,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    ctx: Layout,
+    title: String,
+    /// Set on a document's history: restore buttons post here.
+    document: Option<(String, String)>,
+    can_edit: bool,
+    rows: Vec<Row>,
+    next: Option<String>,
+    filters: Filters,
+}
+
+#[derive(Debug, Default, Deserialize, Clone)]
+struct Filters {
+    author: Option<String>,
+    collection: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    before: Option<String>,
+}
+
+impl Filters {
+    /// The query string for the next page.
+    fn next_query(&self, cursor: &str) -> String {
+        let mut q = format!("?before={}", encode_query(cursor));
+        for (k, v) in [
+            ("author", &self.author),
+            ("collection", &self.collection),
+            ("since", &self.since),
+            ("until", &self.until),
+        ] {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                q.push_str(&format!("&{k}={}", encode_query(v)));
+            }
+        }
+        q
+    }
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+async fn site_history(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Query(filters): Query<Filters>,
+) -> Result<Html<String>, AppError> {
+    let bad = |what: &str| AppError::BadRequest(format!("{what} must be a date like 2026-01-31."));
+    let query = HistoryQuery {
+        author: non_empty(&filters.author).map(String::from),
+        collection: match non_empty(&filters.collection) {
+            Some(c) => Some(
+                CollectionName::parse(c)
+                    .map_err(|_| AppError::NotFound(format!("There is no collection `{c}`.")))?,
+            ),
+            None => None,
+        },
+        slug: None,
+        since: match non_empty(&filters.since) {
+            Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Since”"))?),
+            None => None,
+        },
+        until: match non_empty(&filters.until) {
+            Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Until”"))? + 86_400),
+            None => None,
+        },
+        before: non_empty(&filters.before).and_then(|b| b.parse().ok()),
+    };
+    let page = state.site.history(&query).await?;
+    render(&HistoryPage {
+        ctx: Layout::signed_in(&current).await?,
+        title: "History".into(),
+        document: None,
+        can_edit: current.user.role.can_edit(),
+        next: page.next.map(|n| filters.next_query(&n)),
+        rows: rows(page.entries),
+        filters,
+    })
+}
+
+fn names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), AppError> {
+    let not_found = || AppError::NotFound(format!("There is no page `{collection}/{slug}`."));
+    Ok((
+        CollectionName::parse(collection).map_err(|_| not_found())?,
+        Slug::parse(slug).map_err(|_| not_found())?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct Cursor {
+    before: Option<String>,
+}
+
+async fn document_history(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((collection, slug)): Path<(String, String)>,
+    Query(cursor): Query<Cursor>,
+) -> Result<Html<String>, AppError> {
+    let (name, slug_name) = names(&collection, &slug)?;
+    let page = state
+        .site
+        .document_history(&name, &slug_name, cursor.before.as_deref())
+        .await?;
+    render(&HistoryPage {
+        ctx: Layout::signed_in(&current).await?,
+        title: format!("History of {collection}/{slug}"),
+        document: Some((collection, slug)),
+        can_edit: current.user.role.can_edit(),
+        next: page.next.map(|n| format!("?before={}", encode_query(&n))),
+        rows: rows(page.entries),
+        filters: Filters::default(),
+    })
+}
+
+/// A field change as the commit page shows it.
+struct FieldRow {
+    key: String,
+    /// `"old" -> "new"`, `+ item, - item`, `added: "value"`, `removed`.
+    text: String,
+}
+
+fn show(view: &Option<FieldView>) -> String {
+    match view {
+        None => "(absent)".into(),
+        Some(FieldView::Empty) => "(empty)".into(),
+        Some(FieldView::Text(s) | FieldView::MultiLine(s)) => format!("\"{s}\""),
+        Some(FieldView::List(items)) => format!("[{}]", items.join(", ")),
+        Some(FieldView::ReadOnly(src)) => src.clone(),
+    }
+}
+
+struct FileView {
+    path: String,
+    change: &'static str,
+    fields: Vec<FieldRow>,
+    /// (`+`, `-` or ` `, text)
+    lines: Vec<(char, String)>,
+    binary: bool,
+}
+
+#[derive(Template)]
+#[template(path = "commit.html")]
+struct CommitPage {
+    ctx: Layout,
+    sha: String,
+    summary: String,
+    message: String,
+    author: String,
+    committer: String,
+    when: String,
+    can_edit: bool,
+    files: Vec<FileView>,
+}
+
+async fn commit(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(sha): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let id = ObjectId::parse(&sha)
+        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.")))?;
+    let detail = state.site.commit_detail(&id).await?;
+    let files = detail
+        .files
+        .into_iter()
+        .map(|f| FileView {
+            path: match &f.old_path {
+                Some(old) => format!("{old} → {}", f.path),
+                None => f.path.clone(),
+            },
+            change: f.change.as_str(),
+            fields: f
+                .document
+                .map(|d| {
+                    d.fields
+                        .iter()
+                        .map(|c| FieldRow {
+                            key: c.key.clone(),
+                            text: match (c.list_changes(), &c.before, &c.after) {
+                                (Some((added, removed)), Some(_), Some(_)) => added
+                                    .iter()
+                                    .map(|a| format!("+ {a}"))
+                                    .chain(removed.iter().map(|r| format!("− {r}")))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                _ => format!("{} → {}", show(&c.before), show(&c.after)),
+                            },
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            lines: f
+                .lines
+                .into_iter()
+                .filter(|l| !matches!(l, Line::Same(_)))
+                .map(|l| match l {
+                    Line::Added(t) => ('+', t),
+                    Line::Removed(t) => ('-', t),
+                    Line::Same(t) => (' ', t),
+                })
+                .collect(),
+            binary: f.binary,
+        })
+        .collect();
+    let info = detail.info;
+    render(&CommitPage {
+        ctx: Layout::signed_in(&current).await?,
+        summary: info.summary().to_string(),
+        message: info
+            .message
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string(),
+        author: format!("{} <{}>", info.author.name, info.author.email),
+        committer: format!("{} <{}>", info.committer.name, info.committer.email),
+        when: format_time(info.time),
+        can_edit: current.user.role.can_edit(),
+        sha: info.id.to_string(),
+        files,
+    })
+}
+
+fn author_of(current: &CurrentUser) -> Author {
+    Author {
+        user_id: current.user.id,
+        identity: Identity {
+            name: current.user.display_name.clone(),
+            email: current.user.email.clone(),
+        },
+    }
+}
+
+fn require_editor(current: &CurrentUser) -> Result<(), AppError> {
+    if current.user.role.can_edit() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Your account can read content but not change it.".into(),
+        ))
+    }
+}
+
+/// What a restore or revert did, as a flash message.
+fn outcome_message(outcome: &SaveOutcome, done: &str) -> String {
+    match outcome {
+        SaveOutcome::Unchanged => "Nothing to change: it is already that way.".into(),
+        SaveOutcome::Saved { commit, .. } => {
+            format!(
+                "{done} (commit {}).",
+                &commit.as_str()[..7.min(commit.as_str().len())]
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RestoreForm {
+    sha: String,
+    path: String,
+}
+
+async fn restore(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((collection, slug)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<RestoreForm>,
+) -> Result<Response, AppError> {
+    require_editor(&current)?;
+    let (name, slug_name) = names(&collection, &slug)?;
+    let sha = ObjectId::parse(&form.sha)
+        .ok_or_else(|| AppError::BadRequest("That is not a version of this page.".into()))?;
+    let outcome = state
+        .site
+        .restore(
+            &name,
+            &slug_name,
+            &sha,
+            &form.path,
+            author_of(&current),
+            state.clock.now(),
+        )
+        .await?;
+    session::set_flash(
+        &current.session,
+        outcome_message(&outcome, "Restored the old version"),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/collections/{collection}/{slug}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct RevertForm {}
+
+async fn revert(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(sha): Path<String>,
+    CsrfForm(_): CsrfForm<RevertForm>,
+) -> Result<Response, AppError> {
+    require_editor(&current)?;
+    let id = ObjectId::parse(&sha)
+        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.")))?;
+    match state
+        .site
+        .revert(&id, author_of(&current), state.clock.now())
+        .await
+    {
+        Ok(outcome) => {
+            session::set_flash(
+                &current.session,
+                outcome_message(&outcome, "Reverted the change"),
+            )
+            .await?;
+            Ok(Redirect::to("/history").into_response())
+        }
+        Err(SiteError::Conflict(c)) => {
+            let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
+            Err(AppError::Conflict(format!(
+                "This change cannot be reverted automatically: {} changed again since. Nothing was changed; edit the page by hand instead.",
+                fields.join(", ")
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,293 @@
+//! History for reviewers: site-wide and per-document history (including
+//! commits made with git, following renames), field-level diffs, restore and
+//! revert as new commits, and the rebuildable index.
+
+use crate::support::*;
+
+const PAGE: &str = "/collections/projects/ai-and-cities";
+const SEED: &str = "_projects/ai-and-cities.md";
+
+async fn edit(browser: &Browser, page: &str, pairs: &[(&str, &str)]) {
+    let (_, html) = browser.get(page).await;
+    let mut form = Form::parse(&html, page);
+    for (k, v) in pairs {
+        form = form.with(k, v);
+    }
+    assert_eq!(
+        browser.post(page, &form.fields).await.status().as_u16(),
+        303
+    );
+}
+
+fn head(site: &std::path::Path) -> String {
+    git(site, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+#[tokio::test]
+async fn history_shows_every_change_with_its_author_including_outside_commits() {
+    let (_dir, server, browser) = demo_with_editor().await;
+    let site = server.site();
+    edit(&browser, PAGE, &[("f.mission", "A new mission")]).await;
+    let trailer = git(
+        &site,
+        &["log", "-1", "--format=%(trailers:key=Cairn-User,valueonly)"],
+    );
+    assert_eq!(
+        trailer.trim(),
+        "1",
+        "the Cairn-User trailer names the user id"
+    );
+    // Someone commits with git, outside Cairn.
+    let other = site.join("_projects/open-mobility-lab.md");
+    let text = std::fs::read_to_string(&other).expect("read");
+    std::fs::write(
+        &other,
+        text.replace("Transparent algorithms", "Open algorithms"),
+    )
+    .expect("write");
+    git(&site, &["add", "_projects/open-mobility-lab.md"]);
+    git_commit(&site, "Tweak the mobility mission");
+
+    let (status, html) = browser.get("/history").await;
+    assert_eq!(status, 200);
+    let html = unescape(&html);
+    assert!(
+        html.contains("Update projects/ai-and-cities: mission"),
+        "{html}"
+    );
+    assert!(html.contains("Alice Martin"));
+    assert!(html.contains("Tweak the mobility mission"));
+    assert!(html.contains("Outside Dev"));
+    assert!(
+        html.contains("_projects/open-mobility-lab.md (mission)"),
+        "fields of outside commits too"
+    );
+    assert!(html.contains("Create the demo site"));
+
+    let (_, mine) = browser.get("/history?author=alice%40example.org").await;
+    assert!(mine.contains("ai-and-cities: mission") && !mine.contains("Tweak the mobility"));
+    let (_, none) = browser.get("/history?since=2100-01-01").await;
+    assert!(none.contains("No changes found."));
+    let (_, projects) = browser
+        .get("/history?collection=projects&until=2100-01-01")
+        .await;
+    assert!(projects.contains("Tweak the mobility"));
+    assert_eq!(browser.get("/history?since=yesterday").await.0, 400);
+    assert_eq!(browser.get("/history?collection=..").await.0, 404);
+}
+
+#[tokio::test]
+async fn a_documents_history_follows_renames_and_shows_field_changes() {
+    let (_dir, server, browser) = demo_with_editor().await;
+    let site = server.site();
+    edit(&browser, PAGE, &[("f.mission", "Before the rename")]).await;
+    git(&site, &["mv", SEED, "_projects/cities-and-ai.md"]);
+    git_commit(&site, "Rename the AI project");
+    let page = "/collections/projects/cities-and-ai";
+    edit(
+        &browser,
+        page,
+        &[
+            ("f.mission", "After the rename"),
+            ("f.axes", "digitization\r\nbiodiversity\r\nmobility"),
+        ],
+    )
+    .await;
+
+    let (status, html) = browser.get(&format!("{page}/history")).await;
+    assert_eq!(status, 200);
+    let html = unescape(&html);
+    for summary in [
+        "Update projects/cities-and-ai: mission, axes",
+        "Rename the AI project",
+        "Update projects/ai-and-cities: mission",
+        "Create the demo site",
+    ] {
+        assert!(html.contains(summary), "{summary} in:\n{html}");
+    }
+    assert!(!html.contains("open-mobility-lab"), "only this document");
+
+    // The last change, field by field.
+    let sha = head(&site);
+    let (status, commit) = browser.get(&format!("/commits/{sha}")).await;
+    assert_eq!(status, 200);
+    let commit = unescape(&commit);
+    assert!(
+        commit.contains("<th>mission</th><td>\"Before the rename\" → \"After the rename\"</td>"),
+        "{commit}"
+    );
+    assert!(
+        commit.contains("<th>axes</th><td>+ mobility, − social inclusion</td>"),
+        "{commit}"
+    );
+    assert!(
+        commit.contains("By Alice Martin &lt;alice@example.org&gt;")
+            || commit.contains("By Alice Martin <alice@example.org>")
+    );
+    assert_eq!(
+        browser
+            .get("/commits/0000000000000000000000000000000000000000")
+            .await
+            .0,
+        404
+    );
+    assert_eq!(browser.get("/commits/not-a-sha").await.0, 404);
+}
+
+#[tokio::test]
+async fn restore_puts_back_the_old_bytes_in_a_new_commit() {
+    let (_dir, server, browser) = demo_with_editor().await;
+    let site = server.site();
+    let original = std::fs::read(site.join(SEED)).expect("seed");
+    let first = head(&site);
+    edit(&browser, PAGE, &[("f.mission", "One")]).await;
+    edit(&browser, PAGE, &[("f.lead", "Jane Doe")]).await;
+    let before_restore = git(&site, &["rev-list", "HEAD"]);
+
+    let (_, html) = browser.get(&format!("{PAGE}/history")).await;
+    let form = Form::parse(&html, "/collections/projects/ai-and-cities/restore");
+    let token = form.get("_csrf").expect("token").to_string();
+    let r = browser
+        .post(
+            "/collections/projects/ai-and-cities/restore",
+            &[
+                ("_csrf".into(), token),
+                ("sha".into(), first.clone()),
+                ("path".into(), SEED.into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        std::fs::read(site.join(SEED)).expect("file"),
+        original,
+        "byte for byte"
+    );
+    let subject = git(&site, &["log", "-1", "--format=%s"]);
+    assert_eq!(
+        subject.trim(),
+        format!("Restore projects/ai-and-cities to {}", &first[..7])
+    );
+    // History is never rewritten: every earlier commit is still there.
+    let after = git(&site, &["rev-list", "HEAD"]);
+    assert!(after.ends_with(&before_restore));
+    assert_eq!(after.lines().count(), before_restore.lines().count() + 1);
+    assert_fsck_clean(&site);
+}
+
+#[tokio::test]
+async fn revert_undoes_one_change_keeps_later_ones_and_refuses_conflicts() {
+    let (_dir, server, browser) = demo_with_editor().await;
+    let site = server.site();
+    let original = std::fs::read_to_string(site.join(SEED)).expect("seed");
+    edit(&browser, PAGE, &[("f.mission", "Changed mission")]).await;
+    let mission_change = head(&site);
+    edit(&browser, PAGE, &[("f.lead", "Jane Doe")]).await;
+
+    let (_, html) = browser.get(&format!("/commits/{mission_change}")).await;
+    let form = Form::parse(&html, &format!("/commits/{mission_change}/revert"));
+    let r = browser
+        .post(&format!("/commits/{mission_change}/revert"), &form.fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let file = std::fs::read_to_string(site.join(SEED)).expect("file");
+    assert_eq!(
+        file,
+        original.replace("lead:\n", "lead: Jane Doe\n"),
+        "mission back, lead kept"
+    );
+    let message = git(&site, &["log", "-1", "--format=%B"]);
+    assert!(
+        message.starts_with("Revert \"Update projects/ai-and-cities: mission\""),
+        "{message}"
+    );
+    assert!(message.contains(&format!("This reverts commit {mission_change}.")));
+
+    // Reverting the lead change after the lead changed again: a conflict.
+    let lead_change = git(&site, &["rev-parse", "HEAD~1"]).trim().to_string();
+    edit(&browser, PAGE, &[("f.lead", "John Roe")]).await;
+    let before = head(&site);
+    let r = browser
+        .post(&format!("/commits/{lead_change}/revert"), &form.fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(
+        r.text()
+            .await
+            .expect("body")
+            .contains("lead changed again since")
+    );
+    assert_eq!(head(&site), before, "nothing committed");
+    assert_fsck_clean(&site);
+}
+
+#[tokio::test]
+async fn reviewers_read_history_but_cannot_restore_or_revert() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        dir.path(),
+        "rita",
+        "reviewer",
+        "rita@example.org",
+        "Rita Review",
+    );
+    let browser = Browser::new(&server);
+    assert_eq!(browser.login("rita", PASSWORD).await.status().as_u16(), 303);
+    let site = server.site();
+    let sha = head(&site);
+    assert_eq!(browser.get("/history").await.0, 200);
+    let (status, html) = browser.get(&format!("{PAGE}/history")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("Restore this version"));
+    let (status, html) = browser.get(&format!("/commits/{sha}")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("Revert this change"));
+    let token = Form::parse(&browser.get(PAGE).await.1, PAGE)
+        .get("_csrf")
+        .expect("token")
+        .to_string();
+    let r = browser
+        .post(
+            "/collections/projects/ai-and-cities/restore",
+            &[
+                ("_csrf".into(), token.clone()),
+                ("sha".into(), sha.clone()),
+                ("path".into(), SEED.into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = browser
+        .post(
+            &format!("/commits/{sha}/revert"),
+            &[("_csrf".into(), token)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(head(&site), sha);
+}
+
+#[tokio::test]
+async fn reindex_rebuilds_the_index_from_the_repository() {
+    let (dir, server, browser) = demo_with_editor().await;
+    edit(&browser, PAGE, &[("f.mission", "Indexed twice")]).await;
+    let data = dir.path().to_str().expect("path");
+    let out = cairn(&["reindex", "--data", data], "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "Indexed 2 commits"
+    );
+    let (_, html) = browser.get("/history").await;
+    assert_eq!(
+        html.matches("<li>\n    <p><a href=\"/commits/").count(),
+        2,
+        "{html}"
+    );
+    drop(server);
+}
