@@ -345,9 +345,33 @@ async fn save(
         Err(SiteError::Conflict(conflict)) => {
             let loaded = state.site.document(&name, &slug_name).await?;
             let mut ctx = Layout::signed_in(&current).await?;
-            ctx.flash = Some(
-                "Someone else changed the same fields while you were editing. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.".into(),
-            );
+            // Who made the other change: the latest commit that changed one
+            // of the conflicting fields.
+            let by = match state.site.document_history(&name, &slug_name, None).await {
+                Ok(page) => page
+                    .entries
+                    .into_iter()
+                    .find(|e| {
+                        e.files
+                            .iter()
+                            .any(|f| conflict.fields.iter().any(|c| f.fields.contains(&c.field)))
+                    })
+                    .map(|e| {
+                        format!(
+                            " by {} at {}",
+                            e.author_name,
+                            super::history::format_time(e.time)
+                        )
+                    }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read who changed the document");
+                    None
+                }
+            };
+            ctx.flash = Some(format!(
+                "This page was changed{} while you were editing, in the same fields as you. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.",
+                by.unwrap_or_default()
+            ));
             let page = page_for(&current, ctx, &loaded, Some((&conflict, &submitted)));
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }

@@ -106,6 +106,8 @@ struct HistoryPage {
 struct Filters {
     author: Option<String>,
     collection: Option<String>,
+    /// A document's slug, with `collection`.
+    document: Option<String>,
     since: Option<String>,
     until: Option<String>,
     before: Option<String>,
@@ -118,6 +120,7 @@ impl Filters {
         for (k, v) in [
             ("author", &self.author),
             ("collection", &self.collection),
+            ("document", &self.document),
             ("since", &self.since),
             ("until", &self.until),
         ] {
@@ -148,7 +151,18 @@ async fn site_history(
             ),
             None => None,
         },
-        slug: None,
+        slug: match (non_empty(&filters.collection), non_empty(&filters.document)) {
+            (Some(_), Some(d)) => Some(
+                Slug::parse(d)
+                    .map_err(|_| AppError::NotFound(format!("There is no document `{d}`.")))?,
+            ),
+            (None, Some(_)) => {
+                return Err(AppError::BadRequest(
+                    "Choose the document's collection too.".into(),
+                ));
+            }
+            _ => None,
+        },
         since: match non_empty(&filters.since) {
             Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Since”"))?),
             None => None,

@@ -6,7 +6,7 @@ mod collections;
 mod dashboard;
 mod documents;
 mod health;
-mod history;
+pub(crate) mod history;
 mod layout;
 mod login;
 mod setup;

@@ -72,6 +72,17 @@ async fn history_shows_every_change_with_its_author_including_outside_commits() 
         .get("/history?collection=projects&until=2100-01-01")
         .await;
     assert!(projects.contains("Tweak the mobility"));
+    let (_, doc) = browser
+        .get("/history?collection=projects&document=open-mobility-lab")
+        .await;
+    assert!(
+        doc.contains("Tweak the mobility") && !doc.contains("ai-and-cities: mission"),
+        "{doc}"
+    );
+    assert_eq!(
+        browser.get("/history?document=open-mobility-lab").await.0,
+        400
+    );
     assert_eq!(browser.get("/history?since=yesterday").await.0, 400);
     assert_eq!(browser.get("/history?collection=..").await.0, 404);
 }

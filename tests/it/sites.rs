@@ -133,6 +133,10 @@ async fn a_change_made_with_git_meanwhile_is_merged_or_refused_never_overwritten
         html.contains("Be very good") && html.contains("Be great"),
         "both values shown"
     );
+    assert!(
+        html.contains("changed by Outside Dev at "),
+        "who made the other change"
+    );
     assert_eq!(
         git(&site, &["rev-parse", "HEAD"]),
         head,
