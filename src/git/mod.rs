@@ -307,6 +307,23 @@ impl Repo {
         }
     }
 
+    /// The tree id of folder `dir` at the branch tip (`None`: no such
+    /// folder). It changes exactly when something below the folder changes,
+    /// so it keys caches of the folder's listing.
+    pub fn dir_tree_id(&self, dir: &str) -> Result<Option<ObjectId>, StoreError> {
+        let repo = self.handle()?;
+        let root = repo
+            .find_commit(repo.refname_to_id(&self.branch_ref)?)?
+            .tree()?;
+        if dir.is_empty() {
+            return Ok(Some(ObjectId::from_oid(root.id())));
+        }
+        Ok(match root.get_path(Path::new(dir)) {
+            Ok(e) if e.kind() == Some(ObjectType::Tree) => Some(ObjectId::from_oid(e.id())),
+            _ => None,
+        })
+    }
+
     /// Many blobs' bytes through one handle (opening one per blob dominates
     /// the cost of reading a large collection); `None` for a missing blob.
     pub fn read_blobs(&self, ids: &[ObjectId]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {

@@ -3,7 +3,7 @@
 //! can never be stale: a changed file has a new blob id.
 
 use crate::content::{Document, NotADocument, Schema};
-use crate::git::ObjectId;
+use crate::git::{DirListing, ObjectId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -13,11 +13,14 @@ pub type Parsed = Result<Document, NotADocument>;
 /// At most this many parsed documents are kept; past it the cache starts over.
 const MAX_DOCUMENTS: usize = 50_000;
 const MAX_SCHEMAS: usize = 256;
+const MAX_LISTINGS: usize = 256;
 
 #[derive(Debug, Default)]
 pub struct Cache {
     documents: Mutex<HashMap<ObjectId, Arc<Parsed>>>,
     schemas: Mutex<HashMap<ObjectId, Arc<Schema>>>,
+    /// Folder listings by the folder's tree id.
+    listings: Mutex<HashMap<ObjectId, Arc<DirListing>>>,
 }
 
 impl Cache {
@@ -48,6 +51,25 @@ impl Cache {
             map.insert(id, parsed.clone());
         }
         parsed
+    }
+
+    /// The listing of the folder whose tree id is `tree`.
+    pub fn listing<E>(
+        &self,
+        tree: &ObjectId,
+        list: impl FnOnce() -> Result<DirListing, E>,
+    ) -> Result<Arc<DirListing>, E> {
+        if let Some(hit) = self.listings.lock().ok().and_then(|m| m.get(tree).cloned()) {
+            return Ok(hit);
+        }
+        let listing = Arc::new(list()?);
+        if let Ok(mut map) = self.listings.lock() {
+            if map.len() >= MAX_LISTINGS {
+                map.clear();
+            }
+            map.insert(tree.clone(), listing.clone());
+        }
+        Ok(listing)
     }
 
     /// The schema of the collection whose folder has tree id `tree`.

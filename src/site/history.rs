@@ -229,7 +229,7 @@ impl Site {
                 .blocking(move |cx| {
                     let coll = collection_of(cx.repo, &name)?;
                     let path = match slug {
-                        Some(slug) => Some(document_path(cx.repo, &coll, slug.as_str())?),
+                        Some(slug) => Some(document_path(&cx, &coll, slug.as_str())?),
                         None => None,
                     };
                     Ok((format!("{}/", coll.dir), path))
@@ -278,7 +278,7 @@ impl Site {
         let current = self
             .blocking(move |cx| {
                 let coll = collection_of(cx.repo, &name)?;
-                document_path(cx.repo, &coll, &slug_s)
+                document_path(&cx, &coll, &slug_s)
             })
             .await?;
         let (mut before, mut path) = match cursor.and_then(|c| c.split_once(':')) {
@@ -408,7 +408,7 @@ impl Site {
                 if !path_then.starts_with(&format!("{}/", coll.dir)) {
                     return Err(SiteError::NotFound(path_then));
                 }
-                let path = document_path(cx.repo, &coll, &slug)?;
+                let path = document_path(&cx, &coll, &slug)?;
                 let (_, old) = cx
                     .repo
                     .file_at(&sha, &path_then)?

@@ -215,9 +215,7 @@ impl Site {
                 .collections
                 .iter()
                 .map(|c| {
-                    let documents = cx
-                        .repo
-                        .list_dir(&c.dir)?
+                    let documents = listing(&cx, &c.dir)?
                         .entries
                         .iter()
                         .filter(|e| c.slug_of(&e.name).is_some())
@@ -283,7 +281,7 @@ impl Site {
         let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
         self.blocking(move |cx| {
             let coll = collection_of(cx.repo, &name)?;
-            let path = document_path(cx.repo, &coll, &slug)?;
+            let path = document_path(&cx, &coll, &slug)?;
             let file = cx
                 .repo
                 .read_file(&path)?
@@ -369,7 +367,7 @@ fn save_once(
     let name = edit.collection.as_str();
     let slug = edit.slug.as_str();
     let coll = collection_of(repo, name)?;
-    let path = document_path(repo, &coll, slug)?;
+    let path = document_path(cx, &coll, slug)?;
     let schema = collection_schema(cx, &coll)?;
     let tip = repo
         .read_file(&path)?
@@ -543,12 +541,22 @@ fn load_config(repo: &Repo) -> Result<SiteConfig, SiteError> {
     let mut config = SiteConfig::parse(&file.bytes)?;
     let mut keep = Vec::with_capacity(config.collections.len());
     for c in config.collections {
-        if c.kind == CollectionKind::Declared || !repo.list_dir(&c.dir)?.entries.is_empty() {
+        // git keeps no empty folders: a folder that exists holds files.
+        if c.kind == CollectionKind::Declared || repo.dir_tree_id(&c.dir)?.is_some() {
             keep.push(c);
         }
     }
     config.collections = keep;
     Ok(config)
+}
+
+/// The files of folder `dir` at the branch tip, cached by the folder's
+/// tree id (empty when there is no such folder).
+fn listing(cx: &Ctx<'_>, dir: &str) -> Result<Arc<git::DirListing>, SiteError> {
+    match cx.repo.dir_tree_id(dir)? {
+        None => Ok(Arc::new(git::DirListing::default())),
+        Some(tree) => Ok(cx.cache.listing(&tree, || cx.repo.list_dir(dir))?),
+    }
 }
 
 /// The collection `name` as the site declares it.
@@ -560,10 +568,10 @@ fn collection_of(repo: &Repo, name: &str) -> Result<Collection, SiteError> {
 }
 
 /// The path of the document `slug` in a collection.
-fn document_path(repo: &Repo, coll: &Collection, slug: &str) -> Result<String, SiteError> {
-    repo.list_dir(&coll.dir)?
+fn document_path(cx: &Ctx<'_>, coll: &Collection, slug: &str) -> Result<String, SiteError> {
+    listing(cx, &coll.dir)?
         .entries
-        .into_iter()
+        .iter()
         .find(|e| coll.slug_of(&e.name) == Some(slug))
         .map(|e| format!("{}/{}", coll.dir, e.name))
         .ok_or_else(|| SiteError::NotFound(format!("{}/{slug}", coll.name)))
@@ -575,12 +583,11 @@ fn parsed_documents(
     cx: &Ctx<'_>,
     coll: &Collection,
 ) -> Result<Vec<(git::DirEntry, Arc<Parsed>)>, SiteError> {
-    let entries: Vec<git::DirEntry> = cx
-        .repo
-        .list_dir(&coll.dir)?
+    let entries: Vec<git::DirEntry> = listing(cx, &coll.dir)?
         .entries
-        .into_iter()
+        .iter()
         .filter(|e| coll.slug_of(&e.name).is_some())
+        .cloned()
         .collect();
     let mut parsed: Vec<Option<Arc<Parsed>>> =
         entries.iter().map(|e| cx.cache.cached(&e.blob)).collect();
@@ -624,7 +631,7 @@ fn parsed_documents(
 
 /// The schema of a collection, cached by its folder's tree id.
 fn collection_schema(cx: &Ctx<'_>, coll: &Collection) -> Result<Arc<Schema>, SiteError> {
-    let Some(tree) = cx.repo.list_dir(&coll.dir)?.tree else {
+    let Some(tree) = cx.repo.dir_tree_id(&coll.dir)? else {
         return Ok(Arc::new(Schema::default()));
     };
     cx.cache.schema(&tree, || {
