@@ -1,6 +1,6 @@
-//! Parsed documents cached by git blob id, and collection schemas by the
-//! collection folder's tree id. Both keys are content hashes, so an entry
-//! can never be stale: a changed file has a new blob id.
+//! Parsed documents cached by git blob id; collection schemas and folder
+//! listings by the folder's tree id. Every key is a content hash, so an
+//! entry can never be stale: changed content has a new id.
 
 use crate::content::{Document, NotADocument, Schema};
 use crate::git::{DirListing, ObjectId};
@@ -10,17 +10,64 @@ use std::sync::{Arc, Mutex};
 /// A file read as a document, or why it is not one.
 pub type Parsed = Result<Document, NotADocument>;
 
-/// At most this many parsed documents are kept; past it the cache starts over.
-const MAX_DOCUMENTS: usize = 50_000;
-const MAX_SCHEMAS: usize = 256;
-const MAX_LISTINGS: usize = 256;
+/// Values keyed by a content hash, at most `capacity` of them: past it the
+/// map starts over (entries are cheap to rebuild and never stale).
+#[derive(Debug)]
+struct Bounded<V> {
+    map: Mutex<HashMap<ObjectId, Arc<V>>>,
+    capacity: usize,
+}
 
-#[derive(Debug, Default)]
+impl<V> Bounded<V> {
+    fn new(capacity: usize) -> Self {
+        Self {
+            map: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    fn get(&self, key: &ObjectId) -> Option<Arc<V>> {
+        self.map.lock().ok().and_then(|m| m.get(key).cloned())
+    }
+
+    fn insert(&self, key: ObjectId, value: V) -> Arc<V> {
+        let value = Arc::new(value);
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= self.capacity {
+                map.clear();
+            }
+            map.insert(key, value.clone());
+        }
+        value
+    }
+
+    fn get_or_try<E>(
+        &self,
+        key: &ObjectId,
+        make: impl FnOnce() -> Result<V, E>,
+    ) -> Result<Arc<V>, E> {
+        match self.get(key) {
+            Some(hit) => Ok(hit),
+            None => Ok(self.insert(key.clone(), make()?)),
+        }
+    }
+}
+
+#[derive(Debug)]
 pub struct Cache {
-    documents: Mutex<HashMap<ObjectId, Arc<Parsed>>>,
-    schemas: Mutex<HashMap<ObjectId, Arc<Schema>>>,
-    /// Folder listings by the folder's tree id.
-    listings: Mutex<HashMap<ObjectId, Arc<DirListing>>>,
+    documents: Bounded<Parsed>,
+    schemas: Bounded<Schema>,
+    listings: Bounded<DirListing>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self {
+            documents: Bounded::new(50_000),
+            schemas: Bounded::new(256),
+            listings: Bounded::new(256),
+        }
+    }
 }
 
 impl Cache {
@@ -30,27 +77,18 @@ impl Cache {
         id: &ObjectId,
         bytes: impl FnOnce() -> Result<Vec<u8>, E>,
     ) -> Result<Arc<Parsed>, E> {
-        match self.cached(id) {
-            Some(hit) => Ok(hit),
-            None => Ok(self.insert(id.clone(), &bytes()?)),
-        }
+        self.documents
+            .get_or_try(id, || Ok(Document::parse(&bytes()?)))
     }
 
     /// The cached parse of blob `id`, if there is one.
     pub fn cached(&self, id: &ObjectId) -> Option<Arc<Parsed>> {
-        self.documents.lock().ok().and_then(|m| m.get(id).cloned())
+        self.documents.get(id)
     }
 
     /// Parses `bytes` (the blob `id`) and keeps the result.
     pub fn insert(&self, id: ObjectId, bytes: &[u8]) -> Arc<Parsed> {
-        let parsed = Arc::new(Document::parse(bytes));
-        if let Ok(mut map) = self.documents.lock() {
-            if map.len() >= MAX_DOCUMENTS {
-                map.clear();
-            }
-            map.insert(id, parsed.clone());
-        }
-        parsed
+        self.documents.insert(id, Document::parse(bytes))
     }
 
     /// The listing of the folder whose tree id is `tree`.
@@ -59,17 +97,7 @@ impl Cache {
         tree: &ObjectId,
         list: impl FnOnce() -> Result<DirListing, E>,
     ) -> Result<Arc<DirListing>, E> {
-        if let Some(hit) = self.listings.lock().ok().and_then(|m| m.get(tree).cloned()) {
-            return Ok(hit);
-        }
-        let listing = Arc::new(list()?);
-        if let Ok(mut map) = self.listings.lock() {
-            if map.len() >= MAX_LISTINGS {
-                map.clear();
-            }
-            map.insert(tree.clone(), listing.clone());
-        }
-        Ok(listing)
+        self.listings.get_or_try(tree, list)
     }
 
     /// The schema of the collection whose folder has tree id `tree`.
@@ -78,16 +106,6 @@ impl Cache {
         tree: &ObjectId,
         infer: impl FnOnce() -> Result<Schema, E>,
     ) -> Result<Arc<Schema>, E> {
-        if let Some(hit) = self.schemas.lock().ok().and_then(|m| m.get(tree).cloned()) {
-            return Ok(hit);
-        }
-        let schema = Arc::new(infer()?);
-        if let Ok(mut map) = self.schemas.lock() {
-            if map.len() >= MAX_SCHEMAS {
-                map.clear();
-            }
-            map.insert(tree.clone(), schema.clone());
-        }
-        Ok(schema)
+        self.schemas.get_or_try(tree, infer)
     }
 }

@@ -422,25 +422,16 @@ impl Site {
                 }
                 let message = format!("Restore {name}/{slug} to {}", short(&sha));
                 let changes = vec![Change { path, content: old }];
-                Ok(
-                    match commit_as(
-                        cx.repo,
-                        &tip.commit,
-                        changes,
-                        message,
-                        &author,
-                        &committer,
-                        now,
-                    )? {
-                        None => SaveOutcome::Unchanged,
-                        Some((commit, local_edits)) => SaveOutcome::Saved {
-                            commit,
-                            changed: vec!["restored".into()],
-                            merged: false,
-                            local_edits,
-                        },
-                    },
-                )
+                let done = commit_as(
+                    cx.repo,
+                    &tip.commit,
+                    changes,
+                    message,
+                    &author,
+                    &committer,
+                    now,
+                )?;
+                Ok(outcome_of(done, "restored"))
             })
             .await?;
         self.index_after_commit().await;
@@ -532,29 +523,33 @@ impl Site {
                     "Revert \"{}\"\n\nThis reverts commit {sha}.",
                     info.summary()
                 );
-                Ok(
-                    match commit_as(
-                        cx.repo,
-                        &tip_commit,
-                        changes,
-                        message,
-                        &author,
-                        &committer,
-                        now,
-                    )? {
-                        None => SaveOutcome::Unchanged,
-                        Some((commit, local_edits)) => SaveOutcome::Saved {
-                            commit,
-                            changed: vec!["reverted".into()],
-                            merged: false,
-                            local_edits,
-                        },
-                    },
-                )
+                let done = commit_as(
+                    cx.repo,
+                    &tip_commit,
+                    changes,
+                    message,
+                    &author,
+                    &committer,
+                    now,
+                )?;
+                Ok(outcome_of(done, "reverted"))
             })
             .await?;
         self.index_after_commit().await;
         Ok(outcome)
+    }
+}
+
+/// A restore's or revert's outcome from the commit it made (if any).
+fn outcome_of(done: Option<(ObjectId, bool)>, what: &str) -> SaveOutcome {
+    match done {
+        None => SaveOutcome::Unchanged,
+        Some((commit, local_edits)) => SaveOutcome::Saved {
+            commit,
+            changed: vec![what.to_string()],
+            merged: false,
+            local_edits,
+        },
     }
 }
 
