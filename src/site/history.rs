@@ -285,46 +285,46 @@ impl Site {
             Some((seq, path)) => (seq.parse::<i64>().ok(), path.to_string()),
             None => (None, current),
         };
+        // The path the document had before a history entry: a rename's old
+        // path, else the entry's own.
+        fn path_before(f: &FileRow) -> &str {
+            match (&f.old_path, f.change.as_str()) {
+                (Some(old), "renamed") => old,
+                _ => &f.path,
+            }
+        }
         let mut found: Vec<(CommitRow, FileRow)> = Vec::new();
-        let mut next_path = path.clone();
         while found.len() <= PAGE {
-            let want = (PAGE + 1 - found.len()) as i64;
-            let rows = index::path_history(&self.db, &path, before, want)
+            let want = PAGE + 1 - found.len();
+            let rows = index::path_history(&self.db, &path, before, want as i64)
                 .await
                 .map_err(|e| SiteError::Index(e.to_string()))?;
-            let got = rows.len() as i64;
-            let mut renamed_from = None;
+            let exhausted = rows.len() < want;
+            let mut renamed = false;
             for (commit, file) in rows {
                 before = Some(commit.seq);
-                if file.change == "renamed" {
-                    renamed_from = file.old_path.clone();
-                }
+                let earlier = path_before(&file).to_string();
                 found.push((commit, file));
-                if renamed_from.is_some() || found.len() > PAGE {
+                if earlier != path {
+                    // Older entries are under the old name.
+                    path = earlier;
+                    renamed = true;
                     break;
                 }
             }
-            next_path = renamed_from.clone().unwrap_or_else(|| path.clone());
-            match renamed_from {
-                Some(old) => path = old,
-                None if got < want => break,
-                None => {}
+            if exhausted && !renamed {
+                break;
             }
         }
         let more = found.len() > PAGE;
         found.truncate(PAGE);
-        let next = if more {
-            found.last().map(|(c, f)| {
-                let path = if f.change == "renamed" {
-                    f.old_path.clone().unwrap_or_else(|| f.path.clone())
-                } else {
-                    next_path.clone()
-                };
-                format!("{}:{path}", c.seq)
+        let next = more
+            .then(|| {
+                found
+                    .last()
+                    .map(|(c, f)| format!("{}:{}", c.seq, path_before(f)))
             })
-        } else {
-            None
-        };
+            .flatten();
         Ok(HistoryPage {
             entries: found.into_iter().map(|(c, f)| entry(c, vec![f])).collect(),
             next,

@@ -302,3 +302,67 @@ async fn reindex_rebuilds_the_index_from_the_repository() {
     );
     drop(server);
 }
+
+#[tokio::test]
+async fn a_documents_history_pages_cross_a_rename_without_losing_a_commit() {
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    make_site(
+        &site,
+        &[
+            (
+                "_config.yml",
+                "collections:\n  projects:\n    output: true\n",
+            ),
+            (
+                "_projects/a.md",
+                "---\ntitle: A\nmission: rev 0\n---\nBody.\n",
+            ),
+        ],
+    );
+    let write = |path: &str, rev: usize| {
+        let text = format!("---\ntitle: A\nmission: rev {rev}\n---\nBody.\n");
+        std::fs::write(site.join(path), text).expect("write");
+        git(&site, &["add", "-A"]);
+        git_commit(&site, &format!("Edit {rev}"));
+    };
+    for rev in 1..=3 {
+        write("_projects/a.md", rev);
+    }
+    git(&site, &["mv", "_projects/a.md", "_projects/b.md"]);
+    git_commit(&site, "Rename a to b");
+    // Exactly one page (50) of changes after the rename: the rename is the
+    // first entry of page 2.
+    for rev in 4..54 {
+        write("_projects/b.md", rev);
+    }
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+
+    let mut summaries = Vec::new();
+    let mut next = Some("/collections/projects/b/history".to_string());
+    while let Some(url) = next.take() {
+        let (status, html) = browser.get(&url).await;
+        assert_eq!(status, 200, "{url}");
+        let html = unescape(&html);
+        for part in html.split("<strong>").skip(1) {
+            summaries.push(part.split("</strong>").next().expect("summary").to_string());
+        }
+        next = html
+            .split("<a href=\"")
+            .filter_map(|p| p.split_once("\">Older changes</a>"))
+            .map(|(href, _)| format!("/collections/projects/b/history{href}"))
+            .next();
+    }
+    let expected: Vec<String> = git(
+        &site,
+        &["log", "--follow", "--format=%s", "--", "_projects/b.md"],
+    )
+    .lines()
+    .map(String::from)
+    .collect();
+    assert_eq!(summaries.len(), 55);
+    assert_eq!(
+        summaries, expected,
+        "every commit, newest first, across pages and the rename"
+    );
+}
