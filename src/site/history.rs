@@ -5,7 +5,7 @@
 
 use super::{
     Author, Conflict, Ctx, FieldConflict, SaveOutcome, Site, SiteError, collection_of, commit_as,
-    document_path, merge_edit, short,
+    document_path, merge_edit, short, with_retries,
 };
 use crate::content::diff::{self, DocumentDiff, Line};
 use crate::content::{self, CollectionName, Document, FieldValue, Schema, Slug};
@@ -404,34 +404,36 @@ impl Site {
         let outcome = self
             .blocking(move |cx| {
                 let _writer = cx.repo.write_lock()?;
-                let coll = collection_of(cx.repo, &name)?;
-                if !path_then.starts_with(&format!("{}/", coll.dir)) {
-                    return Err(SiteError::NotFound(path_then));
-                }
-                let path = document_path(&cx, &coll, &slug)?;
-                let (_, old) = cx
-                    .repo
-                    .file_at(&sha, &path_then)?
-                    .ok_or_else(|| SiteError::NotFound(format!("{path_then} in {sha}")))?;
-                let tip = cx
-                    .repo
-                    .read_file(&path)?
-                    .ok_or_else(|| SiteError::NotFound(path.clone()))?;
-                if tip.bytes == old {
-                    return Ok(SaveOutcome::Unchanged);
-                }
-                let message = format!("Restore {name}/{slug} to {}", short(&sha));
-                let changes = vec![Change { path, content: old }];
-                let done = commit_as(
-                    cx.repo,
-                    &tip.commit,
-                    changes,
-                    message,
-                    &author,
-                    &committer,
-                    now,
-                )?;
-                Ok(outcome_of(done, "restored"))
+                with_retries(|| {
+                    let coll = collection_of(cx.repo, &name)?;
+                    if !path_then.starts_with(&format!("{}/", coll.dir)) {
+                        return Err(SiteError::NotFound(path_then.clone()));
+                    }
+                    let path = document_path(&cx, &coll, &slug)?;
+                    let (_, old) = cx
+                        .repo
+                        .file_at(&sha, &path_then)?
+                        .ok_or_else(|| SiteError::NotFound(format!("{path_then} in {sha}")))?;
+                    let tip = cx
+                        .repo
+                        .read_file(&path)?
+                        .ok_or_else(|| SiteError::NotFound(path.clone()))?;
+                    if tip.bytes == old {
+                        return Ok(SaveOutcome::Unchanged);
+                    }
+                    let message = format!("Restore {name}/{slug} to {}", short(&sha));
+                    let changes = vec![Change { path, content: old }];
+                    let done = commit_as(
+                        cx.repo,
+                        &tip.commit,
+                        changes,
+                        message,
+                        &author,
+                        &committer,
+                        now,
+                    )?;
+                    Ok(outcome_of(done, "restored"))
+                })
             })
             .await?;
         self.index_after_commit().await;
@@ -452,87 +454,91 @@ impl Site {
         let outcome = self
             .blocking(move |cx| {
                 let _writer = cx.repo.write_lock()?;
-                let info = cx
-                    .repo
-                    .commit_info(&sha)?
-                    .ok_or_else(|| SiteError::NotFound(format!("commit {sha}")))?;
-                if info.parents.len() > 1 {
-                    return Err(SiteError::Unsupported("reverting a merge commit".into()));
-                }
-                let tip_commit = cx.repo.tip()?;
-                let mut changes = Vec::new();
-                let mut conflicts = Vec::new();
-                for f in &info.files {
-                    if f.kind != ChangeKind::Modified {
-                        return Err(SiteError::Unsupported(format!(
-                            "reverting a change that {} a file ({})",
-                            match f.kind {
-                                ChangeKind::Added => "added",
-                                ChangeKind::Deleted => "deleted",
-                                _ => "renamed",
-                            },
-                            f.path
-                        )));
+                with_retries(|| {
+                    let info = cx
+                        .repo
+                        .commit_info(&sha)?
+                        .ok_or_else(|| SiteError::NotFound(format!("commit {sha}")))?;
+                    if info.parents.len() > 1 {
+                        return Err(SiteError::Unsupported("reverting a merge commit".into()));
                     }
-                    let read = |id: &Option<ObjectId>| -> Result<Vec<u8>, SiteError> {
-                        let id = id
-                            .as_ref()
-                            .ok_or_else(|| SiteError::NotFound(f.path.clone()))?;
-                        cx.repo
-                            .read_blob(id)?
-                            .ok_or_else(|| SiteError::NotFound(f.path.clone()))
-                    };
-                    let (before, after) = (read(&f.old_blob)?, read(&f.new_blob)?);
-                    let Some(now_file) = cx.repo.read_file(&f.path)? else {
-                        conflicts.push(FieldConflict {
-                            field: f.path.clone(),
-                            yours: FieldValue::text("the version before the change"),
-                            theirs: FieldValue::text("deleted since"),
-                        });
-                        continue;
-                    };
-                    match revert_document(&before, &after, &now_file.bytes)? {
-                        Reverted::Text(text) => changes.push(Change {
-                            path: f.path.clone(),
-                            content: text.into_bytes(),
-                        }),
-                        Reverted::Unchanged => {}
-                        Reverted::Conflicts(mut c) => conflicts.append(&mut c),
-                        Reverted::NotADocument if now_file.bytes == after => changes.push(Change {
-                            path: f.path.clone(),
-                            content: before,
-                        }),
-                        Reverted::NotADocument => conflicts.push(FieldConflict {
-                            field: f.path.clone(),
-                            yours: FieldValue::text("the version before the change"),
-                            theirs: FieldValue::text("changed again since"),
-                        }),
+                    let tip_commit = cx.repo.tip()?;
+                    let mut changes = Vec::new();
+                    let mut conflicts = Vec::new();
+                    for f in &info.files {
+                        if f.kind != ChangeKind::Modified {
+                            return Err(SiteError::Unsupported(format!(
+                                "reverting a change that {} a file ({})",
+                                match f.kind {
+                                    ChangeKind::Added => "added",
+                                    ChangeKind::Deleted => "deleted",
+                                    _ => "renamed",
+                                },
+                                f.path
+                            )));
+                        }
+                        let read = |id: &Option<ObjectId>| -> Result<Vec<u8>, SiteError> {
+                            let id = id
+                                .as_ref()
+                                .ok_or_else(|| SiteError::NotFound(f.path.clone()))?;
+                            cx.repo
+                                .read_blob(id)?
+                                .ok_or_else(|| SiteError::NotFound(f.path.clone()))
+                        };
+                        let (before, after) = (read(&f.old_blob)?, read(&f.new_blob)?);
+                        let Some(now_file) = cx.repo.read_file(&f.path)? else {
+                            conflicts.push(FieldConflict {
+                                field: f.path.clone(),
+                                yours: FieldValue::text("the version before the change"),
+                                theirs: FieldValue::text("deleted since"),
+                            });
+                            continue;
+                        };
+                        match revert_document(&before, &after, &now_file.bytes)? {
+                            Reverted::Text(text) => changes.push(Change {
+                                path: f.path.clone(),
+                                content: text.into_bytes(),
+                            }),
+                            Reverted::Unchanged => {}
+                            Reverted::Conflicts(mut c) => conflicts.append(&mut c),
+                            Reverted::NotADocument if now_file.bytes == after => {
+                                changes.push(Change {
+                                    path: f.path.clone(),
+                                    content: before,
+                                })
+                            }
+                            Reverted::NotADocument => conflicts.push(FieldConflict {
+                                field: f.path.clone(),
+                                yours: FieldValue::text("the version before the change"),
+                                theirs: FieldValue::text("changed again since"),
+                            }),
+                        }
                     }
-                }
-                if !conflicts.is_empty() {
-                    let edited = conflicts.iter().map(|c| c.field.clone()).collect();
-                    return Err(SiteError::Conflict(Conflict {
-                        fields: conflicts,
-                        edited,
-                    }));
-                }
-                if changes.is_empty() {
-                    return Ok(SaveOutcome::Unchanged);
-                }
-                let message = format!(
-                    "Revert \"{}\"\n\nThis reverts commit {sha}.",
-                    info.summary()
-                );
-                let done = commit_as(
-                    cx.repo,
-                    &tip_commit,
-                    changes,
-                    message,
-                    &author,
-                    &committer,
-                    now,
-                )?;
-                Ok(outcome_of(done, "reverted"))
+                    if !conflicts.is_empty() {
+                        let edited = conflicts.iter().map(|c| c.field.clone()).collect();
+                        return Err(SiteError::Conflict(Conflict {
+                            fields: conflicts,
+                            edited,
+                        }));
+                    }
+                    if changes.is_empty() {
+                        return Ok(SaveOutcome::Unchanged);
+                    }
+                    let message = format!(
+                        "Revert \"{}\"\n\nThis reverts commit {sha}.",
+                        info.summary()
+                    );
+                    let done = commit_as(
+                        cx.repo,
+                        &tip_commit,
+                        changes,
+                        message,
+                        &author,
+                        &committer,
+                        now,
+                    )?;
+                    Ok(outcome_of(done, "reverted"))
+                })
             })
             .await?;
         self.index_after_commit().await;

@@ -315,33 +315,7 @@ impl Site {
         let outcome = self
             .blocking(move |cx| {
                 let _writer = cx.repo.write_lock()?;
-                // Another program can still move the branch (a `git commit` in
-                // the checkout): then merge again on the new tip. It can also hold
-                // a git lock for a moment: then wait, doubling, up to LOCK_WAIT.
-                let mut moved = 0;
-                let mut waited = Duration::ZERO;
-                let mut delay = Duration::from_millis(10);
-                loop {
-                    match save_once(&cx, &edit, &author, &committer, now) {
-                        Err(SiteError::Store(StoreError::BranchMoved))
-                            if moved + 1 < MAX_ATTEMPTS =>
-                        {
-                            moved += 1;
-                        }
-                        Err(SiteError::Store(StoreError::BranchMoved)) => {
-                            return Err(SiteError::Busy);
-                        }
-                        Err(SiteError::Store(StoreError::Locked(what))) => {
-                            if waited >= LOCK_WAIT {
-                                return Err(SiteError::Locked(what));
-                            }
-                            std::thread::sleep(delay);
-                            waited += delay;
-                            delay = (delay * 2).min(Duration::from_millis(500));
-                        }
-                        other => return other,
-                    }
-                }
+                with_retries(|| save_once(&cx, &edit, &author, &committer, now))
             })
             .await?;
         self.index_after_commit().await;
@@ -353,6 +327,34 @@ impl Site {
 const MAX_ATTEMPTS: usize = 3;
 /// How long a save waits for a git lock another program holds.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// Runs one write `attempt` (read the tip, compute, commit with the tip as
+/// the expected parent) under the writer lock, again as needed: another
+/// program can move the branch (a `git commit` in the checkout), then the
+/// attempt starts over on the new tip; or hold a git lock for a moment, then
+/// it waits, doubling, up to LOCK_WAIT.
+fn with_retries<T>(mut attempt: impl FnMut() -> Result<T, SiteError>) -> Result<T, SiteError> {
+    let mut moved = 0;
+    let mut waited = Duration::ZERO;
+    let mut delay = Duration::from_millis(10);
+    loop {
+        match attempt() {
+            Err(SiteError::Store(StoreError::BranchMoved)) if moved + 1 < MAX_ATTEMPTS => {
+                moved += 1;
+            }
+            Err(SiteError::Store(StoreError::BranchMoved)) => return Err(SiteError::Busy),
+            Err(SiteError::Store(StoreError::Locked(what))) => {
+                if waited >= LOCK_WAIT {
+                    return Err(SiteError::Locked(what));
+                }
+                std::thread::sleep(delay);
+                waited += delay;
+                delay = (delay * 2).min(Duration::from_millis(500));
+            }
+            other => return other,
+        }
+    }
+}
 
 /// One attempt at a save: read the tip, merge, commit with the tip as the
 /// expected parent.

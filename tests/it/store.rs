@@ -207,6 +207,31 @@ async fn a_lock_another_program_holds_is_waited_for_then_answered_503() {
     let r = browser.post(page, &form.fields).await;
     assert_eq!(r.status().as_u16(), 303);
     assert!(git(&site, &["show", "HEAD:_projects/p0.md"]).contains("mission: While locked"));
+    // Restore commits through the same store: it waits for the lock too,
+    // then answers 503 with nothing written.
+    let first = git(&site, &["rev-list", "--max-parents=0", "HEAD"])
+        .trim()
+        .to_string();
+    let locked_head = git(&site, &["rev-parse", "HEAD"]);
+    std::fs::write(&lock, &locked_head).expect("write lock");
+    let token = form.get("_csrf").expect("token").to_string();
+    let r = browser
+        .post(
+            "/collections/projects/p0/restore",
+            &[
+                ("_csrf".into(), token),
+                ("sha".into(), first),
+                ("path".into(), "_projects/p0.md".into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 503);
+    assert_eq!(
+        git(&site, &["rev-parse", "HEAD"]),
+        locked_head,
+        "nothing written"
+    );
+    std::fs::remove_file(&lock).expect("unlock");
     assert_fsck_clean(&site);
 }
 
