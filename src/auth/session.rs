@@ -41,6 +41,19 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+impl CurrentUser {
+    /// Refuses users whose role may not change content (reviewers).
+    pub fn require_editor(&self) -> Result<(), AppError> {
+        if self.user.role.can_edit() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "Your account can read content but not change it.".into(),
+            ))
+        }
+    }
+}
+
 /// The request's session (created lazily by tower-sessions).
 pub async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Session, AppError> {
     Session::from_request_parts(parts, state)

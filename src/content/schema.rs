@@ -145,10 +145,6 @@ impl Schema {
         Schema { fields }
     }
 
-    pub fn widget(&self, key: &str) -> Option<Widget> {
-        self.fields.iter().find(|f| f.key == key).map(|f| f.widget)
-    }
-
     /// The schema keys that come before `key`, nearest first: where a new key
     /// goes in a document (after the nearest one the document has).
     pub fn keys_before(&self, key: &str) -> Vec<&str> {

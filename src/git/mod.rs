@@ -95,11 +95,9 @@ pub struct FileAtTip {
     pub bytes: Vec<u8>,
 }
 
-/// The files of a folder at the branch tip, and the folder's tree id (which
-/// changes exactly when something below it changes).
+/// The files of a folder at the branch tip.
 #[derive(Debug, Clone, Default)]
 pub struct DirListing {
-    pub tree: Option<ObjectId>,
     pub entries: Vec<DirEntry>,
 }
 
@@ -363,10 +361,7 @@ impl Repo {
                 })
             })
             .collect();
-        Ok(DirListing {
-            tree: Some(ObjectId::from_oid(tree.id())),
-            entries,
-        })
+        Ok(DirListing { entries })
     }
 
     /// Makes one commit on the branch from `request.parent`'s tree with the

@@ -9,9 +9,7 @@ use super::layout::{Layout, render};
 use crate::auth::{CurrentUser, csrf::CsrfForm, session};
 use crate::content::{CollectionName, Document, FieldValue, FieldView, Schema, Slug, Widget};
 use crate::error::AppError;
-use crate::site::{
-    Author, Conflict, DocumentEdit, Identity, LoadedDocument, ObjectId, SaveOutcome, SiteError,
-};
+use crate::site::{Conflict, DocumentEdit, LoadedDocument, ObjectId, SaveOutcome, SiteError};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -294,11 +292,7 @@ async fn save(
     Path((collection, slug)): Path<(String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    if !current.user.role.can_edit() {
-        return Err(AppError::Forbidden(
-            "Your account can read content but not change it.".into(),
-        ));
-    }
+    current.require_editor()?;
     let (name, slug_name) = parse_names(&collection, &slug)?;
     let submitted = Submitted::parse(pairs)?;
     let edit = DocumentEdit {
@@ -312,13 +306,7 @@ async fn save(
             .collect(),
         body: submitted.body.clone(),
     };
-    let author = Author {
-        user_id: current.user.id,
-        identity: Identity {
-            name: current.user.display_name.clone(),
-            email: current.user.email.clone(),
-        },
-    };
+    let author = super::author_of(&current);
     let here = format!("/collections/{collection}/{slug}");
     match state.site.save(edit, author, state.clock.now()).await {
         Ok(SaveOutcome::Unchanged) => {

@@ -9,7 +9,7 @@ use crate::content::diff::Line;
 use crate::content::{CollectionName, FieldView, Slug};
 use crate::error::{AppError, encode_query};
 use crate::site::history::{HistoryEntry, HistoryQuery};
-use crate::site::{Author, Identity, ObjectId, SaveOutcome, SiteError};
+use crate::site::{ObjectId, SaveOutcome, SiteError};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -331,26 +331,6 @@ async fn commit(
     })
 }
 
-fn author_of(current: &CurrentUser) -> Author {
-    Author {
-        user_id: current.user.id,
-        identity: Identity {
-            name: current.user.display_name.clone(),
-            email: current.user.email.clone(),
-        },
-    }
-}
-
-fn require_editor(current: &CurrentUser) -> Result<(), AppError> {
-    if current.user.role.can_edit() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "Your account can read content but not change it.".into(),
-        ))
-    }
-}
-
 /// What a restore or revert did, as a flash message.
 fn outcome_message(outcome: &SaveOutcome, done: &str) -> String {
     match outcome {
@@ -376,7 +356,7 @@ async fn restore(
     Path((collection, slug)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<RestoreForm>,
 ) -> Result<Response, AppError> {
-    require_editor(&current)?;
+    current.require_editor()?;
     let (name, slug_name) = names(&collection, &slug)?;
     let sha = ObjectId::parse(&form.sha)
         .ok_or_else(|| AppError::BadRequest("That is not a version of this page.".into()))?;
@@ -387,7 +367,7 @@ async fn restore(
             &slug_name,
             &sha,
             &form.path,
-            author_of(&current),
+            super::author_of(&current),
             state.clock.now(),
         )
         .await?;
@@ -408,12 +388,12 @@ async fn revert(
     Path(sha): Path<String>,
     CsrfForm(_): CsrfForm<RevertForm>,
 ) -> Result<Response, AppError> {
-    require_editor(&current)?;
+    current.require_editor()?;
     let id = ObjectId::parse(&sha)
         .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.")))?;
     match state
         .site
-        .revert(&id, author_of(&current), state.clock.now())
+        .revert(&id, super::author_of(&current), state.clock.now())
         .await
     {
         Ok(outcome) => {

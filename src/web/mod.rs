@@ -21,6 +21,18 @@ use axum::response::Response;
 
 pub use layout::render;
 
+/// The signed-in user as the author of the commits they make: name and
+/// email from the database, never from the form.
+fn author_of(current: &crate::auth::CurrentUser) -> crate::site::Author {
+    crate::site::Author {
+        user_id: current.user.id,
+        identity: crate::site::Identity {
+            name: current.user.display_name.clone(),
+            email: current.user.email.clone(),
+        },
+    }
+}
+
 /// Every admin route.
 pub fn router() -> Router<AppState> {
     Router::new()
