@@ -236,15 +236,7 @@ async fn revert_undoes_one_change_keeps_later_ones_and_refuses_conflicts() {
 async fn reviewers_read_history_but_cannot_restore_or_revert() {
     let dir = tempdir();
     let server = Server::start(dir.path(), None);
-    add_user(
-        dir.path(),
-        "rita",
-        "reviewer",
-        "rita@example.org",
-        "Rita Review",
-    );
-    let browser = Browser::new(&server);
-    assert_eq!(browser.login("rita", PASSWORD).await.status().as_u16(), 303);
+    let browser = sign_in_as(&server, "rita", "reviewer").await;
     let site = server.site();
     let sha = head(&site);
     assert_eq!(browser.get("/history").await.0, 200);

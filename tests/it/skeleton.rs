@@ -295,15 +295,7 @@ async fn unknown_collections_and_documents_are_404_pages() {
 async fn reviewers_can_read_but_not_save() {
     let dir = tempdir();
     let server = Server::start(dir.path(), None);
-    add_user(
-        dir.path(),
-        "rita",
-        "reviewer",
-        "rita@example.org",
-        "Rita Review",
-    );
-    let browser = Browser::new(&server);
-    assert_eq!(browser.login("rita", PASSWORD).await.status().as_u16(), 303);
+    let browser = sign_in_as(&server, "rita", "reviewer").await;
     let site = server.site();
     let head = git(&site, &["rev-parse", "HEAD"]);
 

@@ -234,6 +234,11 @@ impl Browser {
         }
     }
 
+    /// The server's address, `http://127.0.0.1:PORT`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let r = self
             .client
@@ -410,19 +415,31 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
 }
 
+/// Adds a user and signs them in.
+async fn sign_in(server: &Server, name: &str, role: &str, email: &str, display: &str) -> Browser {
+    add_user(&server.data, name, role, email, display);
+    let browser = Browser::new(server);
+    let r = browser.login(name, PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 303, "login should redirect");
+    browser
+}
+
+/// Adds a user with `role` (email `NAME@example.org`, display name `NAME`)
+/// and signs them in.
+pub async fn sign_in_as(server: &Server, name: &str, role: &str) -> Browser {
+    sign_in(server, name, role, &format!("{name}@example.org"), name).await
+}
+
 /// Adds the editor `alice` and signs her in: the usual start of a test.
 pub async fn sign_in_editor(server: &Server) -> Browser {
-    add_user(
-        &server.data,
+    sign_in(
+        server,
         "alice",
         "editor",
         "alice@example.org",
         "Alice Martin",
-    );
-    let browser = Browser::new(server);
-    let r = browser.login("alice", PASSWORD).await;
-    assert_eq!(r.status().as_u16(), 303, "login should redirect");
-    browser
+    )
+    .await
 }
 
 /// Starts the demo site with one editor (`alice`) signed in.
