@@ -56,7 +56,7 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
             other => StartError::Site(site_path.clone(), other.to_string()),
         })?;
     tracing::info!(site = %repo.root().display(), branch = repo.branch(), "site opened");
-    crate::git::durability::enable_fsync().map_err(StartError::Other)?;
+    crate::git::options::configure().map_err(StartError::Other)?;
     // Lock files a dead writer left behind are cleared once it is clear no
     // live program is using them; saves meanwhile wait or answer 503.
     let git_dir = repo

@@ -1,33 +1,9 @@
-//! Durability of the repository: libgit2 fsyncs what it writes, and lock
-//! files left by a writer that died are cleared so a restart works at once.
+//! Durability of the repository: lock files left by a writer that died are
+//! cleared so a restart works at once. (libgit2's fsync is switched on in
+//! [`super::options`].)
 
-// The only unsafe code in Cairn: one call to switch on libgit2's fsync.
-#![allow(unsafe_code)]
-
-use std::ffi::c_int;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
-
-/// Turns on libgit2's fsync of objects, refs and the index
-/// (`GIT_OPT_ENABLE_FSYNC_GITDIR`), so an answered save survives power loss.
-/// Process-wide; call once at start-up.
-pub fn enable_fsync() -> Result<(), String> {
-    libgit2_sys::init();
-    // SAFETY: libgit2 is initialised on the line above. For this option,
-    // git_libgit2_opts reads exactly one further `int` argument (0 or 1) and
-    // sets a global flag; nothing is borrowed or retained.
-    let rc = unsafe {
-        libgit2_sys::git_libgit2_opts(
-            libgit2_sys::GIT_OPT_ENABLE_FSYNC_GITDIR as c_int,
-            1 as c_int,
-        )
-    };
-    if rc < 0 {
-        Err(format!("libgit2 refused to enable fsync (code {rc})"))
-    } else {
-        Ok(())
-    }
-}
 
 /// A lock file as first seen: removed later only if it has not changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,10 +92,5 @@ mod tests {
             "objects are not scanned"
         );
         Ok(())
-    }
-
-    #[test]
-    fn fsync_can_be_enabled() {
-        assert_eq!(enable_fsync(), Ok(()));
     }
 }

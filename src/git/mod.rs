@@ -2,19 +2,26 @@
 //! committing changes without the index.
 //!
 //! Everything here is blocking and returns owned data: callers run it inside
-//! `spawn_blocking`. git2 handles are opened per operation (they are not
-//! `Sync`); writes are serialized by [`Repo::write_lock`] in this process and
-//! by an OS file lock across processes.
+//! `spawn_blocking`. git2 handles are not `Sync`: each operation takes one
+//! from a small pool and gives it back, so a handle's object cache (the
+//! parsed trees of large folders) outlives one request. Writes are
+//! serialized by [`Repo::write_lock`] in this process and by an OS file lock
+//! across processes.
 
 pub mod durability;
 pub mod history;
+pub mod options;
 
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, build::TreeUpdateBuilder};
 use std::fmt;
 use std::fs::File;
 use std::io::Write;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+
+/// How many idle git2 handles a repository keeps for reuse.
+const POOLED_HANDLES: usize = 8;
 
 /// A git object id in hex: the commit or blob a caller saw.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -141,14 +148,17 @@ pub enum CommitOutcome {
     },
 }
 
-/// A site repository. Cheap to share; opens a git2 handle per operation.
-#[derive(Debug)]
+/// A site repository. Cheap to share; lends a git2 handle per operation.
 pub struct Repo {
     root: PathBuf,
+    /// Idle handles, reused so their object caches stay warm.
+    pool: Mutex<Vec<Repository>>,
     /// `refs/heads/<branch>`: the branch HEAD pointed to at start-up.
     branch_ref: String,
-    /// Serializes read-modify-commit sequences within this process.
-    writer: Mutex<()>,
+    /// Serializes read-modify-commit sequences within this process, and
+    /// holds the writer's own handle: its in-memory index stays loaded
+    /// between commits instead of being read again for each.
+    writer: Mutex<Option<Repository>>,
     /// Held for the life of the process so two servers cannot both write.
     _process_lock: Option<File>,
 }
@@ -176,6 +186,7 @@ impl Repo {
             Some(target) if target.starts_with("refs/heads/") => target.to_string(),
             _ => return Err(StoreError::DetachedHead),
         };
+        drop(head);
         if repo.refname_to_id(&branch_ref).is_err() {
             return Err(StoreError::NoCommits);
         }
@@ -194,10 +205,12 @@ impl Repo {
         } else {
             None
         };
+        let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
         Ok(Repo {
-            root: repo.workdir().unwrap_or(repo.path()).to_path_buf(),
+            root,
+            pool: Mutex::new(vec![repo]),
             branch_ref,
-            writer: Mutex::new(()),
+            writer: Mutex::new(None),
             _process_lock: lock,
         })
     }
@@ -259,13 +272,24 @@ impl Repo {
         self.branch_ref.trim_start_matches("refs/heads/")
     }
 
-    fn handle(&self) -> Result<Repository, StoreError> {
-        Ok(Repository::open(&self.root)?)
+    /// A handle from the pool (or a new one), given back when dropped.
+    fn handle(&self) -> Result<Handle<'_>, StoreError> {
+        let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let repo = match pooled {
+            Some(repo) => repo,
+            None => Repository::open(&self.root)?,
+        };
+        Ok(Handle {
+            repo: Some(repo),
+            pool: &self.pool,
+        })
     }
 
     /// Held across a read-modify-commit sequence: one writer at a time.
-    pub fn write_lock(&self) -> Result<MutexGuard<'_, ()>, StoreError> {
-        self.writer.lock().map_err(|_| StoreError::Poisoned)
+    /// Commits are made only through it.
+    pub fn write_lock(&self) -> Result<Writer<'_>, StoreError> {
+        let guard = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        Ok(Writer { repo: self, guard })
     }
 
     /// The commit at the tip of the branch.
@@ -363,12 +387,24 @@ impl Repo {
             .collect();
         Ok(DirListing { entries })
     }
+}
 
+/// The one writer of a repository in this process (see [`Repo::write_lock`]).
+pub struct Writer<'a> {
+    repo: &'a Repo,
+    guard: MutexGuard<'a, Option<Repository>>,
+}
+
+impl Writer<'_> {
     /// Makes one commit on the branch from `request.parent`'s tree with the
     /// changed files, without the index, then moves the branch only if it
     /// still points at `request.parent`. The working tree is updated after.
-    pub fn commit(&self, request: &CommitRequest) -> Result<CommitOutcome, StoreError> {
-        let repo = self.handle()?;
+    pub fn commit(&mut self, request: &CommitRequest) -> Result<CommitOutcome, StoreError> {
+        let branch_ref = self.repo.branch_ref.as_str();
+        let repo: &Repository = match &mut *self.guard {
+            Some(repo) => repo,
+            slot => slot.insert(Repository::open(&self.repo.root)?),
+        };
         let parent = repo.find_commit(request.parent.oid()?)?;
         let base_tree = parent.tree()?;
         let mut update = TreeUpdateBuilder::new();
@@ -383,7 +419,7 @@ impl Repo {
             update.upsert(change.path.as_str(), blob, mode);
             written.push((change, old.map(|e| e.id())));
         }
-        let tree_id = update.create_updated(&repo, &base_tree)?;
+        let tree_id = update.create_updated(repo, &base_tree)?;
         if tree_id == base_tree.id() {
             return Ok(CommitOutcome::Unchanged);
         }
@@ -400,7 +436,7 @@ impl Repo {
         )?;
         let summary = request.message.lines().next().unwrap_or_default();
         match repo.reference_matching(
-            &self.branch_ref,
+            branch_ref,
             commit,
             true,
             parent.id(),
@@ -413,11 +449,16 @@ impl Repo {
         let mut local_edits = Vec::new();
         if repo.workdir().is_some() {
             for (change, old) in written {
-                match sync_worktree_file(&repo, change, old) {
+                match sync_worktree_file(repo, change, old) {
                     Ok(true) => {}
                     Ok(false) => local_edits.push(change.path.clone()),
                     Err(e) => {
                         tracing::warn!(path = %change.path, error = %e, "could not update the working tree");
+                        // Drop whatever the failed update left in the
+                        // handle's in-memory index.
+                        if let Ok(mut index) = repo.index() {
+                            let _ = index.read(true);
+                        }
                         local_edits.push(change.path.clone());
                     }
                 }
@@ -427,6 +468,40 @@ impl Repo {
             commit: ObjectId::from_oid(commit),
             local_edits,
         })
+    }
+}
+
+impl fmt::Debug for Repo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Repo")
+            .field("root", &self.root)
+            .field("branch_ref", &self.branch_ref)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A git2 handle lent by a [`Repo`]'s pool.
+struct Handle<'a> {
+    repo: Option<Repository>,
+    pool: &'a Mutex<Vec<Repository>>,
+}
+
+impl Deref for Handle<'_> {
+    type Target = Repository;
+
+    fn deref(&self) -> &Repository {
+        // Only `drop` takes the handle out.
+        self.repo.as_ref().unwrap_or_else(|| unreachable!())
+    }
+}
+
+impl Drop for Handle<'_> {
+    fn drop(&mut self) {
+        if let (Some(repo), Ok(mut pool)) = (self.repo.take(), self.pool.lock())
+            && pool.len() < POOLED_HANDLES
+        {
+            pool.push(repo);
+        }
     }
 }
 
@@ -455,7 +530,10 @@ fn sync_worktree_file(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(e.into()),
     };
+    // A pooled handle keeps its index in memory: reread it if a `git`
+    // command changed it since.
     let mut index = repo.index()?;
+    index.read(false)?;
     let staged = index.get_path(Path::new(&change.path), 0).map(|e| e.id);
     if on_disk != old || staged != old {
         return Ok(false);

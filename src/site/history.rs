@@ -204,12 +204,17 @@ impl Site {
         self.index_history().await
     }
 
-    /// After a commit: index it now. The commit has landed whatever happens
-    /// here; a failure only delays the index, which catches up later.
-    pub(super) async fn index_after_commit(&self) {
-        if let Err(e) = self.index_history().await {
-            tracing::error!(error = %e, "could not update the history index");
-        }
+    /// After a commit: index it in the background, off the save's answer.
+    /// The commit has landed whatever happens here; every history read first
+    /// catches the index up (one indexer at a time), so none misses it, and
+    /// a failure only delays the index.
+    pub(super) fn index_after_commit(&self) {
+        let site = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = site.index_history().await {
+                tracing::error!(error = %e, "could not update the history index");
+            }
+        });
     }
 
     /// The site-wide history, newest first, filtered and paginated.
@@ -403,7 +408,7 @@ impl Site {
         let committer = self.committer.clone();
         let outcome = self
             .blocking(move |cx| {
-                let _writer = cx.repo.write_lock()?;
+                let mut writer = cx.repo.write_lock()?;
                 with_retries(|| {
                     let coll = collection_of(cx.repo, &name)?;
                     if !path_then.starts_with(&format!("{}/", coll.dir)) {
@@ -424,7 +429,7 @@ impl Site {
                     let message = format!("Restore {name}/{slug} to {}", short(&sha));
                     let changes = vec![Change { path, content: old }];
                     let done = commit_as(
-                        cx.repo,
+                        &mut writer,
                         &tip.commit,
                         changes,
                         message,
@@ -436,7 +441,7 @@ impl Site {
                 })
             })
             .await?;
-        self.index_after_commit().await;
+        self.index_after_commit();
         Ok(outcome)
     }
 
@@ -453,7 +458,7 @@ impl Site {
         let committer = self.committer.clone();
         let outcome = self
             .blocking(move |cx| {
-                let _writer = cx.repo.write_lock()?;
+                let mut writer = cx.repo.write_lock()?;
                 with_retries(|| {
                     let info = cx
                         .repo
@@ -529,7 +534,7 @@ impl Site {
                         info.summary()
                     );
                     let done = commit_as(
-                        cx.repo,
+                        &mut writer,
                         &tip_commit,
                         changes,
                         message,
@@ -541,7 +546,7 @@ impl Site {
                 })
             })
             .await?;
-        self.index_after_commit().await;
+        self.index_after_commit();
         Ok(outcome)
     }
 }
@@ -594,14 +599,9 @@ fn revert_document(before: &[u8], after: &[u8], now: &[u8]) -> Result<Reverted, 
         }
     }
     let body = change.body_changed.then(|| before.body_normalized());
-    match merge_edit(
-        &after,
-        now,
-        &fields,
-        body.as_ref(),
-        true,
-        &Schema::default(),
-    ) {
+    match merge_edit(&after, now, &fields, body.as_ref(), true, &|| {
+        Ok(std::sync::Arc::new(Schema::default()))
+    }) {
         Ok(Some((text, _))) => Ok(Reverted::Text(text)),
         Ok(None) => Ok(Reverted::Unchanged),
         Err(SiteError::Conflict(c)) => Ok(Reverted::Conflicts(c.fields)),

@@ -16,7 +16,7 @@ use crate::content::{
     self, Collection, CollectionKind, CollectionName, Document, EditError, FieldValue,
     NotADocument, Schema, SiteConfig, Slug,
 };
-use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError};
+use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError, Writer};
 pub use crate::git::{Identity, ObjectId};
 use sqlx::SqlitePool;
 use std::sync::Arc;
@@ -312,13 +312,15 @@ impl Site {
         now: i64,
     ) -> Result<SaveOutcome, SiteError> {
         let committer = self.committer.clone();
+        let t0 = std::time::Instant::now();
         let outcome = self
             .blocking(move |cx| {
-                let _writer = cx.repo.write_lock()?;
-                with_retries(|| save_once(&cx, &edit, &author, &committer, now))
+                let mut writer = cx.repo.write_lock()?;
+                with_retries(|| save_once(&cx, &mut writer, &edit, &author, &committer, now))
             })
             .await?;
-        self.index_after_commit().await;
+        eprintln!("TIMING save {:?}", t0.elapsed());
+        self.index_after_commit();
         Ok(outcome)
     }
 }
@@ -360,6 +362,7 @@ fn with_retries<T>(mut attempt: impl FnMut() -> Result<T, SiteError>) -> Result<
 /// expected parent.
 fn save_once(
     cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
     edit: &DocumentEdit,
     author: &Author,
     committer: &Identity,
@@ -370,7 +373,8 @@ fn save_once(
     let slug = edit.slug.as_str();
     let coll = collection_of(repo, name)?;
     let path = document_path(cx, &coll, slug)?;
-    let schema = collection_schema(cx, &coll)?;
+    // Only a field the file lacks needs the schema (to place it).
+    let schema = || collection_schema(cx, &coll);
     let tip = repo
         .read_file(&path)?
         .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
@@ -406,7 +410,15 @@ fn save_once(
         path: path.clone(),
         content: text.into_bytes(),
     }];
-    match commit_as(repo, &tip.commit, changes, message, author, committer, now)? {
+    match commit_as(
+        writer,
+        &tip.commit,
+        changes,
+        message,
+        author,
+        committer,
+        now,
+    )? {
         None => Ok(SaveOutcome::Unchanged),
         Some((commit, local_edits)) => {
             tracing::info!(%commit, %path, user = author.user_id, fields = ?changed, "saved");
@@ -424,7 +436,7 @@ fn save_once(
 /// trailer added to `message`. `None` when nothing changed; otherwise the
 /// commit and whether a working-tree file had local edits and was kept.
 fn commit_as(
-    repo: &Repo,
+    writer: &mut Writer<'_>,
     parent: &ObjectId,
     changes: Vec<Change>,
     mut message: String,
@@ -441,7 +453,7 @@ fn commit_as(
         message,
         time: now,
     };
-    Ok(match repo.commit(&request)? {
+    Ok(match writer.commit(&request)? {
         CommitOutcome::Unchanged => None,
         CommitOutcome::Committed {
             commit,
@@ -459,7 +471,7 @@ fn merge_edit(
     fields: &[(String, FieldValue)],
     body: Option<&String>,
     merged: bool,
-    schema: &Schema,
+    schema: &dyn Fn() -> Result<Arc<Schema>, SiteError>,
 ) -> Result<Option<(String, Vec<String>)>, SiteError> {
     // A file whose front matter cannot be read is never rewritten, not even its body.
     for doc in [base, &tip] {
@@ -498,7 +510,11 @@ fn merge_edit(
                 }
             }
         }
-        let text = doc.with_field_placed(key, value, &schema.keys_before(key))?;
+        let text = if doc.field(key).is_some() {
+            doc.with_field(key, value)?
+        } else {
+            doc.with_field_placed(key, value, &schema()?.keys_before(key))?
+        };
         doc = Document::parse(text.as_bytes())?;
         changed.push(key.clone());
     }
