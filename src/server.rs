@@ -33,6 +33,8 @@ pub enum StartError {
 
 /// Opens everything and serves until Ctrl-C or SIGTERM.
 pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
+    // Before any repository handle exists (the demo site's creation included).
+    crate::git::options::configure().map_err(StartError::Other)?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     std::fs::create_dir_all(data)
         .map_err(|e| StartError::Data(data.to_path_buf(), e.to_string()))?;
@@ -56,15 +58,11 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
             other => StartError::Site(site_path.clone(), other.to_string()),
         })?;
     tracing::info!(site = %repo.root().display(), branch = repo.branch(), "site opened");
-    crate::git::options::configure().map_err(StartError::Other)?;
     // Lock files a dead writer left behind are cleared once it is clear no
     // live program is using them; saves meanwhile wait or answer 503.
     let git_dir = repo
         .git_dir()
         .map_err(|e| StartError::Site(site_path.clone(), e.to_string()))?;
-    tokio::task::spawn_blocking(move || {
-        crate::git::durability::clear_stale_locks(&git_dir, STALE_LOCK_GRACE)
-    });
     let committer = Identity {
         name: args.committer_name.clone(),
         email: args.committer_email.clone(),
@@ -98,6 +96,19 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
         clock,
         max_body: args.max_body,
     };
+    // Then the checkout catches up with commits a crash left it behind.
+    let site = state.site.clone();
+    tokio::spawn(async move {
+        let cleared = tokio::task::spawn_blocking(move || {
+            crate::git::durability::clear_stale_locks(&git_dir, STALE_LOCK_GRACE)
+        })
+        .await;
+        if cleared.is_ok()
+            && let Err(e) = site.sync_checkout().await
+        {
+            tracing::error!(error = %e, "could not update the checkout");
+        }
+    });
     // Commits made outside Cairn since the last run join the history index.
     let site = state.site.clone();
     tokio::spawn(async move {
@@ -119,10 +130,16 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
             "No user exists yet. Create the first administrator at http://{addr}/setup?token={token}"
         );
     }
+    let site = state.site.clone();
     axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(|e| StartError::Other(e.to_string()))
+        .map_err(|e| StartError::Other(e.to_string()))?;
+    // Leave the checkout in step with the branch.
+    if let Err(e) = site.sync_checkout().await {
+        tracing::error!(error = %e, "could not update the checkout");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -10,12 +10,15 @@
 
 pub mod durability;
 pub mod history;
+mod loose;
 pub mod options;
+mod refs;
+mod tree;
+mod worktree;
 
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, build::TreeUpdateBuilder};
 use std::fmt;
 use std::fs::File;
-use std::io::Write;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -80,6 +83,10 @@ pub enum StoreError {
     Git(git2::Error),
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
+    #[error("`{0}` is not a path Cairn can write")]
+    InvalidPath(String),
+    #[error("the repository is damaged: {0}")]
+    Corrupt(String),
     #[error("the write lock was poisoned by a panic")]
     Poisoned,
 }
@@ -156,9 +163,8 @@ pub struct Repo {
     /// `refs/heads/<branch>`: the branch HEAD pointed to at start-up.
     branch_ref: String,
     /// Serializes read-modify-commit sequences within this process, and
-    /// holds the writer's own handle: its in-memory index stays loaded
-    /// between commits instead of being read again for each.
-    writer: Mutex<Option<Repository>>,
+    /// holds what the writer keeps between commits.
+    writer: Mutex<WriterState>,
     /// Held for the life of the process so two servers cannot both write.
     _process_lock: Option<File>,
 }
@@ -205,12 +211,28 @@ impl Repo {
         } else {
             None
         };
+        let mut state = WriterState::default();
+        if lock.is_some() {
+            // Updates of the checkout a crashed server left unfinished: made
+            // by the first sync or write (once stale locks are cleared).
+            match worktree::recover(&repo, &branch_ref) {
+                Ok(pending) if pending.is_empty() => {}
+                Ok(pending) => {
+                    tracing::info!(
+                        files = pending.len(),
+                        "the checkout has updates left from a crash"
+                    );
+                    state.pending = pending;
+                }
+                Err(e) => tracing::warn!(error = %e, "could not read the checkout journal"),
+            }
+        }
         let root = repo.workdir().unwrap_or(repo.path()).to_path_buf();
         Ok(Repo {
             root,
             pool: Mutex::new(vec![repo]),
             branch_ref,
-            writer: Mutex::new(None),
+            writer: Mutex::new(state),
             _process_lock: lock,
         })
     }
@@ -286,10 +308,21 @@ impl Repo {
     }
 
     /// Held across a read-modify-commit sequence: one writer at a time.
-    /// Commits are made only through it.
+    /// Commits are made only through it. Taking it first brings the checkout
+    /// up to date with the commits made before.
     pub fn write_lock(&self) -> Result<Writer<'_>, StoreError> {
         let guard = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
-        Ok(Writer { repo: self, guard })
+        let mut writer = Writer { repo: self, guard };
+        writer.sync_worktree();
+        Ok(writer)
+    }
+
+    /// Brings the checkout up to date with the commits made so far (after
+    /// a save has been answered). Returns whether it is: `false` when another
+    /// program held the index lock, and updates are still pending.
+    pub fn sync_worktree(&self) -> Result<bool, StoreError> {
+        let writer = self.write_lock()?;
+        Ok(writer.guard.pending.is_empty())
     }
 
     /// The commit at the tip of the branch.
@@ -389,85 +422,215 @@ impl Repo {
     }
 }
 
+/// What the writer keeps between commits.
+struct WriterState {
+    /// The writer's own handle: its in-memory index stays loaded.
+    handle: Option<Repository>,
+    /// The trees of recent commits, raw: the next commit starts from them.
+    trees: tree::TreeCache,
+    /// Checkout updates not made yet.
+    pending: Vec<worktree::Pending>,
+}
+
+impl Default for WriterState {
+    fn default() -> Self {
+        Self {
+            handle: None,
+            trees: tree::TreeCache::new(TREE_CACHE_BYTES),
+            pending: Vec::new(),
+        }
+    }
+}
+
+/// How much of the writer's memory raw trees may take.
+const TREE_CACHE_BYTES: usize = 32 << 20;
+
 /// The one writer of a repository in this process (see [`Repo::write_lock`]).
 pub struct Writer<'a> {
     repo: &'a Repo,
-    guard: MutexGuard<'a, Option<Repository>>,
+    guard: MutexGuard<'a, WriterState>,
 }
 
 impl Writer<'_> {
+    /// Makes the pending checkout updates. A failure (a `git` command holding
+    /// the index lock) is logged and they stay pending.
+    fn sync_worktree(&mut self) {
+        if self.guard.pending.is_empty() {
+            return;
+        }
+        let state = &mut *self.guard;
+        let result = handle_in(&mut state.handle, &self.repo.root)
+            .and_then(|repo| worktree::apply(repo, &state.pending));
+        match result {
+            Ok(()) => self.guard.pending.clear(),
+            Err(e) => tracing::debug!(error = %e, "could not update the checkout yet"),
+        }
+    }
+
+    /// A file at the branch tip, or `None`, read through the writer's own
+    /// trees: after a commit, the next save finds its file without reading
+    /// and parsing the folder's tree again.
+    pub fn read_file(&mut self, path: &str) -> Result<Option<FileAtTip>, StoreError> {
+        let state = &mut *self.guard;
+        let repo = handle_in(&mut state.handle, &self.repo.root)?;
+        let tip = repo.refname_to_id(&self.repo.branch_ref)?;
+        let root = repo.find_commit(tip)?.tree_id();
+        let odb = repo.odb()?;
+        let mut batch = loose::Batch::new(repo.path());
+        let mut trees = tree::Trees {
+            odb: &odb,
+            batch: &mut batch,
+            cache: &mut state.trees,
+        };
+        let Some((_, blob)) = trees.blob_at(root, path)? else {
+            return Ok(None);
+        };
+        let object = odb.read(blob)?;
+        Ok(Some(FileAtTip {
+            commit: ObjectId::from_oid(tip),
+            blob: ObjectId::from_oid(blob),
+            bytes: object.data().to_vec(),
+        }))
+    }
+
     /// Makes one commit on the branch from `request.parent`'s tree with the
     /// changed files, without the index, then moves the branch only if it
-    /// still points at `request.parent`. The working tree is updated after.
+    /// still points at `request.parent`. The checkout's files are updated
+    /// just after (see [`worktree`]); the outcome names those with local
+    /// edits, which are left alone.
     pub fn commit(&mut self, request: &CommitRequest) -> Result<CommitOutcome, StoreError> {
-        let branch_ref = self.repo.branch_ref.as_str();
-        let repo: &Repository = match &mut *self.guard {
-            Some(repo) => repo,
-            slot => slot.insert(Repository::open(&self.repo.root)?),
-        };
+        for change in &request.changes {
+            check_path(&change.path)?;
+        }
+        let state = &mut *self.guard;
+        let repo = handle_in(&mut state.handle, &self.repo.root)?;
         let parent = repo.find_commit(request.parent.oid()?)?;
-        let base_tree = parent.tree()?;
-        let mut update = TreeUpdateBuilder::new();
+        let base_tree = parent.tree_id();
+        let odb = repo.odb()?;
+        let mut batch = loose::Batch::new(repo.path());
+        let mut trees = tree::Trees {
+            odb: &odb,
+            batch: &mut batch,
+            cache: &mut state.trees,
+        };
+        let mut edits = Vec::with_capacity(request.changes.len());
         let mut written = Vec::with_capacity(request.changes.len());
         for change in &request.changes {
-            let old = base_tree.get_path(Path::new(&change.path)).ok();
-            let mode = match old.as_ref().map(|e| e.filemode()) {
-                Some(m) if m == i32::from(FileMode::BlobExecutable) => FileMode::BlobExecutable,
-                _ => FileMode::Blob,
-            };
-            let blob = repo.blob(&change.content)?;
-            update.upsert(change.path.as_str(), blob, mode);
-            written.push((change, old.map(|e| e.id())));
+            let old = trees.blob_at(base_tree, &change.path)?;
+            let mode = old.map_or(tree::Mode::Blob, |(mode, _)| mode);
+            let blob = loose::hash_checked(loose::Kind::Blob, &change.content)?;
+            trees
+                .batch
+                .object(&odb, loose::Kind::Blob, blob, &change.content)?;
+            edits.push(tree::Edit {
+                path: &change.path,
+                blob: Some((mode, blob)),
+            });
+            written.push((change.path.clone(), old.map(|(_, id)| id), blob));
         }
-        let tree_id = update.create_updated(repo, &base_tree)?;
-        if tree_id == base_tree.id() {
+        let tree_id = trees.apply(base_tree, &edits)?;
+        if tree_id == base_tree {
             return Ok(CommitOutcome::Unchanged);
         }
-        let tree = repo.find_tree(tree_id)?;
         let author = signature(&request.author, request.time)?;
         let committer = signature(&request.committer, request.time)?;
-        let commit = repo.commit(
-            None,
-            &author,
-            &committer,
-            &request.message,
-            &tree,
-            &[&parent],
-        )?;
-        let summary = request.message.lines().next().unwrap_or_default();
-        match repo.reference_matching(
-            branch_ref,
-            commit,
-            true,
-            parent.id(),
-            &format!("cairn: {summary}"),
-        ) {
-            Ok(_) => {}
-            Err(e) if e.code() == ErrorCode::Modified => return Err(StoreError::BranchMoved),
-            Err(e) => return Err(e.into()),
-        }
+        let raw = commit_bytes(tree_id, parent.id(), &author, &committer, &request.message);
+        let commit = loose::hash_checked(loose::Kind::Commit, &raw)?;
+        batch.object(&odb, loose::Kind::Commit, commit, &raw)?;
+        // Which checkout files can follow the commit: those exactly at the
+        // version it replaces (or will be, once the updates pending are made).
         let mut local_edits = Vec::new();
+        let mut pending = state.pending.clone();
         if repo.workdir().is_some() {
-            for (change, old) in written {
-                match sync_worktree_file(repo, change, old) {
-                    Ok(true) => {}
-                    Ok(false) => local_edits.push(change.path.clone()),
-                    Err(e) => {
-                        tracing::warn!(path = %change.path, error = %e, "could not update the working tree");
-                        // Drop whatever the failed update left in the
-                        // handle's in-memory index.
-                        if let Ok(mut index) = repo.index() {
-                            let _ = index.read(true);
-                        }
-                        local_edits.push(change.path.clone());
-                    }
+            for (path, old, new) in written {
+                if worktree::is_clean(repo, &path, old, &state.pending)? {
+                    pending.push(worktree::Pending { path, old, new });
+                } else {
+                    local_edits.push(path);
                 }
             }
+            if pending.len() > state.pending.len() {
+                // Synced with the objects, before the branch moves: a crash
+                // after it is repaired at the next start.
+                let (path, text) = worktree::journal(repo.path(), &pending);
+                batch.file(path, text);
+            }
         }
+        // The branch is locked and checked before anything is made durable;
+        // its lock is synced with the objects.
+        let mut branch = refs::BranchLock::take(repo, &self.repo.branch_ref, parent.id())?;
+        branch.stage(commit)?;
+        batch.write(&[branch.file()])?;
+        let summary = request.message.lines().next().unwrap_or_default();
+        branch.commit(repo, &committer, &format!("cairn: {summary}"))?;
+        // The checkout follows after the answer (see [`worktree`]): whoever
+        // takes the writer lock next, or the task the caller starts now.
+        state.pending = pending;
         Ok(CommitOutcome::Committed {
             commit: ObjectId::from_oid(commit),
             local_edits,
         })
+    }
+}
+
+/// A commit object's bytes, as libgit2 writes them: one parent, no
+/// encoding header, the message as given.
+fn commit_bytes(
+    tree: Oid,
+    parent: Oid,
+    author: &Signature<'_>,
+    committer: &Signature<'_>,
+    message: &str,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + message.len());
+    out.extend_from_slice(format!("tree {tree}\nparent {parent}\n").as_bytes());
+    for (header, sig) in [("author", author), ("committer", committer)] {
+        let when = sig.when();
+        let offset = when.offset_minutes();
+        out.extend_from_slice(header.as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(sig.name_bytes());
+        out.extend_from_slice(b" <");
+        out.extend_from_slice(sig.email_bytes());
+        out.extend_from_slice(
+            format!(
+                "> {} {}{:02}{:02}\n",
+                when.seconds(),
+                if offset < 0 { '-' } else { '+' },
+                offset.abs() / 60,
+                offset.abs() % 60
+            )
+            .as_bytes(),
+        );
+    }
+    out.push(b'\n');
+    out.extend_from_slice(message.as_bytes());
+    out
+}
+
+/// The writer's handle, opened on first use.
+fn handle_in<'a>(
+    slot: &'a mut Option<Repository>,
+    root: &Path,
+) -> Result<&'a Repository, StoreError> {
+    Ok(match slot {
+        Some(repo) => repo,
+        slot => slot.insert(Repository::open(root)?),
+    })
+}
+
+/// A path Cairn may write: relative, `/`-separated, with no empty, `.`,
+/// `..` or `.git` part and no NUL.
+fn check_path(path: &str) -> Result<(), StoreError> {
+    let bad = path.is_empty()
+        || path.contains('\0')
+        || path.split('/').any(|part| {
+            part.is_empty() || part == "." || part == ".." || part.eq_ignore_ascii_case(".git")
+        });
+    if bad {
+        Err(StoreError::InvalidPath(path.to_string()))
+    } else {
+        Ok(())
     }
 }
 
@@ -511,58 +674,4 @@ fn signature(identity: &Identity, time: i64) -> Result<Signature<'static>, Store
         &identity.email,
         &git2::Time::new(time, 0),
     )?)
-}
-
-/// Brings one working-tree file up to date with a commit, but only when the
-/// file and its index entry were exactly the old version: local edits and
-/// staged changes are never overwritten. Returns whether the file was updated.
-fn sync_worktree_file(
-    repo: &Repository,
-    change: &Change,
-    old: Option<Oid>,
-) -> Result<bool, StoreError> {
-    let Some(workdir) = repo.workdir() else {
-        return Ok(true);
-    };
-    let full = workdir.join(&change.path);
-    let on_disk = match std::fs::read(&full) {
-        Ok(bytes) => Some(Oid::hash_object(ObjectType::Blob, &bytes)?),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e.into()),
-    };
-    // A pooled handle keeps its index in memory: reread it if a `git`
-    // command changed it since.
-    let mut index = repo.index()?;
-    index.read(false)?;
-    let staged = index.get_path(Path::new(&change.path), 0).map(|e| e.id);
-    if on_disk != old || staged != old {
-        return Ok(false);
-    }
-    if let Some(dir) = full.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    write_atomically(&full, &change.content)?;
-    index.add_path(Path::new(&change.path))?;
-    index.write()?;
-    Ok(true)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over
-/// `path`, keeping the old file's permissions.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = path.with_file_name(format!(".{name}.cairn-{}", std::process::id()));
-    let result = (|| {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    Ok(result?)
 }

@@ -204,13 +204,18 @@ impl Site {
         self.index_history().await
     }
 
-    /// After a commit: index it in the background, off the save's answer.
+    /// After a commit: update the checkout and index the commit in the
+    /// background, off the save's answer.
     /// The commit has landed whatever happens here; every history read first
     /// catches the index up (one indexer at a time), so none misses it, and
     /// a failure only delays the index.
     pub(super) fn index_after_commit(&self) {
         let site = self.clone();
         tokio::spawn(async move {
+            // The checkout's files first: the one a user may be looking at.
+            if let Err(e) = site.sync_checkout().await {
+                tracing::error!(error = %e, "could not update the checkout");
+            }
             if let Err(e) = site.index_history().await {
                 tracing::error!(error = %e, "could not update the history index");
             }

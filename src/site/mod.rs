@@ -202,6 +202,30 @@ impl Site {
         .await
     }
 
+    /// Brings the checkout's files up to date with every commit made (they
+    /// follow a commit just after its answer; this waits for them). While
+    /// another program holds the index lock (a `git status` refreshing it),
+    /// it tries again, doubling the wait, for up to CHECKOUT_WAIT; past that
+    /// the updates stay pending for the next write.
+    pub async fn sync_checkout(&self) -> Result<(), SiteError> {
+        let mut delay = Duration::from_millis(10);
+        let mut waited = Duration::ZERO;
+        loop {
+            if self.blocking(|cx| Ok(cx.repo.sync_worktree()?)).await? {
+                return Ok(());
+            }
+            if waited >= CHECKOUT_WAIT {
+                tracing::warn!(
+                    "the checkout is still behind the branch; it follows at the next save"
+                );
+                return Ok(());
+            }
+            tokio::time::sleep(delay).await;
+            waited += delay;
+            delay = (delay * 2).min(Duration::from_millis(500));
+        }
+    }
+
     /// The site's configuration at the branch tip.
     pub async fn config(&self) -> Result<SiteConfig, SiteError> {
         self.blocking(|cx| load_config(cx.repo)).await
@@ -312,14 +336,12 @@ impl Site {
         now: i64,
     ) -> Result<SaveOutcome, SiteError> {
         let committer = self.committer.clone();
-        let t0 = std::time::Instant::now();
         let outcome = self
             .blocking(move |cx| {
                 let mut writer = cx.repo.write_lock()?;
                 with_retries(|| save_once(&cx, &mut writer, &edit, &author, &committer, now))
             })
             .await?;
-        eprintln!("TIMING save {:?}", t0.elapsed());
         self.index_after_commit();
         Ok(outcome)
     }
@@ -329,6 +351,8 @@ impl Site {
 const MAX_ATTEMPTS: usize = 3;
 /// How long a save waits for a git lock another program holds.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
+/// How long the checkout's update after a save waits for the index lock.
+const CHECKOUT_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs one write `attempt` (read the tip, compute, commit with the tip as
 /// the expected parent) under the writer lock, again as needed: another
@@ -375,7 +399,7 @@ fn save_once(
     let path = document_path(cx, &coll, slug)?;
     // Only a field the file lacks needs the schema (to place it).
     let schema = || collection_schema(cx, &coll);
-    let tip = repo
+    let tip = writer
         .read_file(&path)?
         .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
     let base_bytes = if tip.blob == edit.base {

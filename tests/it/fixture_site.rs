@@ -102,7 +102,7 @@ async fn documents_cairn_cannot_keep_are_shown_with_why_and_never_rewritten() {
         assert_eq!(r.status().as_u16(), 400, "{slug}");
     }
     assert_eq!(git(&site, &["rev-parse", "HEAD"]), head);
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
     // The static file is not listed as a document.
     let (_, list) = browser.get("/collections/projects").await;
     assert!(!list.contains("28-static-no-front-matter"));
@@ -141,7 +141,7 @@ async fn a_round_of_edits_keeps_every_other_byte_and_builds_with_jekyll() {
             "{slug}"
         );
     }
-    let after = |rel: &str| String::from_utf8(original(rel)).expect("utf-8");
+    let after = |rel: &str| checked_out(&site, rel);
     let text = |b: &[u8]| String::from_utf8(b.to_vec()).expect("utf-8");
     assert_eq!(
         after(before[0].0),
@@ -160,7 +160,7 @@ async fn a_round_of_edits_keeps_every_other_byte_and_builds_with_jekyll() {
         after(before[3].0),
         "---\nmission: \"Edited: a new key\"\n---\nOnly a body.\n"
     );
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
     assert_fsck_clean(&site);
 
     if !tool_available("jekyll") {

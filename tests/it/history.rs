@@ -169,6 +169,7 @@ async fn restore_puts_back_the_old_bytes_in_a_new_commit() {
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
+    assert_checkout_clean(&site);
     assert_eq!(
         std::fs::read(site.join(SEED)).expect("file"),
         original,
@@ -201,7 +202,7 @@ async fn revert_undoes_one_change_keeps_later_ones_and_refuses_conflicts() {
         .post(&format!("/commits/{mission_change}/revert"), &form.fields)
         .await;
     assert_eq!(r.status().as_u16(), 303);
-    let file = std::fs::read_to_string(site.join(SEED)).expect("file");
+    let file = checked_out(&site, SEED);
     assert_eq!(
         file,
         original.replace("lead:\n", "lead: Jane Doe\n"),

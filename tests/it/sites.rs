@@ -82,12 +82,12 @@ async fn comments_quotes_and_flow_lists_survive_an_edit() {
         browser.post(page, &form.fields).await.status().as_u16(),
         303
     );
-    let file = std::fs::read_to_string(site.join("_projects/good.md")).expect("file");
+    let file = checked_out(&site, "_projects/good.md");
     assert_eq!(
         file,
         "---\n# Shown on the home page\nname: 'It''s better'\nmission: Be good\ntags: [a, b, \"c, d\"]\n---\nBody.\n"
     );
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
     assert_fsck_clean(&site);
 }
 

@@ -54,7 +54,7 @@ async fn editing_the_mission_makes_one_commit_authored_by_the_editor() {
     );
 
     // The working tree matches HEAD and the repository is sound.
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
     assert_eq!(
         std::fs::read_to_string(site.join(SEED_PATH)).expect("file"),
         committed
@@ -188,7 +188,7 @@ async fn posts_without_a_valid_csrf_token_or_from_another_origin_are_refused() {
         head,
         "nothing committed"
     );
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
 }
 
 #[tokio::test]

@@ -28,7 +28,7 @@ async fn first_run_creates_the_demo_site_with_one_commit_and_the_seed_byte_for_b
     );
     let config = git(&site, &["show", "HEAD:_config.yml"]);
     assert!(config.contains("projects:\n    output: true\n    permalink:"));
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
     assert_fsck_clean(&site);
 
     let seed =

@@ -137,7 +137,7 @@ async fn fifty_concurrent_writers_lose_no_acknowledged_save() {
         );
     }
     assert_fsck_clean(&site);
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
 }
 
 #[tokio::test]
@@ -168,7 +168,7 @@ async fn a_lock_left_by_a_dead_writer_is_cleared_at_start_up() {
     .await;
     assert_eq!(status, Some(303));
     assert!(git(&site, &["show", "HEAD:_projects/p0.md"]).contains("mission: After the crash"));
-    assert_eq!(git(&site, &["status", "--porcelain"]), "");
+    assert_checkout_clean(&site);
     assert_fsck_clean(&site);
 }
 
@@ -328,6 +328,27 @@ async fn kill_9_during_saves_never_loses_an_acknowledged_save() {
             "lost: {value}"
         );
     }
+    // Once restarted, the checkout catches up with every commit a kill left
+    // it behind on (the journal), and nothing is reported as a local edit.
+    let server = Server::start(&data, Some(&site));
+    assert_checkout_clean(&site);
+    let browser = Browser::new(&server);
+    assert_eq!(
+        browser.login("alice", PASSWORD).await.status().as_u16(),
+        303
+    );
+    assert_eq!(
+        save(&browser, page, "mission", "after the crashes").await,
+        Some(303)
+    );
+    let (_, html) = browser.get(page).await;
+    assert!(!html.contains("local edits"), "{html}");
+    assert_eq!(
+        checked_out(&site, "_projects/p0.md")
+            .lines()
+            .find(|l| l.starts_with("mission:")),
+        Some("mission: after the crashes")
+    );
     eprintln!(
         "{} acknowledged saves over {ROUNDS} kill -9 rounds, none lost",
         acknowledged.len()

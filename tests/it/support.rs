@@ -161,6 +161,31 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 git output")
 }
 
+/// Waits (up to 10 s) until the checkout is in step with the branch (Cairn
+/// updates it just after answering a save) and has nothing to commit, then
+/// returns. `--no-optional-locks`: the check must not hold the index lock
+/// Cairn needs.
+pub fn assert_checkout_clean(dir: &Path) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = git(dir, &["--no-optional-locks", "status", "--porcelain"]);
+        if status.is_empty() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the checkout is not in step with the branch: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The checkout's file `rel` once the checkout is in step with the branch.
+pub fn checked_out(dir: &Path, rel: &str) -> String {
+    assert_checkout_clean(dir);
+    std::fs::read_to_string(dir.join(rel)).expect("read the checkout")
+}
+
 /// Number of commits on HEAD.
 pub fn commit_count(dir: &Path) -> usize {
     git(dir, &["rev-list", "--count", "HEAD"])
