@@ -563,14 +563,44 @@ impl Writer<'_> {
         batch.write(&[branch.file()])?;
         let summary = request.message.lines().next().unwrap_or_default();
         branch.commit(repo, &committer, &format!("cairn: {summary}"))?;
-        // The checkout follows after the answer (see [`worktree`]): whoever
-        // takes the writer lock next, or the task the caller starts now.
-        state.pending = pending;
+        // The checkout follows before the answer: a `git commit` or `git mv`
+        // made there right after must not commit the old version back (the
+        // integration tests do exactly that). If another program holds the
+        // index lock, the updates stay pending (journaled) for the next
+        // writer or the task the caller starts now.
+        match worktree::apply(repo, &pending) {
+            Ok(()) => state.pending.clear(),
+            Err(e) => {
+                tracing::debug!(error = %e, "could not update the checkout yet");
+                state.pending = pending;
+            }
+        }
         Ok(CommitOutcome::Committed {
             commit: ObjectId::from_oid(commit),
             local_edits,
         })
     }
+}
+
+/// `Name <email> <seconds> <+hhmm>`, as git writes a person in commits and
+/// reflogs.
+fn identity_line(sig: &Signature<'_>) -> Vec<u8> {
+    let when = sig.when();
+    let offset = when.offset_minutes();
+    let mut out = sig.name_bytes().to_vec();
+    out.extend_from_slice(b" <");
+    out.extend_from_slice(sig.email_bytes());
+    out.extend_from_slice(
+        format!(
+            "> {} {}{:02}{:02}",
+            when.seconds(),
+            if offset < 0 { '-' } else { '+' },
+            offset.abs() / 60,
+            offset.abs() % 60
+        )
+        .as_bytes(),
+    );
+    out
 }
 
 /// A commit object's bytes, as libgit2 writes them: one parent, no
@@ -585,23 +615,10 @@ fn commit_bytes(
     let mut out = Vec::with_capacity(256 + message.len());
     out.extend_from_slice(format!("tree {tree}\nparent {parent}\n").as_bytes());
     for (header, sig) in [("author", author), ("committer", committer)] {
-        let when = sig.when();
-        let offset = when.offset_minutes();
         out.extend_from_slice(header.as_bytes());
         out.push(b' ');
-        out.extend_from_slice(sig.name_bytes());
-        out.extend_from_slice(b" <");
-        out.extend_from_slice(sig.email_bytes());
-        out.extend_from_slice(
-            format!(
-                "> {} {}{:02}{:02}\n",
-                when.seconds(),
-                if offset < 0 { '-' } else { '+' },
-                offset.abs() / 60,
-                offset.abs() % 60
-            )
-            .as_bytes(),
-        );
+        out.extend_from_slice(&identity_line(sig));
+        out.push(b'\n');
     }
     out.push(b'\n');
     out.extend_from_slice(message.as_bytes());

@@ -160,22 +160,9 @@ fn logs(repo: &Repository, git_dir: &Path, name: &str) -> bool {
 
 /// One reflog line: `<old> <new> <name> <<email>> <time> <zone>\t<message>`.
 fn reflog_line(old: Oid, new: Oid, who: &Signature<'_>, message: &str) -> Vec<u8> {
-    let when = who.when();
-    let offset = when.offset_minutes();
     let mut line = format!("{old} {new} ").into_bytes();
-    line.extend_from_slice(who.name_bytes());
-    line.extend_from_slice(b" <");
-    line.extend_from_slice(who.email_bytes());
-    line.extend_from_slice(
-        format!(
-            "> {} {}{:02}{:02}\t",
-            when.seconds(),
-            if offset < 0 { '-' } else { '+' },
-            offset.abs() / 60,
-            offset.abs() % 60
-        )
-        .as_bytes(),
-    );
+    line.extend_from_slice(&super::identity_line(who));
+    line.push(b'\t');
     // One line: the message's first.
     line.extend_from_slice(message.lines().next().unwrap_or_default().as_bytes());
     line.push(b'\n');

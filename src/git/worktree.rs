@@ -1,12 +1,11 @@
 //! Keeping a checkout's files in step with the commits Cairn makes.
 //!
 //! A commit lands on the branch first; the working-tree file and its index
-//! entry are updated just after, off the save's answer: rewriting the index
-//! of a 10,000-file checkout costs more than the rest of a save. Until then
+//! entry are updated right after, before the save is answered. Until then
 //! the update is *pending*, recorded in `.git/cairn-worktree` (written and
 //! synced before the branch moves), so a crash in between is repaired at the
-//! next start. Whoever takes the writer lock next applies what is pending
-//! first, so commits and checkout updates stay in order.
+//! next start; an update another program's index lock delays is made by the
+//! next writer. Commits and checkout updates stay in order.
 //!
 //! A file is only ever changed when it and its index entry are exactly the
 //! version the commit replaced: local edits, staged changes and untracked
