@@ -58,8 +58,6 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
             other => StartError::Site(site_path.clone(), other.to_string()),
         })?;
     tracing::info!(site = %repo.root().display(), branch = repo.branch(), "site opened");
-    // Lock files a dead writer left behind are cleared once it is clear no
-    // live program is using them; saves meanwhile wait or answer 503.
     let git_dir = repo
         .git_dir()
         .map_err(|e| StartError::Site(site_path.clone(), e.to_string()))?;
@@ -96,7 +94,9 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
         clock,
         max_body: args.max_body,
     };
-    // Then the checkout catches up with commits a crash left it behind.
+    // Lock files a dead writer left behind are cleared once it is clear no
+    // live program is using them (saves meanwhile wait or answer 503); then
+    // the checkout catches up with the commits a crash left it behind on.
     let site = state.site.clone();
     tokio::spawn(async move {
         let cleared = tokio::task::spawn_blocking(move || {

@@ -23,7 +23,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::StoreError;
 
-/// A file to put in place: written to `tmp`, synced, renamed to `dest`.
+/// A file to put in place: written beside `dest` under a temporary name,
+/// synced, renamed to `dest`.
 #[derive(Debug)]
 struct Item {
     dest: PathBuf,
@@ -84,21 +85,22 @@ pub(crate) fn hash_checked(kind: Kind, content: &[u8]) -> Result<Oid, StoreError
 
 /// `parts`, one after the other, as a zlib stream of stored (uncompressed)
 /// blocks (RFC 1950 and 1951): what `core.looseCompression = 0` writes.
+/// Each part is copied once, into its own blocks.
 fn zlib_stored(parts: &[&[u8]]) -> Vec<u8> {
     const BLOCK: usize = 65_535;
     let len: usize = parts.iter().map(|p| p.len()).sum();
-    let data: Vec<u8> = if parts.len() == 1 {
-        parts[0].to_vec()
-    } else {
-        parts.concat()
-    };
-    let mut out = Vec::with_capacity(len + len / BLOCK * 5 + 16);
+    let mut out = Vec::with_capacity(len + (len / BLOCK + parts.len()) * 5 + 6);
     // CMF: deflate, 32 KiB window; FLG: no dictionary, fastest, check bits.
     out.extend_from_slice(&[0x78, 0x01]);
-    let mut chunks = data.chunks(BLOCK).peekable();
+    let mut chunks = parts
+        .iter()
+        .flat_map(|p| p.chunks(BLOCK))
+        .filter(|c| !c.is_empty())
+        .peekable();
     if chunks.peek().is_none() {
         out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
     }
+    let mut adler = Adler32::default();
     while let Some(chunk) = chunks.next() {
         let last = chunks.peek().is_none();
         let n = chunk.len() as u16;
@@ -106,26 +108,42 @@ fn zlib_stored(parts: &[&[u8]]) -> Vec<u8> {
         out.extend_from_slice(&n.to_le_bytes());
         out.extend_from_slice(&(!n).to_le_bytes());
         out.extend_from_slice(chunk);
+        adler.update(chunk);
     }
-    out.extend_from_slice(&adler32(&data).to_be_bytes());
+    out.extend_from_slice(&adler.value().to_be_bytes());
     out
 }
 
-/// The Adler-32 checksum zlib ends a stream with.
-fn adler32(data: &[u8]) -> u32 {
-    const MOD: u32 = 65_521;
-    // The most bytes summed before `b` could overflow a u32.
-    const NMAX: usize = 5_552;
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(NMAX) {
-        for byte in chunk {
-            a += u32::from(*byte);
-            b += a;
-        }
-        a %= MOD;
-        b %= MOD;
+/// The Adler-32 checksum zlib ends a stream with, over bytes given in pieces.
+struct Adler32 {
+    a: u32,
+    b: u32,
+}
+
+impl Default for Adler32 {
+    fn default() -> Self {
+        Self { a: 1, b: 0 }
     }
-    (b << 16) | a
+}
+
+impl Adler32 {
+    fn update(&mut self, data: &[u8]) {
+        const MOD: u32 = 65_521;
+        // The most bytes summed before `b` could overflow a u32.
+        const NMAX: usize = 5_552;
+        for chunk in data.chunks(NMAX) {
+            for byte in chunk {
+                self.a += u32::from(*byte);
+                self.b += self.a;
+            }
+            self.a %= MOD;
+            self.b %= MOD;
+        }
+    }
+
+    fn value(&self) -> u32 {
+        (self.b << 16) | self.a
+    }
 }
 
 impl Batch {
@@ -278,8 +296,14 @@ mod tests {
                 .unwrap();
             assert_eq!(back, data, "{len} bytes");
         }
-        // Known value: Adler-32 of "Wikipedia".
-        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        // Known value: Adler-32 of "Wikipedia", whole and in pieces.
+        let mut whole = Adler32::default();
+        whole.update(b"Wikipedia");
+        let mut pieces = Adler32::default();
+        pieces.update(b"Wiki");
+        pieces.update(b"pedia");
+        assert_eq!(whole.value(), 0x11E6_0398);
+        assert_eq!(pieces.value(), 0x11E6_0398);
     }
 
     #[test]

@@ -313,16 +313,16 @@ impl Repo {
     pub fn write_lock(&self) -> Result<Writer<'_>, StoreError> {
         let guard = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
         let mut writer = Writer { repo: self, guard };
-        writer.sync_worktree();
+        writer.try_sync_worktree();
         Ok(writer)
     }
 
-    /// Brings the checkout up to date with the commits made so far (after
-    /// a save has been answered). Returns whether it is: `false` when another
-    /// program held the index lock, and updates are still pending.
-    pub fn sync_worktree(&self) -> Result<bool, StoreError> {
-        let writer = self.write_lock()?;
-        Ok(writer.guard.pending.is_empty())
+    /// Brings the checkout up to date with the commits made so far: the
+    /// updates a crash or another program's index lock left pending.
+    /// `StoreError::Locked` while the lock is still held.
+    pub fn sync_worktree(&self) -> Result<(), StoreError> {
+        let guard = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        Writer { repo: self, guard }.sync_worktree()
     }
 
     /// The commit at the tip of the branch.
@@ -452,18 +452,24 @@ pub struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Makes the pending checkout updates. A failure (a `git` command holding
-    /// the index lock) is logged and they stay pending.
-    fn sync_worktree(&mut self) {
+    /// Makes the pending checkout updates; on failure (a `git` command
+    /// holding the index lock) they stay pending.
+    fn sync_worktree(&mut self) -> Result<(), StoreError> {
         if self.guard.pending.is_empty() {
-            return;
+            return Ok(());
         }
         let state = &mut *self.guard;
-        let result = handle_in(&mut state.handle, &self.repo.root)
-            .and_then(|repo| worktree::apply(repo, &state.pending));
-        match result {
-            Ok(()) => self.guard.pending.clear(),
-            Err(e) => tracing::debug!(error = %e, "could not update the checkout yet"),
+        let repo = handle_in(&mut state.handle, &self.repo.root)?;
+        worktree::apply(repo, &state.pending)?;
+        state.pending.clear();
+        Ok(())
+    }
+
+    /// [`Self::sync_worktree`], where a failure only delays the updates: the
+    /// next writer or [`Repo::sync_worktree`] makes them.
+    fn try_sync_worktree(&mut self) {
+        if let Err(e) = self.sync_worktree() {
+            tracing::debug!(error = %e, "could not update the checkout yet");
         }
     }
 
@@ -476,13 +482,7 @@ impl Writer<'_> {
         let tip = repo.refname_to_id(&self.repo.branch_ref)?;
         let root = repo.find_commit(tip)?.tree_id();
         let odb = repo.odb()?;
-        let mut batch = loose::Batch::new(repo.path());
-        let mut trees = tree::Trees {
-            odb: &odb,
-            batch: &mut batch,
-            cache: &mut state.trees,
-        };
-        let Some((_, blob)) = trees.blob_at(root, path)? else {
+        let Some((_, blob)) = state.trees.blob_at(&odb, root, path)? else {
             return Ok(None);
         };
         let object = odb.read(blob)?;
@@ -508,27 +508,25 @@ impl Writer<'_> {
         let base_tree = parent.tree_id();
         let odb = repo.odb()?;
         let mut batch = loose::Batch::new(repo.path());
-        let mut trees = tree::Trees {
-            odb: &odb,
-            batch: &mut batch,
-            cache: &mut state.trees,
-        };
         let mut edits = Vec::with_capacity(request.changes.len());
         let mut written = Vec::with_capacity(request.changes.len());
         for change in &request.changes {
-            let old = trees.blob_at(base_tree, &change.path)?;
+            let old = state.trees.blob_at(&odb, base_tree, &change.path)?;
             let mode = old.map_or(tree::Mode::Blob, |(mode, _)| mode);
             let blob = loose::hash_checked(loose::Kind::Blob, &change.content)?;
-            trees
-                .batch
-                .object(&odb, loose::Kind::Blob, blob, &change.content)?;
+            batch.object(&odb, loose::Kind::Blob, blob, &change.content)?;
             edits.push(tree::Edit {
                 path: &change.path,
                 blob: Some((mode, blob)),
             });
             written.push((change.path.clone(), old.map(|(_, id)| id), blob));
         }
-        let tree_id = trees.apply(base_tree, &edits)?;
+        let tree_id = tree::Trees {
+            odb: &odb,
+            batch: &mut batch,
+            cache: &mut state.trees,
+        }
+        .apply(base_tree, &edits)?;
         if tree_id == base_tree {
             return Ok(CommitOutcome::Unchanged);
         }
@@ -537,44 +535,39 @@ impl Writer<'_> {
         let raw = commit_bytes(tree_id, parent.id(), &author, &committer, &request.message);
         let commit = loose::hash_checked(loose::Kind::Commit, &raw)?;
         batch.object(&odb, loose::Kind::Commit, commit, &raw)?;
-        // Which checkout files can follow the commit: those exactly at the
-        // version it replaces (or will be, once the updates pending are made).
+        // Which checkout files can follow the commit: those at the version it
+        // replaces (or at one of the updates still pending for them).
         let mut local_edits = Vec::new();
-        let mut pending = state.pending.clone();
+        let mut follow = Vec::new();
         if repo.workdir().is_some() {
             for (path, old, new) in written {
                 if worktree::is_clean(repo, &path, old, &state.pending)? {
-                    pending.push(worktree::Pending { path, old, new });
+                    follow.push(worktree::Pending { path, old, new });
                 } else {
                     local_edits.push(path);
                 }
             }
-            if pending.len() > state.pending.len() {
-                // Synced with the objects, before the branch moves: a crash
-                // after it is repaired at the next start.
-                let (path, text) = worktree::journal(repo.path(), &pending);
-                batch.file(path, text);
-            }
+        }
+        let pending = [state.pending.as_slice(), &follow].concat();
+        if !follow.is_empty() {
+            // Synced with the objects, before the branch moves: a crash
+            // after it is repaired at the next start.
+            let (path, text) = worktree::journal(repo.path(), &pending);
+            batch.file(path, text);
         }
         // The branch is locked and checked before anything is made durable;
         // its lock is synced with the objects.
-        let mut branch = refs::BranchLock::take(repo, &self.repo.branch_ref, parent.id())?;
-        branch.stage(commit)?;
+        let branch = refs::BranchLock::take(repo, &self.repo.branch_ref, parent.id(), commit)?;
         batch.write(&[branch.file()])?;
         let summary = request.message.lines().next().unwrap_or_default();
         branch.commit(repo, &committer, &format!("cairn: {summary}"))?;
         // The checkout follows before the answer: a `git commit` or `git mv`
         // made there right after must not commit the old version back (the
-        // integration tests do exactly that). If another program holds the
-        // index lock, the updates stay pending (journaled) for the next
-        // writer or the task the caller starts now.
-        match worktree::apply(repo, &pending) {
-            Ok(()) => state.pending.clear(),
-            Err(e) => {
-                tracing::debug!(error = %e, "could not update the checkout yet");
-                state.pending = pending;
-            }
-        }
+        // integration tests do exactly that).
+        state.pending = pending;
+        // Done with the handle's objects: the writer is borrowed whole below.
+        drop((parent, odb));
+        self.try_sync_worktree();
         Ok(CommitOutcome::Committed {
             commit: ObjectId::from_oid(commit),
             local_edits,

@@ -25,7 +25,7 @@ pub(crate) struct BranchLock {
     path: PathBuf,
     file: File,
     expected: Oid,
-    new: Option<Oid>,
+    new: Oid,
     held: bool,
 }
 
@@ -38,10 +38,16 @@ impl Drop for BranchLock {
 }
 
 impl BranchLock {
-    /// Takes `<branch_ref>.lock`, then checks the branch still points at
-    /// `expected`. `StoreError::Locked` when another program holds the lock;
-    /// `StoreError::BranchMoved` when the branch moved.
-    pub fn take(repo: &Repository, branch_ref: &str, expected: Oid) -> Result<Self, StoreError> {
+    /// Takes `<branch_ref>.lock`, checks the branch still points at
+    /// `expected`, and writes `new` into the lock (not synced: see
+    /// [`Self::file`]). `StoreError::Locked` when another program holds the
+    /// lock; `StoreError::BranchMoved` when the branch moved.
+    pub fn take(
+        repo: &Repository,
+        branch_ref: &str,
+        expected: Oid,
+        new: Oid,
+    ) -> Result<Self, StoreError> {
         let git_dir = repo.path().to_path_buf();
         let ref_path = git_dir.join(branch_ref);
         if let Some(dir) = ref_path.parent() {
@@ -58,27 +64,21 @@ impl BranchLock {
             }
             Err(e) => return Err(e.into()),
         };
-        let lock = BranchLock {
+        let mut lock = BranchLock {
             git_dir,
             branch_ref: branch_ref.to_string(),
             path,
             file,
             expected,
-            new: None,
+            new,
             held: true,
         };
         // With the lock held, nobody else can move the branch.
         if repo.refname_to_id(branch_ref)? != expected {
             return Err(StoreError::BranchMoved);
         }
+        lock.file.write_all(format!("{new}\n").as_bytes())?;
         Ok(lock)
-    }
-
-    /// Writes `new` into the lock file (not synced: see [`Self::file`]).
-    pub fn stage(&mut self, new: Oid) -> Result<(), StoreError> {
-        self.file.write_all(format!("{new}\n").as_bytes())?;
-        self.new = Some(new);
-        Ok(())
     }
 
     /// The lock file, to sync before [`Self::commit`].
@@ -94,10 +94,7 @@ impl BranchLock {
         who: &Signature<'_>,
         message: &str,
     ) -> Result<(), StoreError> {
-        let Some(new) = self.new else {
-            return Err(StoreError::Corrupt("a branch move with no commit".into()));
-        };
-        let line = reflog_line(self.expected, new, who, message);
+        let line = reflog_line(self.expected, self.new, who, message);
         if logs(repo, &self.git_dir, &self.branch_ref) {
             append(&self.git_dir.join("logs").join(&self.branch_ref), &line)?;
         }
@@ -134,8 +131,7 @@ fn move_branch(
     who: &Signature<'_>,
     message: &str,
 ) -> Result<(), StoreError> {
-    let mut lock = BranchLock::take(repo, branch_ref, expected)?;
-    lock.stage(new)?;
+    let lock = BranchLock::take(repo, branch_ref, expected, new)?;
     lock.file().sync_all()?;
     lock.commit(repo, who, message)
 }

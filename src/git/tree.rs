@@ -217,6 +217,41 @@ impl TreeCache {
         Ok(raw)
     }
 
+    /// The file at `path` below tree `root`, if there is one: its mode and
+    /// blob id.
+    pub fn blob_at(
+        &mut self,
+        odb: &Odb<'_>,
+        root: Oid,
+        path: &str,
+    ) -> Result<Option<(Mode, Oid)>, StoreError> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut tree = root;
+        for (i, part) in parts.iter().enumerate() {
+            let raw = self.get(odb, tree)?;
+            let mut found = None;
+            for entry in entries(&raw) {
+                let entry = entry?;
+                if entry.name == part.as_bytes() {
+                    let mode = if entry.mode == b"100755" {
+                        Mode::Executable
+                    } else {
+                        Mode::Blob
+                    };
+                    found = Some((entry.is_tree(), mode, entry.oid()?));
+                    break;
+                }
+            }
+            let last = i + 1 == parts.len();
+            match found {
+                Some((true, _, id)) if !last => tree = id,
+                Some((false, mode, id)) if last => return Ok(Some((mode, id))),
+                _ => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+
     fn put(&mut self, id: Oid, raw: Arc<Vec<u8>>) {
         if raw.len() > self.limit || self.trees.contains_key(&id) {
             return;
@@ -253,36 +288,6 @@ impl Trees<'_> {
             // Everything was removed: the root is the empty tree.
             None => self.write(Vec::new()),
         }
-    }
-
-    /// The file at `path` below tree `root`, if there is one: its mode and
-    /// blob id.
-    pub fn blob_at(&mut self, root: Oid, path: &str) -> Result<Option<(Mode, Oid)>, StoreError> {
-        let parts: Vec<&str> = path.split('/').collect();
-        let mut tree = root;
-        for (i, part) in parts.iter().enumerate() {
-            let raw = self.cache.get(self.odb, tree)?;
-            let mut found = None;
-            for entry in entries(&raw) {
-                let entry = entry?;
-                if entry.name == part.as_bytes() {
-                    let mode = if entry.mode == b"100755" {
-                        Mode::Executable
-                    } else {
-                        Mode::Blob
-                    };
-                    found = Some((entry.is_tree(), mode, entry.oid()?));
-                    break;
-                }
-            }
-            let last = i + 1 == parts.len();
-            match found {
-                Some((true, _, id)) if !last => tree = id,
-                Some((false, mode, id)) if last => return Ok(Some((mode, id))),
-                _ => return Ok(None),
-            }
-        }
-        Ok(None)
     }
 
     /// Applies `edits` (paths relative to this tree) to tree `id` (`None`:
@@ -494,26 +499,20 @@ mod tests {
             &[(0, Some((false, 1))), (10, Some((true, 2)))],
         );
         let odb = repo.odb().unwrap();
-        let mut batch = Batch::new(repo.path());
         let mut cache = TreeCache::new(1 << 20);
-        let mut trees = Trees {
-            odb: &odb,
-            batch: &mut batch,
-            cache: &mut cache,
-        };
         let blob = |b: u8| Oid::hash_object(ObjectType::Blob, &[b]).unwrap();
         assert_eq!(
-            trees.blob_at(root, "a.md").unwrap(),
+            cache.blob_at(&odb, root, "a.md").unwrap(),
             Some((Mode::Blob, blob(1)))
         );
         assert_eq!(
-            trees.blob_at(root, "dir/sub/y").unwrap(),
+            cache.blob_at(&odb, root, "dir/sub/y").unwrap(),
             Some((Mode::Executable, blob(2)))
         );
-        assert_eq!(trees.blob_at(root, "dir").unwrap(), None, "a folder");
-        assert_eq!(trees.blob_at(root, "dir/sub").unwrap(), None);
-        assert_eq!(trees.blob_at(root, "a.md/x").unwrap(), None);
-        assert_eq!(trees.blob_at(root, "nothing").unwrap(), None);
+        assert_eq!(cache.blob_at(&odb, root, "dir").unwrap(), None, "a folder");
+        assert_eq!(cache.blob_at(&odb, root, "dir/sub").unwrap(), None);
+        assert_eq!(cache.blob_at(&odb, root, "a.md/x").unwrap(), None);
+        assert_eq!(cache.blob_at(&odb, root, "nothing").unwrap(), None);
     }
 
     #[test]

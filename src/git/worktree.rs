@@ -7,8 +7,9 @@
 //! next start; an update another program's index lock delays is made by the
 //! next writer. Commits and checkout updates stay in order.
 //!
-//! A file is only ever changed when it and its index entry are exactly the
-//! version the commit replaced: local edits, staged changes and untracked
+//! A file is only ever changed when it and its index entry are versions
+//! Cairn wrote or replaced (the one the commit replaced, or one of the
+//! updates still pending for it): local edits, staged changes and untracked
 //! files are never touched.
 
 use git2::{ObjectType, Oid, Repository};
@@ -112,6 +113,10 @@ pub(crate) fn apply(repo: &Repository, pending: &[Pending]) -> Result<(), StoreE
     let Some(workdir) = repo.workdir() else {
         return Ok(());
     };
+    if pending.is_empty() {
+        // Nothing to do but forget a journal whose updates never landed.
+        return clear_journal(repo.path());
+    }
     let mut index = repo.index()?;
     index.read(false)?;
     let mut changed = false;

@@ -204,15 +204,14 @@ impl Site {
         self.index_history().await
     }
 
-    /// After a commit: update the checkout and index the commit in the
-    /// background, off the save's answer.
-    /// The commit has landed whatever happens here; every history read first
-    /// catches the index up (one indexer at a time), so none misses it, and
-    /// a failure only delays the index.
+    /// After a commit, in the background, off the save's answer: make the
+    /// checkout updates another program's index lock delayed (if any), and
+    /// index the commit. The commit has landed whatever happens here; every
+    /// history read first catches the index up (one indexer at a time), so
+    /// none misses it, and a failure only delays the index.
     pub(super) fn index_after_commit(&self) {
         let site = self.clone();
         tokio::spawn(async move {
-            // The checkout's files first: the one a user may be looking at.
             if let Err(e) = site.sync_checkout().await {
                 tracing::error!(error = %e, "could not update the checkout");
             }

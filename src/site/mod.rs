@@ -202,28 +202,13 @@ impl Site {
         .await
     }
 
-    /// Brings the checkout's files up to date with every commit made (they
-    /// follow a commit just after its answer; this waits for them). While
-    /// another program holds the index lock (a `git status` refreshing it),
-    /// it tries again, doubling the wait, for up to CHECKOUT_WAIT; past that
-    /// the updates stay pending for the next write.
+    /// Brings the checkout's files up to date with every commit made, when
+    /// a crash or another program's index lock (a `git status` refreshing
+    /// it) left updates pending; the lock is waited for as a save waits for
+    /// one. Past that the updates stay pending for the next write.
     pub async fn sync_checkout(&self) -> Result<(), SiteError> {
-        let mut delay = Duration::from_millis(10);
-        let mut waited = Duration::ZERO;
-        loop {
-            if self.blocking(|cx| Ok(cx.repo.sync_worktree()?)).await? {
-                return Ok(());
-            }
-            if waited >= CHECKOUT_WAIT {
-                tracing::warn!(
-                    "the checkout is still behind the branch; it follows at the next save"
-                );
-                return Ok(());
-            }
-            tokio::time::sleep(delay).await;
-            waited += delay;
-            delay = (delay * 2).min(Duration::from_millis(500));
-        }
+        self.blocking(|cx| with_retries(|| Ok(cx.repo.sync_worktree()?)))
+            .await
     }
 
     /// The site's configuration at the branch tip.
@@ -351,8 +336,6 @@ impl Site {
 const MAX_ATTEMPTS: usize = 3;
 /// How long a save waits for a git lock another program holds.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
-/// How long the checkout's update after a save waits for the index lock.
-const CHECKOUT_WAIT: Duration = Duration::from_secs(10);
 
 /// Runs one write `attempt` (read the tip, compute, commit with the tip as
 /// the expected parent) under the writer lock, again as needed: another
