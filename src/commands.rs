@@ -1,6 +1,7 @@
 //! `cairn user ...`: account administration from the shell.
 
-use crate::auth::{AuthError, Hasher, Password, Role, accounts};
+use crate::auth::audit::{self, Actor, Event};
+use crate::auth::{AuthError, HashCost, Hasher, Password, Role, accounts};
 use crate::config::UserCommand;
 use crate::state::{Clock, SystemClock};
 use std::io::Read;
@@ -22,10 +23,11 @@ pub enum CommandError {
 }
 
 /// Runs one `cairn user` command against the database in `data`.
-pub async fn user(data: &Path, command: UserCommand) -> Result<(), CommandError> {
+pub async fn user(data: &Path, command: UserCommand, cost: HashCost) -> Result<(), CommandError> {
+    let hasher = Hasher::new(1, cost)?;
     std::fs::create_dir_all(data).map_err(|e| CommandError::Data(data.display().to_string(), e))?;
     let pool = crate::db::open(&data.join("cairn.db")).await?;
-    let hasher = Hasher::new(1)?;
+    let now = SystemClock.now();
     match command {
         UserCommand::Add {
             name,
@@ -37,15 +39,25 @@ pub async fn user(data: &Path, command: UserCommand) -> Result<(), CommandError>
             let role: Role = role
                 .parse()
                 .map_err(|e: crate::auth::UnknownRole| AuthError::InvalidInput(e.to_string()))?;
-            let password = Password::parse(&read_password()?)?;
+            let password = read_password()?;
             let new = accounts::NewUser::parse(
                 &name,
                 display_name.as_deref(),
                 email.as_deref(),
                 role,
-                password,
-            )?;
-            let user = accounts::create(&pool, &hasher, &new, SystemClock.now()).await?;
+                Some(&password),
+            )
+            .map_err(AuthError::Fields)?;
+            let user = accounts::create(&pool, &hasher, &new, now).await?;
+            audit::record(
+                &pool,
+                now,
+                Event::UserCreated,
+                &user.username,
+                &Actor::cli(),
+                &format!("role {}", user.role),
+            )
+            .await;
             println!("Created {} ({}) <{}>", user.username, user.role, user.email);
         }
         UserCommand::List => {
@@ -62,12 +74,32 @@ pub async fn user(data: &Path, command: UserCommand) -> Result<(), CommandError>
             password_stdin: _,
         } => {
             let password = Password::parse(&read_password()?)?;
-            accounts::set_password(&pool, &hasher, &name, &password).await?;
-            println!("Password changed for {name}");
+            let user = accounts::by_username(&pool, &name).await?;
+            accounts::set_password(&pool, &hasher, &user, &password).await?;
+            audit::record(
+                &pool,
+                now,
+                Event::PasswordChanged,
+                &user.username,
+                &Actor::cli(),
+                "",
+            )
+            .await;
+            println!("Password changed for {name}; their sessions were ended");
         }
         UserCommand::Disable { name } => {
-            accounts::disable(&pool, &name).await?;
-            println!("Disabled {name}");
+            let user = accounts::by_username(&pool, &name).await?;
+            accounts::set_disabled(&pool, &user, true).await?;
+            audit::record(
+                &pool,
+                now,
+                Event::UserDisabled,
+                &user.username,
+                &Actor::cli(),
+                "",
+            )
+            .await;
+            println!("Disabled {name}; their sessions were ended");
         }
     }
     Ok(())

@@ -16,6 +16,17 @@ pub struct Cli {
         global = true
     )]
     pub data: PathBuf,
+    /// argon2id memory per password hash, in KiB (at least 19456).
+    #[arg(long, env = "CAIRN_ARGON2_MEMORY_KIB", default_value_t = 64 * 1024, global = true)]
+    pub argon2_memory_kib: u32,
+    /// argon2id passes per password hash (at least 2).
+    #[arg(
+        long,
+        env = "CAIRN_ARGON2_ITERATIONS",
+        default_value_t = 3,
+        global = true
+    )]
+    pub argon2_iterations: u32,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +64,22 @@ pub struct ServeArgs {
     /// Email on the committer line of every commit.
     #[arg(long, env = "CAIRN_COMMITTER_EMAIL", default_value = "cairn@localhost")]
     pub committer_email: String,
+    /// Served over HTTPS (directly or behind a proxy): the session cookie is
+    /// `Secure` and named `__Host-cairn_session`.
+    #[arg(long, env = "CAIRN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "CAIRN_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u32,
+    /// Hours after signing in after which a session ends, however active.
+    #[arg(long, env = "CAIRN_SESSION_MAX_HOURS", default_value_t = 8)]
+    pub session_max_hours: u32,
+    /// Failed logins a client address may make per window before it gets 429.
+    #[arg(long, env = "CAIRN_LOGIN_FAILURES_PER_ADDRESS", default_value_t = 30)]
+    pub login_failures_per_address: u32,
+    /// The window of --login-failures-per-address, in minutes.
+    #[arg(long, env = "CAIRN_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
+    pub login_window_minutes: u32,
 }
 
 #[derive(Debug, Subcommand)]

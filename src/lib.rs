@@ -23,22 +23,23 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "cairn_session";
-
 /// The whole application, ready to serve. Tests drive it through this too.
 pub fn app(state: AppState) -> Router {
     let store = SqliteStore::new(state.db.clone());
+    let policy = state.sessions;
+    // The store's own expiry (on the wall clock) only cleans up; the
+    // timeouts are enforced in `auth::session::resolve`, on `state.clock`.
     let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(policy.cookie_name())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(false)
+        .with_secure(policy.secure)
+        .with_path("/")
         .with_expiry(Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::minutes(30),
+            tower_sessions::cookie::time::Duration::seconds(policy.idle_secs),
         ));
     let max_body = state.max_body;
-    web::router()
+    web::router(&state)
         .layer(sessions)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(

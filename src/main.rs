@@ -27,10 +27,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let cost = cairn::auth::HashCost {
+        memory_kib: cli.argon2_memory_kib,
+        iterations: cli.argon2_iterations,
+    };
     runtime.block_on(async move {
         match cli.command {
-            Command::Serve(args) => cairn::server::serve(&cli.data, args).await?,
-            Command::User(command) => cairn::commands::user(&cli.data, command).await?,
+            Command::Serve(args) => cairn::server::serve(&cli.data, args, cost).await?,
+            Command::User(command) => cairn::commands::user(&cli.data, command, cost).await?,
             Command::Reindex { site } => {
                 cairn::commands::reindex(&cli.data, site.as_deref()).await?
             }

@@ -1,6 +1,8 @@
 //! `cairn serve`: open (or create) the site and the database, then serve.
 
-use crate::auth::{Hasher, random_token};
+use crate::auth::session::SessionPolicy;
+use crate::auth::throttle::{AddressLimit, Throttle};
+use crate::auth::{HashCost, Hasher, random_token};
 use crate::config::ServeArgs;
 use crate::git::{Identity, StoreError};
 use crate::site::{self, Site, SiteError};
@@ -28,14 +30,79 @@ pub enum StartError {
     #[error("cannot listen on {0}: {1}")]
     Listen(std::net::SocketAddr, std::io::Error),
     #[error("{0}")]
+    Config(String),
+    #[error("{0}")]
     Other(String),
 }
 
+/// Everything opened and ready to serve.
+pub struct Prepared {
+    pub state: AppState,
+    /// The one-time `/setup` token, while no user exists.
+    pub setup_token: Option<String>,
+    git_dir: PathBuf,
+}
+
 /// Opens everything and serves until Ctrl-C or SIGTERM.
-pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
+pub async fn serve(data: &Path, args: ServeArgs, cost: HashCost) -> Result<(), StartError> {
+    let prepared = prepare(data, &args, cost, Arc::new(SystemClock)).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| StartError::Listen(args.listen, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(args.listen, e))?;
+    // Printed on standard output for the operator (and for scripts waiting for start-up).
+    println!("Cairn is listening on http://{addr}");
+    if let Some(token) = &prepared.setup_token {
+        println!(
+            "No user exists yet. Create the first administrator at http://{addr}/setup?token={token}"
+        );
+    }
+    run(listener, prepared, shutdown_signal()).await
+}
+
+/// The session and login settings of `args`, checked.
+fn policies(args: &ServeArgs) -> Result<(SessionPolicy, AddressLimit), StartError> {
+    if args.session_idle_minutes == 0 || args.session_max_hours == 0 {
+        return Err(StartError::Config(
+            "--session-idle-minutes and --session-max-hours must be at least 1".into(),
+        ));
+    }
+    if args.login_failures_per_address == 0 || args.login_window_minutes == 0 {
+        return Err(StartError::Config(
+            "--login-failures-per-address and --login-window-minutes must be at least 1".into(),
+        ));
+    }
+    Ok((
+        SessionPolicy {
+            idle_secs: i64::from(args.session_idle_minutes) * 60,
+            absolute_secs: i64::from(args.session_max_hours) * 3600,
+            secure: args.secure_cookies,
+        },
+        AddressLimit {
+            failures: args.login_failures_per_address,
+            window_secs: i64::from(args.login_window_minutes) * 60,
+        },
+    ))
+}
+
+/// Opens (or creates) the site and the database and builds the state, on
+/// `clock` (tests pass one they control).
+pub async fn prepare(
+    data: &Path,
+    args: &ServeArgs,
+    cost: HashCost,
+    clock: Arc<dyn Clock>,
+) -> Result<Prepared, StartError> {
     // Before any repository handle exists (the demo site's creation included).
     crate::git::options::configure().map_err(StartError::Other)?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (sessions, address_limit) = policies(args)?;
+    let hasher = Hasher::new(
+        std::thread::available_parallelism().map_or(2, |n| n.get()),
+        cost,
+    )
+    .map_err(|e| StartError::Config(e.to_string()))?;
     std::fs::create_dir_all(data)
         .map_err(|e| StartError::Data(data.to_path_buf(), e.to_string()))?;
     let (site_path, demo) = match &args.site {
@@ -69,13 +136,10 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
     let db = crate::db::open(&db_path)
         .await
         .map_err(|e| StartError::Data(db_path.clone(), e.to_string()))?;
-    let store = SqliteStore::new(db.clone());
-    store
+    SqliteStore::new(db.clone())
         .migrate()
         .await
         .map_err(|e| StartError::Data(db_path.clone(), e.to_string()))?;
-    tokio::spawn(store.continuously_delete_expired(tokio::time::Duration::from_secs(300)));
-
     let users = crate::db::users::count(&db)
         .await
         .map_err(|e| StartError::Data(db_path.clone(), e.to_string()))?;
@@ -84,8 +148,6 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
     } else {
         None
     };
-    let hasher = Hasher::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-        .map_err(|e| StartError::Other(e.to_string()))?;
     let state = AppState {
         site: Site::new(repo, db.clone(), committer),
         db,
@@ -93,7 +155,28 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
         setup_token: Arc::new(Mutex::new(setup_token.clone())),
         clock,
         max_body: args.max_body,
+        sessions,
+        throttle: Arc::new(Throttle::new(address_limit)),
     };
+    Ok(Prepared {
+        state,
+        setup_token,
+        git_dir,
+    })
+}
+
+/// Serves on `listener` until `shutdown` completes, with the background work
+/// (expired sessions, stale locks, the checkout, the history index).
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    prepared: Prepared,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let Prepared { state, git_dir, .. } = prepared;
+    tokio::spawn(
+        SqliteStore::new(state.db.clone())
+            .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
+    );
     // Lock files a dead writer left behind are cleared once it is clear no
     // live program is using them (saves meanwhile wait or answer 503); then
     // the checkout catches up with the commits a crash left it behind on.
@@ -117,24 +200,14 @@ pub async fn serve(data: &Path, args: ServeArgs) -> Result<(), StartError> {
             Err(e) => tracing::error!(error = %e, "could not update the history index"),
         }
     });
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .map_err(|e| StartError::Listen(args.listen, e))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| StartError::Listen(args.listen, e))?;
-    // Printed on standard output for the operator (and for scripts waiting for start-up).
-    println!("Cairn is listening on http://{addr}");
-    if let Some(token) = setup_token {
-        println!(
-            "No user exists yet. Create the first administrator at http://{addr}/setup?token={token}"
-        );
-    }
     let site = state.site.clone();
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartError::Other(e.to_string()))?;
+    axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| StartError::Other(e.to_string()))?;
     // Leave the checkout in step with the branch.
     if let Err(e) = site.sync_checkout().await {
         tracing::error!(error = %e, "could not update the checkout");

@@ -1,6 +1,8 @@
 //! What every request handler can reach.
 
 use crate::auth::Hasher;
+use crate::auth::session::SessionPolicy;
+use crate::auth::throttle::Throttle;
 use crate::site::Site;
 use sqlx::SqlitePool;
 use std::sync::{Arc, Mutex};
@@ -38,4 +40,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Session timeouts and cookie settings.
+    pub sessions: SessionPolicy,
+    /// Failed-login delays per account and limits per client address.
+    pub throttle: Arc<Throttle>,
 }

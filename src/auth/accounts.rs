@@ -1,9 +1,13 @@
-//! User accounts: creating them, checking their passwords, and turning
-//! database rows into users with parsed roles.
+//! User accounts: creating them, checking their passwords, changing them,
+//! and the one-time links that set a password.
 
-use super::{AuthError, Hasher, Password, Role};
+use super::{AuthError, FieldErrors, Hasher, Password, Role};
 use crate::db::{self, DbError, users::UserRow};
+use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
+
+/// How long a set-password link stays valid, in seconds.
+pub const LINK_LIFETIME_SECS: i64 = 24 * 3600;
 
 /// A signed-up person. Name and email are what their commits are authored with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +18,13 @@ pub struct User {
     pub email: String,
     pub role: Role,
     pub disabled: bool,
+    /// Whether a password was ever set (accounts made by an admin wait for
+    /// their one-time link).
+    pub has_password: bool,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+    /// Sessions signed in under another epoch are refused.
+    pub session_epoch: i64,
 }
 
 impl TryFrom<UserRow> for User {
@@ -29,7 +40,72 @@ impl TryFrom<UserRow> for User {
             display_name: row.display_name,
             email: row.email,
             disabled: row.disabled,
+            has_password: !row.password_hash.is_empty(),
+            created_at: row.created_at,
+            last_login_at: row.last_login_at,
+            session_epoch: row.session_epoch,
         })
+    }
+}
+
+/// A username of 1 to 64 letters, digits, `.`, `_`, `-`.
+pub fn parse_username(username: &str) -> Result<String, String> {
+    let username = username.trim();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err("A username has 1 to 64 letters, digits, dots, dashes or underscores.".into());
+    }
+    Ok(username.to_string())
+}
+
+/// A display name git can put on an author line (`fallback` when empty).
+pub fn parse_display_name(name: Option<&str>, fallback: &str) -> Result<String, String> {
+    let name = name
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(fallback);
+    if name.chars().count() > 200 || name.contains(['<', '>', '\n', '\r', '\0']) {
+        return Err(
+            "A name has at most 200 characters and no `<`, `>` or line breaks.".to_string(),
+        );
+    }
+    Ok(name.to_string())
+}
+
+/// An email git can put on an author line (`{username}@localhost` when empty).
+pub fn parse_email(email: Option<&str>, username: &str) -> Result<String, String> {
+    let email = match email.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(e) => e.to_string(),
+        None => format!("{username}@localhost"),
+    };
+    let at = email.find('@');
+    if email.len() > 254
+        || at.is_none_or(|i| i == 0 || i + 1 == email.len())
+        || email.contains(['<', '>', ' ', '\n', '\r', '\0'])
+    {
+        return Err("That email address is not valid: it looks like name@example.org.".into());
+    }
+    Ok(email)
+}
+
+/// A new password and its confirmation, as typed in a form.
+pub fn parse_new_password(password: &str, again: Option<&str>) -> Result<Password, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    match Password::parse(password) {
+        Ok(p) => {
+            if again.is_some_and(|a| a != password) {
+                errors.add("password_again", "The two passwords are not the same.");
+            }
+            errors.into_result().map(|()| p)
+        }
+        Err(e) => {
+            errors.add("password", e.to_string());
+            Err(errors)
+        }
     }
 }
 
@@ -40,55 +116,41 @@ pub struct NewUser {
     pub display_name: String,
     pub email: String,
     pub role: Role,
-    pub password: Password,
+    /// `None`: the account waits for a one-time set-password link.
+    pub password: Option<Password>,
 }
 
 impl NewUser {
-    /// Checks each part: a username of letters, digits, `.`, `_`, `-`; a
-    /// display name and email that git can put in a commit.
+    /// Checks every field and reports each problem against its field.
     pub fn parse(
         username: &str,
         display_name: Option<&str>,
         email: Option<&str>,
         role: Role,
-        password: Password,
-    ) -> Result<NewUser, AuthError> {
-        let username = username.trim();
-        if username.is_empty()
-            || username.len() > 64
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err(AuthError::InvalidInput(
-                "A username has 1 to 64 letters, digits, dots, dashes or underscores.".into(),
-            ));
-        }
-        let display_name = display_name
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or(username);
-        if display_name.len() > 200 || display_name.contains(['<', '>', '\n', '\r', '\0']) {
-            return Err(AuthError::InvalidInput(
-                "A display name has at most 200 characters and no `<`, `>` or line breaks.".into(),
-            ));
-        }
-        let email = match email.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(e) => e.to_string(),
-            None => format!("{username}@localhost"),
+        password: Option<&str>,
+    ) -> Result<NewUser, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let username = parse_username(username)
+            .map_err(|m| errors.add("username", m))
+            .unwrap_or_default();
+        let display_name = parse_display_name(display_name, &username)
+            .map_err(|m| errors.add("display_name", m))
+            .unwrap_or_default();
+        let email = parse_email(email, &username)
+            .map_err(|m| errors.add("email", m))
+            .unwrap_or_default();
+        let password = match password.map(Password::parse) {
+            None => None,
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                errors.add("password", e.to_string());
+                None
+            }
         };
-        let at = email.find('@');
-        if email.len() > 254
-            || at.is_none_or(|i| i == 0 || i + 1 == email.len())
-            || email.contains(['<', '>', ' ', '\n', '\r', '\0'])
-        {
-            return Err(AuthError::InvalidInput(
-                "That email address is not valid.".into(),
-            ));
-        }
+        errors.into_result()?;
         Ok(NewUser {
-            username: username.to_string(),
-            display_name: display_name.to_string(),
+            username,
+            display_name,
             email,
             role,
             password,
@@ -96,14 +158,17 @@ impl NewUser {
     }
 }
 
-/// Creates an account; its password is hashed first.
+/// Creates an account; its password (if any) is hashed first.
 pub async fn create(
     pool: &SqlitePool,
     hasher: &Hasher,
     user: &NewUser,
     now: i64,
 ) -> Result<User, AuthError> {
-    let hash = hasher.hash(&user.password).await?;
+    let hash = match &user.password {
+        Some(p) => hasher.hash(p).await?,
+        None => String::new(),
+    };
     let id = db::users::insert(
         pool,
         &db::users::NewUserRow {
@@ -120,18 +185,14 @@ pub async fn create(
         DbError::Duplicate => AuthError::DuplicateUser(user.username.clone()),
         other => AuthError::Db(other),
     })?;
-    Ok(User {
-        id,
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        email: user.email.clone(),
-        role: user.role,
-        disabled: false,
-    })
+    by_id(pool, id)
+        .await?
+        .ok_or_else(|| AuthError::NoSuchUser(user.username.clone()))
 }
 
 /// The user these credentials belong to, or `None`: unknown users, wrong
-/// passwords and disabled accounts all look the same and take as long.
+/// passwords, accounts without a password and disabled accounts all look the
+/// same and take as long. A hash made with other parameters is replaced.
 pub async fn authenticate(
     pool: &SqlitePool,
     hasher: &Hasher,
@@ -148,16 +209,30 @@ pub async fn authenticate(
     if row.disabled {
         return Ok(None);
     }
+    if hasher.needs_rehash(&row.password_hash)
+        && let Ok(p) = Password::parse(password)
+    {
+        let new = hasher.hash(&p).await?;
+        db::users::rehash(pool, row.id, &row.password_hash, &new).await?;
+        tracing::info!(user = %row.username, "password rehashed with the current parameters");
+    }
     db::users::touch_login(pool, row.id, now).await?;
     Ok(Some(User::try_from(row)?))
 }
 
-/// An enabled user by id, or `None`.
-pub async fn active_user(pool: &SqlitePool, id: i64) -> Result<Option<User>, AuthError> {
-    match db::users::by_id(pool, id).await? {
-        Some(row) if !row.disabled => Ok(Some(User::try_from(row)?)),
-        _ => Ok(None),
-    }
+pub async fn by_id(pool: &SqlitePool, id: i64) -> Result<Option<User>, AuthError> {
+    db::users::by_id(pool, id)
+        .await?
+        .map(User::try_from)
+        .transpose()
+}
+
+pub async fn by_username(pool: &SqlitePool, username: &str) -> Result<User, AuthError> {
+    db::users::by_username(pool, username.trim())
+        .await?
+        .map(User::try_from)
+        .transpose()?
+        .ok_or_else(|| AuthError::NoSuchUser(username.to_string()))
 }
 
 pub async fn list(pool: &SqlitePool) -> Result<Vec<User>, AuthError> {
@@ -168,24 +243,141 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<User>, AuthError> {
         .collect()
 }
 
+/// Sets a new password, ends every session of the user and voids their links.
 pub async fn set_password(
     pool: &SqlitePool,
     hasher: &Hasher,
-    username: &str,
+    user: &User,
     password: &Password,
 ) -> Result<(), AuthError> {
     let hash = hasher.hash(password).await?;
-    if db::users::set_password_hash(pool, username, &hash).await? {
+    if !db::users::set_password_hash(pool, user.id, &hash).await? {
+        return Err(AuthError::NoSuchUser(user.username.clone()));
+    }
+    db::password_links::revoke_all(pool, user.id).await?;
+    Ok(())
+}
+
+/// Refuses a change that leaves no enabled administrator.
+async fn keep_an_admin(pool: &SqlitePool, user: &User) -> Result<(), AuthError> {
+    if user.role == Role::Admin
+        && !user.disabled
+        && db::users::other_active_admins(pool, user.id).await? == 0
+    {
+        return Err(AuthError::LastAdmin);
+    }
+    Ok(())
+}
+
+/// Disables (or enables) the user and ends their sessions.
+pub async fn set_disabled(pool: &SqlitePool, user: &User, disabled: bool) -> Result<(), AuthError> {
+    if disabled {
+        keep_an_admin(pool, user).await?;
+    }
+    if db::users::set_disabled(pool, user.id, disabled).await? {
         Ok(())
     } else {
-        Err(AuthError::NoSuchUser(username.to_string()))
+        Err(AuthError::NoSuchUser(user.username.clone()))
     }
 }
 
-pub async fn disable(pool: &SqlitePool, username: &str) -> Result<(), AuthError> {
-    if db::users::set_disabled(pool, username, true).await? {
+/// Changes the user's role and ends their sessions.
+pub async fn set_role(pool: &SqlitePool, user: &User, role: Role) -> Result<(), AuthError> {
+    if role != Role::Admin {
+        keep_an_admin(pool, user).await?;
+    }
+    if db::users::set_role(pool, user.id, role.as_str()).await? {
         Ok(())
     } else {
-        Err(AuthError::NoSuchUser(username.to_string()))
+        Err(AuthError::NoSuchUser(user.username.clone()))
+    }
+}
+
+/// Changes the name and email the user's commits are authored with.
+pub async fn set_profile(
+    pool: &SqlitePool,
+    user: &User,
+    display_name: Option<&str>,
+    email: Option<&str>,
+) -> Result<(), AuthError> {
+    let mut errors = FieldErrors::default();
+    let name = parse_display_name(display_name, &user.username)
+        .map_err(|m| errors.add("display_name", m))
+        .unwrap_or_default();
+    let email = parse_email(email, &user.username)
+        .map_err(|m| errors.add("email", m))
+        .unwrap_or_default();
+    errors.into_result().map_err(AuthError::Fields)?;
+    db::users::set_profile(pool, user.id, &name, &email).await?;
+    Ok(())
+}
+
+fn link_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new one-time token to set `user`'s password, valid 24 hours; earlier
+/// links stop working. Only its hash is stored.
+pub async fn create_password_link(
+    pool: &SqlitePool,
+    user: &User,
+    now: i64,
+) -> Result<String, AuthError> {
+    let token = super::random_token(32)?;
+    db::password_links::replace(
+        pool,
+        user.id,
+        &link_hash(&token),
+        now,
+        now + LINK_LIFETIME_SECS,
+    )
+    .await?;
+    Ok(token)
+}
+
+/// The enabled user a live link is for.
+pub async fn password_link_user(
+    pool: &SqlitePool,
+    token: &str,
+    now: i64,
+) -> Result<Option<User>, AuthError> {
+    let Some(id) = db::password_links::user_of(pool, &link_hash(token), now).await? else {
+        return Ok(None);
+    };
+    Ok(by_id(pool, id).await?.filter(|u| !u.disabled))
+}
+
+/// Uses up a live link to set the password. `None`: the link is dead.
+pub async fn use_password_link(
+    pool: &SqlitePool,
+    hasher: &Hasher,
+    token: &str,
+    password: &Password,
+    now: i64,
+) -> Result<Option<User>, AuthError> {
+    // Checked first so a dead link costs no hashing.
+    if password_link_user(pool, token, now).await?.is_none() {
+        return Ok(None);
+    }
+    let hash = hasher.hash(password).await?;
+    let Some(id) = db::password_links::take(pool, &link_hash(token), now).await? else {
+        return Ok(None);
+    };
+    let Some(user) = by_id(pool, id).await?.filter(|u| !u.disabled) else {
+        return Ok(None);
+    };
+    db::users::set_password_hash(pool, id, &hash).await?;
+    db::password_links::revoke_all(pool, id).await?;
+    Ok(Some(user))
+}
+
+/// Voids the user's password (they set a new one with a link) and ends
+/// their sessions.
+pub async fn clear_password(pool: &SqlitePool, user: &User) -> Result<(), AuthError> {
+    if db::users::set_password_hash(pool, user.id, "").await? {
+        Ok(())
+    } else {
+        Err(AuthError::NoSuchUser(user.username.clone()))
     }
 }

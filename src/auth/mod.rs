@@ -1,12 +1,16 @@
 //! Who may do what: accounts, password hashing, sessions, roles and CSRF.
 
 pub mod accounts;
+pub mod audit;
 pub mod csrf;
 pub mod password;
+pub mod policy;
 pub mod session;
+pub mod throttle;
 
 pub use accounts::User;
-pub use password::{Hasher, Password};
+pub use password::{HashCost, Hasher, Password};
+pub use policy::Access;
 pub use session::CurrentUser;
 
 use std::fmt;
@@ -61,11 +65,51 @@ impl FromStr for Role {
     }
 }
 
+/// Messages for the fields of a form that failed validation, by field name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Err(self)` when any field has a message.
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let messages: Vec<&str> = self.0.iter().map(|(_, m)| m.as_str()).collect();
+        f.write_str(&messages.join(" "))
+    }
+}
+
 /// Authentication and account errors.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("{0}")]
     InvalidInput(String),
+    /// A form's fields failed validation.
+    #[error("{0}")]
+    Fields(FieldErrors),
+    /// The change would leave the site without an active administrator.
+    #[error("this would leave no active administrator")]
+    LastAdmin,
     #[error("a user named `{0}` already exists")]
     DuplicateUser(String),
     #[error("no user named `{0}`")]

@@ -5,6 +5,7 @@ use super::AuthError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{OnceCell, Semaphore};
 
 /// Passwords shorter than this are refused.
@@ -47,18 +48,80 @@ pub struct Hasher {
     /// A hash of a random password, verified against when a username is
     /// unknown so that answer takes as long as a wrong password.
     dummy: Arc<OnceCell<String>>,
+    /// How many hashes have been computed (tests check refusals skip it).
+    runs: Arc<AtomicU64>,
+}
+
+/// argon2id cost parameters. Never below OWASP's minimum (m = 19 MiB, t = 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+}
+
+impl HashCost {
+    /// OWASP's minimum for argon2id.
+    pub const MINIMUM: HashCost = HashCost {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+    };
+    /// m = 64 MiB, t = 3, p = 1: about 150 ms here (BENCHMARKS.md).
+    pub const DEFAULT: HashCost = HashCost {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+    };
+}
+
+impl Default for HashCost {
+    fn default() -> Self {
+        HashCost::DEFAULT
+    }
 }
 
 impl Hasher {
-    /// m = 64 MiB, t = 3, p = 1 (OWASP's minimum is m = 19 MiB, t = 2).
-    pub fn new(concurrency: usize) -> Result<Self, AuthError> {
-        let params =
-            Params::new(64 * 1024, 3, 1, None).map_err(|e| AuthError::Hashing(e.to_string()))?;
+    /// At most `concurrency` hashes at once, each with `cost` (refused
+    /// below OWASP's minimum).
+    pub fn new(concurrency: usize, cost: HashCost) -> Result<Self, AuthError> {
+        if cost.memory_kib < HashCost::MINIMUM.memory_kib
+            || cost.iterations < HashCost::MINIMUM.iterations
+        {
+            return Err(AuthError::InvalidInput(format!(
+                "argon2 parameters m={} KiB, t={} are below OWASP's minimum (m={} KiB, t={})",
+                cost.memory_kib,
+                cost.iterations,
+                HashCost::MINIMUM.memory_kib,
+                HashCost::MINIMUM.iterations
+            )));
+        }
+        let params = Params::new(cost.memory_kib, cost.iterations, 1, None)
+            .map_err(|e| AuthError::InvalidInput(format!("argon2 parameters: {e}")))?;
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             params,
             dummy: Arc::new(OnceCell::new()),
+            runs: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// How many hashes this hasher has computed.
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
+    }
+
+    /// Whether `hash` was made with other parameters (or another algorithm)
+    /// than this hasher's, and should be replaced at the next login.
+    pub fn needs_rehash(&self, hash: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(hash) else {
+            return true;
+        };
+        let Ok(params) = Params::try_from(&parsed) else {
+            return true;
+        };
+        parsed.algorithm != Algorithm::Argon2id.ident()
+            || parsed.version != Some(Version::V0x13.into())
+            || params.m_cost() != self.params.m_cost()
+            || params.t_cost() != self.params.t_cost()
+            || params.p_cost() != self.params.p_cost()
     }
 
     fn argon2(params: Params) -> Argon2<'static> {
@@ -82,12 +145,14 @@ impl Hasher {
         .await
     }
 
-    /// Whether `password` matches `hash`. With no hash (unknown user), a
-    /// dummy hash is checked so the answer takes the same time.
+    /// Whether `password` matches `hash`. With no hash (unknown user, or an
+    /// account whose password was never set), a dummy hash is checked so the
+    /// answer takes the same time. Over-long passwords are refused unhashed.
     pub async fn verify(&self, password: &str, hash: Option<String>) -> Result<bool, AuthError> {
         if password.len() > MAX_PASSWORD_BYTES {
             return Ok(false);
         }
+        let hash = hash.filter(|h| PasswordHash::new(h).is_ok());
         let known = hash.is_some();
         let hash = match hash {
             Some(h) => h,
@@ -125,6 +190,7 @@ impl Hasher {
             .acquire()
             .await
             .map_err(|e| AuthError::Hashing(e.to_string()))?;
+        self.runs.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| AuthError::Hashing(e.to_string()))?
@@ -148,7 +214,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_unknown_users_never_match() -> Result<(), AuthError> {
-        let hasher = Hasher::new(1)?;
+        let hasher = Hasher::new(1, HashCost::DEFAULT)?;
         let pw = Password::parse("correct horse battery")?;
         let hash = hasher.hash(&pw).await?;
         assert!(hash.starts_with("$argon2id$v=19$m=65536,t=3,p=1$"));
@@ -159,6 +225,57 @@ mod tests {
         );
         assert!(!hasher.verify("wrong horse battery", Some(hash)).await?);
         assert!(!hasher.verify("correct horse battery", None).await?);
+        // An account whose password was never set matches nothing.
+        assert!(!hasher.verify("", Some(String::new())).await?);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn over_long_passwords_are_refused_without_hashing() -> Result<(), AuthError> {
+        let hasher = Hasher::new(1, HashCost::MINIMUM)?;
+        let hash = hasher
+            .hash(&Password::parse("correct horse battery")?)
+            .await?;
+        let before = hasher.runs();
+        let huge = "x".repeat(1024 * 1024);
+        assert!(!hasher.verify(&huge, Some(hash.clone())).await?);
+        assert!(!hasher.verify(&huge, None).await?);
+        assert_eq!(hasher.runs(), before, "a 1 MB password was hashed");
+        assert!(Password::parse(&huge).is_err());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn parameters_below_owasp_are_refused_and_old_hashes_are_flagged() -> Result<(), AuthError>
+    {
+        assert!(
+            Hasher::new(
+                1,
+                HashCost {
+                    memory_kib: 8 * 1024,
+                    iterations: 2
+                }
+            )
+            .is_err()
+        );
+        assert!(
+            Hasher::new(
+                1,
+                HashCost {
+                    memory_kib: 64 * 1024,
+                    iterations: 1
+                }
+            )
+            .is_err()
+        );
+        let light = Hasher::new(1, HashCost::MINIMUM)?;
+        let heavy = Hasher::new(1, HashCost::DEFAULT)?;
+        let hash = light
+            .hash(&Password::parse("correct horse battery")?)
+            .await?;
+        assert!(!light.needs_rehash(&hash));
+        assert!(heavy.needs_rehash(&hash));
+        assert!(heavy.needs_rehash("not a hash"));
         Ok(())
     }
 }

@@ -1,5 +1,7 @@
-//! The signed-in user, read from the tower-sessions session on each request
-//! (so a disabled account is refused at once), and flash messages.
+//! Signed-in sessions on top of tower-sessions: who is signed in, since when,
+//! last seen when (idle and absolute timeouts, on the application's clock),
+//! and under which epoch of their account (a password, role or status change
+//! ends every older session). Flash messages live here too.
 
 use super::{User, accounts};
 use crate::error::AppError;
@@ -9,9 +11,46 @@ use axum::http::request::Parts;
 use tower_sessions::Session;
 
 const USER_ID: &str = "user_id";
+const EPOCH: &str = "epoch";
+const SIGNED_IN_AT: &str = "signed_in_at";
+const SEEN_AT: &str = "seen_at";
 const FLASH: &str = "flash";
 
-/// The signed-in user; handlers that take it require a session.
+/// Session lifetime and cookie settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Ended after this many seconds without a request.
+    pub idle_secs: i64,
+    /// Ended this many seconds after signing in, however active.
+    pub absolute_secs: i64,
+    /// Served over HTTPS: the cookie is `Secure` and named with `__Host-`.
+    pub secure: bool,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            idle_secs: 30 * 60,
+            absolute_secs: 8 * 3600,
+            secure: false,
+        }
+    }
+}
+
+impl SessionPolicy {
+    /// The cookie's name: `__Host-` makes browsers insist on `Secure`,
+    /// `Path=/` and no `Domain`, so no other host can set it.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure {
+            "__Host-cairn_session"
+        } else {
+            "cairn_session"
+        }
+    }
+}
+
+/// The signed-in user; handlers that take it run behind the route table's
+/// check (`web::routes`), which puts it in the request.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: User,
@@ -21,35 +60,50 @@ pub struct CurrentUser {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let session = session_of(parts, state).await?;
-        let next = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_string();
-        let Some(id) = session.get::<i64>(USER_ID).await? else {
-            return Err(AppError::LoginRequired { next });
-        };
-        match accounts::active_user(&state.db, id).await? {
-            Some(user) => Ok(CurrentUser { user, session }),
-            None => {
-                session.flush().await?;
-                Err(AppError::LoginRequired { next })
-            }
-        }
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(|| AppError::LoginRequired {
+                next: parts
+                    .uri
+                    .path_and_query()
+                    .map_or("/", |p| p.as_str())
+                    .to_string(),
+            })
     }
 }
 
-impl CurrentUser {
-    /// Refuses users whose role may not change content (reviewers).
-    pub fn require_editor(&self) -> Result<(), AppError> {
-        if self.user.role.can_edit() {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(
-                "Your account can read content but not change it.".into(),
-            ))
+/// The user signed in on `session`, if the session is still valid: the
+/// account enabled and at the same epoch, not idle too long, not too old.
+/// An invalid session is destroyed. A valid one is marked as seen now.
+pub async fn resolve(session: &Session, state: &AppState) -> Result<Option<User>, AppError> {
+    let Some(id) = session.get::<i64>(USER_ID).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    let policy = &state.sessions;
+    let epoch = session.get::<i64>(EPOCH).await?;
+    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(i64::MIN);
+    let seen_at = session.get::<i64>(SEEN_AT).await?.unwrap_or(i64::MIN);
+    let user = accounts::by_id(&state.db, id).await?;
+    let valid = user.as_ref().filter(|u| {
+        !u.disabled
+            && epoch == Some(u.session_epoch)
+            && now.saturating_sub(seen_at) <= policy.idle_secs
+            && now.saturating_sub(signed_in_at) <= policy.absolute_secs
+    });
+    match valid {
+        Some(user) => {
+            if seen_at != now {
+                session.insert(SEEN_AT, now).await?;
+            }
+            Ok(Some(user.clone()))
+        }
+        None => {
+            session.flush().await?;
+            Ok(None)
         }
     }
 }
@@ -61,10 +115,14 @@ pub async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Session, 
         .map_err(|(_, m)| AppError::internal("session", m))
 }
 
-/// Starts a signed-in session with a new id (no session fixation) and a new CSRF token.
-pub async fn sign_in(session: &Session, user: &User) -> Result<(), AppError> {
+/// Starts a signed-in session with a new id (no session fixation) and a new
+/// CSRF token.
+pub async fn sign_in(session: &Session, user: &User, now: i64) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.insert(USER_ID, user.id).await?;
+    session.insert(EPOCH, user.session_epoch).await?;
+    session.insert(SIGNED_IN_AT, now).await?;
+    session.insert(SEEN_AT, now).await?;
     super::csrf::renew(session).await?;
     Ok(())
 }

@@ -2,6 +2,8 @@
 //! file per table family holds its queries.
 
 pub mod history;
+pub mod password_links;
+pub mod security_log;
 pub mod users;
 
 use sqlx::SqlitePool;

@@ -15,6 +15,8 @@ pub struct UserRow {
     pub disabled: bool,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    /// Sessions signed in under another epoch are refused.
+    pub session_epoch: i64,
 }
 
 /// The values of a new row.
@@ -28,8 +30,8 @@ pub struct NewUserRow<'a> {
     pub created_at: i64,
 }
 
-const COLUMNS: &str =
-    "id, username, display_name, email, role, password_hash, disabled, created_at, last_login_at";
+const COLUMNS: &str = "id, username, display_name, email, role, password_hash, disabled, \
+     created_at, last_login_at, session_epoch";
 
 pub async fn insert(pool: &SqlitePool, user: &NewUserRow<'_>) -> Result<i64, DbError> {
     let id = sqlx::query_scalar(
@@ -80,32 +82,77 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<UserRow>, DbError> {
     )
 }
 
-/// Returns whether a user with that name existed.
-pub async fn set_password_hash(
+/// Sets the password hash (an empty hash: no password) and ends the user's
+/// sessions. Returns whether the user exists.
+pub async fn set_password_hash(pool: &SqlitePool, id: i64, hash: &str) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+    )
+    .bind(hash)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Replaces the hash after a login with old parameters; sessions stay valid.
+pub async fn rehash(pool: &SqlitePool, id: i64, old: &str, new: &str) -> Result<(), DbError> {
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?")
+        .bind(new)
+        .bind(id)
+        .bind(old)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Enables or disables the user and ends their sessions.
+pub async fn set_disabled(pool: &SqlitePool, id: i64, disabled: bool) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE users SET disabled = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+    )
+    .bind(disabled)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Changes the user's role and ends their sessions.
+pub async fn set_role(pool: &SqlitePool, id: i64, role: &str) -> Result<bool, DbError> {
+    let done =
+        sqlx::query("UPDATE users SET role = ?, session_epoch = session_epoch + 1 WHERE id = ?")
+            .bind(role)
+            .bind(id)
+            .execute(pool)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Changes what the user's commits are authored with.
+pub async fn set_profile(
     pool: &SqlitePool,
-    username: &str,
-    hash: &str,
+    id: i64,
+    display_name: &str,
+    email: &str,
 ) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE users SET password_hash = ? WHERE username = ?")
-        .bind(hash)
-        .bind(username)
+    let done = sqlx::query("UPDATE users SET display_name = ?, email = ? WHERE id = ?")
+        .bind(display_name)
+        .bind(email)
+        .bind(id)
         .execute(pool)
         .await?;
     Ok(done.rows_affected() > 0)
 }
 
-/// Returns whether a user with that name existed.
-pub async fn set_disabled(
-    pool: &SqlitePool,
-    username: &str,
-    disabled: bool,
-) -> Result<bool, DbError> {
-    let done = sqlx::query("UPDATE users SET disabled = ? WHERE username = ?")
-        .bind(disabled)
-        .bind(username)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() > 0)
+/// Enabled administrators other than `except`.
+pub async fn other_active_admins(pool: &SqlitePool, except: i64) -> Result<i64, DbError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled AND id != ?",
+    )
+    .bind(except)
+    .fetch_one(pool)
+    .await?)
 }
 
 pub async fn touch_login(pool: &SqlitePool, id: i64, at: i64) -> Result<(), DbError> {

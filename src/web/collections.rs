@@ -7,14 +7,8 @@ use crate::error::AppError;
 use crate::site::DocumentSummary;
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Html;
-use axum::routing::get;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}", get(show))
-}
 
 #[derive(Template)]
 #[template(path = "collection.html")]
@@ -24,7 +18,7 @@ struct CollectionPage {
     documents: Vec<DocumentSummary>,
 }
 
-async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(collection): Path<String>,

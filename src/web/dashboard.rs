@@ -6,14 +6,8 @@ use crate::error::AppError;
 use crate::site::CollectionSummary;
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::response::Html;
-use axum::routing::get;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(show))
-}
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -23,7 +17,7 @@ struct DashboardPage {
     collections: Vec<CollectionSummary>,
 }
 
-async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> Result<Html<String>, AppError> {

@@ -12,16 +12,10 @@ use crate::error::AppError;
 use crate::site::{Conflict, DocumentEdit, LoadedDocument, ObjectId, SaveOutcome, SiteError};
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use std::collections::HashMap;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/{slug}", get(show).post(save))
-}
 
 /// One form control.
 #[derive(Debug, Clone)]
@@ -72,7 +66,7 @@ fn parse_names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), A
     ))
 }
 
-async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((collection, slug)): Path<(String, String)>,
@@ -286,13 +280,12 @@ impl Submitted {
     }
 }
 
-async fn save(
+pub(super) async fn save(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((collection, slug)): Path<(String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    current.require_editor()?;
     let (name, slug_name) = parse_names(&collection, &slug)?;
     let submitted = Submitted::parse(pairs)?;
     let edit = DocumentEdit {

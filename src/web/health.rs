@@ -1,16 +1,10 @@
 //! `GET /healthz`: 200 when the site and the database can be read.
 
 use crate::state::AppState;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz))
-}
-
-async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+pub(super) async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     let site = state.site.check().await;
     let db = crate::db::ping(&state.db).await;
     match (site, db) {

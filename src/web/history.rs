@@ -12,23 +12,9 @@ use crate::site::history::{HistoryEntry, HistoryQuery};
 use crate::site::{ObjectId, SaveOutcome, SiteError};
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/history", get(site_history))
-        .route(
-            "/collections/{collection}/{slug}/history",
-            get(document_history),
-        )
-        .route("/collections/{collection}/{slug}/restore", post(restore))
-        .route("/commits/{sha}", get(commit))
-        .route("/commits/{sha}/revert", post(revert))
-}
 
 /// `2026-11-25 10:42 UTC`.
 pub fn format_time(secs: i64) -> String {
@@ -103,7 +89,7 @@ struct HistoryPage {
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
-struct Filters {
+pub(super) struct Filters {
     author: Option<String>,
     collection: Option<String>,
     /// A document's slug, with `collection`.
@@ -136,7 +122,7 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-async fn site_history(
+pub(super) async fn site_history(
     State(state): State<AppState>,
     current: CurrentUser,
     Query(filters): Query<Filters>,
@@ -194,11 +180,11 @@ fn names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), AppErro
 }
 
 #[derive(Deserialize)]
-struct Cursor {
+pub(super) struct Cursor {
     before: Option<String>,
 }
 
-async fn document_history(
+pub(super) async fn document_history(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((collection, slug)): Path<(String, String)>,
@@ -260,7 +246,7 @@ struct CommitPage {
     files: Vec<FileView>,
 }
 
-async fn commit(
+pub(super) async fn commit(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(sha): Path<String>,
@@ -345,18 +331,17 @@ fn outcome_message(outcome: &SaveOutcome, done: &str) -> String {
 }
 
 #[derive(Deserialize)]
-struct RestoreForm {
+pub(super) struct RestoreForm {
     sha: String,
     path: String,
 }
 
-async fn restore(
+pub(super) async fn restore(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((collection, slug)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<RestoreForm>,
 ) -> Result<Response, AppError> {
-    current.require_editor()?;
     let (name, slug_name) = names(&collection, &slug)?;
     let sha = ObjectId::parse(&form.sha)
         .ok_or_else(|| AppError::BadRequest("That is not a version of this page.".into()))?;
@@ -380,15 +365,14 @@ async fn restore(
 }
 
 #[derive(Deserialize)]
-struct RevertForm {}
+pub(super) struct RevertForm {}
 
-async fn revert(
+pub(super) async fn revert(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(sha): Path<String>,
     CsrfForm(_): CsrfForm<RevertForm>,
 ) -> Result<Response, AppError> {
-    current.require_editor()?;
     let id = ObjectId::parse(&sha)
         .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.")))?;
     match state

@@ -1,23 +1,17 @@
 //! `/login` and `/logout`.
 
+use super::ClientAddress;
 use super::layout::{Layout, render};
+use crate::auth::audit::{self, Event};
 use crate::auth::{CurrentUser, accounts, csrf::CsrfForm, session};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(show).post(submit))
-        .route("/logout", post(logout))
-}
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -29,7 +23,7 @@ struct LoginPage {
 }
 
 #[derive(Deserialize)]
-struct NextQuery {
+pub(super) struct NextQuery {
     next: Option<String>,
 }
 
@@ -45,7 +39,10 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn show(session: Session, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+pub(super) async fn show(
+    session: Session,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
     let page = LoginPage {
         ctx: Layout::anonymous(&session).await?,
         next: safe_next(q.next.as_deref()),
@@ -56,18 +53,47 @@ async fn show(session: Session, Query(q): Query<NextQuery>) -> Result<Response, 
 }
 
 #[derive(Deserialize)]
-struct LoginForm {
+pub(super) struct LoginForm {
     username: String,
     password: String,
     next: Option<String>,
 }
 
-async fn submit(
+pub(super) async fn submit(
     State(state): State<AppState>,
+    address: ClientAddress,
     session: Session,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
+    let next = safe_next(form.next.as_deref());
+    // As typed, bounded, for the log (never the password).
+    let typed: String = form.username.trim().chars().take(64).collect();
+    if let Some(wait) = state.throttle.check(&form.username, address.0, now) {
+        audit::record(
+            &state.db,
+            now,
+            Event::LoginThrottled,
+            &typed,
+            &address.actor(&typed),
+            &format!("retry after {wait} s"),
+        )
+        .await;
+        let page = LoginPage {
+            ctx: Layout::anonymous(&session).await?,
+            next,
+            username: form.username,
+            error: Some(format!(
+                "Too many failed logins. Wait {wait} seconds, then try again."
+            )),
+        };
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            render(&page)?,
+        )
+            .into_response());
+    }
     let user = accounts::authenticate(
         &state.db,
         &state.hasher,
@@ -76,17 +102,34 @@ async fn submit(
         now,
     )
     .await?;
-    let next = safe_next(form.next.as_deref());
     match user {
         Some(user) => {
-            session::sign_in(&session, &user).await?;
-            tracing::info!(user = %user.username, "signed in");
+            state.throttle.succeeded(&form.username);
+            session::sign_in(&session, &user, now).await?;
+            audit::record(
+                &state.db,
+                now,
+                Event::Login,
+                &user.username,
+                &address.actor(&user.username),
+                "",
+            )
+            .await;
             Ok(Redirect::to(&next).into_response())
         }
         None => {
-            tracing::info!("failed sign-in");
-            // The same page and status for an unknown user, a wrong password
-            // and a disabled account.
+            state.throttle.failed(&form.username, address.0, now);
+            audit::record(
+                &state.db,
+                now,
+                Event::LoginFailed,
+                &typed,
+                &address.actor(&typed),
+                "",
+            )
+            .await;
+            // The same page and status for an unknown user, a wrong password,
+            // an account without a password and a disabled account.
             let page = LoginPage {
                 ctx: Layout::anonymous(&session).await?,
                 next,
@@ -99,12 +142,24 @@ async fn submit(
 }
 
 #[derive(Deserialize)]
-struct LogoutForm {}
+pub(super) struct LogoutForm {}
 
-async fn logout(
+pub(super) async fn logout(
+    State(state): State<AppState>,
+    address: ClientAddress,
     current: CurrentUser,
     CsrfForm(_): CsrfForm<LogoutForm>,
 ) -> Result<Redirect, AppError> {
     session::sign_out(&current.session).await?;
+    let name = &current.user.username;
+    audit::record(
+        &state.db,
+        state.clock.now(),
+        Event::Logout,
+        name,
+        &address.actor(name),
+        "",
+    )
+    .await;
     Ok(Redirect::to("/login"))
 }

@@ -1,6 +1,7 @@
 //! The server-rendered admin interface: one file per screen, each with a
 //! `router()`. Handlers call `site` and `auth`; none opens a repository.
 
+mod account;
 mod assets;
 mod collections;
 mod dashboard;
@@ -9,12 +10,16 @@ mod health;
 pub(crate) mod history;
 mod layout;
 mod login;
+pub mod routes;
+mod security_log;
+mod set_password;
 mod setup;
+mod users;
 
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -33,19 +38,46 @@ fn author_of(current: &crate::auth::CurrentUser) -> crate::site::Author {
     }
 }
 
-/// Every admin route.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .merge(login::router())
-        .merge(setup::router())
-        .merge(dashboard::router())
-        .merge(collections::router())
-        .merge(documents::router())
-        .merge(history::router())
-        .merge(health::router())
-        .merge(assets::router())
+/// Every admin route, each behind the route table's access check, and the
+/// security headers on every answer.
+pub fn router(state: &AppState) -> Router<AppState> {
+    routes::router()
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            routes::authorize,
+        ))
         .fallback(not_found)
         .layer(middleware::from_fn(security_headers))
+}
+
+/// The client's address as seen on the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip()),
+        ))
+    }
+}
+
+impl ClientAddress {
+    /// `who` acting from this address, for the security log.
+    pub fn actor(self, who: &str) -> crate::auth::audit::Actor {
+        crate::auth::audit::Actor {
+            name: who.to_string(),
+            address: self.0.to_string(),
+        }
+    }
 }
 
 async fn not_found() -> AppError {
@@ -54,7 +86,7 @@ async fn not_found() -> AppError {
 
 /// Headers on every answer, errors included: no inline script, no framing,
 /// no sniffing, and nothing signed-in kept in caches.
-async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/static/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

@@ -1,22 +1,18 @@
 //! `/setup`: creates the first administrator with the one-time token printed
 //! at start-up while no user exists.
 
+use super::ClientAddress;
 use super::layout::{Layout, render};
-use crate::auth::{Password, Role, accounts, csrf::CsrfForm, secrets_match, session};
+use crate::auth::audit::{self, Event};
+use crate::auth::{AuthError, FieldErrors, Role, accounts, csrf::CsrfForm, secrets_match, session};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
-use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use serde::Deserialize;
 use tower_sessions::Session;
-
-pub fn router() -> Router<AppState> {
-    Router::new().route("/setup", get(show).post(submit))
-}
 
 #[derive(Template)]
 #[template(path = "setup.html")]
@@ -26,11 +22,11 @@ struct SetupPage {
     username: String,
     display_name: String,
     email: String,
-    error: Option<String>,
+    errors: FieldErrors,
 }
 
 #[derive(Deserialize)]
-struct TokenQuery {
+pub(super) struct TokenQuery {
     token: Option<String>,
 }
 
@@ -45,7 +41,7 @@ fn token_is_live(state: &AppState, given: &str) -> Result<bool, AppError> {
     Ok(guard.as_deref().is_some_and(|t| secrets_match(t, given)))
 }
 
-async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
     Query(q): Query<TokenQuery>,
@@ -60,13 +56,13 @@ async fn show(
         username: String::new(),
         display_name: String::new(),
         email: String::new(),
-        error: None,
+        errors: FieldErrors::default(),
     };
     Ok(render(&page)?.into_response())
 }
 
 #[derive(Deserialize)]
-struct SetupForm {
+pub(super) struct SetupForm {
     token: String,
     username: String,
     display_name: String,
@@ -74,23 +70,23 @@ struct SetupForm {
     password: String,
 }
 
-async fn submit(
+pub(super) async fn submit(
     State(state): State<AppState>,
+    address: ClientAddress,
     session: Session,
     CsrfForm(form): CsrfForm<SetupForm>,
 ) -> Result<Response, AppError> {
     if !token_is_live(&state, &form.token)? {
         return Err(AppError::NotFound(DEAD_LINK.into()));
     }
-    let parsed = Password::parse(&form.password).and_then(|pw| {
-        accounts::NewUser::parse(
-            &form.username,
-            Some(&form.display_name),
-            Some(&form.email),
-            Role::Admin,
-            pw,
-        )
-    });
+    let parsed = accounts::NewUser::parse(
+        &form.username,
+        Some(&form.display_name),
+        Some(&form.email),
+        Role::Admin,
+        Some(&form.password),
+    )
+    .map_err(AuthError::Fields);
     let result = match parsed {
         Ok(new) => accounts::create(&state.db, &state.hasher, &new, state.clock.now()).await,
         Err(e) => Err(e),
@@ -100,19 +96,36 @@ async fn submit(
             if let Ok(mut token) = state.setup_token.lock() {
                 *token = None;
             }
-            tracing::info!(user = %user.username, "first administrator created");
-            session::sign_in(&session, &user).await?;
+            let now = state.clock.now();
+            audit::record(
+                &state.db,
+                now,
+                Event::UserCreated,
+                &user.username,
+                &address.actor(&user.username),
+                "first administrator, at /setup",
+            )
+            .await;
+            session::sign_in(&session, &user, now).await?;
             session::set_flash(&session, "Welcome! Your administrator account is ready.").await?;
             Ok(Redirect::to("/").into_response())
         }
-        Err(crate::auth::AuthError::InvalidInput(message)) => {
+        Err(e @ (AuthError::Fields(_) | AuthError::DuplicateUser(_))) => {
+            let errors = match e {
+                AuthError::Fields(f) => f,
+                other => {
+                    let mut f = FieldErrors::default();
+                    f.add("username", other.to_string());
+                    f
+                }
+            };
             let page = SetupPage {
                 ctx: Layout::anonymous(&session).await?,
                 token: form.token,
                 username: form.username,
                 display_name: form.display_name,
                 email: form.email,
-                error: Some(message),
+                errors,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }

@@ -1,0 +1,216 @@
+//! Login throttling, in memory: after [`FREE_FAILURES`] failures an account
+//! (known or not: the answers must not tell them apart) waits a doubling
+//! delay before the next try, and each client address may fail only so many
+//! times per window. Both answer 429 with `Retry-After`, before any hashing.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+/// Failures an account may have before it is delayed.
+pub const FREE_FAILURES: u32 = 5;
+/// The longest delay an account is given, in seconds.
+pub const MAX_DELAY_SECS: i64 = 15 * 60;
+/// Entries kept per map at most; beyond it the stalest are dropped.
+const MAX_ENTRIES: usize = 50_000;
+/// Failures older than this are forgotten, in seconds.
+const FORGET_AFTER_SECS: i64 = 24 * 3600;
+
+/// How many failures each client address may have per window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressLimit {
+    pub failures: u32,
+    pub window_secs: i64,
+}
+
+impl Default for AddressLimit {
+    fn default() -> Self {
+        AddressLimit {
+            failures: 30,
+            window_secs: 15 * 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AccountFailures {
+    count: u32,
+    last_at: i64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct AddressWindow {
+    start: i64,
+    count: u32,
+}
+
+/// The login throttle. Share it behind an `Arc`.
+#[derive(Debug)]
+pub struct Throttle {
+    limit: AddressLimit,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    accounts: HashMap<String, AccountFailures>,
+    addresses: HashMap<IpAddr, AddressWindow>,
+}
+
+impl Throttle {
+    pub fn new(limit: AddressLimit) -> Throttle {
+        Throttle {
+            limit,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    fn key(username: &str) -> String {
+        username.trim().to_lowercase()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding it leaves counters, which are still usable.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `Some(seconds to wait)` when this attempt must be refused unchecked.
+    pub fn check(&self, username: &str, address: IpAddr, now: i64) -> Option<i64> {
+        let inner = self.lock();
+        let by_address = inner.addresses.get(&address).and_then(|w| {
+            let ends = w.start + self.limit.window_secs;
+            (w.count >= self.limit.failures && now < ends).then_some(ends - now)
+        });
+        let by_account = inner.accounts.get(&Self::key(username)).and_then(|f| {
+            let until = f.last_at + delay_after(f.count);
+            (f.count >= FREE_FAILURES && now < until).then_some(until - now)
+        });
+        match (by_address, by_account) {
+            (Some(a), Some(b)) => Some(a.max(b).max(1)),
+            (Some(a), None) | (None, Some(a)) => Some(a.max(1)),
+            (None, None) => None,
+        }
+    }
+
+    /// Records a failed attempt.
+    pub fn failed(&self, username: &str, address: IpAddr, now: i64) {
+        let window = self.limit.window_secs;
+        let mut inner = self.lock();
+        let account = inner
+            .accounts
+            .entry(Self::key(username))
+            .or_insert(AccountFailures {
+                count: 0,
+                last_at: now,
+            });
+        if now - account.last_at > FORGET_AFTER_SECS {
+            account.count = 0;
+        }
+        account.count = account.count.saturating_add(1);
+        account.last_at = now;
+        let slot = inner.addresses.entry(address).or_insert(AddressWindow {
+            start: now,
+            count: 0,
+        });
+        if now - slot.start >= window {
+            *slot = AddressWindow {
+                start: now,
+                count: 0,
+            };
+        }
+        slot.count = slot.count.saturating_add(1);
+        inner.prune(now, window);
+    }
+
+    /// A successful login clears the account's failures (not the address's).
+    pub fn succeeded(&self, username: &str) {
+        self.lock().accounts.remove(&Self::key(username));
+    }
+}
+
+/// Seconds an account with `count` failures waits: none up to
+/// [`FREE_FAILURES`], then 1, 2, 4, ... up to [`MAX_DELAY_SECS`].
+pub fn delay_after(count: u32) -> i64 {
+    if count < FREE_FAILURES {
+        return 0;
+    }
+    let doublings = (count - FREE_FAILURES).min(20);
+    (1i64 << doublings).min(MAX_DELAY_SECS)
+}
+
+impl Inner {
+    /// Keeps memory bounded however many names or addresses are tried.
+    fn prune(&mut self, now: i64, window: i64) {
+        if self.accounts.len() > MAX_ENTRIES {
+            self.accounts.retain(|_, f| {
+                now - f.last_at < FORGET_AFTER_SECS.min(delay_after(f.count) + window)
+            });
+            if self.accounts.len() > MAX_ENTRIES {
+                self.accounts.clear();
+            }
+        }
+        if self.addresses.len() > MAX_ENTRIES {
+            self.addresses.retain(|_, w| now - w.start < window);
+            if self.addresses.len() > MAX_ENTRIES {
+                self.addresses.clear();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    const A: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    const B: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+
+    #[test]
+    fn accounts_wait_doubling_delays_after_five_failures() {
+        let t = Throttle::new(AddressLimit {
+            failures: 1000,
+            window_secs: 60,
+        });
+        for i in 0..5 {
+            assert_eq!(t.check("Alice", A, 100), None, "attempt {i}");
+            t.failed("alice", A, 100);
+        }
+        assert_eq!(t.check("alice", B, 100), Some(1));
+        assert_eq!(t.check(" ALICE ", A, 101), None);
+        t.failed("alice", A, 101);
+        assert_eq!(t.check("alice", A, 101), Some(2));
+        t.failed("alice", A, 103);
+        assert_eq!(t.check("alice", A, 103), Some(4));
+        assert_eq!(t.check("bob", A, 103), None);
+        t.succeeded("alice");
+        assert_eq!(t.check("alice", A, 103), None);
+        assert_eq!(delay_after(100), MAX_DELAY_SECS);
+    }
+
+    #[test]
+    fn addresses_are_limited_per_window() {
+        let t = Throttle::new(AddressLimit {
+            failures: 3,
+            window_secs: 60,
+        });
+        for name in ["a", "b", "c"] {
+            assert_eq!(t.check(name, A, 0), None);
+            t.failed(name, A, 0);
+        }
+        assert_eq!(t.check("d", A, 10), Some(50));
+        assert_eq!(t.check("d", B, 10), None);
+        assert_eq!(t.check("d", A, 60), None);
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let t = Throttle::new(AddressLimit::default());
+        for i in 0..(MAX_ENTRIES as u32 + 10) {
+            t.failed(&format!("user{i}"), IpAddr::V4(Ipv4Addr::from(i)), 0);
+        }
+        let inner = t.lock();
+        assert!(inner.accounts.len() <= MAX_ENTRIES + 1);
+        assert!(inner.addresses.len() <= MAX_ENTRIES + 1);
+    }
+}

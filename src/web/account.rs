@@ -1,0 +1,167 @@
+//! `/account`: every user changes their own display name, email (what their
+//! commits are authored with) and password.
+
+use super::ClientAddress;
+use super::layout::{Layout, render};
+use crate::auth::audit::{self, Event};
+use crate::auth::{AuthError, CurrentUser, FieldErrors, accounts, csrf::CsrfForm, session};
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    ctx: Layout,
+    username: String,
+    role: &'static str,
+    display_name: String,
+    email: String,
+    errors: FieldErrors,
+}
+
+async fn page(
+    current: &CurrentUser,
+    display_name: String,
+    email: String,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = AccountPage {
+        ctx: Layout::signed_in(current).await?,
+        username: current.user.username.clone(),
+        role: current.user.role.as_str(),
+        display_name,
+        email,
+        errors,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub(super) async fn show(current: CurrentUser) -> Result<Response, AppError> {
+    let (name, email) = (
+        current.user.display_name.clone(),
+        current.user.email.clone(),
+    );
+    page(&current, name, email, FieldErrors::default()).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct ProfileForm {
+    display_name: String,
+    email: String,
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    current: CurrentUser,
+    CsrfForm(form): CsrfForm<ProfileForm>,
+) -> Result<Response, AppError> {
+    match accounts::set_profile(
+        &state.db,
+        &current.user,
+        Some(&form.display_name),
+        Some(&form.email),
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(AuthError::Fields(errors)) => {
+            return page(&current, form.display_name, form.email, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let name = &current.user.username;
+    audit::record(
+        &state.db,
+        state.clock.now(),
+        Event::ProfileChanged,
+        name,
+        &address.actor(name),
+        "",
+    )
+    .await;
+    session::set_flash(&current.session, "Your name and email are saved.").await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct PasswordForm {
+    current_password: String,
+    password: String,
+    password_again: String,
+}
+
+/// Checks the current password (throttled like a login), sets the new one,
+/// ends every other session and keeps this one under a new id.
+pub(super) async fn change_password(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    current: CurrentUser,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let user = &current.user;
+    let (name, email) = (user.display_name.clone(), user.email.clone());
+    if let Some(wait) = state.throttle.check(&user.username, address.0, now) {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, wait.to_string())],
+            AppError::BadRequest(format!(
+                "Too many wrong passwords. Wait {wait} seconds, then try again."
+            )),
+        )
+            .into_response());
+    }
+    let mut errors = FieldErrors::default();
+    let new = accounts::parse_new_password(&form.password, Some(&form.password_again))
+        .map_err(|e| errors = e)
+        .ok();
+    let Some(_) = accounts::authenticate(
+        &state.db,
+        &state.hasher,
+        &user.username,
+        &form.current_password,
+        now,
+    )
+    .await?
+    else {
+        state.throttle.failed(&user.username, address.0, now);
+        errors.add("current_password", "That is not your current password.");
+        return page(&current, name, email, errors).await;
+    };
+    let Some(new) = new else {
+        return page(&current, name, email, errors).await;
+    };
+    accounts::set_password(&state.db, &state.hasher, user, &new).await?;
+    audit::record(
+        &state.db,
+        now,
+        Event::PasswordChanged,
+        &user.username,
+        &address.actor(&user.username),
+        "by the user",
+    )
+    .await;
+    // Every session, this one included, is now from an old epoch: this one
+    // continues under a new id and the new epoch.
+    let fresh = accounts::by_id(&state.db, user.id)
+        .await?
+        .ok_or_else(|| AppError::internal("account", "user vanished"))?;
+    session::sign_in(&current.session, &fresh, now).await?;
+    session::set_flash(
+        &current.session,
+        "Your password is changed. You were logged out everywhere else.",
+    )
+    .await?;
+    Ok(Redirect::to("/account").into_response())
+}

@@ -1,0 +1,207 @@
+//! The one table of every route, the access it admits and its handler. The
+//! router is built from it, and one check (`authorize`) enforces it before
+//! any handler runs: no session is sent to the login page, a role the route
+//! does not admit gets 403. Tests walk this same table.
+
+use super::{account, assets, collections, dashboard, documents, health, history, login};
+use super::{security_log, set_password, setup, users};
+use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
+use crate::auth::{CurrentUser, session};
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use std::sync::LazyLock;
+use tower_sessions::Session;
+
+/// One route: method, path pattern (axum syntax), access, handler.
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+    handler: MethodRouter<AppState>,
+}
+
+fn get_(path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+    Route {
+        method: Method::GET,
+        path,
+        access,
+        handler,
+    }
+}
+
+fn post_(path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+    Route {
+        method: Method::POST,
+        path,
+        access,
+        handler,
+    }
+}
+
+/// Every route of the admin interface.
+pub fn routes() -> Vec<Route> {
+    use Access::{Public, SignedIn};
+    vec![
+        get_("/login", Public, get(login::show)),
+        post_("/login", Public, post(login::submit)),
+        post_("/logout", SignedIn, post(login::logout)),
+        get_("/setup", Public, get(setup::show)),
+        post_("/setup", Public, post(setup::submit)),
+        get_("/set-password", Public, get(set_password::show)),
+        post_("/set-password", Public, post(set_password::submit)),
+        get_("/healthz", Public, get(health::healthz)),
+        get_("/static/style.css", Public, get(assets::style)),
+        get_("/", READERS, get(dashboard::show)),
+        get_("/collections/{collection}", READERS, get(collections::show)),
+        get_(
+            "/collections/{collection}/{slug}",
+            READERS,
+            get(documents::show),
+        ),
+        post_(
+            "/collections/{collection}/{slug}",
+            EDITORS,
+            post(documents::save),
+        ),
+        get_(
+            "/collections/{collection}/{slug}/history",
+            READERS,
+            get(history::document_history),
+        ),
+        post_(
+            "/collections/{collection}/{slug}/restore",
+            EDITORS,
+            post(history::restore),
+        ),
+        get_("/history", READERS, get(history::site_history)),
+        get_("/commits/{sha}", READERS, get(history::commit)),
+        post_("/commits/{sha}/revert", EDITORS, post(history::revert)),
+        get_("/account", SignedIn, get(account::show)),
+        post_("/account", SignedIn, post(account::update)),
+        post_(
+            "/account/password",
+            SignedIn,
+            post(account::change_password),
+        ),
+        get_("/users", ADMINS, get(users::list)),
+        post_("/users", ADMINS, post(users::create)),
+        get_("/users/{username}", ADMINS, get(users::show)),
+        post_("/users/{username}/role", ADMINS, post(users::set_role)),
+        post_("/users/{username}/disable", ADMINS, post(users::disable)),
+        post_("/users/{username}/enable", ADMINS, post(users::enable)),
+        post_(
+            "/users/{username}/reset-password",
+            ADMINS,
+            post(users::reset_password),
+        ),
+        get_("/security-log", ADMINS, get(security_log::show)),
+    ]
+}
+
+/// (method, path, access) of every route, for the check and for tests.
+pub fn table() -> &'static [(Method, &'static str, Access)] {
+    static TABLE: LazyLock<Vec<(Method, &'static str, Access)>> = LazyLock::new(|| {
+        routes()
+            .into_iter()
+            .map(|r| (r.method, r.path, r.access))
+            .collect()
+    });
+    &TABLE
+}
+
+/// The router, built from the table.
+pub fn router() -> Router<AppState> {
+    routes()
+        .into_iter()
+        .fold(Router::new(), |router, r| router.route(r.path, r.handler))
+}
+
+/// The access the table gives a matched route. `None`: the method is not
+/// routed there (axum answers 405).
+fn access_of(method: &Method, path: &str) -> Option<Access> {
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
+    table()
+        .iter()
+        .find(|(m, p, _)| m == method && *p == path)
+        .map(|(_, _, a)| *a)
+}
+
+/// Enforces the table before any handler runs (a `route_layer`, so only
+/// matched routes pass here).
+pub async fn authorize(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(access) = matched.and_then(|m| access_of(request.method(), m.as_str())) else {
+        return next.run(request).await;
+    };
+    if !access.needs_session() {
+        return next.run(request).await;
+    }
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        return AppError::internal("authorize", "no session layer").into_response();
+    };
+    let user = match session::resolve(&session, &state).await {
+        Ok(user) => user,
+        Err(e) => return e.into_response(),
+    };
+    let Some(user) = user else {
+        let next_path = if request.method() == Method::GET {
+            request
+                .uri()
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_string()
+        } else {
+            "/".to_string()
+        };
+        return AppError::LoginRequired { next: next_path }.into_response();
+    };
+    if !access.admits(Some(user.role)) {
+        tracing::info!(user = %user.username, role = %user.role, path = %request.uri().path(), "refused by role");
+        return AppError::Forbidden(format!(
+            "Your account ({}) cannot open this page or make this change.",
+            user.role
+        ))
+        .into_response();
+    }
+    request
+        .extensions_mut()
+        .insert(CurrentUser { user, session });
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_in_the_table_once_and_changes_need_a_role() {
+        let table = table();
+        for (i, (m, p, a)) in table.iter().enumerate() {
+            assert!(
+                !table[i + 1..].iter().any(|(m2, p2, _)| m2 == m && p2 == p),
+                "{m} {p} twice"
+            );
+            // Nothing public changes state except signing in and setting a
+            // first password, which carry their own tokens.
+            if *m == Method::POST && *a == Access::Public {
+                assert!(["/login", "/setup", "/set-password"].contains(p), "{p}");
+            }
+        }
+        assert_eq!(access_of(&Method::HEAD, "/history"), Some(READERS));
+        assert_eq!(access_of(&Method::DELETE, "/history"), None);
+    }
+}

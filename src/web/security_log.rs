@@ -1,0 +1,67 @@
+//! `/security-log`, for administrators: logins, logouts, account changes and
+//! token creation, newest first.
+
+use super::history::format_time;
+use super::layout::{Layout, render};
+use crate::auth::CurrentUser;
+use crate::db::security_log;
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+const PAGE: i64 = 100;
+
+struct Row {
+    when: String,
+    event: String,
+    username: String,
+    actor: String,
+    address: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "security_log.html")]
+struct LogPage {
+    ctx: Layout,
+    rows: Vec<Row>,
+    /// The id to continue below, when there are older events.
+    older: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct LogQuery {
+    before: Option<i64>,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Query(q): Query<LogQuery>,
+) -> Result<Response, AppError> {
+    let events = security_log::page(&state.db, q.before, PAGE + 1).await?;
+    let older = (events.len() as i64 > PAGE)
+        .then(|| events.get(PAGE as usize - 1).map(|e| e.id))
+        .flatten();
+    let rows = events
+        .into_iter()
+        .take(PAGE as usize)
+        .map(|e| Row {
+            when: format_time(e.at),
+            event: e.event,
+            username: e.username,
+            actor: e.actor,
+            address: e.address,
+            detail: e.detail,
+        })
+        .collect();
+    let page = LogPage {
+        ctx: Layout::signed_in(&current).await?,
+        rows,
+        older,
+    };
+    Ok(render(&page)?.into_response())
+}

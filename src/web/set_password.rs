@@ -1,0 +1,97 @@
+//! `/set-password?token=...`: the one-time link an administrator gives a new
+//! user (or one whose password was reset) to choose their password.
+
+use super::ClientAddress;
+use super::layout::{Layout, render};
+use crate::auth::audit::{self, Event};
+use crate::auth::{FieldErrors, accounts, csrf::CsrfForm, session};
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+const DEAD_LINK: &str = "This link to set a password is not valid: it was already used, it is more than 24 hours old, or a newer one was made. Ask an administrator for a new link.";
+
+#[derive(Template)]
+#[template(path = "set_password.html")]
+struct SetPasswordPage {
+    ctx: Layout,
+    token: String,
+    username: String,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+pub(super) struct TokenQuery {
+    token: Option<String>,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let token = q.token.unwrap_or_default();
+    let Some(user) = accounts::password_link_user(&state.db, &token, state.clock.now()).await?
+    else {
+        return Err(AppError::NotFound(DEAD_LINK.into()));
+    };
+    let page = SetPasswordPage {
+        ctx: Layout::anonymous(&session).await?,
+        token,
+        username: user.username,
+        errors: FieldErrors::default(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct SetPasswordForm {
+    token: String,
+    password: String,
+    password_again: String,
+}
+
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    session: Session,
+    CsrfForm(form): CsrfForm<SetPasswordForm>,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let Some(user) = accounts::password_link_user(&state.db, &form.token, now).await? else {
+        return Err(AppError::NotFound(DEAD_LINK.into()));
+    };
+    let password = match accounts::parse_new_password(&form.password, Some(&form.password_again)) {
+        Ok(p) => p,
+        Err(errors) => {
+            let page = SetPasswordPage {
+                ctx: Layout::anonymous(&session).await?,
+                token: form.token,
+                username: user.username,
+                errors,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    let Some(user) =
+        accounts::use_password_link(&state.db, &state.hasher, &form.token, &password, now).await?
+    else {
+        return Err(AppError::NotFound(DEAD_LINK.into()));
+    };
+    audit::record(
+        &state.db,
+        now,
+        Event::PasswordSet,
+        &user.username,
+        &address.actor(&user.username),
+        "",
+    )
+    .await;
+    session::set_flash(&session, "Your password is set. You can log in now.").await?;
+    Ok(Redirect::to("/login").into_response())
+}
