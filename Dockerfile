@@ -19,6 +19,10 @@ COPY --from=build /src/target/release/cairn /usr/local/bin/cairn
 USER cairn
 VOLUME ["/data"]
 ENV CAIRN_DATA=/data
+# Meant to be served over HTTPS (a TLS-terminating proxy in front): the
+# session cookie is Secure and __Host- prefixed. Set to false only for a
+# plain-HTTP trial.
+ENV CAIRN_SECURE_COOKIES=true
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD curl -fsS http://127.0.0.1:3000/healthz || exit 1

@@ -1,4 +1,5 @@
-//! Login throttling, in memory: after [`FREE_FAILURES`] failures an account
+//! Login throttling, in memory (times in milliseconds, answers in whole
+//! seconds, rounded up): after [`FREE_FAILURES`] failures an account
 //! (known or not: the answers must not tell them apart) waits a doubling
 //! delay before the next try, and each client address may fail only so many
 //! times per window. Both answer 429 with `Retry-After`, before any hashing.
@@ -9,12 +10,12 @@ use std::sync::Mutex;
 
 /// Failures an account may have before it is delayed.
 pub const FREE_FAILURES: u32 = 5;
-/// The longest delay an account is given, in seconds.
-pub const MAX_DELAY_SECS: i64 = 15 * 60;
+/// The longest delay an account is given, in milliseconds.
+pub const MAX_DELAY_MS: i64 = 15 * 60 * 1000;
 /// Entries kept per map at most; beyond it the stalest are dropped.
 const MAX_ENTRIES: usize = 50_000;
-/// Failures older than this are forgotten, in seconds.
-const FORGET_AFTER_SECS: i64 = 24 * 3600;
+/// Failures older than this are forgotten, in milliseconds.
+const FORGET_AFTER_MS: i64 = 24 * 3600 * 1000;
 
 /// How many failures each client address may have per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,51 +76,48 @@ impl Throttle {
     }
 
     /// `Some(seconds to wait)` when this attempt must be refused unchecked.
-    pub fn check(&self, username: &str, address: IpAddr, now: i64) -> Option<i64> {
+    pub fn check(&self, username: &str, address: IpAddr, now_ms: i64) -> Option<i64> {
         let inner = self.lock();
         let by_address = inner.addresses.get(&address).and_then(|w| {
-            let ends = w.start + self.limit.window_secs;
-            (w.count >= self.limit.failures && now < ends).then_some(ends - now)
+            let ends = w.start + self.limit.window_secs * 1000;
+            (w.count >= self.limit.failures && now_ms < ends).then_some(ends - now_ms)
         });
         let by_account = inner.accounts.get(&Self::key(username)).and_then(|f| {
             let until = f.last_at + delay_after(f.count);
-            (f.count >= FREE_FAILURES && now < until).then_some(until - now)
+            (f.count >= FREE_FAILURES && now_ms < until).then_some(until - now_ms)
         });
-        match (by_address, by_account) {
-            (Some(a), Some(b)) => Some(a.max(b).max(1)),
-            (Some(a), None) | (None, Some(a)) => Some(a.max(1)),
-            (None, None) => None,
-        }
+        let wait_ms = by_address.into_iter().chain(by_account).max()?;
+        Some((wait_ms + 999) / 1000)
     }
 
     /// Records a failed attempt.
-    pub fn failed(&self, username: &str, address: IpAddr, now: i64) {
-        let window = self.limit.window_secs;
+    pub fn failed(&self, username: &str, address: IpAddr, now_ms: i64) {
+        let window = self.limit.window_secs * 1000;
         let mut inner = self.lock();
         let account = inner
             .accounts
             .entry(Self::key(username))
             .or_insert(AccountFailures {
                 count: 0,
-                last_at: now,
+                last_at: now_ms,
             });
-        if now - account.last_at > FORGET_AFTER_SECS {
+        if now_ms - account.last_at > FORGET_AFTER_MS {
             account.count = 0;
         }
         account.count = account.count.saturating_add(1);
-        account.last_at = now;
+        account.last_at = now_ms;
         let slot = inner.addresses.entry(address).or_insert(AddressWindow {
-            start: now,
+            start: now_ms,
             count: 0,
         });
-        if now - slot.start >= window {
+        if now_ms - slot.start >= window {
             *slot = AddressWindow {
-                start: now,
+                start: now_ms,
                 count: 0,
             };
         }
         slot.count = slot.count.saturating_add(1);
-        inner.prune(now, window);
+        inner.prune(now_ms, window);
     }
 
     /// A successful login clears the account's failures (not the address's).
@@ -128,14 +126,14 @@ impl Throttle {
     }
 }
 
-/// Seconds an account with `count` failures waits: none up to
-/// [`FREE_FAILURES`], then 1, 2, 4, ... up to [`MAX_DELAY_SECS`].
+/// Milliseconds an account with `count` failures waits: none up to
+/// [`FREE_FAILURES`], then 1, 2, 4, ... seconds, up to [`MAX_DELAY_MS`].
 pub fn delay_after(count: u32) -> i64 {
     if count < FREE_FAILURES {
         return 0;
     }
     let doublings = (count - FREE_FAILURES).min(20);
-    (1i64 << doublings).min(MAX_DELAY_SECS)
+    (1000i64 << doublings).min(MAX_DELAY_MS)
 }
 
 impl Inner {
@@ -143,7 +141,7 @@ impl Inner {
     fn prune(&mut self, now: i64, window: i64) {
         if self.accounts.len() > MAX_ENTRIES {
             self.accounts.retain(|_, f| {
-                now - f.last_at < FORGET_AFTER_SECS.min(delay_after(f.count) + window)
+                now - f.last_at < FORGET_AFTER_MS.min(delay_after(f.count) + window)
             });
             if self.accounts.len() > MAX_ENTRIES {
                 self.accounts.clear();
@@ -173,19 +171,22 @@ mod tests {
             window_secs: 60,
         });
         for i in 0..5 {
-            assert_eq!(t.check("Alice", A, 100), None, "attempt {i}");
-            t.failed("alice", A, 100);
+            assert_eq!(t.check("Alice", A, 100_000), None, "attempt {i}");
+            t.failed("alice", A, 100_000);
         }
-        assert_eq!(t.check("alice", B, 100), Some(1));
-        assert_eq!(t.check(" ALICE ", A, 101), None);
-        t.failed("alice", A, 101);
-        assert_eq!(t.check("alice", A, 101), Some(2));
-        t.failed("alice", A, 103);
-        assert_eq!(t.check("alice", A, 103), Some(4));
-        assert_eq!(t.check("bob", A, 103), None);
+        assert_eq!(t.check("alice", B, 100_000), Some(1));
+        // Rounded up: 1 ms left is still a second to wait.
+        assert_eq!(t.check("alice", B, 100_999), Some(1));
+        assert_eq!(t.check(" ALICE ", A, 101_000), None);
+        t.failed("alice", A, 101_000);
+        assert_eq!(t.check("alice", A, 101_000), Some(2));
+        t.failed("alice", A, 103_000);
+        assert_eq!(t.check("alice", A, 103_000), Some(4));
+        assert_eq!(t.check("alice", A, 104_500), Some(3));
+        assert_eq!(t.check("bob", A, 103_000), None);
         t.succeeded("alice");
-        assert_eq!(t.check("alice", A, 103), None);
-        assert_eq!(delay_after(100), MAX_DELAY_SECS);
+        assert_eq!(t.check("alice", A, 103_000), None);
+        assert_eq!(delay_after(100), MAX_DELAY_MS);
     }
 
     #[test]
@@ -198,9 +199,9 @@ mod tests {
             assert_eq!(t.check(name, A, 0), None);
             t.failed(name, A, 0);
         }
-        assert_eq!(t.check("d", A, 10), Some(50));
-        assert_eq!(t.check("d", B, 10), None);
-        assert_eq!(t.check("d", A, 60), None);
+        assert_eq!(t.check("d", A, 10_000), Some(50));
+        assert_eq!(t.check("d", B, 10_000), None);
+        assert_eq!(t.check("d", A, 60_000), None);
     }
 
     #[test]

@@ -112,7 +112,10 @@ pub(super) async fn change_password(
     let now = state.clock.now();
     let user = &current.user;
     let (name, email) = (user.display_name.clone(), user.email.clone());
-    if let Some(wait) = state.throttle.check(&user.username, address.0, now) {
+    if let Some(wait) = state
+        .throttle
+        .check(&user.username, address.0, state.clock.now_ms())
+    {
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, wait.to_string())],
@@ -135,7 +138,9 @@ pub(super) async fn change_password(
     )
     .await?
     else {
-        state.throttle.failed(&user.username, address.0, now);
+        state
+            .throttle
+            .failed(&user.username, address.0, state.clock.now_ms());
         errors.add("current_password", "That is not your current password.");
         return page(&current, name, email, errors).await;
     };

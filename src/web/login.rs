@@ -31,7 +31,9 @@ pub(super) struct NextQuery {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains(['\\', '\r', '\n']) =>
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.chars().any(|c| c == '\\' || c.is_control()) =>
         {
             n.to_string()
         }
@@ -69,7 +71,10 @@ pub(super) async fn submit(
     let next = safe_next(form.next.as_deref());
     // As typed, bounded, for the log (never the password).
     let typed: String = form.username.trim().chars().take(64).collect();
-    if let Some(wait) = state.throttle.check(&form.username, address.0, now) {
+    if let Some(wait) = state
+        .throttle
+        .check(&form.username, address.0, state.clock.now_ms())
+    {
         audit::record(
             &state.db,
             now,
@@ -118,7 +123,9 @@ pub(super) async fn submit(
             Ok(Redirect::to(&next).into_response())
         }
         None => {
-            state.throttle.failed(&form.username, address.0, now);
+            state
+                .throttle
+                .failed(&form.username, address.0, state.clock.now_ms());
             audit::record(
                 &state.db,
                 now,
@@ -162,4 +169,26 @@ pub(super) async fn logout(
     )
     .await;
     Ok(Redirect::to("/login"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(safe_next(Some("/history?page=2")), "/history?page=2");
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/x\r\nLocation: http://evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

@@ -9,6 +9,8 @@ mod fixture_site;
 mod history;
 mod jekyll;
 mod oracle;
+mod roles;
+mod security;
 mod sites;
 mod skeleton;
 mod startup;

@@ -26,7 +26,14 @@ impl Server {
     /// Starts `cairn serve` on port 0 with `data` (and `--site` if given), and
     /// waits for it to print its address.
     pub fn start(data: &Path, site: Option<&Path>) -> Server {
+        Server::start_with(data, site, &[])
+    }
+
+    /// Starts `cairn serve` with extra environment variables (settings).
+    pub fn start_with(data: &Path, site: Option<&Path>, env: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(bin());
+        light_hashing(&mut cmd);
+        cmd.envs(env.iter().copied());
         cmd.arg("serve")
             .arg("--data")
             .arg(data)
@@ -79,6 +86,11 @@ impl Server {
         format!("{}{}", self.base, path)
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The demo site's repository.
     pub fn site(&self) -> PathBuf {
         self.data.join("site")
@@ -100,9 +112,18 @@ impl Drop for Server {
     }
 }
 
+/// Tests hash passwords at OWASP's minimum cost (m = 19 MiB, t = 2) to run
+/// fast; a flag on the command line still overrides it.
+fn light_hashing(cmd: &mut Command) {
+    cmd.env("CAIRN_ARGON2_MEMORY_KIB", "19456")
+        .env("CAIRN_ARGON2_ITERATIONS", "2");
+}
+
 /// Runs the `cairn` binary with `args`, feeding `stdin`.
 pub fn cairn(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(bin())
+    let mut cmd = Command::new(bin());
+    light_hashing(&mut cmd);
+    let mut child = cmd
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -249,13 +270,18 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(server: &Server) -> Browser {
+        Browser::at(&server.base)
+    }
+
+    /// A browser for the server at `base` (`http://127.0.0.1:PORT`).
+    pub fn at(base: &str) -> Browser {
         Browser {
             client: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client"),
-            base: server.base.clone(),
+            base: base.to_string(),
         }
     }
 
@@ -514,4 +540,112 @@ pub fn jekyll_build_of_clone(repo: &Path, work: &Path) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     dest
+}
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+pub struct ManualClock(std::sync::atomic::AtomicI64);
+
+impl ManualClock {
+    /// Starts at a fixed, realistic time (2026-11-25).
+    pub fn new() -> std::sync::Arc<ManualClock> {
+        std::sync::Arc::new(ManualClock(std::sync::atomic::AtomicI64::new(
+            1_795_000_000,
+        )))
+    }
+
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl cairn::state::Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Cairn served from this test process (the same `prepare` and `run` as
+/// `cairn serve`, on a loopback port), on a clock the test controls.
+pub struct InProcess {
+    pub base: String,
+    pub state: cairn::state::AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl InProcess {
+    /// Serves the demo site from `data`, with `serve` options `args`.
+    pub async fn start(
+        data: &Path,
+        clock: std::sync::Arc<ManualClock>,
+        args: &[&str],
+    ) -> InProcess {
+        use clap::Parser;
+        let data_arg = data.to_str().expect("utf-8 path");
+        let mut argv = vec!["cairn", "--data", data_arg, "serve"];
+        argv.extend_from_slice(args);
+        let cli = cairn::config::Cli::try_parse_from(argv).expect("arguments");
+        let cairn::config::Command::Serve(serve) = cli.command else {
+            panic!("not serve")
+        };
+        let prepared = cairn::server::prepare(data, &serve, cairn::auth::HashCost::MINIMUM, clock)
+            .await
+            .expect("prepare");
+        let state = prepared.state.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(cairn::server::run(listener, prepared, async move {
+            let _ = stopped.await;
+        }));
+        InProcess {
+            base,
+            state,
+            stop: Some(stop),
+        }
+    }
+
+    /// Creates a user directly in the database, with [`PASSWORD`].
+    pub async fn add_user(&self, name: &str, role: cairn::auth::Role) {
+        let new = cairn::auth::accounts::NewUser::parse(
+            name,
+            None,
+            Some(&format!("{name}@example.org")),
+            role,
+            Some(PASSWORD),
+        )
+        .expect("valid user");
+        cairn::auth::accounts::create(&self.state.db, &self.state.hasher, &new, 0)
+            .await
+            .expect("create user");
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The `name=value` of the session cookie a response sets, if any.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+}
+
+/// Whether a response sends the browser to the login page.
+pub fn is_login_redirect(r: &reqwest::Response) -> bool {
+    r.status().as_u16() == 303
+        && r.headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.starts_with("/login"))
 }
