@@ -103,6 +103,10 @@ pub async fn prepare(
         cost,
     )
     .map_err(|e| StartError::Config(e.to_string()))?;
+    hasher
+        .warm_up()
+        .await
+        .map_err(|e| StartError::Other(e.to_string()))?;
     std::fs::create_dir_all(data)
         .map_err(|e| StartError::Data(data.to_path_buf(), e.to_string()))?;
     let (site_path, demo) = match &args.site {

@@ -131,6 +131,11 @@ pub fn random_token(bytes: usize) -> Result<String, AuthError> {
 
 /// Constant-time equality for secrets.
 pub fn secrets_match(a: &str, b: &str) -> bool {
+    secrets_match_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// Constant-time equality for secret bytes.
+pub fn secrets_match_bytes(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+    a.len() == b.len() && bool::from(a.ct_eq(b))
 }

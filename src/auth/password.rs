@@ -1,11 +1,13 @@
-//! argon2id password hashing, off the async runtime and bounded in how many
-//! hashes run at once (each takes 64 MiB).
+//! argon2id password hashing, off the async runtime and bounded in memory:
+//! at most one hash per permit runs at once, each in a memory buffer the
+//! permit owns and reuses (so the peak is permits x m, whatever the
+//! allocator would do with many short-lived 64 MiB blocks).
 
 use super::AuthError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{OnceCell, Semaphore};
 
 /// Passwords shorter than this are refused.
@@ -50,7 +52,14 @@ pub struct Hasher {
     dummy: Arc<OnceCell<String>>,
     /// How many hashes have been computed (tests check refusals skip it).
     runs: Arc<AtomicU64>,
+    /// The argon2 memory of idle permits, reused: never more buffers than permits.
+    buffers: Arc<Mutex<Vec<Vec<Block>>>>,
 }
+
+/// Stored hashes asking for more memory than this are not computed (1 GiB).
+const MAX_BLOCKS: usize = 1024 * 1024;
+/// Length of the hashes Cairn makes, in bytes.
+const OUTPUT_LEN: usize = 32;
 
 /// argon2id cost parameters. Never below OWASP's minimum (m = 19 MiB, t = 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +74,7 @@ impl HashCost {
         memory_kib: 19 * 1024,
         iterations: 2,
     };
-    /// m = 64 MiB, t = 3, p = 1: about 150 ms here (BENCHMARKS.md).
+    /// m = 64 MiB, t = 3, p = 1: 187 ms here (BENCHMARKS.md).
     pub const DEFAULT: HashCost = HashCost {
         memory_kib: 64 * 1024,
         iterations: 3,
@@ -100,6 +109,7 @@ impl Hasher {
             params,
             dummy: Arc::new(OnceCell::new()),
             runs: Arc::new(AtomicU64::new(0)),
+            buffers: Arc::new(Mutex::new(Vec::new())),
         })
     }
 
@@ -124,23 +134,25 @@ impl Hasher {
             || params.p_cost() != self.params.p_cost()
     }
 
-    fn argon2(params: Params) -> Argon2<'static> {
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-    }
-
     /// A PHC-format argon2id hash of `password`.
     pub async fn hash(&self, password: &Password) -> Result<String, AuthError> {
         let mut salt = [0u8; 16];
         getrandom::fill(&mut salt).map_err(|e| AuthError::Hashing(e.to_string()))?;
         let password = password.0.clone();
         let params = self.params.clone();
-        self.run(move || {
-            let salt =
-                SaltString::encode_b64(&salt).map_err(|e| AuthError::Hashing(e.to_string()))?;
-            Self::argon2(params)
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| AuthError::Hashing(e.to_string()))
+        self.run(move |blocks| {
+            let mut out = [0u8; OUTPUT_LEN];
+            compute(&params, password.as_bytes(), &salt, &mut out, blocks)?;
+            let hashing = |e: argon2::password_hash::Error| AuthError::Hashing(e.to_string());
+            let salt = SaltString::encode_b64(&salt).map_err(hashing)?;
+            let phc = PasswordHash {
+                algorithm: Algorithm::Argon2id.ident(),
+                version: Some(Version::V0x13.into()),
+                params: ParamsString::try_from(&params).map_err(hashing)?,
+                salt: Some(salt.as_salt()),
+                hash: Some(Output::new(&out).map_err(hashing)?),
+            };
+            Ok(phc.to_string())
         })
         .await
     }
@@ -160,15 +172,30 @@ impl Hasher {
         };
         let password = password.to_string();
         let ok = self
-            .run(move || {
-                let parsed =
-                    PasswordHash::new(&hash).map_err(|e| AuthError::Hashing(e.to_string()))?;
-                Ok(Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok())
+            .run(move |blocks| {
+                let hashing = |e: argon2::password_hash::Error| AuthError::Hashing(e.to_string());
+                let parsed = PasswordHash::new(&hash).map_err(hashing)?;
+                if parsed.algorithm != Algorithm::Argon2id.ident() {
+                    return Ok(false);
+                }
+                let params = Params::try_from(&parsed).map_err(hashing)?;
+                let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+                    return Ok(false);
+                };
+                let mut salt_bytes = [0u8; 64];
+                let salt = salt.decode_b64(&mut salt_bytes).map_err(hashing)?;
+                let mut out = vec![0u8; expected.len()];
+                compute(&params, password.as_bytes(), salt, &mut out, blocks)?;
+                Ok(super::secrets_match_bytes(&out, expected.as_bytes()))
             })
             .await?;
         Ok(ok && known)
+    }
+
+    /// Makes the dummy hash now, so the first unknown username is not the
+    /// one answer that takes twice as long.
+    pub async fn warm_up(&self) -> Result<(), AuthError> {
+        self.dummy_hash().await.map(|_| ())
     }
 
     async fn dummy_hash(&self) -> Result<String, AuthError> {
@@ -181,9 +208,10 @@ impl Hasher {
             .cloned()
     }
 
+    /// Runs `work` on the blocking pool with a permit and its buffer.
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> Result<T, AuthError> + Send + 'static,
+        work: impl FnOnce(&mut Vec<Block>) -> Result<T, AuthError> + Send + 'static,
     ) -> Result<T, AuthError> {
         let _permit = self
             .permits
@@ -191,10 +219,44 @@ impl Hasher {
             .await
             .map_err(|e| AuthError::Hashing(e.to_string()))?;
         self.runs.fetch_add(1, Ordering::Relaxed);
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| AuthError::Hashing(e.to_string()))?
+        let buffers = Arc::clone(&self.buffers);
+        tokio::task::spawn_blocking(move || {
+            let mut blocks = lock(&buffers).pop().unwrap_or_default();
+            let result = work(&mut blocks);
+            lock(&buffers).push(blocks);
+            result
+        })
+        .await
+        .map_err(|e| AuthError::Hashing(e.to_string()))?
     }
+}
+
+fn lock(buffers: &Mutex<Vec<Vec<Block>>>) -> std::sync::MutexGuard<'_, Vec<Vec<Block>>> {
+    // Buffers hold no invariant a panic could break.
+    buffers.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// argon2id of `password` with `params` into `out`, in `blocks` (grown to
+/// the size the parameters need, then kept).
+fn compute(
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    blocks: &mut Vec<Block>,
+) -> Result<(), AuthError> {
+    let needed = params.block_count();
+    if needed > MAX_BLOCKS {
+        return Err(AuthError::Hashing(format!(
+            "a stored hash asks for {needed} KiB of memory"
+        )));
+    }
+    if blocks.len() < needed {
+        blocks.resize(needed, Block::new());
+    }
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password, salt, out, &mut blocks[..])
+        .map_err(|e| AuthError::Hashing(e.to_string()))
 }
 
 #[cfg(test)]
@@ -227,6 +289,40 @@ mod tests {
         assert!(!hasher.verify("correct horse battery", None).await?);
         // An account whose password was never set matches nothing.
         assert!(!hasher.verify("", Some(String::new())).await?);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn hashes_agree_with_the_argon2_crates_own_hasher() -> Result<(), AuthError> {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let hasher = Hasher::new(1, HashCost::MINIMUM)?;
+        let ours = hasher
+            .hash(&Password::parse("correct horse battery")?)
+            .await?;
+        let parsed = PasswordHash::new(&ours).map_err(|e| AuthError::Hashing(e.to_string()))?;
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        let salt = SaltString::encode_b64(b"sixteen byte salt")
+            .map_err(|e| AuthError::Hashing(e.to_string()))?;
+        let theirs = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(19 * 1024, 2, 1, None).map_err(|e| AuthError::Hashing(e.to_string()))?,
+        )
+        .hash_password(b"correct horse battery", &salt)
+        .map_err(|e| AuthError::Hashing(e.to_string()))?
+        .to_string();
+        assert!(
+            hasher
+                .verify("correct horse battery", Some(theirs.clone()))
+                .await?
+        );
+        assert!(!hasher.verify("correct horse batterY", Some(theirs)).await?);
+        // One buffer for one permit, reused.
+        assert_eq!(lock(&hasher.buffers).len(), 1);
         Ok(())
     }
 
