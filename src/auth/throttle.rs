@@ -90,8 +90,10 @@ impl Throttle {
         Some((wait_ms + 999) / 1000)
     }
 
-    /// Records a failed attempt.
-    pub fn failed(&self, username: &str, address: IpAddr, now_ms: i64) {
+    /// Records a failed attempt. Returns what it started: the account's
+    /// first delay, or the address's limit (worth a line in the security
+    /// log; later refusals are not, so a flood cannot fill the log).
+    pub fn failed(&self, username: &str, address: IpAddr, now_ms: i64) -> Started {
         let window = self.limit.window_secs * 1000;
         let mut inner = self.lock();
         let account = inner
@@ -106,6 +108,7 @@ impl Throttle {
         }
         account.count = account.count.saturating_add(1);
         account.last_at = now_ms;
+        let account_delayed = account.count == FREE_FAILURES;
         let slot = inner.addresses.entry(address).or_insert(AddressWindow {
             start: now_ms,
             count: 0,
@@ -117,13 +120,27 @@ impl Throttle {
             };
         }
         slot.count = slot.count.saturating_add(1);
+        let address_limited = slot.count == self.limit.failures;
         inner.prune(now_ms, window);
+        Started {
+            account_delayed,
+            address_limited,
+        }
     }
 
     /// A successful login clears the account's failures (not the address's).
     pub fn succeeded(&self, username: &str) {
         self.lock().accounts.remove(&Self::key(username));
     }
+}
+
+/// What a failure started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Started {
+    /// The account has just reached the failures that start delays.
+    pub account_delayed: bool,
+    /// The address has just reached its limit for the window.
+    pub address_limited: bool,
 }
 
 /// Milliseconds an account with `count` failures waits: none up to
@@ -172,7 +189,8 @@ mod tests {
         });
         for i in 0..5 {
             assert_eq!(t.check("Alice", A, 100_000), None, "attempt {i}");
-            t.failed("alice", A, 100_000);
+            let started = t.failed("alice", A, 100_000);
+            assert_eq!(started.account_delayed, i == 4);
         }
         assert_eq!(t.check("alice", B, 100_000), Some(1));
         // Rounded up: 1 ms left is still a second to wait.
@@ -195,9 +213,9 @@ mod tests {
             failures: 3,
             window_secs: 60,
         });
-        for name in ["a", "b", "c"] {
+        for (i, name) in ["a", "b", "c"].into_iter().enumerate() {
             assert_eq!(t.check(name, A, 0), None);
-            t.failed(name, A, 0);
+            assert_eq!(t.failed(name, A, 0).address_limited, i == 2);
         }
         assert_eq!(t.check("d", A, 10_000), Some(50));
         assert_eq!(t.check("d", B, 10_000), None);

@@ -138,7 +138,7 @@ pub(super) async fn change_password(
     )
     .await?
     else {
-        state
+        let _ = state
             .throttle
             .failed(&user.username, address.0, state.clock.now_ms());
         errors.add("current_password", "That is not your current password.");

@@ -75,15 +75,9 @@ pub(super) async fn submit(
         .throttle
         .check(&form.username, address.0, state.clock.now_ms())
     {
-        audit::record(
-            &state.db,
-            now,
-            Event::LoginThrottled,
-            &typed,
-            &address.actor(&typed),
-            &format!("retry after {wait} s"),
-        )
-        .await;
+        // Not written to the security log one by one (a flood would fill
+        // it): the log has the failure that started the delay.
+        tracing::warn!(user = %typed, address = %address.0, wait, "login refused: throttled");
         let page = LoginPage {
             ctx: Layout::anonymous(&session).await?,
             next,
@@ -123,18 +117,36 @@ pub(super) async fn submit(
             Ok(Redirect::to(&next).into_response())
         }
         None => {
-            state
+            let started = state
                 .throttle
                 .failed(&form.username, address.0, state.clock.now_ms());
-            audit::record(
-                &state.db,
-                now,
-                Event::LoginFailed,
-                &typed,
-                &address.actor(&typed),
-                "",
-            )
-            .await;
+            let actor = address.actor(&typed);
+            audit::record(&state.db, now, Event::LoginFailed, &typed, &actor, "").await;
+            if started.account_delayed {
+                let detail = "too many failures: the account's next logins are delayed";
+                audit::record(
+                    &state.db,
+                    now,
+                    Event::LoginThrottled,
+                    &typed,
+                    &actor,
+                    detail,
+                )
+                .await;
+            }
+            if started.address_limited {
+                let detail =
+                    "too many failures from this address: its logins are refused for a while";
+                audit::record(
+                    &state.db,
+                    now,
+                    Event::LoginThrottled,
+                    &typed,
+                    &actor,
+                    detail,
+                )
+                .await;
+            }
             // The same page and status for an unknown user, a wrong password,
             // an account without a password and a disabled account.
             let page = LoginPage {

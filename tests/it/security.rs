@@ -533,6 +533,24 @@ async fn five_failures_delay_an_account_and_each_address_is_limited() {
     assert_eq!(r.headers()["retry-after"], "2");
     tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(browser.login("alice", PASSWORD).await.status(), 303);
+    // The security log has every failure and the start of the delay, once:
+    // refused attempts are not logged one by one.
+    let pool = cairn::db::open(&dir.path().join("cairn.db"))
+        .await
+        .expect("db");
+    let events = cairn::db::security_log::page(&pool, None, 1000)
+        .await
+        .expect("log");
+    let count = |event: &str, user: &str| {
+        events
+            .iter()
+            .filter(|e| e.event == event && e.username == user)
+            .count()
+    };
+    assert_eq!(count("login failed", "alice"), 6);
+    assert_eq!(count("login throttled", "alice"), 1);
+    assert_eq!(count("login throttled", "ghost"), 1);
+    assert_eq!(count("login", "alice"), 1);
 
     // The address: 11 failures so far; the 12th is answered, then 429 for
     // any name, even with the right password.
