@@ -122,21 +122,17 @@ pub(super) async fn submit(
                 .failed(&form.username, address.0, state.clock.now_ms());
             let actor = address.actor(&typed);
             audit::record(&state.db, now, Event::LoginFailed, &typed, &actor, "").await;
-            if started.account_delayed {
-                let detail = "too many failures: the account's next logins are delayed";
-                audit::record(
-                    &state.db,
-                    now,
-                    Event::LoginThrottled,
-                    &typed,
-                    &actor,
-                    detail,
-                )
-                .await;
-            }
-            if started.address_limited {
-                let detail =
-                    "too many failures from this address: its logins are refused for a while";
+            let starts = [
+                (
+                    started.account_delayed,
+                    "too many failures: the account's next logins are delayed",
+                ),
+                (
+                    started.address_limited,
+                    "too many failures from this address: its logins are refused for a while",
+                ),
+            ];
+            for (_, detail) in starts.into_iter().filter(|(yes, _)| *yes) {
                 audit::record(
                     &state.db,
                     now,

@@ -35,6 +35,30 @@ async fn login_with_cookie(base: &str, name: &str, password: &str) -> (Browser, 
     (browser, cookie)
 }
 
+/// An admin fills in and sends the "add a user" form of `/users`.
+async fn admin_adds(
+    admin: &Browser,
+    username: &str,
+    display_name: &str,
+    email: &str,
+    role: &str,
+) -> reqwest::Response {
+    let (_, html) = admin.get("/users").await;
+    let form = Form::parse(&html, "/users")
+        .with("username", username)
+        .with("display_name", display_name)
+        .with("email", email)
+        .with("role", role);
+    admin.post("/users", &form.fields).await
+}
+
+/// The one-time set-password link a page shows (path and query).
+fn link_in(html: &str) -> String {
+    let start = html.find("/set-password?token=").expect("a link is shown");
+    let end = start + html[start..].find('<').expect("link end");
+    unescape(&html[start..end])
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -349,18 +373,10 @@ async fn set_password_links_work_once_and_for_24_hours() {
         let base = server.base.clone();
         async move {
             let (admin, _) = login_with_cookie(&base, "root", PASSWORD).await;
-            let (_, html) = admin.get("/users").await;
-            let form = Form::parse(&html, "/users")
-                .with("username", name)
-                .with("display_name", "New Person")
-                .with("email", &format!("{name}@example.org"))
-                .with("role", "editor");
-            let r = admin.post("/users", &form.fields).await;
+            let email = format!("{name}@example.org");
+            let r = admin_adds(&admin, name, "New Person", &email, "editor").await;
             assert_eq!(r.status().as_u16(), 200);
-            let html = r.text().await.expect("body");
-            let start = html.find("/set-password?token=").expect("a link is shown");
-            let end = start + html[start..].find('<').expect("link end");
-            unescape(&html[start..end])
+            link_in(&r.text().await.expect("body"))
         }
     };
 
@@ -723,13 +739,14 @@ async fn admins_manage_users_and_see_the_security_log() {
     let (admin, _) = login_with_cookie(&server.base, "root", PASSWORD).await;
 
     // Bad input comes back with the input and a message per field.
-    let (_, html) = admin.get("/users").await;
-    let form = Form::parse(&html, "/users")
-        .with("username", "bad name!")
-        .with("display_name", "Erin <Admin>")
-        .with("email", "not-an-email")
-        .with("role", "superuser");
-    let r = admin.post("/users", &form.fields).await;
+    let r = admin_adds(
+        &admin,
+        "bad name!",
+        "Erin <Admin>",
+        "not-an-email",
+        "superuser",
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.expect("body");
     for field in ["username", "display_name", "email", "role"] {
@@ -739,17 +756,9 @@ async fn admins_manage_users_and_see_the_security_log() {
     assert!(html.contains("value=\"not-an-email\""), "input kept");
 
     // Create: no password is typed by the admin; the user sets it.
-    let (_, html) = admin.get("/users").await;
-    let form = Form::parse(&html, "/users")
-        .with("username", "erin")
-        .with("display_name", "Erin Example")
-        .with("email", "erin@example.org")
-        .with("role", "editor");
-    let r = admin.post("/users", &form.fields).await;
+    let r = admin_adds(&admin, "erin", "Erin Example", "erin@example.org", "editor").await;
     assert_eq!(r.status().as_u16(), 200);
-    let html = r.text().await.expect("body");
-    let start = html.find("/set-password?token=").expect("link");
-    let link = unescape(&html[start..start + html[start..].find('<').expect("end")]);
+    let link = link_in(&r.text().await.expect("body"));
     let erin = Browser::new(&server);
     let (_, html) = erin.get(&link).await;
     // Two different passwords: a message on the second field, nothing set.
