@@ -139,6 +139,11 @@ impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::InvalidInput(m) => AppError::BadRequest(m),
+            AuthError::Fields(f) => AppError::BadRequest(f.to_string()),
+            AuthError::LastAdmin => AppError::Conflict(
+                "Nothing was changed: the site must keep at least one active administrator."
+                    .into(),
+            ),
             AuthError::DuplicateUser(_) | AuthError::NoSuchUser(_) => {
                 AppError::BadRequest(e.to_string())
             }
