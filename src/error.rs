@@ -141,8 +141,7 @@ impl From<AuthError> for AppError {
             AuthError::InvalidInput(m) => AppError::BadRequest(m),
             AuthError::Fields(f) => AppError::BadRequest(f.to_string()),
             AuthError::LastAdmin => AppError::Conflict(
-                "Nothing was changed: the site must keep at least one active administrator."
-                    .into(),
+                "Nothing was changed: the site must keep at least one active administrator.".into(),
             ),
             AuthError::DuplicateUser(_) | AuthError::NoSuchUser(_) => {
                 AppError::BadRequest(e.to_string())

@@ -250,6 +250,17 @@ impl Document {
             .collect()
     }
 
+    /// The front matter as the JSON values Jekyll's reader would give:
+    /// strings, numbers, booleans, null, dates as `YYYY-MM-DD` strings,
+    /// lists and mappings; keys in file order.
+    pub fn json_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        let src = self.yaml_src();
+        self.entries()
+            .iter()
+            .map(|e| (e.key.clone(), json_of(&e.value, src)))
+            .collect()
+    }
+
     /// One field as an editor sees it.
     pub fn field(&self, key: &str) -> Option<FieldView> {
         let src = self.yaml_src();
@@ -514,6 +525,57 @@ fn is_plain_key(key: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && yaml::plain_meaning(key) == PlainMeaning::String
+}
+
+/// A YAML value as JSON, typed the way Psych (Jekyll) reads plain scalars.
+fn json_of(node: &Node, src: &str) -> serde_json::Value {
+    use serde_json::Value;
+    match node {
+        Node::Scalar {
+            value,
+            style: Style::Plain,
+            ..
+        } => match yaml::typed_meaning(value) {
+            PlainMeaning::Null => Value::Null,
+            PlainMeaning::Bool => Value::Bool(matches!(
+                value.to_ascii_lowercase().as_str(),
+                "true" | "yes" | "on"
+            )),
+            PlainMeaning::Number => value
+                .parse::<i64>()
+                .map(Value::from)
+                .ok()
+                .or_else(|| {
+                    value
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map(Value::Number)
+                })
+                .unwrap_or_else(|| Value::String(value.clone())),
+            _ => Value::String(value.clone()),
+        },
+        Node::Scalar { value, .. } => Value::String(value.clone()),
+        Node::Sequence { items, .. } => {
+            Value::Array(items.iter().map(|i| json_of(i, src)).collect())
+        }
+        Node::Mapping { entries, .. } => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), json_of(v, src)))
+                .collect(),
+        ),
+        // An alias stands for its anchored value, shown as its source text.
+        Node::Alias {
+            target: Some(target),
+            ..
+        } => Value::String(
+            yaml::without_anchor(&src[target.clone()])
+                .trim()
+                .to_string(),
+        ),
+        Node::Alias { target: None, .. } => Value::Null,
+    }
 }
 
 fn view_of(entry: &Entry, src: &str) -> FieldView {
@@ -781,6 +843,26 @@ fn render_new(value: &FieldValue, block_indent: usize, style: &FileStyle) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_fields_have_the_types_jekyll_reads() {
+        let doc = Document::parse(
+            b"---\nname: AI\nstart_date: 2024-05-01\ncount: 12\nratio: 0.5\nfeatured: yes\nlead:\nquoted: \"12\"\naxes:\n    - a\n    - b\nmeta:\n  x: 1\n---\nbody\n",
+        )
+        .expect("document");
+        let json = serde_json::Value::Object(doc.json_fields());
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "name": "AI", "start_date": "2024-05-01", "count": 12, "ratio": 0.5,
+                "featured": true, "lead": null, "quoted": "12", "axes": ["a", "b"],
+                "meta": {"x": 1}
+            })
+        );
+        let keys: Vec<String> = doc.json_fields().keys().cloned().collect();
+        assert_eq!(keys[0], "name", "file order kept");
+        assert_eq!(keys[8], "meta");
+    }
 
     const SEED: &str = "---\nname: AI & Cities\nmission: Safer artificial intelligence\nlayout: projects\naxes:\n    - digitization\n    - social inclusion\nstart_date: 2021-09-01\nend_date: Ongoing\nlead:\ncommunities:\n---\n\nBody text.\n";
 

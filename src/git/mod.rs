@@ -122,12 +122,13 @@ pub struct DirEntry {
     pub blob: ObjectId,
 }
 
-/// A whole-file write to make in one commit.
+/// A whole-file write (or removal) to make in one commit.
 #[derive(Debug, Clone)]
 pub struct Change {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
-    pub content: Vec<u8>,
+    /// The new content; `None` removes the file.
+    pub content: Option<Vec<u8>>,
 }
 
 /// Everything a commit needs. `parent` is the tip the change was computed
@@ -512,14 +513,24 @@ impl Writer<'_> {
         let mut written = Vec::with_capacity(request.changes.len());
         for change in &request.changes {
             let old = state.trees.blob_at(&odb, base_tree, &change.path)?;
-            let mode = old.map_or(tree::Mode::Blob, |(mode, _)| mode);
-            let blob = loose::hash_checked(loose::Kind::Blob, &change.content)?;
-            batch.object(&odb, loose::Kind::Blob, blob, &change.content)?;
+            let new = match &change.content {
+                Some(content) => {
+                    let mode = old.map_or(tree::Mode::Blob, |(mode, _)| mode);
+                    let blob = loose::hash_checked(loose::Kind::Blob, content)?;
+                    batch.object(&odb, loose::Kind::Blob, blob, content)?;
+                    Some((mode, blob))
+                }
+                None => None,
+            };
             edits.push(tree::Edit {
                 path: &change.path,
-                blob: Some((mode, blob)),
+                blob: new,
             });
-            written.push((change.path.clone(), old.map(|(_, id)| id), blob));
+            written.push((
+                change.path.clone(),
+                old.map(|(_, id)| id),
+                new.map(|(_, id)| id),
+            ));
         }
         let tree_id = tree::Trees {
             odb: &odb,

@@ -22,12 +22,12 @@ use super::StoreError;
 /// The journal of pending updates, in the git folder.
 const JOURNAL: &str = "cairn-worktree";
 
-/// One working-tree file to bring from `old` (`None`: no file) to `new`.
+/// One working-tree file to bring from `old` to `new` (`None`: no file).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Pending {
     pub path: String,
     pub old: Option<Oid>,
-    pub new: Oid,
+    pub new: Option<Oid>,
 }
 
 /// The blob id of the file at `path` in the working tree (`None`: no file).
@@ -48,7 +48,7 @@ fn versions(pending: &[Pending], path: &str, old: Option<Oid>) -> Vec<Option<Oid
     match chain.peek() {
         None => vec![old],
         Some(first) => std::iter::once(first.old)
-            .chain(chain.map(|p| Some(p.new)))
+            .chain(chain.map(|p| p.new))
             .collect(),
     }
 }
@@ -82,7 +82,8 @@ pub(crate) fn journal(git_dir: &Path, pending: &[Pending]) -> (PathBuf, Vec<u8>)
     let mut text = String::new();
     for p in pending {
         let old = p.old.unwrap_or(Oid::ZERO_SHA1);
-        text.push_str(&format!("{old} {} {}\n", p.new, p.path));
+        let new = p.new.unwrap_or(Oid::ZERO_SHA1);
+        text.push_str(&format!("{old} {new} {}\n", p.path));
     }
     (git_dir.join(JOURNAL), text.into_bytes())
 }
@@ -123,7 +124,7 @@ pub(crate) fn apply(repo: &Repository, pending: &[Pending]) -> Result<(), StoreE
     for p in coalesce(pending) {
         let disk = on_disk(workdir, &p.path)?;
         let staged = index.get_path(Path::new(&p.path), 0).map(|e| e.id);
-        if staged == Some(p.new) && disk == Some(p.new) {
+        if staged == p.new && disk == p.new {
             continue;
         }
         let known = versions(pending, &p.path, p.old);
@@ -131,15 +132,28 @@ pub(crate) fn apply(repo: &Repository, pending: &[Pending]) -> Result<(), StoreE
             tracing::warn!(path = %p.path, "the checkout has local edits to this file; left as it is");
             continue;
         }
-        let blob = repo.find_blob(p.new)?;
         let full = workdir.join(&p.path);
-        if disk != Some(p.new) {
-            if let Some(dir) = full.parent() {
-                std::fs::create_dir_all(dir)?;
+        match p.new {
+            Some(new) => {
+                if disk != Some(new) {
+                    let blob = repo.find_blob(new)?;
+                    if let Some(dir) = full.parent() {
+                        std::fs::create_dir_all(dir)?;
+                    }
+                    write_atomically(&full, blob.content())?;
+                }
+                index.add_path(Path::new(&p.path))?;
             }
-            write_atomically(&full, blob.content())?;
+            None => {
+                if disk.is_some() {
+                    std::fs::remove_file(&full)?;
+                    remove_empty_parents(workdir, &full);
+                }
+                if staged.is_some() {
+                    index.remove_path(Path::new(&p.path))?;
+                }
+            }
         }
-        index.add_path(Path::new(&p.path))?;
         changed = true;
     }
     if changed && let Err(e) = index.write() {
@@ -169,7 +183,7 @@ pub(crate) fn recover(repo: &Repository, branch_ref: &str) -> Result<Vec<Pending
             Some(Pending {
                 path,
                 old: (!old.is_zero()).then_some(old),
-                new,
+                new: (!new.is_zero()).then_some(new),
             })
         })
         .collect();
@@ -184,10 +198,7 @@ pub(crate) fn recover(repo: &Repository, branch_ref: &str) -> Result<Vec<Pending
     // may be of a commit whose branch move never happened).
     let mut landed = Vec::new();
     for first in coalesce(&pending) {
-        let Ok(entry) = tree.get_path(Path::new(&first.path)) else {
-            continue;
-        };
-        let at_tip = entry.id();
+        let at_tip = tree.get_path(Path::new(&first.path)).ok().map(|e| e.id());
         if pending
             .iter()
             .any(|p| p.path == first.path && p.new == at_tip)
@@ -199,6 +210,18 @@ pub(crate) fn recover(repo: &Repository, branch_ref: &str) -> Result<Vec<Pending
         }
     }
     Ok(landed)
+}
+
+/// Removes the folders above a removed file that it left empty, up to the
+/// checkout's root (git keeps no empty folders either).
+fn remove_empty_parents(workdir: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == workdir || !d.starts_with(workdir) || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
 }
 
 /// Removes what [`write_atomically`] leaves beside `path` when the process

@@ -431,7 +431,10 @@ impl Site {
                         return Ok(SaveOutcome::Unchanged);
                     }
                     let message = format!("Restore {name}/{slug} to {}", short(&sha));
-                    let changes = vec![Change { path, content: old }];
+                    let changes = vec![Change {
+                        path,
+                        content: Some(old),
+                    }];
                     let done = commit_as(
                         &mut writer,
                         &tip.commit,
@@ -506,14 +509,14 @@ impl Site {
                         match revert_document(&before, &after, &now_file.bytes)? {
                             Reverted::Text(text) => changes.push(Change {
                                 path: f.path.clone(),
-                                content: text.into_bytes(),
+                                content: Some(text.into_bytes()),
                             }),
                             Reverted::Unchanged => {}
                             Reverted::Conflicts(mut c) => conflicts.append(&mut c),
                             Reverted::NotADocument if now_file.bytes == after => {
                                 changes.push(Change {
                                     path: f.path.clone(),
-                                    content: before,
+                                    content: Some(before),
                                 })
                             }
                             Reverted::NotADocument => conflicts.push(FieldConflict {

@@ -415,7 +415,7 @@ fn save_once(
     }
     let changes = vec![Change {
         path: path.clone(),
-        content: text.into_bytes(),
+        content: Some(text.into_bytes()),
     }];
     match commit_as(
         writer,
