@@ -1,8 +1,8 @@
 //! `cairn user ...`: account administration from the shell.
 
 use crate::auth::audit::{self, Actor, Event};
-use crate::auth::{AuthError, HashCost, Hasher, Password, Role, accounts};
-use crate::config::UserCommand;
+use crate::auth::{AuthError, HashCost, Hasher, Password, Role, accounts, tokens};
+use crate::config::{TokenCommand, UserCommand};
 use crate::state::{Clock, SystemClock};
 use std::io::Read;
 use std::path::Path;
@@ -100,6 +100,77 @@ pub async fn user(data: &Path, command: UserCommand, cost: HashCost) -> Result<(
             )
             .await;
             println!("Disabled {name}; their sessions were ended");
+        }
+    }
+    Ok(())
+}
+
+/// Runs one `cairn token` command against the database in `data`.
+pub async fn token(data: &Path, command: TokenCommand) -> Result<(), CommandError> {
+    std::fs::create_dir_all(data).map_err(|e| CommandError::Data(data.display().to_string(), e))?;
+    let pool = crate::db::open(&data.join("cairn.db")).await?;
+    let now = SystemClock.now();
+    match command {
+        TokenCommand::Create {
+            name,
+            role,
+            user,
+            expires_days,
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|e: crate::auth::UnknownRole| AuthError::InvalidInput(e.to_string()))?;
+            let owner = match user {
+                Some(u) => Some(accounts::by_username(&pool, &u).await?),
+                None => None,
+            };
+            let expires = expires_days.map(|d| now + i64::from(d) * 86_400);
+            let (token, secret) =
+                tokens::create(&pool, &name, role, owner.as_ref(), expires, now).await?;
+            let owner_name = owner.as_ref().map_or("", |o| o.username.as_str());
+            audit::record(
+                &pool,
+                now,
+                Event::TokenCreated,
+                owner_name,
+                &Actor::cli(),
+                &format!("token {} `{}`, role {}", token.id, token.name, token.role),
+            )
+            .await;
+            println!(
+                "Created token {} `{}` ({})",
+                token.id, token.name, token.role
+            );
+            println!("{secret}");
+        }
+        TokenCommand::List => {
+            for t in tokens::list(&pool).await? {
+                let status = if t.revoked_at.is_some() {
+                    "revoked"
+                } else if t.expires_at.is_some_and(|e| e <= now) {
+                    "expired"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{}", t.id, t.name, t.role, status);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if !tokens::revoke(&pool, id, now).await? {
+                return Err(CommandError::Auth(AuthError::InvalidInput(format!(
+                    "no active token with id {id}"
+                ))));
+            }
+            audit::record(
+                &pool,
+                now,
+                Event::TokenRevoked,
+                "",
+                &Actor::cli(),
+                &format!("token {id}"),
+            )
+            .await;
+            println!("Revoked token {id}");
         }
     }
     Ok(())

@@ -38,6 +38,9 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Rebuild the history index from the repository (safe while serving).
     Reindex {
         /// The site (default: the demo site under the data folder).
@@ -80,6 +83,13 @@ pub struct ServeArgs {
     /// The window of --login-failures-per-address, in minutes.
     #[arg(long, env = "CAIRN_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
     pub login_window_minutes: u32,
+    /// Anyone may read content through the API, without a token.
+    #[arg(long, env = "CAIRN_API_PUBLIC_READ")]
+    pub api_public_read: bool,
+    /// Origins (https://app.example.org) allowed to call the API from a
+    /// browser, comma-separated; none by default.
+    #[arg(long, env = "CAIRN_API_CORS_ORIGINS", value_delimiter = ',')]
+    pub api_cors_origins: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,4 +117,26 @@ pub enum UserCommand {
     },
     /// Disable a user: they can no longer log in.
     Disable { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token; it is printed alone on the last line, once.
+    Create {
+        /// What the token is for (its commits carry this name when it has no --user).
+        name: String,
+        #[arg(long, value_parser = ["editor", "reviewer"])]
+        role: String,
+        /// The user whose name and email the token's commits carry (its role
+        /// can be no more than theirs).
+        #[arg(long)]
+        user: Option<String>,
+        /// Days until the token stops working (default: never).
+        #[arg(long)]
+        expires_days: Option<u32>,
+    },
+    /// List API tokens (never their secrets).
+    List,
+    /// Revoke an API token by its id (see `token list`).
+    Revoke { id: i64 },
 }

@@ -127,6 +127,16 @@ impl From<SiteError> for AppError {
                 AppError::Unavailable("The site changed while saving. Nothing was saved; please try again.".into())
             }
             SiteError::Conflict(_) => AppError::BadRequest(e.to_string()),
+            SiteError::Stale(_) | SiteError::Exists(_) => {
+                AppError::Conflict(format!("{e}. Nothing was saved."))
+            }
+            SiteError::InvalidFields(ref f) => AppError::BadRequest(format!(
+                "{e}: {}",
+                f.0.iter()
+                    .map(|(k, m)| format!("{k}: {m}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
             SiteError::Unsupported(what) => AppError::BadRequest(format!(
                 "Cairn cannot do that yet: {what}. Nothing was changed."
             )),

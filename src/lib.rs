@@ -3,6 +3,7 @@
 //! Layers, arrows pointing down: `web` (HTTP) -> `site` (the edit service)
 //! -> `content` (Jekyll, YAML) and `git` (the repository); `auth` -> `db`.
 
+pub mod api;
 pub mod auth;
 pub mod commands;
 pub mod config;
@@ -39,7 +40,12 @@ pub fn app(state: AppState) -> Router {
             tower_sessions::cookie::time::Duration::seconds(policy.idle_secs),
         ));
     let max_body = state.max_body;
+    let cors = cors_layer(&state.api.cors_origins);
     web::router(&state)
+        .merge(api::router(&state))
+        .fallback(web::not_found)
+        .layer(axum::middleware::from_fn(web::security_headers))
+        .layer(cors)
         .layer(sessions)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(
@@ -49,4 +55,36 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Cross-origin calls to the API from the configured origins (none by default).
+fn cors_layer(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderName, HeaderValue, Method, header};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::predicate(move |origin, parts| {
+            parts.uri.path().starts_with("/api/") && allowed.iter().any(|a| a == origin)
+        }))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            HeaderName::from_static("retry-after"),
+        ])
 }

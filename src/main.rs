@@ -35,6 +35,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(args) => cairn::server::serve(&cli.data, args, cost).await?,
             Command::User(command) => cairn::commands::user(&cli.data, command, cost).await?,
+            Command::Token(command) => cairn::commands::token(&cli.data, command).await?,
             Command::Reindex { site } => {
                 cairn::commands::reindex(&cli.data, site.as_deref()).await?
             }

@@ -161,6 +161,10 @@ pub async fn prepare(
         max_body: args.max_body,
         sessions,
         throttle: Arc::new(Throttle::new(address_limit)),
+        api: crate::api::ApiSettings {
+            public_read: args.api_public_read,
+            cors_origins: args.api_cors_origins.clone(),
+        },
     };
     Ok(Prepared {
         state,

@@ -55,4 +55,6 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     /// Failed-login delays per account and limits per client address.
     pub throttle: Arc<Throttle>,
+    /// The JSON API's settings.
+    pub api: crate::api::ApiSettings,
 }

@@ -21,6 +21,7 @@ pub enum Event {
     PasswordChanged,
     ProfileChanged,
     TokenCreated,
+    TokenRevoked,
 }
 
 impl Event {
@@ -39,6 +40,7 @@ impl Event {
             Event::PasswordChanged => "password changed",
             Event::ProfileChanged => "profile changed",
             Event::TokenCreated => "token created",
+            Event::TokenRevoked => "token revoked",
         }
     }
 }

@@ -21,6 +21,11 @@ pub async fn token(session: &Session) -> Result<String, AppError> {
     renew(session).await
 }
 
+/// The session's token, if it has one (never creates one).
+pub async fn current(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.get::<String>(KEY).await?)
+}
+
 /// Replaces the session's token (at login).
 pub async fn renew(session: &Session) -> Result<String, AppError> {
     let t = random_token(32)?;
@@ -74,7 +79,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
 
 /// Refuses requests a browser marks as cross-site, or whose `Origin` is not
 /// this host.
-fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
+pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
     {

@@ -7,6 +7,7 @@ pub mod password;
 pub mod policy;
 pub mod session;
 pub mod throttle;
+pub mod tokens;
 
 pub use accounts::User;
 pub use password::{HashCost, Hasher, Password};

@@ -128,6 +128,33 @@ impl Throttle {
         }
     }
 
+    /// `Some(seconds to wait)` when this address has failed too often
+    /// (API tokens: no account to delay, only the address).
+    pub fn check_address(&self, address: IpAddr, now_ms: i64) -> Option<i64> {
+        let inner = self.lock();
+        let w = inner.addresses.get(&address)?;
+        let ends = w.start + self.limit.window_secs * 1000;
+        (w.count >= self.limit.failures && now_ms < ends).then(|| (ends - now_ms + 999) / 1000)
+    }
+
+    /// Records a failure for the address only (a bad API token).
+    pub fn failed_address(&self, address: IpAddr, now_ms: i64) {
+        let window = self.limit.window_secs * 1000;
+        let mut inner = self.lock();
+        let slot = inner.addresses.entry(address).or_insert(AddressWindow {
+            start: now_ms,
+            count: 0,
+        });
+        if now_ms - slot.start >= window {
+            *slot = AddressWindow {
+                start: now_ms,
+                count: 0,
+            };
+        }
+        slot.count = slot.count.saturating_add(1);
+        inner.prune(now_ms, window);
+    }
+
     /// A successful login clears the account's failures (not the address's).
     pub fn succeeded(&self, username: &str) {
         self.lock().accounts.remove(&Self::key(username));

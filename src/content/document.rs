@@ -71,6 +71,44 @@ impl FieldValue {
         }
     }
 
+    /// A value from JSON (the API). `meaning` is what the field holds now
+    /// (or what its schema says): a string in a date, number or boolean
+    /// field is written unquoted when it is a canonical value of that type,
+    /// so reading a value and sending it back changes nothing. Objects, and
+    /// lists of anything but scalars, are refused with a message.
+    pub fn from_json(
+        value: &serde_json::Value,
+        meaning: Option<PlainMeaning>,
+    ) -> Result<FieldValue, String> {
+        use serde_json::Value;
+        let scalar = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        };
+        match value {
+            Value::Null => Ok(FieldValue::Null),
+            Value::String(s) => Ok(match meaning {
+                Some(m @ (PlainMeaning::Date | PlainMeaning::Number | PlainMeaning::Bool)) => {
+                    FieldValue::typed(s.clone(), m)
+                }
+                _ => FieldValue::Text(s.clone()),
+            }),
+            Value::Number(n) => Ok(FieldValue::Typed(n.to_string(), PlainMeaning::Number)),
+            Value::Bool(b) => Ok(FieldValue::Typed(b.to_string(), PlainMeaning::Bool)),
+            Value::Array(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<String>>>()
+                .map(FieldValue::List)
+                .ok_or_else(|| "expected a list of strings".to_string()),
+            Value::Object(_) => {
+                Err("expected a string, number, boolean, null or list of strings".to_string())
+            }
+        }
+    }
+
     /// The text of a scalar value.
     pub fn as_text(&self) -> Option<&str> {
         match self {

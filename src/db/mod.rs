@@ -4,6 +4,7 @@
 pub mod history;
 pub mod password_links;
 pub mod security_log;
+pub mod tokens;
 pub mod users;
 
 use sqlx::SqlitePool;

@@ -101,6 +101,14 @@ impl From<git2::Error> for StoreError {
     }
 }
 
+/// The id git gives a file with these bytes.
+pub fn blob_id(bytes: &[u8]) -> Result<ObjectId, StoreError> {
+    Ok(ObjectId::from_oid(git2::Oid::hash_object(
+        git2::ObjectType::Blob,
+        bytes,
+    )?))
+}
+
 /// A file as it is at the branch tip.
 #[derive(Debug, Clone)]
 pub struct FileAtTip {
@@ -334,8 +342,20 @@ impl Repo {
 
     /// A file at the branch tip, or `None` when there is no such file.
     pub fn read_file(&self, path: &str) -> Result<Option<FileAtTip>, StoreError> {
+        self.read_file_at(None, path)
+    }
+
+    /// A file in commit `at` (the branch tip when `None`); `None` when there
+    /// is no such file, or no such commit.
+    pub fn read_file_at(
+        &self,
+        at: Option<&ObjectId>,
+        path: &str,
+    ) -> Result<Option<FileAtTip>, StoreError> {
         let repo = self.handle()?;
-        let commit = repo.find_commit(repo.refname_to_id(&self.branch_ref)?)?;
+        let Some(commit) = self.commit_at(&repo, at)? else {
+            return Ok(None);
+        };
         let tree = commit.tree()?;
         let entry = match tree.get_path(Path::new(path)) {
             Ok(e) => e,
@@ -351,6 +371,23 @@ impl Repo {
             blob: ObjectId::from_oid(blob.id()),
             bytes: blob.content().to_vec(),
         }))
+    }
+
+    /// The commit `at`, or the tip when `None`; `None` when there is no such commit.
+    fn commit_at<'r>(
+        &self,
+        repo: &'r Repository,
+        at: Option<&ObjectId>,
+    ) -> Result<Option<git2::Commit<'r>>, StoreError> {
+        let id = match at {
+            None => repo.refname_to_id(&self.branch_ref)?,
+            Some(id) => id.oid()?,
+        };
+        match repo.find_commit(id) {
+            Ok(c) => Ok(Some(c)),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// A blob's bytes by id, or `None` if the repository has no such blob.
@@ -396,8 +433,15 @@ impl Repo {
     /// The files (not folders) directly in `dir` at the branch tip; empty
     /// when the folder does not exist.
     pub fn list_dir(&self, dir: &str) -> Result<DirListing, StoreError> {
+        self.list_dir_at(None, dir)
+    }
+
+    /// The files directly in `dir` in commit `at` (the tip when `None`).
+    pub fn list_dir_at(&self, at: Option<&ObjectId>, dir: &str) -> Result<DirListing, StoreError> {
         let repo = self.handle()?;
-        let commit = repo.find_commit(repo.refname_to_id(&self.branch_ref)?)?;
+        let Some(commit) = self.commit_at(&repo, at)? else {
+            return Ok(DirListing::default());
+        };
         let root = commit.tree()?;
         let tree = if dir.is_empty() {
             root

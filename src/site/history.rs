@@ -46,6 +46,8 @@ pub struct HistoryQuery {
     pub author: Option<String>,
     pub collection: Option<CollectionName>,
     pub slug: Option<Slug>,
+    /// Commits that changed exactly this path (or renamed from it).
+    pub path: Option<String>,
     pub since: Option<i64>,
     pub until: Option<i64>,
     pub before: Option<i64>,
@@ -229,6 +231,7 @@ impl Site {
             since: query.since,
             until: query.until,
             before_seq: query.before,
+            path: query.path.clone(),
             ..Filter::default()
         };
         if let Some(name) = &query.collection {
@@ -245,7 +248,9 @@ impl Site {
                 })
                 .await?;
             filter.path_prefix = Some(dir);
-            filter.path = path;
+            if path.is_some() {
+                filter.path = path;
+            }
         }
         let rows = index::commits(&self.db, &filter, PAGE as i64 + 1)
             .await

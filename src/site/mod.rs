@@ -8,6 +8,7 @@
 
 mod cache;
 pub mod demo;
+pub mod entries;
 pub mod history;
 
 use cache::{Cache, Parsed};
@@ -74,7 +75,10 @@ pub struct DocumentEdit {
 /// The person a commit is authored by.
 #[derive(Debug, Clone)]
 pub struct Author {
-    pub user_id: i64,
+    /// The account (a `Cairn-User` trailer), when a person made the change.
+    pub user_id: Option<i64>,
+    /// The API token used (a `Cairn-Token` trailer), if any.
+    pub token_id: Option<i64>,
     pub identity: Identity,
 }
 
@@ -141,6 +145,13 @@ pub enum SiteError {
     Index(String),
     #[error("{0} is not supported yet")]
     Unsupported(String),
+    /// The write was based on another version than the tip's (its blob).
+    #[error("the document changed since the version this write is based on")]
+    Stale(ObjectId),
+    #[error("`{0}` already exists")]
+    Exists(String),
+    #[error("some field values cannot be written")]
+    InvalidFields(entries::InvalidFields),
     #[error("background task failed: {0}")]
     Task(String),
 }
@@ -428,7 +439,7 @@ fn save_once(
     )? {
         None => Ok(SaveOutcome::Unchanged),
         Some((commit, local_edits)) => {
-            tracing::info!(%commit, %path, user = author.user_id, fields = ?changed, "saved");
+            tracing::info!(%commit, %path, user = ?author.user_id, token = ?author.token_id, fields = ?changed, "saved");
             Ok(SaveOutcome::Saved {
                 commit,
                 changed,
@@ -451,7 +462,13 @@ fn commit_as(
     committer: &Identity,
     now: i64,
 ) -> Result<Option<(ObjectId, bool)>, SiteError> {
-    message.push_str(&format!("\n\nCairn-User: {}\n", author.user_id));
+    message.push_str("\n\n");
+    if let Some(user) = author.user_id {
+        message.push_str(&format!("Cairn-User: {user}\n"));
+    }
+    if let Some(token) = author.token_id {
+        message.push_str(&format!("Cairn-Token: {token}\n"));
+    }
     let request = CommitRequest {
         parent: parent.clone(),
         changes,

@@ -129,6 +129,7 @@ pub(super) async fn site_history(
 ) -> Result<Html<String>, AppError> {
     let bad = |what: &str| AppError::BadRequest(format!("{what} must be a date like 2026-01-31."));
     let query = HistoryQuery {
+        path: None,
         author: non_empty(&filters.author).map(String::from),
         collection: match non_empty(&filters.collection) {
             Some(c) => Some(

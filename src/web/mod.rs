@@ -30,7 +30,8 @@ pub use layout::render;
 /// email from the database, never from the form.
 fn author_of(current: &crate::auth::CurrentUser) -> crate::site::Author {
     crate::site::Author {
-        user_id: current.user.id,
+        user_id: Some(current.user.id),
+        token_id: None,
         identity: crate::site::Identity {
             name: current.user.display_name.clone(),
             email: current.user.email.clone(),
@@ -38,16 +39,13 @@ fn author_of(current: &crate::auth::CurrentUser) -> crate::site::Author {
     }
 }
 
-/// Every admin route, each behind the route table's access check, and the
-/// security headers on every answer.
+/// Every admin route, each behind the route table's access check. The
+/// application adds the fallback and the security headers (`crate::app`).
 pub fn router(state: &AppState) -> Router<AppState> {
-    routes::router()
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            routes::authorize,
-        ))
-        .fallback(not_found)
-        .layer(middleware::from_fn(security_headers))
+    routes::router().route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        routes::authorize,
+    ))
 }
 
 /// The client's address as seen on the connection.
@@ -80,8 +78,15 @@ impl ClientAddress {
     }
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound("There is no page at this address.".into())
+/// No route here: a page for browsers, problem+json under `/api/`.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        crate::api::problem::Problem::not_found("There is no API route at this address.")
+            .into_response()
+    } else {
+        AppError::NotFound("There is no page at this address.".into()).into_response()
+    }
 }
 
 /// Headers on every answer, errors included: no inline script, no framing,
@@ -105,7 +110,8 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !is_asset {
+    // The API sets its own cache policy (ETags); everything else is no-store.
+    if !is_asset && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

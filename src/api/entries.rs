@@ -1,0 +1,568 @@
+//! Collections and entries: read (filter, sort, fields, cursor, ETags,
+//! `?ref=`, `?format=html`) and write (POST, PUT, PATCH, DELETE), each write
+//! one commit through the site service.
+
+use super::problem::Problem;
+use super::{Body, Caller, cached_json, if_match};
+use crate::content::{CollectionName, FieldValue, Slug};
+use crate::site::ObjectId;
+use crate::site::entries::{Entry, EntryWrite, JsonFields, Written};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// Entries per page unless `limit` says otherwise, and the most it may say.
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 10_000;
+
+fn collection_name(c: &str) -> Result<CollectionName, Problem> {
+    CollectionName::parse(c)
+        .map_err(|_| Problem::not_found(format!("There is no collection `{c}`.")))
+}
+
+fn slug_of(s: &str) -> Result<Slug, Problem> {
+    Slug::parse(s).map_err(|_| {
+        Problem::bad_request(format!(
+            "`{s}` is not a valid slug: one path segment, no `/`, `\\`, `..`, leading dot or control characters."
+        ))
+    })
+}
+
+/// A field value as JSON (for conflicts).
+pub fn value_json(v: &FieldValue) -> Value {
+    match v {
+        FieldValue::Null => Value::Null,
+        FieldValue::Text(s) | FieldValue::Typed(s, _) => Value::String(s.clone()),
+        FieldValue::List(items) => json!(items),
+    }
+}
+
+/// `GET /api/v1/collections`.
+pub(super) async fn collections(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let summaries = state.site.collections().await?;
+    let mut out = Vec::new();
+    let mut versions = Vec::new();
+    for c in summaries {
+        let name = collection_name(&c.name)?;
+        let list = state.site.entries(&name).await?;
+        versions.push(list.tree.as_ref().map_or("-", |t| t.as_str()).to_string());
+        out.push(json!({
+            "name": c.name,
+            "label": label_of(&c.name),
+            "path": c.dir,
+            "count": list.entries.iter().filter(|e| e.content.is_ok()).count(),
+            "fields": list.schema.fields.iter().map(|f| json!({
+                "name": f.key,
+                "widget": f.widget.as_str(),
+            })).collect::<Vec<_>>(),
+        }));
+    }
+    let tag = short_hash(&versions.join(","));
+    Ok(cached_json(
+        &headers,
+        &caller,
+        &tag,
+        || json!({ "collections": out }),
+    ))
+}
+
+fn label_of(name: &str) -> String {
+    let spaced = name.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    chars
+        .next()
+        .map(|f| f.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A stable short tag for text (an entity tag made of several versions).
+fn short_hash(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An entry as JSON. `fields`: only these, when given.
+fn entry_json(entry: &Entry, commit: &ObjectId, only: Option<&[String]>, with_body: bool) -> Value {
+    let (mut fields, body, error) = match entry.content.as_ref() {
+        Ok(doc) => (
+            doc.json_fields(),
+            doc.body().to_string(),
+            doc.front_matter_error().map(|e| e.to_string()),
+        ),
+        Err(e) => (Map::new(), String::new(), Some(e.to_string())),
+    };
+    if let Some(only) = only {
+        fields.retain(|k, _| only.iter().any(|o| o == k));
+    }
+    let mut out = json!({
+        "slug": entry.slug,
+        "path": entry.path,
+        "fields": fields,
+        "sha": entry.blob.as_str(),
+        "commit": commit.as_str(),
+    });
+    if with_body {
+        out["body"] = Value::String(body);
+    }
+    if let Some(error) = error {
+        out["error"] = Value::String(error);
+    }
+    out
+}
+
+/// Whether an entry's field matches a filter value: equal as text, or, for
+/// a list, holding it.
+fn matches(fields: &Map<String, Value>, key: &str, wanted: &str) -> bool {
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some(String::new()),
+        _ => None,
+    };
+    match fields.get(key) {
+        None => wanted.is_empty(),
+        Some(Value::Array(items)) => items.iter().any(|i| text(i).as_deref() == Some(wanted)),
+        Some(v) => text(v).as_deref() == Some(wanted),
+    }
+}
+
+/// Orders two field values: numbers by value, the rest as text; missing
+/// and null last.
+fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let key = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.clone()),
+    };
+    match (key(a), key(b)) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Greater,
+        (Some(_), None) => Ordering::Less,
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Some(x), Some(y)) => {
+            let s = |v: &Value| match v {
+                Value::String(s) => s.to_lowercase(),
+                other => other.to_string(),
+            };
+            s(&x).cmp(&s(&y))
+        }
+    }
+}
+
+/// `GET /api/v1/collections/{c}/entries`: `filter[field]=value` (any
+/// number), `sort=field,-other`, `fields=a,b`, `limit`, `cursor`.
+pub(super) async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path(collection): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let name = collection_name(&collection)?;
+    let mut filters = Vec::new();
+    let mut params: HashMap<&str, &str> = HashMap::new();
+    for (k, v) in &query {
+        if let Some(field) = k.strip_prefix("filter[").and_then(|f| f.strip_suffix(']')) {
+            filters.push((field.to_string(), v.clone()));
+        } else if matches!(k.as_str(), "sort" | "fields" | "limit" | "cursor") {
+            params.insert(k, v);
+        } else {
+            return Err(Problem::bad_request(format!(
+                "Unknown query parameter `{k}` (use filter[field], sort, fields, limit, cursor)."
+            )));
+        }
+    }
+    let limit = match params.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| Problem::bad_request(format!("limit must be 1 to {MAX_LIMIT}.")))?,
+    };
+    let offset = match params.get("cursor") {
+        None => 0,
+        Some(c) => c
+            .parse::<usize>()
+            .map_err(|_| Problem::bad_request("That cursor is not one this API gave."))?,
+    };
+    let only: Option<Vec<String>> = params.get("fields").map(|f| {
+        f.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    });
+    let sort: Vec<(String, bool)> = params
+        .get("sort")
+        .map(|s| {
+            s.split(',')
+                .filter(|k| !k.trim().is_empty())
+                .map(|k| {
+                    let k = k.trim();
+                    match k.strip_prefix('-') {
+                        Some(k) => (k.to_string(), true),
+                        None => (k.to_string(), false),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let listing = state.site.entries(&name).await?;
+    let tag = match &listing.tree {
+        Some(tree) => tree.as_str().to_string(),
+        None => "empty".to_string(),
+    };
+    if super::not_modified(&headers, &tag) {
+        return Ok(cached_json(&headers, &caller, &tag, || Value::Null));
+    }
+    let mut rows: Vec<(&Entry, Map<String, Value>)> = listing
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let fields = e.content.as_ref().as_ref().ok()?.json_fields();
+            filters
+                .iter()
+                .all(|(k, v)| matches(&fields, k, v))
+                .then_some((e, fields))
+        })
+        .collect();
+    rows.sort_by(|(a, fa), (b, fb)| {
+        sort.iter()
+            .map(|(key, desc)| {
+                let o = if key == "slug" {
+                    a.slug.cmp(&b.slug)
+                } else {
+                    compare(fa.get(key), fb.get(key))
+                };
+                if *desc { o.reverse() } else { o }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or_else(|| a.slug.cmp(&b.slug))
+    });
+    let total = rows.len();
+    let page: Vec<Value> = rows
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(e, _)| entry_json(e, &listing.commit, only.as_deref(), false))
+        .collect();
+    let next = (offset + limit < total).then_some(offset + limit);
+    let body = json!({
+        "entries": page,
+        "total": total,
+        "next_cursor": next.map(|n| n.to_string()),
+    });
+    let mut response = cached_json(&headers, &caller, &tag, || body);
+    // The next page's address, for clients that follow links.
+    if let Some(next) = next {
+        let mut query: Vec<(String, String)> =
+            query.into_iter().filter(|(k, _)| k != "cursor").collect();
+        query.push(("cursor".into(), next.to_string()));
+        let qs = serde_urlencoded::to_string(&query).unwrap_or_default();
+        if let Ok(link) = HeaderValue::from_str(&format!(
+            "</api/v1/collections/{collection}/entries?{qs}>; rel=\"next\""
+        )) {
+            response.headers_mut().insert(header::LINK, link);
+        }
+    }
+    Ok(response)
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct ReadQuery {
+    #[serde(rename = "ref")]
+    at: Option<String>,
+    format: Option<String>,
+}
+
+/// Markdown to sanitized HTML; Liquid tags stay as text.
+fn render_html(body: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(
+        body,
+        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
+    );
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+/// `GET /api/v1/collections/{c}/entries/{slug}`.
+pub(super) async fn read(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path((collection, slug)): Path<(String, String)>,
+    Query(q): Query<ReadQuery>,
+) -> Result<Response, Problem> {
+    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let at = match &q.at {
+        None => None,
+        Some(r) => Some(ObjectId::parse(r).ok_or_else(|| {
+            Problem::bad_request("ref must be a full commit id (40 hexadecimal digits).")
+        })?),
+    };
+    let html = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(other) => {
+            return Err(Problem::bad_request(format!(
+                "format must be html (got `{other}`)."
+            )));
+        }
+    };
+    let found = state.site.entry(&name, &slug, at).await?;
+    let tag = if html {
+        format!("{}-html", found.entry.blob)
+    } else {
+        found.entry.blob.as_str().to_string()
+    };
+    Ok(cached_json(&headers, &caller, &tag, || {
+        let mut out = entry_json(&found.entry, &found.commit, None, true);
+        if html && let Ok(doc) = found.entry.content.as_ref() {
+            out["html"] = Value::String(render_html(doc.body()));
+        }
+        out
+    }))
+}
+
+/// `{fields, body}` from a request body.
+fn fields_and_body(body: Value) -> Result<(JsonFields, Option<String>, Option<String>), Problem> {
+    let Value::Object(mut obj) = body else {
+        return Err(Problem::invalid(vec![(
+            "".into(),
+            "expected an object with `fields` and `body`".into(),
+        )]));
+    };
+    let mut errors = Vec::new();
+    let fields: JsonFields = match obj.remove("fields") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(map)) => map.into_iter().collect(),
+        Some(_) => {
+            errors.push(("fields".to_string(), "expected an object".to_string()));
+            Vec::new()
+        }
+    };
+    let text = |key: &str, v: Option<Value>, errors: &mut Vec<(String, String)>| match v {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            errors.push((key.to_string(), "expected a string".to_string()));
+            None
+        }
+    };
+    let body = text("body", obj.remove("body"), &mut errors);
+    let slug = text("slug", obj.remove("slug"), &mut errors);
+    for (key, _) in obj {
+        errors.push((
+            key,
+            "unknown member: send `fields`, `body` (and `slug` to create)".into(),
+        ));
+    }
+    if errors.is_empty() {
+        Ok((fields, body, slug))
+    } else {
+        Err(Problem::invalid(errors))
+    }
+}
+
+/// The answer to a write: the entry's new `sha` and the `commit`.
+fn written(status: StatusCode, w: &Written, collection: &str) -> Response {
+    let body = json!({
+        "slug": w.slug,
+        "path": w.path,
+        "sha": w.blob.as_ref().map(|b| b.as_str()),
+        "commit": w.commit.as_str(),
+        "changed": w.changed,
+        "committed": w.committed,
+    });
+    let mut response = (status, axum::Json(body)).into_response();
+    let h = response.headers_mut();
+    if let Some(blob) = &w.blob
+        && let Ok(etag) = HeaderValue::from_str(&format!("\"{blob}\""))
+    {
+        h.insert(header::ETAG, etag);
+    }
+    if status == StatusCode::CREATED
+        && let Ok(loc) = HeaderValue::from_str(&format!(
+            "/api/v1/collections/{collection}/entries/{}",
+            w.slug
+        ))
+    {
+        h.insert(header::LOCATION, loc);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// A slug from a title: lower case, letters and digits, dashes between.
+fn slug_from_title(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(80).collect()
+}
+
+/// `POST /api/v1/collections/{c}/entries`: `{slug?, fields, body}`.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(collection): Path<String>,
+    Body(body): Body,
+) -> Result<Response, Problem> {
+    let name = collection_name(&collection)?;
+    let (fields, body, slug) = fields_and_body(body)?;
+    let slug = match slug {
+        Some(s) => s,
+        None => {
+            let title = fields
+                .iter()
+                .find(|(k, _)| k == "title" || k == "name")
+                .and_then(|(_, v)| v.as_str())
+                .map(slug_from_title)
+                .unwrap_or_default();
+            if title.is_empty() {
+                return Err(Problem::invalid(vec![(
+                    "slug".into(),
+                    "give a slug, or a title or name to make one from".into(),
+                )]));
+            }
+            title
+        }
+    };
+    let slug = Slug::parse(&slug).map_err(|_| {
+        Problem::invalid(vec![(
+            "slug".into(),
+            format!("`{slug}` is not a valid slug: one path segment, no `/`, `..`, leading dot or control characters"),
+        )])
+    })?;
+    let write = EntryWrite::Create {
+        collection: name,
+        slug,
+        fields,
+        body: body.unwrap_or_default(),
+    };
+    let w = state
+        .site
+        .write_entry(write, caller.author()?, state.clock.now())
+        .await?;
+    Ok(written(StatusCode::CREATED, &w, &collection))
+}
+
+/// `PUT .../entries/{slug}`: replaces fields and body.
+pub(super) async fn replace(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path((collection, slug)): Path<(String, String)>,
+    Body(body): Body,
+) -> Result<Response, Problem> {
+    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let expected = if_match(&headers)?;
+    let (fields, body, _) = fields_and_body(body)?;
+    let write = EntryWrite::Replace {
+        collection: name,
+        slug,
+        expected,
+        fields,
+        body,
+    };
+    let w = state
+        .site
+        .write_entry(write, caller.author()?, state.clock.now())
+        .await?;
+    Ok(written(StatusCode::OK, &w, &collection))
+}
+
+/// `PATCH .../entries/{slug}`: JSON Merge Patch on `{fields, body}`.
+pub(super) async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path((collection, slug)): Path<(String, String)>,
+    Body(body): Body,
+) -> Result<Response, Problem> {
+    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let expected = if_match(&headers)?;
+    let (fields, body, _) = fields_and_body(body)?;
+    let write = EntryWrite::Patch {
+        collection: name,
+        slug,
+        expected,
+        fields,
+        body,
+    };
+    let w = state
+        .site
+        .write_entry(write, caller.author()?, state.clock.now())
+        .await?;
+    Ok(written(StatusCode::OK, &w, &collection))
+}
+
+/// `DELETE .../entries/{slug}`.
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Path((collection, slug)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let expected = if_match(&headers)?;
+    let write = EntryWrite::Delete {
+        collection: name,
+        slug,
+        expected,
+    };
+    let w = state
+        .site
+        .write_entry(write, caller.author()?, state.clock.now())
+        .await?;
+    Ok(written(StatusCode::OK, &w, &collection))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_from_titles() {
+        assert_eq!(
+            slug_from_title("AI & Cities: a Study!"),
+            "ai-cities-a-study"
+        );
+        assert_eq!(slug_from_title("  Été 2026 "), "été-2026");
+        assert_eq!(slug_from_title("../etc"), "etc");
+    }
+
+    #[test]
+    fn html_is_sanitized_and_liquid_kept() {
+        let html = render_html(
+            "Hello *you* {{ site.title }}\n\n<script>alert(1)</script>\n\n<a href=\"javascript:x\" onclick=\"y\">l</a>",
+        );
+        assert!(html.contains("<em>you</em>"));
+        assert!(html.contains("{{ site.title }}"));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("onclick"));
+        assert!(!html.contains("javascript:"));
+    }
+}

@@ -1,0 +1,190 @@
+//! Errors as `application/problem+json` (RFC 9457): `type`, `title`,
+//! `status`, `detail`, and for invalid fields an `errors` list naming each.
+
+use crate::auth::AuthError;
+use crate::site::SiteError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// An API error answer (boxed: results carrying it stay small).
+#[derive(Debug)]
+pub struct Problem(Box<Details>);
+
+/// What a [`Problem`] says.
+#[derive(Debug)]
+pub struct Details {
+    pub status: StatusCode,
+    /// A short name, made the `type` URI (`urn:cairn:problem:NAME`).
+    pub kind: &'static str,
+    pub detail: String,
+    /// Per-field messages: `(field, message)`.
+    pub errors: Vec<(String, String)>,
+    /// More members (a conflict's values, the current `sha`).
+    pub extra: Option<Value>,
+    /// Extra headers (`Retry-After`, `WWW-Authenticate`, `ETag`).
+    pub headers: Vec<(header::HeaderName, String)>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Problem {
+        Problem(Box::new(Details {
+            status,
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+            extra: None,
+            headers: Vec::new(),
+        }))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.0.status
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+            .with_header(header::WWW_AUTHENTICATE, "Bearer realm=\"cairn\"")
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", detail)
+    }
+
+    /// Invalid field values (422), each named.
+    pub fn invalid(errors: Vec<(String, String)>) -> Problem {
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-fields",
+            "Some values cannot be written; nothing was changed.",
+        );
+        p.0.errors = errors;
+        p
+    }
+
+    pub fn internal(context: &str, error: impl std::fmt::Display) -> Problem {
+        tracing::error!(%context, %error, "internal error in the API");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Something went wrong on the server; nothing was changed.",
+        )
+    }
+
+    pub fn with_header(mut self, name: header::HeaderName, value: impl Into<String>) -> Problem {
+        self.0.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn with_extra(mut self, extra: Value) -> Problem {
+        self.0.extra = Some(extra);
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let this = *self.0;
+        let mut body = json!({
+            "type": format!("urn:cairn:problem:{}", this.kind),
+            "title": this.status.canonical_reason().unwrap_or("Error"),
+            "status": this.status.as_u16(),
+            "detail": this.detail,
+        });
+        if !this.errors.is_empty() {
+            body["errors"] = Value::Array(
+                this.errors
+                    .iter()
+                    .map(|(field, message)| json!({"field": field, "message": message}))
+                    .collect(),
+            );
+        }
+        if let (Some(Value::Object(extra)), Some(obj)) = (this.extra, body.as_object_mut()) {
+            obj.extend(extra);
+        }
+        let mut response = (this.status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        for (name, value) in this.headers {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                headers.insert(name, v);
+            }
+        }
+        response
+    }
+}
+
+impl From<SiteError> for Problem {
+    fn from(e: SiteError) -> Problem {
+        match e {
+            SiteError::UnknownCollection(_) | SiteError::NotFound(_) => {
+                Problem::not_found(format!("{e}."))
+            }
+            SiteError::Stale(current) => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "The entry changed since the version given in If-Match; nothing was changed. Read it again and retry.",
+            )
+            .with_header(header::ETAG, format!("\"{current}\""))
+            .with_extra(json!({"sha": current.as_str()})),
+            SiteError::Exists(what) => Problem::new(
+                StatusCode::CONFLICT,
+                "exists",
+                format!("`{what}` already exists; nothing was changed."),
+            ),
+            SiteError::InvalidFields(f) => Problem::invalid(f.0),
+            SiteError::Conflict(c) => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Someone else changed the same fields; nothing was changed.",
+            )
+            .with_extra(json!({
+                "conflicts": c.fields.iter().map(|f| json!({
+                    "field": f.field,
+                    "yours": super::entries::value_json(&f.yours),
+                    "theirs": super::entries::value_json(&f.theirs),
+                })).collect::<Vec<_>>()
+            })),
+            SiteError::NotADocument(_) | SiteError::Edit(_) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not-editable",
+                format!("{e}; nothing was changed."),
+            ),
+            SiteError::Locked(_) | SiteError::Busy => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                format!("{e}. Try again in a moment."),
+            )
+            .with_header(header::RETRY_AFTER, "1"),
+            SiteError::Unsupported(what) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unsupported",
+                format!("{what} is not supported; nothing was changed."),
+            ),
+            other => Problem::internal("site", other),
+        }
+    }
+}
+
+impl From<AuthError> for Problem {
+    fn from(e: AuthError) -> Problem {
+        Problem::internal("auth", e)
+    }
+}
+
+impl From<tower_sessions::session::Error> for Problem {
+    fn from(e: tower_sessions::session::Error) -> Problem {
+        Problem::internal("session", e)
+    }
+}
