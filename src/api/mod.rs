@@ -179,7 +179,7 @@ async fn authenticate(
     let session = request.extensions().get::<Session>().cloned();
     match caller_of(&state, address, &headers, writes, session).await {
         Ok(caller) => {
-            let readable = caller.role.is_some() || state.api.public_read;
+            let readable = caller.role.is_some() || (state.api.public_read && !writes);
             if !readable {
                 return Problem::unauthorized("Sign in or send a token.").into_response();
             }

@@ -4,6 +4,7 @@
 // Test helpers panic on failure by design: that is how a test fails.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod api;
 mod fidelity;
 mod fixture_site;
 mod history;

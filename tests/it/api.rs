@@ -1,0 +1,829 @@
+//! The headless API (issue 6) over real HTTP against a temporary site, with
+//! the `git` command to check every write.
+
+use crate::support::*;
+use serde_json::{Value, json};
+
+const SEED: &str = "_projects/ai-and-cities.md";
+const ENTRIES: &str = "/api/v1/collections/projects/entries";
+const ENTRY: &str = "/api/v1/collections/projects/entries/ai-and-cities";
+
+/// Creates an API token with the CLI; returns the secret (its last line).
+fn token(data: &std::path::Path, name: &str, extra: &[&str]) -> String {
+    let data = data.to_str().expect("path");
+    let mut args = vec!["token", "create", name, "--data", data];
+    args.extend_from_slice(extra);
+    let out = cairn(&args, "");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let last = stdout.lines().last().expect("a line").to_string();
+    assert!(last.starts_with("cairn_"), "{stdout}");
+    last
+}
+
+/// An API client with a bearer token (or none).
+struct Api {
+    client: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Api {
+    fn new(server: &Server, token: Option<&str>) -> Api {
+        Api {
+            client: reqwest::Client::new(),
+            base: server.base.clone(),
+            token: token.map(String::from),
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let r = self.client.request(method, format!("{}{path}", self.base));
+        match &self.token {
+            Some(t) => r.bearer_auth(t),
+            None => r,
+        }
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    async fn json(&self, path: &str) -> Value {
+        let r = self.get(path).await;
+        assert_eq!(r.status().as_u16(), 200, "GET {path}");
+        r.json().await.expect("json")
+    }
+
+    /// PATCH with a merge patch, and an `If-Match` when given.
+    async fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> reqwest::Response {
+        let mut r = self
+            .request(reqwest::Method::PATCH, path)
+            .header("content-type", "application/merge-patch+json")
+            .body(body.to_string());
+        if let Some(sha) = if_match {
+            r = r.header("if-match", format!("\"{sha}\""));
+        }
+        r.send().await.expect("PATCH")
+    }
+
+    async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.request(method, path)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("send")
+    }
+}
+
+/// The problem+json of an error answer, after checking its status.
+async fn problem(r: reqwest::Response, status: u16) -> Value {
+    assert_eq!(r.status().as_u16(), status);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/problem+json",
+        "errors are problem+json"
+    );
+    let p: Value = r.json().await.expect("json");
+    assert_eq!(p["status"], status);
+    assert!(p["type"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(p["title"].as_str().is_some());
+    assert!(p["detail"].as_str().is_some_and(|d| !d.is_empty()));
+    p
+}
+
+/// A demo site with an editor token owned by `alice` and a reviewer token.
+fn demo() -> (tempfile::TempDir, Server, String, String) {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let editor = token(
+        dir.path(),
+        "alice's script",
+        &["--role", "editor", "--user", "alice"],
+    );
+    let reviewer = token(dir.path(), "dashboard", &["--role", "reviewer"]);
+    (dir, server, editor, reviewer)
+}
+
+#[tokio::test]
+async fn reading_collections_and_entries_with_filters_sort_fields_pages_and_etags() {
+    let (_dir, server, _, reviewer) = demo();
+    let api = Api::new(&server, Some(&reviewer));
+    let site = server.site();
+
+    let c = api.json("/api/v1/collections").await;
+    let projects = &c["collections"][0];
+    assert_eq!(projects["name"], "projects");
+    assert_eq!(projects["path"], "_projects");
+    assert_eq!(projects["count"], 4);
+    let fields: Vec<&str> = projects["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert!(fields.contains(&"mission") && fields.contains(&"axes"));
+
+    // One entry: the fields with the types Jekyll reads.
+    let r = api.get(ENTRY).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let etag = r.headers()["etag"].to_str().expect("etag").to_string();
+    let e: Value = r.json().await.expect("json");
+    let blob = git(&site, &["rev-parse", &format!("HEAD:{SEED}")]);
+    assert_eq!(e["sha"], blob.trim());
+    assert_eq!(etag, format!("\"{}\"", blob.trim()));
+    assert_eq!(e["commit"], git(&site, &["rev-parse", "HEAD"]).trim());
+    assert_eq!(e["path"], SEED);
+    assert_eq!(e["fields"]["start_date"], "2021-09-01");
+    assert_eq!(
+        e["fields"]["axes"],
+        json!(["digitization", "social inclusion", "biodiversity"])
+    );
+    assert_eq!(e["fields"]["lead"], Value::Null);
+    assert!(
+        e["body"]
+            .as_str()
+            .expect("body")
+            .contains("The AI & Cities partnership")
+    );
+    // If-None-Match: 304, no body.
+    let r = api
+        .request(reqwest::Method::GET, ENTRY)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status().as_u16(), 304);
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .expect("cc")
+            .contains("private")
+    );
+
+    // The list: filter, sort, fields, pages with a cursor and a Link header.
+    let all = api.json(&format!("{ENTRIES}?fields=name")).await;
+    assert_eq!(all["total"], 4);
+    for entry in all["entries"].as_array().expect("entries") {
+        let keys: Vec<&String> = entry["fields"]
+            .as_object()
+            .expect("fields")
+            .keys()
+            .collect();
+        assert_eq!(keys, vec!["name"]);
+        assert!(entry.get("body").is_none());
+    }
+    let research = api
+        .json(&format!(
+            "{ENTRIES}?filter[category]=research&fields=name,category"
+        ))
+        .await;
+    for entry in research["entries"].as_array().expect("entries") {
+        assert_eq!(entry["fields"]["category"], "research");
+    }
+    let by_axis = api
+        .json(&format!("{ENTRIES}?filter[axes]=biodiversity"))
+        .await;
+    assert!(
+        by_axis["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["slug"] == "ai-and-cities")
+    );
+    let sorted = api
+        .json(&format!("{ENTRIES}?sort=-start_date&fields=start_date"))
+        .await;
+    let dates: Vec<String> = sorted["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["fields"]["start_date"].as_str().unwrap_or("").to_string())
+        .collect();
+    let mut expected = dates.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, expected, "sorted by start_date, newest first");
+
+    let r = api.get(&format!("{ENTRIES}?limit=3&sort=slug")).await;
+    let link = r.headers()["link"].to_str().expect("link").to_string();
+    let list_etag = r.headers()["etag"].to_str().expect("etag").to_string();
+    let page1: Value = r.json().await.expect("json");
+    assert_eq!(page1["entries"].as_array().expect("entries").len(), 3);
+    let next = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .expect("url")
+        .to_string();
+    assert!(link.ends_with("rel=\"next\""), "{link}");
+    let page2 = api.json(&next).await;
+    assert_eq!(page2["entries"].as_array().expect("entries").len(), 1);
+    assert_eq!(page2["next_cursor"], Value::Null);
+    let slugs: Vec<&str> = page1["entries"]
+        .as_array()
+        .into_iter()
+        .chain(page2["entries"].as_array())
+        .flatten()
+        .filter_map(|e| e["slug"].as_str())
+        .collect();
+    assert_eq!(slugs.len(), 4);
+    // The list's ETag is the collection folder's tree.
+    let tree = git(&site, &["rev-parse", "HEAD:_projects"]);
+    assert_eq!(list_etag, format!("\"{}\"", tree.trim()));
+    let r = api
+        .request(reqwest::Method::GET, ENTRIES)
+        .header("if-none-match", &list_etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status().as_u16(), 304);
+
+    // Body as sanitized HTML.
+    let html = api.json(&format!("{ENTRY}?format=html")).await;
+    let rendered = html["html"].as_str().expect("html");
+    assert!(
+        rendered.contains("<p>The AI &amp; Cities partnership"),
+        "{rendered}"
+    );
+
+    // Unknown things are 404 problems; bad parameters 400.
+    problem(api.get("/api/v1/collections/nope/entries").await, 404).await;
+    problem(api.get(&format!("{ENTRIES}/nope")).await, 404).await;
+    problem(api.get("/api/v1/nothing-here").await, 404).await;
+    problem(api.get(&format!("{ENTRIES}?limit=0")).await, 400).await;
+    problem(api.get(&format!("{ENTRIES}?bogus=1")).await, 400).await;
+    problem(api.get(&format!("{ENTRY}?ref=abc")).await, 400).await;
+}
+
+#[tokio::test]
+async fn a_patch_of_one_field_changes_one_line_in_one_commit_by_the_tokens_owner() {
+    let (_dir, server, editor, _) = demo();
+    let api = Api::new(&server, Some(&editor));
+    let site = server.site();
+    let before = commit_count(&site);
+    let original = std::fs::read_to_string(site.join(SEED)).expect("seed");
+    let e = api.json(ENTRY).await;
+    let old_commit = git(&site, &["rev-parse", "HEAD"]);
+
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"fields": {"mission": "Fair AI for cities"}}),
+            e["sha"].as_str(),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let w: Value = r.json().await.expect("json");
+    assert_eq!(commit_count(&site), before + 1);
+    assert_eq!(w["commit"], git(&site, &["rev-parse", "HEAD"]).trim());
+    assert_eq!(
+        w["sha"],
+        git(&site, &["rev-parse", &format!("HEAD:{SEED}")]).trim()
+    );
+    let numstat = git(&site, &["show", "--numstat", "--format=", "HEAD"]);
+    assert_eq!(numstat.trim(), format!("1\t1\t{SEED}"));
+    let committed = git(&site, &["show", &format!("HEAD:{SEED}")]);
+    assert_eq!(
+        committed,
+        original.replace(
+            "mission: Safer artificial intelligence by design for inclusive cities",
+            "mission: Fair AI for cities"
+        )
+    );
+    let author = git(&site, &["log", "-1", "--format=%an <%ae>"]);
+    assert_eq!(author.trim(), "Alice Martin <alice@example.org>");
+    let body = git(&site, &["log", "-1", "--format=%B"]);
+    assert!(
+        body.starts_with("Update projects/ai-and-cities: mission"),
+        "{body}"
+    );
+    assert!(body.contains("Cairn-Token: "), "{body}");
+    assert_eq!(checked_out(&site, SEED), committed);
+    assert_fsck_clean(&site);
+
+    // The same value again: no commit. A past version by ?ref.
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"fields": {"mission": "Fair AI for cities"}}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(commit_count(&site), before + 1);
+    let old = api
+        .json(&format!("{ENTRY}?ref={}", old_commit.trim()))
+        .await;
+    assert_eq!(
+        old["fields"]["mission"],
+        "Safer artificial intelligence by design for inclusive cities"
+    );
+    assert_eq!(old["commit"], old_commit.trim());
+}
+
+#[tokio::test]
+async fn two_patches_with_the_same_if_match_make_one_commit_and_one_412() {
+    let (_dir, server, editor, _) = demo();
+    let api = Api::new(&server, Some(&editor));
+    let site = server.site();
+    let before = commit_count(&site);
+    let sha = api.json(ENTRY).await["sha"]
+        .as_str()
+        .expect("sha")
+        .to_string();
+    let (first, second) = (
+        json!({"fields": {"mission": "First"}}),
+        json!({"fields": {"lead": "Second"}}),
+    );
+    let (a, b) = tokio::join!(
+        api.patch(ENTRY, &first, Some(&sha)),
+        api.patch(ENTRY, &second, Some(&sha)),
+    );
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 412]);
+    let loser = if a.status().as_u16() == 412 { a } else { b };
+    let p = problem(loser, 412).await;
+    assert_eq!(
+        p["sha"],
+        git(&site, &["rev-parse", &format!("HEAD:{SEED}")]).trim()
+    );
+    assert_eq!(commit_count(&site), before + 1);
+
+    // Without If-Match, a PATCH merges onto the current version: the other
+    // field's change is kept.
+    let r = api
+        .patch(ENTRY, &json!({"fields": {"category": "lab"}}), None)
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let now = api.json(ENTRY).await;
+    assert_eq!(now["fields"]["category"], "lab");
+    assert!(now["fields"]["mission"] == "First" || now["fields"]["lead"] == "Second");
+    assert_eq!(commit_count(&site), before + 2);
+    assert_fsck_clean(&site);
+}
+
+#[tokio::test]
+async fn put_replaces_post_creates_and_delete_removes_each_in_one_commit() {
+    let (_dir, server, editor, _) = demo();
+    let api = Api::new(&server, Some(&editor));
+    let site = server.site();
+    let mut count = commit_count(&site);
+
+    // POST: a slug from the name; the file as Jekyll reads it.
+    let r = api
+        .send_json(
+            reqwest::Method::POST,
+            ENTRIES,
+            &json!({"fields": {"name": "Street Trees: A Census", "start_date": "2026-03-01",
+                               "axes": ["biodiversity"], "category": "research"},
+                    "body": "Counting trees.\n"}),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(
+        r.headers()["location"],
+        "/api/v1/collections/projects/entries/street-trees-a-census"
+    );
+    let w: Value = r.json().await.expect("json");
+    count += 1;
+    assert_eq!(commit_count(&site), count);
+    let path = "_projects/street-trees-a-census.md";
+    assert_eq!(w["path"], path);
+    assert_eq!(
+        git(&site, &["log", "-1", "--format=%s"]).trim(),
+        "Create projects/street-trees-a-census"
+    );
+    let created = api.json(&format!("{ENTRIES}/street-trees-a-census")).await;
+    assert_eq!(created["fields"]["start_date"], "2026-03-01");
+    assert_eq!(created["fields"]["name"], "Street Trees: A Census");
+    assert_eq!(created["body"], "Counting trees.\n");
+    assert_eq!(
+        checked_out(&site, path),
+        git(&site, &["show", &format!("HEAD:{path}")])
+    );
+    // Taken: 409, nothing written.
+    let r = api
+        .send_json(
+            reqwest::Method::POST,
+            ENTRIES,
+            &json!({"slug": "street-trees-a-census", "fields": {}}),
+        )
+        .await;
+    problem(r, 409).await;
+    assert_eq!(commit_count(&site), count);
+
+    // PUT: fields not given are removed, the body replaced.
+    let sha = created["sha"].as_str().expect("sha");
+    let r = api
+        .request(reqwest::Method::PUT, &format!("{ENTRIES}/street-trees-a-census"))
+        .header("content-type", "application/json")
+        .header("if-match", format!("\"{sha}\""))
+        .body(json!({"fields": {"name": "Street Trees", "start_date": "2026-03-01"}, "body": "Done.\n"}).to_string())
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(r.status().as_u16(), 200);
+    count += 1;
+    let text = git(&site, &["show", &format!("HEAD:{path}")]);
+    // The value keeps the quoting it had (only its text changes).
+    assert_eq!(
+        text,
+        "---\nname: \"Street Trees\"\nstart_date: 2026-03-01\n---\nDone.\n"
+    );
+
+    // DELETE: gone from the branch and the checkout.
+    let r = api
+        .request(
+            reqwest::Method::DELETE,
+            &format!("{ENTRIES}/street-trees-a-census"),
+        )
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(r.status().as_u16(), 200);
+    count += 1;
+    assert_eq!(commit_count(&site), count);
+    assert_eq!(
+        git(&site, &["log", "-1", "--format=%s"]).trim(),
+        "Delete projects/street-trees-a-census"
+    );
+    assert!(
+        git(&site, &["ls-tree", "HEAD", "_projects/"])
+            .lines()
+            .all(|l| !l.contains("street-trees"))
+    );
+    assert_checkout_clean(&site);
+    assert!(!site.join(path).exists());
+    problem(
+        api.get(&format!("{ENTRIES}/street-trees-a-census")).await,
+        404,
+    )
+    .await;
+    assert_fsck_clean(&site);
+}
+
+#[tokio::test]
+async fn reviewer_revoked_expired_and_missing_tokens_are_refused() {
+    let (dir, server, _, reviewer) = demo();
+    let site = server.site();
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let api = Api::new(&server, Some(&reviewer));
+    assert_eq!(api.get(ENTRY).await.status().as_u16(), 200);
+    problem(
+        api.patch(ENTRY, &json!({"fields": {"mission": "x"}}), None)
+            .await,
+        403,
+    )
+    .await;
+    problem(
+        api.send_json(reqwest::Method::POST, ENTRIES, &json!({"slug": "x"}))
+            .await,
+        403,
+    )
+    .await;
+    problem(
+        api.request(reqwest::Method::DELETE, ENTRY)
+            .send()
+            .await
+            .expect("DELETE"),
+        403,
+    )
+    .await;
+
+    // No token, a wrong one, an expired one, a revoked one.
+    let none = Api::new(&server, None);
+    let r = none.get(ENTRY).await;
+    assert!(r.headers().contains_key("www-authenticate"));
+    problem(r, 401).await;
+    problem(Api::new(&server, Some("cairn_0000")).get(ENTRY).await, 401).await;
+    let expired = token(
+        dir.path(),
+        "old",
+        &["--role", "editor", "--expires-days", "0"],
+    );
+    problem(Api::new(&server, Some(&expired)).get(ENTRY).await, 401).await;
+    let data = dir.path().to_str().expect("path");
+    let list =
+        String::from_utf8(cairn(&["token", "list", "--data", data], "").stdout).expect("utf-8");
+    let id = list
+        .lines()
+        .find(|l| l.contains("dashboard"))
+        .and_then(|l| l.split('\t').next())
+        .expect("the reviewer token is listed")
+        .to_string();
+    assert!(!list.contains(&reviewer), "secrets are never listed");
+    assert!(
+        cairn(&["token", "revoke", &id, "--data", data], "")
+            .status
+            .success()
+    );
+    problem(api.get(ENTRY).await, 401).await;
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
+
+    // A reviewer's token cannot be made for writing.
+    add_user(&server.data, "rita", "reviewer", "rita@example.org", "Rita");
+    let out = cairn(
+        &[
+            "token", "create", "x", "--role", "editor", "--user", "rita", "--data", data,
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_clear_problem_and_nothing_is_written() {
+    let dir = tempdir();
+    let server = Server::start_with(
+        dir.path(),
+        None,
+        &[("CAIRN_LOGIN_FAILURES_PER_ADDRESS", "3")],
+    );
+    let editor = token(dir.path(), "bot", &["--role", "editor"]);
+    let api = Api::new(&server, Some(&editor));
+    let site = server.site();
+    let head = git(&site, &["rev-parse", "HEAD"]);
+
+    // Malformed JSON, a wrong content type, a 10 MB body.
+    let r = api
+        .request(reqwest::Method::PATCH, ENTRY)
+        .header("content-type", "application/merge-patch+json")
+        .body("{\"fields\": {")
+        .send()
+        .await
+        .expect("PATCH");
+    problem(r, 400).await;
+    let r = api
+        .request(reqwest::Method::PATCH, ENTRY)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("PATCH");
+    problem(r, 415).await;
+    let big = json!({"body": "x".repeat(10 * 1024 * 1024)});
+    problem(api.send_json(reqwest::Method::PUT, ENTRY, &big).await, 413).await;
+
+    // Hostile slugs in the path and in a new entry.
+    for bad in ["%2e%2e", "..%2Fsecret", "a%2Fb", "a%00b", ".hidden"] {
+        let r = api.get(&format!("{ENTRIES}/{bad}")).await;
+        assert!(
+            [400, 404].contains(&r.status().as_u16()),
+            "{bad}: {}",
+            r.status()
+        );
+        let r = api
+            .patch(
+                &format!("{ENTRIES}/{bad}"),
+                &json!({"fields": {"x": "y"}}),
+                None,
+            )
+            .await;
+        assert!([400, 404].contains(&r.status().as_u16()), "{bad}");
+    }
+    for bad in ["..", "../x", "a/b", ".x", "a\u{0}b", ""] {
+        let r = api
+            .send_json(
+                reqwest::Method::POST,
+                ENTRIES,
+                &json!({"slug": bad, "fields": {"name": "x"}}),
+            )
+            .await;
+        let p = problem(r, 422).await;
+        assert_eq!(p["errors"][0]["field"], "slug", "{bad:?}");
+    }
+
+    // An object where a string is expected; an unknown member.
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"fields": {"mission": {"nested": true}}}),
+            None,
+        )
+        .await;
+    let p = problem(r, 422).await;
+    assert_eq!(p["errors"][0]["field"], "mission");
+    let r = api.patch(ENTRY, &json!({"title": "x"}), None).await;
+    problem(r, 422).await;
+    // A stale If-Match that is not even a sha.
+    let r = api
+        .request(reqwest::Method::PATCH, ENTRY)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", "\"nope\"")
+        .body("{}")
+        .send()
+        .await
+        .expect("PATCH");
+    problem(r, 412).await;
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
+
+    // Unknown fields are kept as given (the schema does not drop them).
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"fields": {"funding_note": "Seed grant"}}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let text = git(&site, &["show", &format!("HEAD:{SEED}")]);
+    assert!(text.contains("\nfunding_note: Seed grant\n"), "{text}");
+
+    // Bad tokens from one address: 401, then 429 with Retry-After.
+    let bad = Api::new(&server, Some("cairn_bad"));
+    for _ in 0..3 {
+        problem(bad.get(ENTRY).await, 401).await;
+    }
+    let r = bad.get(ENTRY).await;
+    assert!(r.headers().contains_key("retry-after"));
+    problem(r, 429).await;
+    assert_eq!(
+        Api::new(&server, Some(&editor))
+            .get("/healthz")
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn browser_sessions_write_only_with_the_csrf_header() {
+    let (dir, server, _, _) = demo();
+    let _ = dir;
+    let browser = sign_in_as(&server, "edna", "editor").await;
+    let site = server.site();
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let (_, html) = browser.get("/account").await;
+    let token = Form::parse(&html, "/account")
+        .get("_csrf")
+        .expect("token")
+        .to_string();
+    // Reading works with the session alone.
+    let r = browser.get_response(ENTRY).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let patch = |with_token: bool| {
+        let mut r = browser
+            .client
+            .patch(server.url(ENTRY))
+            .header("origin", server.base.clone())
+            .header("content-type", "application/merge-patch+json")
+            .body(json!({"fields": {"lead": "Edna"}}).to_string());
+        if with_token {
+            r = r.header("x-csrf-token", token.clone());
+        }
+        r.send()
+    };
+    problem(patch(false).await.expect("PATCH"), 403).await;
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head);
+    assert_eq!(patch(true).await.expect("PATCH").status().as_u16(), 200);
+    let author = git(&site, &["log", "-1", "--format=%an"]);
+    assert_eq!(author.trim(), "edna");
+}
+
+#[tokio::test]
+async fn history_and_commits_with_per_field_changes() {
+    let (_dir, server, editor, reviewer) = demo();
+    let writer = Api::new(&server, Some(&editor));
+    let reader = Api::new(&server, Some(&reviewer));
+    let r = writer
+        .patch(
+            ENTRY,
+            &json!({"fields": {"mission": "Changed", "axes": ["digitization", "mobility"]}}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let sha = git(&server.site(), &["rev-parse", "HEAD"]);
+
+    let h = reader.json(&format!("/api/v1/history?path={SEED}")).await;
+    let first = &h["entries"][0];
+    assert_eq!(first["sha"], sha.trim());
+    assert_eq!(first["author"]["name"], "Alice Martin");
+    assert_eq!(first["files"][0]["path"], SEED);
+    assert_eq!(first["files"][0]["fields"], json!(["mission", "axes"]));
+    let by_author = reader.json("/api/v1/history?author=Alice%20Martin").await;
+    assert_eq!(by_author["entries"].as_array().expect("entries").len(), 1);
+    let none = reader.json("/api/v1/history?until=2000-01-01").await;
+    assert_eq!(none["entries"].as_array().expect("entries").len(), 0);
+    problem(reader.get("/api/v1/history?since=yesterday").await, 400).await;
+
+    let c = reader
+        .json(&format!("/api/v1/commits/{}", sha.trim()))
+        .await;
+    assert_eq!(c["sha"], sha.trim());
+    let file = &c["files"][0];
+    assert_eq!(file["path"], SEED);
+    let mission = &file["fields"][0];
+    assert_eq!(mission["field"], "mission");
+    assert_eq!(
+        mission["before"],
+        "Safer artificial intelligence by design for inclusive cities"
+    );
+    assert_eq!(mission["after"], "Changed");
+    let axes = &file["fields"][1];
+    assert_eq!(axes["added"], json!(["mobility"]));
+    assert_eq!(axes["removed"], json!(["social inclusion", "biodiversity"]));
+    problem(
+        reader
+            .get("/api/v1/commits/0123456789012345678901234567890123456789")
+            .await,
+        404,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let (_dir, server, _, _) = demo();
+    // Served without a token.
+    let doc = Api::new(&server, None).json("/api/v1/openapi.json").await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let table = cairn::api::table();
+    assert!(table.len() >= 10);
+    for (method, path, _) in table {
+        let op = &doc["paths"][*path][method.as_str().to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{method} {path} is not in the OpenAPI document"
+        );
+        assert!(op["responses"].is_object());
+    }
+}
+
+#[tokio::test]
+async fn reads_can_be_public_and_cors_is_per_origin() {
+    let dir = tempdir();
+    let server = Server::start_with(
+        dir.path(),
+        None,
+        &[
+            ("CAIRN_API_PUBLIC_READ", "true"),
+            ("CAIRN_API_CORS_ORIGINS", "https://front.example"),
+        ],
+    );
+    let anonymous = Api::new(&server, None);
+    let r = anonymous.get(ENTRY).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.headers()["cache-control"]
+            .to_str()
+            .expect("cc")
+            .contains("public")
+    );
+    problem(
+        anonymous
+            .patch(ENTRY, &json!({"fields": {"x": "y"}}), None)
+            .await,
+        401,
+    )
+    .await;
+    let preflight = |origin: &'static str| {
+        reqwest::Client::new()
+            .request(reqwest::Method::OPTIONS, server.url(ENTRY))
+            .header("origin", origin)
+            .header("access-control-request-method", "PATCH")
+            .send()
+    };
+    let ok = preflight("https://front.example").await.expect("OPTIONS");
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://front.example"
+    );
+    let other = preflight("https://evil.example").await.expect("OPTIONS");
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+
+    // Off by default: private reads, no CORS.
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    problem(Api::new(&server, None).get(ENTRY).await, 401).await;
+    let r = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, server.url(ENTRY))
+        .header("origin", "https://front.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .expect("OPTIONS");
+    assert!(!r.headers().contains_key("access-control-allow-origin"));
+}
