@@ -52,8 +52,11 @@ pub struct Hasher {
     dummy: Arc<OnceCell<String>>,
     /// How many hashes have been computed (tests check refusals skip it).
     runs: Arc<AtomicU64>,
-    /// The argon2 memory of idle permits, reused: never more buffers than permits.
+    /// The argon2 memory of idle permits, reused during a burst (never more
+    /// buffers than permits) and freed when no hash is running.
     buffers: Arc<Mutex<Vec<Vec<Block>>>>,
+    /// Hashes running now.
+    active: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Stored hashes asking for more memory than this are not computed (1 GiB).
@@ -110,6 +113,7 @@ impl Hasher {
             dummy: Arc::new(OnceCell::new()),
             runs: Arc::new(AtomicU64::new(0)),
             buffers: Arc::new(Mutex::new(Vec::new())),
+            active: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         })
     }
 
@@ -220,10 +224,18 @@ impl Hasher {
             .map_err(|e| AuthError::Hashing(e.to_string()))?;
         self.runs.fetch_add(1, Ordering::Relaxed);
         let buffers = Arc::clone(&self.buffers);
+        let active = Arc::clone(&self.active);
+        active.fetch_add(1, Ordering::SeqCst);
         tokio::task::spawn_blocking(move || {
             let mut blocks = lock(&buffers).pop().unwrap_or_default();
             let result = work(&mut blocks);
-            lock(&buffers).push(blocks);
+            let mut pool = lock(&buffers);
+            // The last hash of a burst frees the memory (64 MiB a buffer).
+            if active.fetch_sub(1, Ordering::SeqCst) == 1 {
+                pool.clear();
+            } else {
+                pool.push(blocks);
+            }
             result
         })
         .await
@@ -321,8 +333,8 @@ mod tests {
                 .await?
         );
         assert!(!hasher.verify("correct horse batterY", Some(theirs)).await?);
-        // One buffer for one permit, reused.
-        assert_eq!(lock(&hasher.buffers).len(), 1);
+        // Nothing running: no buffer kept.
+        assert_eq!(lock(&hasher.buffers).len(), 0);
         Ok(())
     }
 

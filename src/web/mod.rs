@@ -14,6 +14,7 @@ pub mod routes;
 mod security_log;
 mod set_password;
 mod setup;
+mod tokens;
 mod users;
 
 use crate::error::AppError;

@@ -4,7 +4,7 @@
 //! does not admit gets 403. Tests walk this same table.
 
 use super::{account, assets, collections, dashboard, documents, health, history, login};
-use super::{security_log, set_password, setup, users};
+use super::{security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
 use crate::auth::{CurrentUser, session};
 use crate::error::AppError;
@@ -101,6 +101,9 @@ pub fn routes() -> Vec<Route> {
             post(users::reset_password),
         ),
         get_("/security-log", ADMINS, get(security_log::show)),
+        get_("/tokens", ADMINS, get(tokens::list)),
+        post_("/tokens", ADMINS, post(tokens::create)),
+        post_("/tokens/{id}/revoke", ADMINS, post(tokens::revoke)),
     ]
 }
 

@@ -827,3 +827,64 @@ async fn reads_can_be_public_and_cors_is_per_origin() {
         .expect("OPTIONS");
     assert!(!r.headers().contains_key("access-control-allow-origin"));
 }
+
+#[tokio::test]
+async fn admins_make_and_revoke_tokens_on_the_tokens_page() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let admin = sign_in_as(&server, "root", "admin").await;
+    let (_, html) = admin.get("/tokens").await;
+    // Bad input: a message per field, nothing made.
+    let form = Form::parse(&html, "/tokens")
+        .with("name", "")
+        .with("role", "admin")
+        .with("owner", "nobody")
+        .with("expires_days", "soon");
+    let r = admin.post("/tokens", &form.fields).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.expect("body");
+    for field in ["name", "role", "owner", "expires_days"] {
+        assert!(page.contains(&format!("id=\"{field}-error\"")), "{field}");
+    }
+    let form = form
+        .with("name", "front end")
+        .with("role", "editor")
+        .with("owner", "alice")
+        .with("expires_days", "30");
+    let r = admin.post("/tokens", &form.fields).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let page = r.text().await.expect("body");
+    let start = page.find("cairn_").expect("the secret is shown once");
+    let secret: String = page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let (_, again) = admin.get("/tokens").await;
+    assert!(!again.contains(&secret), "shown only once");
+    assert!(again.contains("front end") && again.contains("alice"));
+
+    let api = Api::new(&server, Some(&secret));
+    let r = api
+        .patch(ENTRY, &json!({"fields": {"lead": "Alice"}}), None)
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let author = git(&server.site(), &["log", "-1", "--format=%an <%ae>"]);
+    assert_eq!(author.trim(), "Alice Martin <alice@example.org>");
+
+    let (_, html) = admin.get("/tokens").await;
+    let form = Form::parse(&html, "/tokens/1/revoke");
+    assert_eq!(
+        admin.post("/tokens/1/revoke", &form.fields).await.status(),
+        303
+    );
+    problem(api.get(ENTRY).await, 401).await;
+    let (_, log) = admin.get("/security-log").await;
+    assert!(log.contains("<td>token created</td>") && log.contains("<td>token revoked</td>"));
+}

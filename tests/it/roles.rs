@@ -54,6 +54,9 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/users/{username}/enable", Who::Admins),
     ("POST", "/users/{username}/reset-password", Who::Admins),
     ("GET", "/security-log", Who::Admins),
+    ("GET", "/tokens", Who::Admins),
+    ("POST", "/tokens", Who::Admins),
+    ("POST", "/tokens/{id}/revoke", Who::Admins),
 ];
 
 fn admits(who: Who, role: Option<&str>) -> bool {
@@ -126,6 +129,7 @@ async fn every_route_with_every_role_and_without_a_session() {
         path.replace("{collection}", "projects")
             .replace("{slug}", "ai-and-cities")
             .replace("{username}", "target")
+            .replace("{id}", "999")
             .replace(
                 "{sha}",
                 if method == "GET" {
