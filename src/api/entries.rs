@@ -92,33 +92,62 @@ fn short_hash(text: &str) -> String {
         .collect()
 }
 
-/// An entry as JSON. `fields`: only these, when given.
-fn entry_json(entry: &Entry, commit: &ObjectId, only: Option<&[String]>, with_body: bool) -> Value {
-    let (mut fields, body, error) = match entry.content.as_ref() {
+/// An entry as the API writes it (borrowing from the cached document).
+#[derive(serde::Serialize)]
+struct EntryOut<'a> {
+    slug: &'a str,
+    path: &'a str,
+    fields: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
+    sha: &'a str,
+    commit: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    html: Option<String>,
+    /// Why the front matter cannot be read, when it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// An entry for the answer. `only`: just these fields, when given.
+fn entry_out<'a>(
+    entry: &'a Entry,
+    commit: &'a ObjectId,
+    only: Option<&[String]>,
+    with_body: bool,
+) -> EntryOut<'a> {
+    let (fields, body, error) = match entry.content.as_ref() {
         Ok(doc) => (
-            doc.json_fields(),
-            doc.body().to_string(),
+            match only {
+                Some(only) => only
+                    .iter()
+                    .filter_map(|k| Some((k.clone(), doc.json_field(k)?)))
+                    .collect(),
+                None => doc.json_fields(),
+            },
+            with_body.then(|| doc.body()),
             doc.front_matter_error().map(|e| e.to_string()),
         ),
-        Err(e) => (Map::new(), String::new(), Some(e.to_string())),
+        Err(e) => (Map::new(), with_body.then_some(""), Some(e.to_string())),
     };
-    if let Some(only) = only {
-        fields.retain(|k, _| only.iter().any(|o| o == k));
+    EntryOut {
+        slug: &entry.slug,
+        path: &entry.path,
+        fields,
+        body,
+        sha: entry.blob.as_str(),
+        commit: commit.as_str(),
+        html: None,
+        error,
     }
-    let mut out = json!({
-        "slug": entry.slug,
-        "path": entry.path,
-        "fields": fields,
-        "sha": entry.blob.as_str(),
-        "commit": commit.as_str(),
-    });
-    if with_body {
-        out["body"] = Value::String(body);
-    }
-    if let Some(error) = error {
-        out["error"] = Value::String(error);
-    }
-    out
+}
+
+/// A page of a list.
+#[derive(serde::Serialize)]
+struct ListOut<'a> {
+    entries: Vec<EntryOut<'a>>,
+    total: usize,
+    next_cursor: Option<String>,
 }
 
 /// Whether an entry's field matches a filter value: equal as text, or, for
@@ -229,13 +258,28 @@ pub(super) async fn list(
         None => "empty".to_string(),
     };
     if super::not_modified(&headers, &tag) {
-        return Ok(cached_json(&headers, &caller, &tag, || Value::Null));
+        return Ok(cached_json(&headers, &caller, &tag, || ()));
     }
+    // Only the fields filters and sorts need are read from each document;
+    // the page's entries are written out in full afterwards.
+    let needed: Vec<&str> = filters
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .chain(
+            sort.iter()
+                .map(|(k, _)| k.as_str())
+                .filter(|k| *k != "slug"),
+        )
+        .collect();
     let mut rows: Vec<(&Entry, Map<String, Value>)> = listing
         .entries
         .iter()
         .filter_map(|e| {
-            let fields = e.content.as_ref().as_ref().ok()?.json_fields();
+            let doc = e.content.as_ref().as_ref().ok()?;
+            let fields: Map<String, Value> = needed
+                .iter()
+                .filter_map(|k| Some((k.to_string(), doc.json_field(k)?)))
+                .collect();
             filters
                 .iter()
                 .all(|(k, v)| matches(&fields, k, v))
@@ -256,18 +300,17 @@ pub(super) async fn list(
             .unwrap_or_else(|| a.slug.cmp(&b.slug))
     });
     let total = rows.len();
-    let page: Vec<Value> = rows
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|(e, _)| entry_json(e, &listing.commit, only.as_deref(), false))
-        .collect();
     let next = (offset + limit < total).then_some(offset + limit);
-    let body = json!({
-        "entries": page,
-        "total": total,
-        "next_cursor": next.map(|n| n.to_string()),
-    });
+    let body = ListOut {
+        entries: rows
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(e, _)| entry_out(e, &listing.commit, only.as_deref(), false))
+            .collect(),
+        total,
+        next_cursor: next.map(|n| n.to_string()),
+    };
     let mut response = cached_json(&headers, &caller, &tag, || body);
     // The next page's address, for clients that follow links.
     if let Some(next) = next {
@@ -333,9 +376,9 @@ pub(super) async fn read(
         found.entry.blob.as_str().to_string()
     };
     Ok(cached_json(&headers, &caller, &tag, || {
-        let mut out = entry_json(&found.entry, &found.commit, None, true);
+        let mut out = entry_out(&found.entry, &found.commit, None, true);
         if html && let Ok(doc) = found.entry.content.as_ref() {
-            out["html"] = Value::String(render_html(doc.body()));
+            out.html = Some(render_html(doc.body()));
         }
         out
     }))

@@ -371,12 +371,13 @@ fn not_modified(headers: &HeaderMap, tag: &str) -> bool {
         })
 }
 
-/// A JSON answer with its entity tag and cache policy, or 304.
-fn cached_json(
+/// A JSON answer with its entity tag and cache policy, or 304 (then
+/// `body` is never made).
+fn cached_json<T: serde::Serialize>(
     headers: &HeaderMap,
     caller: &Caller,
     tag: &str,
-    body: impl FnOnce() -> serde_json::Value,
+    body: impl FnOnce() -> T,
 ) -> Response {
     let policy = if caller.private {
         "private, no-cache"
@@ -386,7 +387,17 @@ fn cached_json(
     let mut response = if not_modified(headers, tag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        axum::Json(body()).into_response()
+        match serde_json::to_vec(&body()) {
+            Ok(bytes) => (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => return Problem::internal("json", e).into_response(),
+        }
     };
     let h = response.headers_mut();
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{tag}\"")) {

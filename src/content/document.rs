@@ -299,6 +299,15 @@ impl Document {
             .collect()
     }
 
+    /// One field as [`Document::json_fields`] gives it.
+    pub fn json_field(&self, key: &str) -> Option<serde_json::Value> {
+        let src = self.yaml_src();
+        self.entries()
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| json_of(&e.value, src))
+    }
+
     /// One field as an editor sees it.
     pub fn field(&self, key: &str) -> Option<FieldView> {
         let src = self.yaml_src();

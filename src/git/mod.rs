@@ -404,10 +404,20 @@ impl Repo {
     /// folder). It changes exactly when something below the folder changes,
     /// so it keys caches of the folder's listing.
     pub fn dir_tree_id(&self, dir: &str) -> Result<Option<ObjectId>, StoreError> {
+        self.dir_tree_id_at(None, dir)
+    }
+
+    /// The tree id of folder `dir` in commit `at` (the tip when `None`).
+    pub fn dir_tree_id_at(
+        &self,
+        at: Option<&ObjectId>,
+        dir: &str,
+    ) -> Result<Option<ObjectId>, StoreError> {
         let repo = self.handle()?;
-        let root = repo
-            .find_commit(repo.refname_to_id(&self.branch_ref)?)?
-            .tree()?;
+        let Some(commit) = self.commit_at(&repo, at)? else {
+            return Ok(None);
+        };
+        let root = commit.tree()?;
         if dir.is_empty() {
             return Ok(Some(ObjectId::from_oid(root.id())));
         }
@@ -415,6 +425,23 @@ impl Repo {
             Ok(e) if e.kind() == Some(ObjectType::Tree) => Some(ObjectId::from_oid(e.id())),
             _ => None,
         })
+    }
+
+    /// The files (not folders) of the tree `tree`.
+    pub fn list_tree(&self, tree: &ObjectId) -> Result<DirListing, StoreError> {
+        let repo = self.handle()?;
+        let tree = repo.find_tree(tree.oid()?)?;
+        let entries = tree
+            .iter()
+            .filter(|e| e.kind() == Some(ObjectType::Blob))
+            .filter_map(|e| {
+                Some(DirEntry {
+                    name: e.name().ok()?.to_string(),
+                    blob: ObjectId::from_oid(e.id()),
+                })
+            })
+            .collect();
+        Ok(DirListing { entries })
     }
 
     /// Many blobs' bytes through one handle (opening one per blob dominates

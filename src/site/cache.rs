@@ -2,10 +2,13 @@
 //! listings by the folder's tree id. Every key is a content hash, so an
 //! entry can never be stale: changed content has a new id.
 
-use crate::content::{Document, NotADocument, Schema};
+use crate::content::{Document, NotADocument, Schema, SiteConfig};
 use crate::git::{DirListing, ObjectId};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+
+/// A commit, and the tree id of each folder asked about in it.
+type DirTrees = (Option<ObjectId>, HashMap<String, Option<ObjectId>>);
 
 /// A file read as a document, or why it is not one.
 pub type Parsed = Result<Document, NotADocument>;
@@ -58,6 +61,12 @@ pub struct Cache {
     documents: Bounded<Parsed>,
     schemas: Bounded<Schema>,
     listings: Bounded<DirListing>,
+    /// A collection folder's documents for the API, by the folder's tree id.
+    entries: Bounded<Vec<super::entries::Entry>>,
+    /// The site's configuration and the commit it was read at.
+    config: Mutex<Option<(ObjectId, Arc<SiteConfig>)>>,
+    /// Folders' tree ids at one commit (the tip last asked about).
+    dir_trees: Mutex<DirTrees>,
 }
 
 impl Default for Cache {
@@ -66,11 +75,55 @@ impl Default for Cache {
             documents: Bounded::new(50_000),
             schemas: Bounded::new(256),
             listings: Bounded::new(256),
+            entries: Bounded::new(16),
+            config: Mutex::new(None),
+            dir_trees: Mutex::new((None, HashMap::new())),
         }
     }
 }
 
 impl Cache {
+    /// The configuration read at commit `tip`, if it is the one kept.
+    pub fn config_at(&self, tip: &ObjectId) -> Option<Arc<SiteConfig>> {
+        let guard = self.config.lock().ok()?;
+        guard
+            .as_ref()
+            .filter(|(at, _)| at == tip)
+            .map(|(_, c)| c.clone())
+    }
+
+    /// The tree id of folder `dir` in commit `at`, found with `find` once.
+    pub fn dir_tree<E>(
+        &self,
+        at: &ObjectId,
+        dir: &str,
+        find: impl FnOnce() -> Result<Option<ObjectId>, E>,
+    ) -> Result<Option<ObjectId>, E> {
+        if let Ok(guard) = self.dir_trees.lock()
+            && guard.0.as_ref() == Some(at)
+            && let Some(tree) = guard.1.get(dir)
+        {
+            return Ok(tree.clone());
+        }
+        let tree = find()?;
+        if let Ok(mut guard) = self.dir_trees.lock() {
+            if guard.0.as_ref() != Some(at) {
+                *guard = (Some(at.clone()), HashMap::new());
+            }
+            guard.1.insert(dir.to_string(), tree.clone());
+        }
+        Ok(tree)
+    }
+
+    /// Keeps the configuration read at commit `at`.
+    pub fn keep_config(&self, at: ObjectId, config: SiteConfig) -> Arc<SiteConfig> {
+        let config = Arc::new(config);
+        if let Ok(mut guard) = self.config.lock() {
+            *guard = Some((at, config.clone()));
+        }
+        config
+    }
+
     /// The parsed document with blob id `id`, parsing `bytes()` on a miss.
     pub fn document<E>(
         &self,
@@ -98,6 +151,15 @@ impl Cache {
         list: impl FnOnce() -> Result<DirListing, E>,
     ) -> Result<Arc<DirListing>, E> {
         self.listings.get_or_try(tree, list)
+    }
+
+    /// The entries of the collection whose folder has tree id `tree`.
+    pub fn entries<E>(
+        &self,
+        tree: &ObjectId,
+        build: impl FnOnce() -> Result<Vec<super::entries::Entry>, E>,
+    ) -> Result<Arc<Vec<super::entries::Entry>>, E> {
+        self.entries.get_or_try(tree, build)
     }
 
     /// The schema of the collection whose folder has tree id `tree`.

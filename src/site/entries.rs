@@ -6,12 +6,20 @@
 use super::cache::Parsed;
 use super::{
     Author, Ctx, Site, SiteError, collection_of, collection_schema, commit_as, document_path,
-    parsed_documents, with_retries,
+    listing_at, parsed_documents, with_retries,
 };
 use crate::content::yaml::PlainMeaning;
 use crate::content::{Collection, CollectionName, Document, FieldValue, Schema, Slug};
 use crate::git::{Change, ObjectId, Writer};
 use std::sync::Arc;
+
+/// The cache key of a collection's entries: its folder and its tree.
+fn entries_key(coll: &Collection, tree: &ObjectId) -> ObjectId {
+    use sha1::Digest;
+    let digest = sha1::Sha1::digest(format!("{}\0{tree}", coll.dir).as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    ObjectId::parse(&hex).unwrap_or_else(|| tree.clone())
+}
 
 /// One document of a collection.
 #[derive(Debug, Clone)]
@@ -28,7 +36,8 @@ pub struct EntryList {
     /// The collection folder's tree id: changes exactly when an entry does.
     pub tree: Option<ObjectId>,
     pub commit: ObjectId,
-    pub entries: Vec<Entry>,
+    /// Shared with the cache: built once per version of the folder.
+    pub entries: Arc<Vec<Entry>>,
     pub schema: Arc<Schema>,
 }
 
@@ -101,21 +110,28 @@ impl Site {
     pub async fn entries(&self, collection: &CollectionName) -> Result<EntryList, SiteError> {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
-            let coll = collection_of(cx.repo, &name)?;
+            let coll = collection_of(&cx, &name)?;
             let commit = cx.repo.tip()?;
             let tree = cx.repo.dir_tree_id(&coll.dir)?;
-            let entries = parsed_documents(&cx, &coll)?
-                .into_iter()
-                .filter_map(|(e, content)| {
-                    let slug = coll.slug_of(&e.name)?.to_string();
-                    Some(Entry {
-                        slug,
-                        path: format!("{}/{}", coll.dir, e.name),
-                        blob: e.blob,
-                        content,
+            let build = || -> Result<Vec<Entry>, SiteError> {
+                Ok(parsed_documents(&cx, &coll)?
+                    .into_iter()
+                    .filter_map(|(e, content)| {
+                        let slug = coll.slug_of(&e.name)?.to_string();
+                        Some(Entry {
+                            slug,
+                            path: format!("{}/{}", coll.dir, e.name),
+                            blob: e.blob,
+                            content,
+                        })
                     })
-                })
-                .collect();
+                    .collect())
+            };
+            // Keyed by folder and tree: two collections can hold the same tree.
+            let entries = match &tree {
+                Some(tree) => cx.cache.entries(&entries_key(&coll, tree), build)?,
+                None => Arc::new(Vec::new()),
+            };
             Ok(EntryList {
                 tree,
                 commit,
@@ -135,35 +151,31 @@ impl Site {
     ) -> Result<EntryAt, SiteError> {
         let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
         self.blocking(move |cx| {
-            let coll = collection_of(cx.repo, &name)?;
+            let coll = collection_of(&cx, &name)?;
             let not_found = || SiteError::NotFound(format!("{name}/{slug}"));
-            let path = match &at {
-                None => document_path(&cx, &coll, &slug)?,
-                Some(commit) => cx
-                    .repo
-                    .list_dir_at(Some(commit), &coll.dir)?
-                    .entries
-                    .iter()
-                    .find(|e| coll.slug_of(&e.name) == Some(slug.as_str()))
-                    .map(|e| format!("{}/{}", coll.dir, e.name))
-                    .ok_or_else(not_found)?,
+            let commit = match at {
+                Some(commit) => commit,
+                None => cx.repo.tip()?,
             };
-            let file = cx
-                .repo
-                .read_file_at(at.as_ref(), &path)?
+            // The folder's listing gives the blob: a document parsed before
+            // is not even read again.
+            let listing = listing_at(&cx, &commit, &coll.dir)?;
+            let file = listing
+                .entries
+                .iter()
+                .find(|e| coll.slug_of(&e.name) == Some(slug.as_str()))
                 .ok_or_else(not_found)?;
-            let bytes = file.bytes;
-            let content = cx
-                .cache
-                .document(&file.blob, || Ok::<_, SiteError>(bytes))?;
+            let content = cx.cache.document(&file.blob, || {
+                cx.repo.read_blob(&file.blob)?.ok_or_else(not_found)
+            })?;
             Ok(EntryAt {
                 entry: Entry {
+                    path: format!("{}/{}", coll.dir, file.name),
                     slug,
-                    path,
-                    blob: file.blob,
+                    blob: file.blob.clone(),
                     content,
                 },
-                commit: file.commit,
+                commit,
             })
         })
         .await
@@ -332,7 +344,7 @@ fn write_once(
             collection, slug, ..
         } => (collection.as_str(), slug.as_str()),
     };
-    let coll = collection_of(cx.repo, collection)?;
+    let coll = collection_of(cx, collection)?;
     let schema = collection_schema(cx, &coll)?;
     let tip_commit = cx.repo.tip()?;
     let mut changed = Vec::new();

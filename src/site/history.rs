@@ -239,7 +239,7 @@ impl Site {
             let slug = query.slug.clone();
             let (dir, path) = self
                 .blocking(move |cx| {
-                    let coll = collection_of(cx.repo, &name)?;
+                    let coll = collection_of(&cx, &name)?;
                     let path = match slug {
                         Some(slug) => Some(document_path(&cx, &coll, slug.as_str())?),
                         None => None,
@@ -291,7 +291,7 @@ impl Site {
         let (name, slug_s) = (collection.as_str().to_string(), slug.as_str().to_string());
         let current = self
             .blocking(move |cx| {
-                let coll = collection_of(cx.repo, &name)?;
+                let coll = collection_of(&cx, &name)?;
                 document_path(&cx, &coll, &slug_s)
             })
             .await?;
@@ -419,7 +419,7 @@ impl Site {
             .blocking(move |cx| {
                 let mut writer = cx.repo.write_lock()?;
                 with_retries(|| {
-                    let coll = collection_of(cx.repo, &name)?;
+                    let coll = collection_of(&cx, &name)?;
                     if !path_then.starts_with(&format!("{}/", coll.dir)) {
                         return Err(SiteError::NotFound(path_then.clone()));
                     }

@@ -223,14 +223,14 @@ impl Site {
     }
 
     /// The site's configuration at the branch tip.
-    pub async fn config(&self) -> Result<SiteConfig, SiteError> {
-        self.blocking(|cx| load_config(cx.repo)).await
+    pub async fn config(&self) -> Result<Arc<SiteConfig>, SiteError> {
+        self.blocking(|cx| load_config(&cx)).await
     }
 
     /// Every collection with its number of documents.
     pub async fn collections(&self) -> Result<Vec<CollectionSummary>, SiteError> {
         self.blocking(|cx| {
-            let config = load_config(cx.repo)?;
+            let config = load_config(&cx)?;
             config
                 .collections
                 .iter()
@@ -258,7 +258,7 @@ impl Site {
     ) -> Result<Vec<DocumentSummary>, SiteError> {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
-            let coll = collection_of(cx.repo, &name)?;
+            let coll = collection_of(&cx, &name)?;
             let mut out = Vec::new();
             for (entry, parsed) in parsed_documents(&cx, &coll)? {
                 let Some(slug) = coll.slug_of(&entry.name) else {
@@ -286,7 +286,7 @@ impl Site {
     pub async fn schema(&self, collection: &CollectionName) -> Result<Arc<Schema>, SiteError> {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
-            let coll = collection_of(cx.repo, &name)?;
+            let coll = collection_of(&cx, &name)?;
             collection_schema(&cx, &coll)
         })
         .await
@@ -300,7 +300,7 @@ impl Site {
     ) -> Result<LoadedDocument, SiteError> {
         let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
         self.blocking(move |cx| {
-            let coll = collection_of(cx.repo, &name)?;
+            let coll = collection_of(&cx, &name)?;
             let path = document_path(&cx, &coll, &slug)?;
             let file = cx
                 .repo
@@ -389,7 +389,7 @@ fn save_once(
     let repo = cx.repo;
     let name = edit.collection.as_str();
     let slug = edit.slug.as_str();
-    let coll = collection_of(repo, name)?;
+    let coll = collection_of(cx, name)?;
     let path = document_path(cx, &coll, slug)?;
     // Only a field the file lacks needs the schema (to place it).
     let schema = || collection_schema(cx, &coll);
@@ -577,8 +577,13 @@ fn short(id: &ObjectId) -> &str {
 }
 
 /// The site's configuration, without built-in collections (`posts`,
-/// `drafts`) whose folder is empty.
-fn load_config(repo: &Repo) -> Result<SiteConfig, SiteError> {
+/// `drafts`) whose folder is empty; cached for the branch tip it was read at.
+fn load_config(cx: &Ctx<'_>) -> Result<Arc<SiteConfig>, SiteError> {
+    let repo = cx.repo;
+    let tip = repo.tip()?;
+    if let Some(config) = cx.cache.config_at(&tip) {
+        return Ok(config);
+    }
     let file = repo.read_file(CONFIG_PATH)?.ok_or(SiteError::NoConfig)?;
     let mut config = SiteConfig::parse(&file.bytes)?;
     let mut keep = Vec::with_capacity(config.collections.len());
@@ -589,21 +594,31 @@ fn load_config(repo: &Repo) -> Result<SiteConfig, SiteError> {
         }
     }
     config.collections = keep;
-    Ok(config)
+    // Keyed by the commit the file was read at (the tip may have moved).
+    Ok(cx.cache.keep_config(file.commit, config))
 }
 
 /// The files of folder `dir` at the branch tip, cached by the folder's
 /// tree id (empty when there is no such folder).
 fn listing(cx: &Ctx<'_>, dir: &str) -> Result<Arc<git::DirListing>, SiteError> {
-    match cx.repo.dir_tree_id(dir)? {
+    listing_at(cx, &cx.repo.tip()?, dir)
+}
+
+/// The files of folder `dir` in commit `at` (cached by the folder's tree
+/// id, which is remembered for that commit).
+fn listing_at(cx: &Ctx<'_>, at: &ObjectId, dir: &str) -> Result<Arc<git::DirListing>, SiteError> {
+    let tree = cx
+        .cache
+        .dir_tree(at, dir, || cx.repo.dir_tree_id_at(Some(at), dir))?;
+    match tree {
         None => Ok(Arc::new(git::DirListing::default())),
-        Some(tree) => Ok(cx.cache.listing(&tree, || cx.repo.list_dir(dir))?),
+        Some(tree) => Ok(cx.cache.listing(&tree, || cx.repo.list_tree(&tree))?),
     }
 }
 
 /// The collection `name` as the site declares it.
-fn collection_of(repo: &Repo, name: &str) -> Result<Collection, SiteError> {
-    load_config(repo)?
+fn collection_of(cx: &Ctx<'_>, name: &str) -> Result<Collection, SiteError> {
+    load_config(cx)?
         .collection(name)
         .cloned()
         .ok_or_else(|| SiteError::UnknownCollection(name.to_string()))

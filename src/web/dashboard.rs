@@ -25,7 +25,7 @@ pub(super) async fn show(
     let collections = state.site.collections().await?;
     render(&DashboardPage {
         ctx: Layout::signed_in(&current).await?,
-        site_title: config.title.unwrap_or_else(|| "Your site".into()),
+        site_title: config.title.clone().unwrap_or_else(|| "Your site".into()),
         collections,
     })
 }

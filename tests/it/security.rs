@@ -85,6 +85,7 @@ async fn normalized(r: reqwest::Response, typed: &str) -> (u16, Vec<(String, Str
 
 #[tokio::test]
 async fn unknown_user_and_wrong_password_get_identical_answers_in_the_same_time() {
+    let _alone = exclusive().await;
     let dir = tempdir();
     // The per-address limit is raised: this test makes 400 failed logins.
     let server = Server::start_with(
@@ -612,6 +613,7 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_parallel_logins_get_no_server_error_and_bounded_memory() {
+    let _alone = exclusive().await;
     let dir = tempdir();
     // The production cost (64 MiB per hash): unbounded, 100 hashes at once
     // would need 6.4 GB.

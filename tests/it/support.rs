@@ -649,3 +649,10 @@ pub fn is_login_redirect(r: &reqwest::Response) -> bool {
             .and_then(|l| l.to_str().ok())
             .is_some_and(|l| l.starts_with("/login"))
 }
+
+/// Held by the tests that load both cores hard or measure time (the login
+/// timing test, the parallel logins), so they never run at the same time.
+pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
+}
