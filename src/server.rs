@@ -165,6 +165,7 @@ pub async fn prepare(
             public_read: args.api_public_read,
             cors_origins: args.api_cors_origins.clone(),
         },
+        tokens: Arc::default(),
     };
     Ok(Prepared {
         state,

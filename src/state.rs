@@ -57,4 +57,6 @@ pub struct AppState {
     pub throttle: Arc<Throttle>,
     /// The JSON API's settings.
     pub api: crate::api::ApiSettings,
+    /// API tokens checked in the last second.
+    pub tokens: Arc<crate::auth::tokens::TokenCache>,
 }

@@ -222,7 +222,15 @@ async fn caller_of(
             )
             .with_header(header::RETRY_AFTER, wait.to_string()));
         }
-        let Some(found) = tokens::authenticate(&state.db, secret, now).await? else {
+        let found = tokens::authenticate_cached(
+            &state.db,
+            &state.tokens,
+            secret,
+            now,
+            state.clock.now_ms(),
+        )
+        .await?;
+        let Some(found) = found else {
             state
                 .throttle
                 .failed_address(address.0, state.clock.now_ms());

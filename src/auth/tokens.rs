@@ -123,6 +123,68 @@ pub async fn create(
     Ok((token, secret))
 }
 
+/// How long a checked token is trusted without asking the database again,
+/// in milliseconds. Changes made through this server (revoking, disabling
+/// or demoting an owner) clear it at once; a token revoked from the command
+/// line (another process) stops working within this time.
+pub const CACHE_MS: i64 = 1000;
+/// Tokens remembered at most; past it the cache starts over.
+const CACHE_ENTRIES: usize = 10_000;
+
+/// Recently checked tokens, by hash. Share it behind an `Arc`.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (TokenCaller, i64)>>,
+}
+
+impl TokenCache {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (TokenCaller, i64)>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets every token (after a revocation or an account change).
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
+/// [`authenticate`], answered from `cache` when the token was checked less
+/// than [`CACHE_MS`] ago (its expiry is still checked every time).
+pub async fn authenticate_cached(
+    pool: &SqlitePool,
+    cache: &TokenCache,
+    secret: &str,
+    now: i64,
+    now_ms: i64,
+) -> Result<Option<TokenCaller>, AuthError> {
+    if !secret.starts_with(PREFIX) || secret.len() > 200 {
+        return Ok(None);
+    }
+    let hash = hash_of(secret);
+    if let Some((caller, at)) = cache.lock().get(&hash)
+        && now_ms - at < CACHE_MS
+        && caller.token.expires_at.is_none_or(|e| e > now)
+    {
+        return Ok(Some(caller.clone()));
+    }
+    let found = authenticate(pool, secret, now).await?;
+    let mut map = cache.lock();
+    match &found {
+        Some(caller) => {
+            if map.len() >= CACHE_ENTRIES {
+                map.clear();
+            }
+            map.insert(hash, (caller.clone(), now_ms));
+        }
+        None => {
+            map.remove(&hash);
+        }
+    }
+    Ok(found)
+}
+
 /// The caller a bearer secret stands for, or `None` for an unknown, revoked
 /// or expired token, or one whose owner is disabled.
 pub async fn authenticate(

@@ -209,7 +209,9 @@ pub(super) async fn revoke(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
-    if tokens::revoke(&state.db, id, now).await? {
+    let revoked = tokens::revoke(&state.db, id, now).await?;
+    state.tokens.clear();
+    if revoked {
         audit::record(
             &state.db,
             now,

@@ -271,6 +271,8 @@ pub(super) async fn set_role(
         return done(&current, &user, Ok(()), "The role is unchanged.".into()).await;
     }
     let result = accounts::set_role(&state.db, &user, role).await;
+    // The user's tokens follow their role and status at once.
+    state.tokens.clear();
     if result.is_ok() {
         audit::record(
             &state.db,
@@ -301,6 +303,7 @@ async fn set_disabled(
 ) -> Result<Response, AppError> {
     let user = find(state, username).await?;
     let result = accounts::set_disabled(&state.db, &user, disabled).await;
+    state.tokens.clear();
     let (event, message) = if disabled {
         (
             Event::UserDisabled,

@@ -538,6 +538,9 @@ async fn reviewer_revoked_expired_and_missing_tokens_are_refused() {
             .status
             .success()
     );
+    // Revoked from another process: refused within a second (the server
+    // trusts a checked token for at most that long).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     problem(api.get(ENTRY).await, 401).await;
     assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
 
