@@ -127,7 +127,7 @@ impl From<SiteError> for AppError {
                 AppError::Unavailable("The site changed while saving. Nothing was saved; please try again.".into())
             }
             SiteError::Conflict(_) => AppError::BadRequest(e.to_string()),
-            SiteError::Stale(_) | SiteError::Exists(_) => {
+            SiteError::Stale(_) | SiteError::Exists(_) | SiteError::FieldsChanged(_) => {
                 AppError::Conflict(format!("{e}. Nothing was saved."))
             }
             SiteError::InvalidFields(ref f) => AppError::BadRequest(format!(

@@ -384,8 +384,18 @@ pub(super) async fn read(
     }))
 }
 
-/// `{fields, body}` from a request body.
-fn fields_and_body(body: Value) -> Result<(JsonFields, Option<String>, Option<String>), Problem> {
+/// What a write's body holds.
+struct Parts {
+    fields: JsonFields,
+    body: Option<String>,
+    /// For a new entry.
+    slug: Option<String>,
+    /// The version a patch was made from (its `sha`), to merge against.
+    base: Option<ObjectId>,
+}
+
+/// `{fields, body, slug?, sha?}` from a request body.
+fn fields_and_body(body: Value) -> Result<Parts, Problem> {
     let Value::Object(mut obj) = body else {
         return Err(Problem::invalid(vec![(
             "".into(),
@@ -411,14 +421,33 @@ fn fields_and_body(body: Value) -> Result<(JsonFields, Option<String>, Option<St
     };
     let body = text("body", obj.remove("body"), &mut errors);
     let slug = text("slug", obj.remove("slug"), &mut errors);
+    let sha = text("sha", obj.remove("sha"), &mut errors);
+    let base = match sha {
+        None => None,
+        Some(s) => match ObjectId::parse(&s) {
+            Some(id) => Some(id),
+            None => {
+                errors.push((
+                    "sha".into(),
+                    "expected an entry's sha (40 hexadecimal digits)".into(),
+                ));
+                None
+            }
+        },
+    };
     for (key, _) in obj {
         errors.push((
             key,
-            "unknown member: send `fields`, `body` (and `slug` to create)".into(),
+            "unknown member: send `fields`, `body` (and `slug` to create, `sha` to merge)".into(),
         ));
     }
     if errors.is_empty() {
-        Ok((fields, body, slug))
+        Ok(Parts {
+            fields,
+            body,
+            slug,
+            base,
+        })
     } else {
         Err(Problem::invalid(errors))
     }
@@ -474,7 +503,9 @@ pub(super) async fn create(
     Body(body): Body,
 ) -> Result<Response, Problem> {
     let name = collection_name(&collection)?;
-    let (fields, body, slug) = fields_and_body(body)?;
+    let Parts {
+        fields, body, slug, ..
+    } = fields_and_body(body)?;
     let slug = match slug {
         Some(s) => s,
         None => {
@@ -522,7 +553,7 @@ pub(super) async fn replace(
 ) -> Result<Response, Problem> {
     let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
     let expected = if_match(&headers)?;
-    let (fields, body, _) = fields_and_body(body)?;
+    let Parts { fields, body, .. } = fields_and_body(body)?;
     let write = EntryWrite::Replace {
         collection: name,
         slug,
@@ -547,11 +578,14 @@ pub(super) async fn patch(
 ) -> Result<Response, Problem> {
     let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
     let expected = if_match(&headers)?;
-    let (fields, body, _) = fields_and_body(body)?;
+    let Parts {
+        fields, body, base, ..
+    } = fields_and_body(body)?;
     let write = EntryWrite::Patch {
         collection: name,
         slug,
         expected,
+        base,
         fields,
         body,
     };

@@ -144,6 +144,21 @@ impl From<SiteError> for Problem {
                 format!("`{what}` already exists; nothing was changed."),
             ),
             SiteError::InvalidFields(f) => Problem::invalid(f.0),
+            SiteError::FieldsChanged(conflicts) => Problem::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Someone else changed the same fields since the version given in `sha`; nothing was changed.",
+            )
+            .with_extra(json!({
+                "conflicts": conflicts.iter().map(|(field, yours, theirs)| json!({
+                    "field": field, "yours": yours, "theirs": theirs,
+                })).collect::<Vec<_>>()
+            })),
+            SiteError::UnknownBase => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown-base",
+                "The `sha` given is not a version of this entry in the repository; nothing was changed.",
+            ),
             SiteError::Conflict(c) => Problem::new(
                 StatusCode::CONFLICT,
                 "conflict",

@@ -13,6 +13,49 @@ use crate::content::{Collection, CollectionName, Document, FieldValue, Schema, S
 use crate::git::{Change, ObjectId, Writer};
 use std::sync::Arc;
 
+/// A patch written against `before` while the file became `now`: a field
+/// (or the body) someone else changed since is dropped from the patch when
+/// the patch gives it the same value, and is a conflict when it gives it
+/// another; nothing is written on a conflict.
+fn merge_onto(
+    before: &Document,
+    now: &Document,
+    fields: &mut JsonFields,
+    body: &mut Option<String>,
+) -> Result<(), SiteError> {
+    use serde_json::Value;
+    let value = |d: &Document, k: &str| d.json_field(k).unwrap_or(Value::Null);
+    let mut conflicts = Vec::new();
+    fields.retain(|(key, yours)| {
+        let (was, theirs) = (value(before, key), value(now, key));
+        if was == theirs {
+            return true;
+        }
+        if theirs != *yours {
+            conflicts.push((key.clone(), yours.clone(), theirs));
+        }
+        false
+    });
+    if let Some(yours) = body.as_ref() {
+        let (was, theirs) = (before.body_normalized(), now.body_normalized());
+        if was != theirs {
+            if theirs != *yours {
+                conflicts.push((
+                    "body".into(),
+                    Value::String(yours.clone()),
+                    Value::String(theirs),
+                ));
+            }
+            *body = None;
+        }
+    }
+    if conflicts.is_empty() {
+        Ok(())
+    } else {
+        Err(SiteError::FieldsChanged(conflicts))
+    }
+}
+
 /// The cache key of a collection's entries: its folder and its tree.
 fn entries_key(coll: &Collection, tree: &ObjectId) -> ObjectId {
     use sha1::Digest;
@@ -76,6 +119,10 @@ pub enum EntryWrite {
         collection: CollectionName,
         slug: Slug,
         expected: Option<ObjectId>,
+        /// The version the caller read (its `sha`), when it says: fields
+        /// someone else changed since are a conflict if the patch changes
+        /// them too, differently (as the admin merges).
+        base: Option<ObjectId>,
         fields: JsonFields,
         body: Option<String>,
     },
@@ -385,6 +432,20 @@ fn write_once(
             if let Some(e) = doc.front_matter_error() {
                 return Err(crate::content::EditError::ReadOnly(e.clone()).into());
             }
+            let mut fields = fields.clone();
+            let mut body = body.clone();
+            let mut merged_since = None;
+            if let EntryWrite::Patch {
+                base: Some(base), ..
+            } = write
+                && *base != tip.blob
+            {
+                let bytes = cx.repo.read_blob(base)?.ok_or(SiteError::UnknownBase)?;
+                let before = Document::parse(&bytes)?;
+                merge_onto(&before, &doc, &mut fields, &mut body)?;
+                merged_since = Some(base.clone());
+            }
+            let (fields, body) = (&fields, &body);
             if matches!(write, EntryWrite::Replace { .. }) {
                 let keys: Vec<String> = doc.keys().map(String::from).collect();
                 for key in keys.iter().filter(|k| !fields.iter().any(|(f, _)| f == *k)) {
@@ -410,7 +471,13 @@ fn write_once(
                     changed: Vec::new(),
                 });
             }
-            let message = format!("Update {collection}/{slug}: {}", changed.join(", "));
+            let mut message = format!("Update {collection}/{slug}: {}", changed.join(", "));
+            if let Some(base) = merged_since {
+                message.push_str(&format!(
+                    "\n\nMerged field by field with changes made since {}.",
+                    &base.as_str()[..7]
+                ));
+            }
             (path, Some(doc.as_str().to_string()), message)
         }
         EntryWrite::Delete { expected, .. } => {

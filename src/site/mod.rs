@@ -152,6 +152,10 @@ pub enum SiteError {
     Exists(String),
     #[error("some field values cannot be written")]
     InvalidFields(entries::InvalidFields),
+    /// An API patch changed fields someone else changed too, differently:
+    /// `(field, yours, theirs)`.
+    #[error("someone else changed the same fields")]
+    FieldsChanged(Vec<(String, serde_json::Value, serde_json::Value)>),
     #[error("background task failed: {0}")]
     Task(String),
 }

@@ -891,3 +891,71 @@ async fn admins_make_and_revoke_tokens_on_the_tokens_page() {
     let (_, log) = admin.get("/security-log").await;
     assert!(log.contains("<td>token created</td>") && log.contains("<td>token revoked</td>"));
 }
+
+#[tokio::test]
+async fn a_patch_with_the_sha_it_read_merges_like_the_admin_or_answers_409_with_both_values() {
+    let (_dir, server, editor, _) = demo();
+    let api = Api::new(&server, Some(&editor));
+    let site = server.site();
+    let sha = api.json(ENTRY).await["sha"]
+        .as_str()
+        .expect("sha")
+        .to_string();
+    // Someone else changes the mission.
+    let r = api
+        .patch(ENTRY, &json!({"fields": {"mission": "Theirs"}}), None)
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let count = commit_count(&site);
+
+    // Another field, from the version read before: merged, and said so.
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"sha": sha, "fields": {"lead": "Mine"}}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(commit_count(&site), count + 1);
+    let message = git(&site, &["log", "-1", "--format=%B"]);
+    assert!(message.contains("Merged field by field"), "{message}");
+    let now = api.json(ENTRY).await;
+    assert_eq!(now["fields"]["mission"], "Theirs");
+    assert_eq!(now["fields"]["lead"], "Mine");
+
+    // The same field, differently: 409 with both values, nothing written.
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"sha": sha, "fields": {"mission": "Mine"}}),
+            None,
+        )
+        .await;
+    let p = problem(r, 409).await;
+    assert_eq!(
+        p["conflicts"],
+        json!([{"field": "mission", "yours": "Mine", "theirs": "Theirs"}])
+    );
+    assert_eq!(commit_count(&site), count + 1);
+    // The same value both ways is no conflict, and no commit.
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"sha": sha, "fields": {"mission": "Theirs"}}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(commit_count(&site), count + 1);
+    // A sha that is no version at all.
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"sha": "0123456789012345678901234567890123456789", "fields": {"lead": "x"}}),
+            None,
+        )
+        .await;
+    problem(r, 422).await;
+    assert_fsck_clean(&site);
+}
