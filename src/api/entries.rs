@@ -453,6 +453,21 @@ fn fields_and_body(body: Value) -> Result<Parts, Problem> {
     }
 }
 
+/// Makes the write as the caller; answers with `status` and the result.
+async fn apply(
+    state: &AppState,
+    caller: &Caller,
+    write: EntryWrite,
+    status: StatusCode,
+    collection: &str,
+) -> Result<Response, Problem> {
+    let w = state
+        .site
+        .write_entry(write, caller.author()?, state.clock.now())
+        .await?;
+    Ok(written(status, &w, collection))
+}
+
 /// The answer to a write: the entry's new `sha` and the `commit`.
 fn written(status: StatusCode, w: &Written, collection: &str) -> Response {
     let body = json!({
@@ -536,11 +551,7 @@ pub(super) async fn create(
         fields,
         body: body.unwrap_or_default(),
     };
-    let w = state
-        .site
-        .write_entry(write, caller.author()?, state.clock.now())
-        .await?;
-    Ok(written(StatusCode::CREATED, &w, &collection))
+    apply(&state, &caller, write, StatusCode::CREATED, &collection).await
 }
 
 /// `PUT .../entries/{slug}`: replaces fields and body.
@@ -561,11 +572,7 @@ pub(super) async fn replace(
         fields,
         body,
     };
-    let w = state
-        .site
-        .write_entry(write, caller.author()?, state.clock.now())
-        .await?;
-    Ok(written(StatusCode::OK, &w, &collection))
+    apply(&state, &caller, write, StatusCode::OK, &collection).await
 }
 
 /// `PATCH .../entries/{slug}`: JSON Merge Patch on `{fields, body}`.
@@ -589,11 +596,7 @@ pub(super) async fn patch(
         fields,
         body,
     };
-    let w = state
-        .site
-        .write_entry(write, caller.author()?, state.clock.now())
-        .await?;
-    Ok(written(StatusCode::OK, &w, &collection))
+    apply(&state, &caller, write, StatusCode::OK, &collection).await
 }
 
 /// `DELETE .../entries/{slug}`.
@@ -610,11 +613,7 @@ pub(super) async fn remove(
         slug,
         expected,
     };
-    let w = state
-        .site
-        .write_entry(write, caller.author()?, state.clock.now())
-        .await?;
-    Ok(written(StatusCode::OK, &w, &collection))
+    apply(&state, &caller, write, StatusCode::OK, &collection).await
 }
 
 #[cfg(test)]

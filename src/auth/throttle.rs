@@ -109,18 +109,7 @@ impl Throttle {
         account.count = account.count.saturating_add(1);
         account.last_at = now_ms;
         let account_delayed = account.count == FREE_FAILURES;
-        let slot = inner.addresses.entry(address).or_insert(AddressWindow {
-            start: now_ms,
-            count: 0,
-        });
-        if now_ms - slot.start >= window {
-            *slot = AddressWindow {
-                start: now_ms,
-                count: 0,
-            };
-        }
-        slot.count = slot.count.saturating_add(1);
-        let address_limited = slot.count == self.limit.failures;
+        let address_limited = inner.count_address(address, now_ms, window) == self.limit.failures;
         inner.prune(now_ms, window);
         Started {
             account_delayed,
@@ -141,17 +130,7 @@ impl Throttle {
     pub fn failed_address(&self, address: IpAddr, now_ms: i64) {
         let window = self.limit.window_secs * 1000;
         let mut inner = self.lock();
-        let slot = inner.addresses.entry(address).or_insert(AddressWindow {
-            start: now_ms,
-            count: 0,
-        });
-        if now_ms - slot.start >= window {
-            *slot = AddressWindow {
-                start: now_ms,
-                count: 0,
-            };
-        }
-        slot.count = slot.count.saturating_add(1);
+        inner.count_address(address, now_ms, window);
         inner.prune(now_ms, window);
     }
 
@@ -181,6 +160,22 @@ pub fn delay_after(count: u32) -> i64 {
 }
 
 impl Inner {
+    /// Counts a failure of `address` in its current window; returns the count.
+    fn count_address(&mut self, address: IpAddr, now_ms: i64, window: i64) -> u32 {
+        let slot = self.addresses.entry(address).or_insert(AddressWindow {
+            start: now_ms,
+            count: 0,
+        });
+        if now_ms - slot.start >= window {
+            *slot = AddressWindow {
+                start: now_ms,
+                count: 0,
+            };
+        }
+        slot.count = slot.count.saturating_add(1);
+        slot.count
+    }
+
     /// Keeps memory bounded however many names or addresses are tried.
     fn prune(&mut self, now: i64, window: i64) {
         if self.accounts.len() > MAX_ENTRIES {

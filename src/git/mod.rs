@@ -101,6 +101,21 @@ impl From<git2::Error> for StoreError {
     }
 }
 
+/// The files (not folders) directly in `tree`.
+fn files_of(tree: &git2::Tree<'_>) -> DirListing {
+    let entries = tree
+        .iter()
+        .filter(|e| e.kind() == Some(ObjectType::Blob))
+        .filter_map(|e| {
+            Some(DirEntry {
+                name: e.name().ok()?.to_string(),
+                blob: ObjectId::from_oid(e.id()),
+            })
+        })
+        .collect();
+    DirListing { entries }
+}
+
 /// The id git gives a file with these bytes.
 pub fn blob_id(bytes: &[u8]) -> Result<ObjectId, StoreError> {
     Ok(ObjectId::from_oid(git2::Oid::hash_object(
@@ -431,17 +446,7 @@ impl Repo {
     pub fn list_tree(&self, tree: &ObjectId) -> Result<DirListing, StoreError> {
         let repo = self.handle()?;
         let tree = repo.find_tree(tree.oid()?)?;
-        let entries = tree
-            .iter()
-            .filter(|e| e.kind() == Some(ObjectType::Blob))
-            .filter_map(|e| {
-                Some(DirEntry {
-                    name: e.name().ok()?.to_string(),
-                    blob: ObjectId::from_oid(e.id()),
-                })
-            })
-            .collect();
-        Ok(DirListing { entries })
+        Ok(files_of(&tree))
     }
 
     /// Many blobs' bytes through one handle (opening one per blob dominates
@@ -480,17 +485,7 @@ impl Repo {
                 Err(e) => return Err(e.into()),
             }
         };
-        let entries = tree
-            .iter()
-            .filter(|e| e.kind() == Some(ObjectType::Blob))
-            .filter_map(|e| {
-                Some(DirEntry {
-                    name: e.name().ok()?.to_string(),
-                    blob: ObjectId::from_oid(e.id()),
-                })
-            })
-            .collect();
-        Ok(DirListing { entries })
+        Ok(files_of(&tree))
     }
 }
 

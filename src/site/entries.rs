@@ -369,6 +369,25 @@ fn new_file_name(coll: &Collection, slug: &str) -> Result<String, SiteError> {
     }
 }
 
+/// The document's path and its file at the tip, checked against the
+/// version the caller expects (`If-Match`).
+fn current(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    coll: &Collection,
+    slug: &str,
+    expected: Option<&ObjectId>,
+) -> Result<(String, crate::git::FileAtTip), SiteError> {
+    let path = document_path(cx, coll, slug)?;
+    let tip = writer
+        .read_file(&path)?
+        .ok_or_else(|| SiteError::NotFound(format!("{}/{slug}", coll.name)))?;
+    if expected.is_some_and(|e| *e != tip.blob) {
+        return Err(SiteError::Stale(tip.blob));
+    }
+    Ok((path, tip))
+}
+
 fn write_once(
     cx: &Ctx<'_>,
     writer: &mut Writer<'_>,
@@ -421,13 +440,7 @@ fn write_once(
             body,
             ..
         } => {
-            let path = document_path(cx, &coll, slug)?;
-            let tip = writer
-                .read_file(&path)?
-                .ok_or_else(|| SiteError::NotFound(format!("{collection}/{slug}")))?;
-            if expected.as_ref().is_some_and(|e| *e != tip.blob) {
-                return Err(SiteError::Stale(tip.blob));
-            }
+            let (path, tip) = current(cx, writer, &coll, slug, expected.as_ref())?;
             let mut doc = Document::parse(&tip.bytes)?;
             if let Some(e) = doc.front_matter_error() {
                 return Err(crate::content::EditError::ReadOnly(e.clone()).into());
@@ -481,13 +494,7 @@ fn write_once(
             (path, Some(doc.as_str().to_string()), message)
         }
         EntryWrite::Delete { expected, .. } => {
-            let path = document_path(cx, &coll, slug)?;
-            let tip = writer
-                .read_file(&path)?
-                .ok_or_else(|| SiteError::NotFound(format!("{collection}/{slug}")))?;
-            if expected.as_ref().is_some_and(|e| *e != tip.blob) {
-                return Err(SiteError::Stale(tip.blob));
-            }
+            let (path, _) = current(cx, writer, &coll, slug, expected.as_ref())?;
             (path, None, format!("Delete {collection}/{slug}"))
         }
     };
