@@ -483,16 +483,57 @@ impl Site {
                     let mut changes = Vec::new();
                     let mut conflicts = Vec::new();
                     for f in &info.files {
-                        if f.kind != ChangeKind::Modified {
-                            return Err(SiteError::Unsupported(format!(
-                                "reverting a change that {} a file ({})",
-                                match f.kind {
-                                    ChangeKind::Added => "added",
-                                    ChangeKind::Deleted => "deleted",
-                                    _ => "renamed",
-                                },
-                                f.path
-                            )));
+                        let now_blob = cx.repo.read_file(&f.path)?.map(|file| file.blob);
+                        match f.kind {
+                            ChangeKind::Modified => {}
+                            ChangeKind::Renamed => {
+                                return Err(SiteError::Unsupported(format!(
+                                    "reverting a change that renamed a file ({})",
+                                    f.path
+                                )));
+                            }
+                            // An added file is removed again, if nobody changed it since.
+                            ChangeKind::Added => {
+                                match now_blob {
+                                    None => {}
+                                    Some(now) if Some(&now) == f.new_blob.as_ref() => {
+                                        changes.push(Change {
+                                            path: f.path.clone(),
+                                            content: None,
+                                        });
+                                    }
+                                    Some(_) => conflicts.push(FieldConflict {
+                                        field: f.path.clone(),
+                                        yours: FieldValue::text("removed"),
+                                        theirs: FieldValue::text("changed since it was added"),
+                                    }),
+                                }
+                                continue;
+                            }
+                            // A deleted file comes back, if nothing took its place.
+                            ChangeKind::Deleted => {
+                                let old = f
+                                    .old_blob
+                                    .as_ref()
+                                    .ok_or_else(|| SiteError::NotFound(f.path.clone()))?;
+                                match now_blob {
+                                    Some(now) if now == *old => {}
+                                    Some(_) => conflicts.push(FieldConflict {
+                                        field: f.path.clone(),
+                                        yours: FieldValue::text("the deleted version"),
+                                        theirs: FieldValue::text("a new file at the same path"),
+                                    }),
+                                    None => {
+                                        changes.push(Change {
+                                            path: f.path.clone(),
+                                            content: Some(cx.repo.read_blob(old)?.ok_or_else(
+                                                || SiteError::NotFound(f.path.clone()),
+                                            )?),
+                                        })
+                                    }
+                                }
+                                continue;
+                            }
                         }
                         let read = |id: &Option<ObjectId>| -> Result<Vec<u8>, SiteError> {
                             let id = id

@@ -959,3 +959,52 @@ async fn a_patch_with_the_sha_it_read_merges_like_the_admin_or_answers_409_with_
     problem(r, 422).await;
     assert_fsck_clean(&site);
 }
+
+#[tokio::test]
+async fn reviewers_can_revert_an_entry_made_or_deleted_through_the_api() {
+    let (_dir, server, editor, _) = demo();
+    let api = Api::new(&server, Some(&editor));
+    let site = server.site();
+    let admin = sign_in_as(&server, "root", "admin").await;
+    let revert = |sha: String| {
+        let admin = &admin;
+        async move {
+            let page = format!("/commits/{sha}");
+            let (_, html) = admin.get(&page).await;
+            let action = format!("{page}/revert");
+            let form = Form::parse(&html, &action);
+            admin.post(&action, &form.fields).await.status().as_u16()
+        }
+    };
+    let head = || git(&site, &["rev-parse", "HEAD"]).trim().to_string();
+
+    // Created, then the creation reverted: the file is gone again.
+    let r = api
+        .send_json(
+            reqwest::Method::POST,
+            ENTRIES,
+            &json!({"slug": "fresh", "fields": {"name": "Fresh"}}),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(revert(head()).await, 303);
+    assert!(
+        git(&site, &["log", "-1", "--format=%s"]).starts_with("Revert \"Create projects/fresh\"")
+    );
+    assert!(git(&site, &["ls-tree", "HEAD", "_projects/fresh.md"]).is_empty());
+    assert_checkout_clean(&site);
+    assert!(!site.join("_projects/fresh.md").exists());
+
+    // Deleted, then the deletion reverted: the same bytes are back.
+    let before = git(&site, &["show", &format!("HEAD:{SEED}")]);
+    let r = api
+        .request(reqwest::Method::DELETE, ENTRY)
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(revert(head()).await, 303);
+    assert_eq!(git(&site, &["show", &format!("HEAD:{SEED}")]), before);
+    assert_eq!(checked_out(&site, SEED), before);
+    assert_fsck_clean(&site);
+}
