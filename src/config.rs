@@ -83,6 +83,16 @@ pub struct ServeArgs {
     /// The window of --login-failures-per-address, in minutes.
     #[arg(long, env = "CAIRN_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
     pub login_window_minutes: u32,
+    /// Where commits are pushed: a remote's name or a URL (default: the
+    /// site's `origin`, when it has one).
+    #[arg(long, env = "CAIRN_REMOTE")]
+    pub remote: Option<String>,
+    /// The remote branch commits are pushed to (default: the site's branch).
+    #[arg(long, env = "CAIRN_REMOTE_BRANCH")]
+    pub remote_branch: Option<String>,
+    /// Never push (commits stay in the site's repository).
+    #[arg(long, env = "CAIRN_NO_PUSH")]
+    pub no_push: bool,
     /// Anyone may read content through the API, without a token.
     #[arg(long, env = "CAIRN_API_PUBLIC_READ")]
     pub api_public_read: bool,

@@ -38,6 +38,8 @@ pub enum StartError {
 /// Everything opened and ready to serve.
 pub struct Prepared {
     pub state: AppState,
+    /// Where commits are pushed, if anywhere.
+    pub publish: Option<crate::site::publish::PublishTarget>,
     /// The one-time `/setup` token, while no user exists.
     pub setup_token: Option<String>,
     git_dir: PathBuf,
@@ -132,6 +134,27 @@ pub async fn prepare(
     let git_dir = repo
         .git_dir()
         .map_err(|e| StartError::Site(site_path.clone(), e.to_string()))?;
+    let publish = if args.no_push {
+        None
+    } else {
+        let remote = match &args.remote {
+            Some(r) => Some(r.clone()),
+            None => repo
+                .remote_url("origin")
+                .map_err(|e| StartError::Site(site_path.clone(), e.to_string()))?
+                .map(|_| "origin".to_string()),
+        };
+        remote.map(|remote| crate::site::publish::PublishTarget {
+            remote,
+            branch: args
+                .remote_branch
+                .clone()
+                .unwrap_or_else(|| repo.branch().to_string()),
+        })
+    };
+    if let Some(t) = &publish {
+        tracing::info!(remote = %t.remote, branch = %t.branch, "commits will be pushed");
+    }
     let committer = Identity {
         name: args.committer_name.clone(),
         email: args.committer_email.clone(),
@@ -169,6 +192,7 @@ pub async fn prepare(
     };
     Ok(Prepared {
         state,
+        publish,
         setup_token,
         git_dir,
     })
@@ -181,7 +205,15 @@ pub async fn run(
     prepared: Prepared,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let Prepared { state, git_dir, .. } = prepared;
+    let Prepared {
+        state,
+        git_dir,
+        publish,
+        ..
+    } = prepared;
+    if let Some(target) = publish {
+        tokio::spawn(state.site.clone().publish(target, state.clock.clone()));
+    }
     tokio::spawn(
         SqliteStore::new(state.db.clone())
             .continuously_delete_expired(tokio::time::Duration::from_secs(300)),

@@ -13,6 +13,7 @@ pub mod history;
 mod loose;
 pub mod options;
 mod refs;
+pub mod remote;
 mod tree;
 mod worktree;
 

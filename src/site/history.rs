@@ -212,6 +212,7 @@ impl Site {
     /// history read first catches the index up (one indexer at a time), so
     /// none misses it, and a failure only delays the index.
     pub(super) fn index_after_commit(&self) {
+        self.publisher.poke();
         let site = self.clone();
         tokio::spawn(async move {
             if let Err(e) = site.sync_checkout().await {

@@ -10,6 +10,7 @@ mod cache;
 pub mod demo;
 pub mod entries;
 pub mod history;
+pub mod publish;
 
 use cache::{Cache, Parsed};
 
@@ -173,6 +174,8 @@ pub struct Site {
     cache: Arc<Cache>,
     /// The committer on every commit Cairn makes (the author is the user).
     committer: Identity,
+    /// Pushes commits to the site's remote (when it has one).
+    publisher: Arc<publish::Publisher>,
 }
 
 /// What blocking work gets: the repository and the cache.
@@ -189,6 +192,7 @@ impl Site {
             indexing: Arc::new(tokio::sync::Mutex::new(())),
             cache: Arc::new(Cache::default()),
             committer,
+            publisher: Arc::default(),
         }
     }
 

@@ -15,6 +15,44 @@ struct DashboardPage {
     ctx: Layout,
     site_title: String,
     collections: Vec<CollectionSummary>,
+    /// Lines saying how publishing goes (none without a remote).
+    publishing: Vec<String>,
+}
+
+/// "Published 2 minutes ago", "3 changes waiting to publish", ...
+fn publishing_lines(status: &crate::site::publish::PublishStatus, now: i64) -> Vec<String> {
+    let Some(target) = &status.target else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    if let Some(reason) = &status.paused {
+        lines.push(format!("Publishing paused: {reason}."));
+    }
+    match &status.published {
+        Some((_, at)) => lines.push(format!("Published {}.", ago(now - at))),
+        None => lines.push(format!("Not published yet to {}.", target.remote)),
+    }
+    match status.waiting {
+        0 => {}
+        1 => lines.push("1 change waiting to publish.".into()),
+        n => lines.push(format!("{n} changes waiting to publish.")),
+    }
+    if let Some(error) = &status.failing {
+        lines.push(format!(
+            "The last attempt to publish failed ({error}); Cairn keeps trying."
+        ));
+    }
+    lines
+}
+
+fn ago(secs: i64) -> String {
+    match secs {
+        s if s < 60 => "just now".into(),
+        s if s < 120 => "a minute ago".into(),
+        s if s < 3600 => format!("{} minutes ago", s / 60),
+        s if s < 7200 => "an hour ago".into(),
+        s => format!("{} hours ago", s / 3600),
+    }
 }
 
 pub(super) async fn show(
@@ -27,5 +65,6 @@ pub(super) async fn show(
         ctx: Layout::signed_in(&current).await?,
         site_title: config.title.clone().unwrap_or_else(|| "Your site".into()),
         collections,
+        publishing: publishing_lines(&state.site.publish_status(), state.clock.now()),
     })
 }

@@ -10,6 +10,7 @@ mod fixture_site;
 mod history;
 mod jekyll;
 mod oracle;
+mod publish;
 mod roles;
 mod security;
 mod sites;

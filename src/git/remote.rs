@@ -1,0 +1,121 @@
+//! Pushing the branch to the site's remote, never forced. A push the remote
+//! refuses (it has commits Cairn does not) is reported, not retried by
+//! force: git2 reports a refused reference through `push_update_reference`,
+//! not as an error, so that callback is checked.
+
+use super::{ObjectId, Repo, StoreError};
+use git2::{ErrorClass, ErrorCode, PushOptions, RemoteCallbacks};
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    /// The remote branch now points at this commit.
+    Pushed(ObjectId),
+    /// The remote has commits the branch does not: nothing was pushed.
+    Rejected(String),
+}
+
+/// Why a push failed (the remote is unreachable, or refused the credentials).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushFailure {
+    pub message: String,
+    /// Retrying will not help without a change (credentials, URL).
+    pub permanent: bool,
+}
+
+impl Repo {
+    /// The URL of remote `name`, if the repository has it.
+    pub fn remote_url(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let repo = self.handle()?;
+        let url = match repo.find_remote(name) {
+            Ok(remote) => remote.url().ok().map(String::from),
+            Err(_) => None,
+        };
+        Ok(url)
+    }
+
+    /// The commit the remote-tracking branch `refs/remotes/{remote}/{branch}`
+    /// points at (what was last pushed or fetched), if any.
+    pub fn tracking(&self, remote: &str, branch: &str) -> Result<Option<ObjectId>, StoreError> {
+        let repo = self.handle()?;
+        Ok(repo
+            .refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
+            .ok()
+            .map(ObjectId::from_oid))
+    }
+
+    /// How many commits of the branch are not in `since` (all when `None`).
+    pub fn commits_after(&self, since: Option<&ObjectId>) -> Result<usize, StoreError> {
+        let repo = self.handle()?;
+        let tip = repo.refname_to_id(&self.branch_ref)?;
+        let mut walk = repo.revwalk()?;
+        walk.push(tip)?;
+        if let Some(since) = since {
+            // A commit that is not there (a rewritten remote) hides nothing.
+            let _ = walk.hide(since.oid()?);
+        }
+        Ok(walk.count())
+    }
+
+    /// Pushes the branch's tip to `branch` of `remote` (a remote's name or a
+    /// URL), never forced. On success the remote-tracking branch
+    /// (`refs/remotes/{remote}/{branch}`, for a named remote) follows.
+    pub fn push(
+        &self,
+        remote: &str,
+        branch: &str,
+    ) -> Result<Result<PushOutcome, PushFailure>, StoreError> {
+        let repo = self.handle()?;
+        let tip = repo.refname_to_id(&self.branch_ref)?;
+        let named = repo.find_remote(remote).is_ok();
+        let mut handle = if named {
+            repo.find_remote(remote)?
+        } else {
+            repo.remote_anonymous(remote)?
+        };
+        let refspec = format!("{tip}:refs/heads/{branch}");
+        let mut refused: Option<String> = None;
+        let result = {
+            let mut callbacks = RemoteCallbacks::new();
+            callbacks.push_update_reference(|name, status| {
+                if let Some(status) = status {
+                    refused = Some(format!("{name}: {status}"));
+                }
+                Ok(())
+            });
+            let mut options = PushOptions::new();
+            options.remote_callbacks(callbacks);
+            handle.push(&[refspec.as_str()], Some(&mut options))
+        };
+        match result {
+            Ok(()) => {}
+            Err(e) if e.code() == ErrorCode::NotFastForward => {
+                return Ok(Ok(PushOutcome::Rejected(e.message().to_string())));
+            }
+            Err(e) => {
+                // Wrong credentials, or a transport this build lacks
+                // (https and ssh come with issue 7's remaining work).
+                let permanent = e.code() == ErrorCode::Auth
+                    || matches!(e.class(), ErrorClass::Ssh | ErrorClass::Http)
+                        && e.message().contains("authentication")
+                    || e.message().contains("unsupported URL protocol");
+                return Ok(Err(PushFailure {
+                    message: e.message().to_string(),
+                    permanent,
+                }));
+            }
+        }
+        if let Some(reason) = refused {
+            return Ok(Ok(PushOutcome::Rejected(reason)));
+        }
+        if named {
+            repo.reference(
+                &format!("refs/remotes/{remote}/{branch}"),
+                tip,
+                true,
+                "cairn: push",
+            )?;
+        }
+        Ok(Ok(PushOutcome::Pushed(ObjectId::from_oid(tip))))
+    }
+}

@@ -1,0 +1,168 @@
+//! Publishing: every commit is pushed to the site's remote soon after it is
+//! made (a burst of saves becomes one push), never forced. A remote that is
+//! down is retried with backoff while saves go on; a refused push (the
+//! remote has commits Cairn does not) pauses publishing and keeps every
+//! local commit; bad credentials stop the retries until the next commit.
+
+use super::{ObjectId, Site, SiteError};
+use crate::git::remote::PushOutcome;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Where commits are pushed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishTarget {
+    /// A remote's name (`origin`) or a URL.
+    pub remote: String,
+    /// The remote branch.
+    pub branch: String,
+}
+
+/// How publishing is going, for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublishStatus {
+    pub target: Option<PublishTarget>,
+    /// The last commit the remote accepted, and when (seconds).
+    pub published: Option<(ObjectId, i64)>,
+    /// Commits on the branch the remote does not have yet.
+    pub waiting: usize,
+    /// Publishing stopped until something changes: why.
+    pub paused: Option<String>,
+    /// The last push failed (it is retried): why.
+    pub failing: Option<String>,
+}
+
+/// The publisher shared by the site and its background task.
+#[derive(Debug, Default)]
+pub struct Publisher {
+    poke: Notify,
+    status: Mutex<PublishStatus>,
+}
+
+/// Pushes wait this long after a commit, so a burst becomes one push.
+const SETTLE: Duration = Duration::from_millis(300);
+/// The longest wait between retries of a failing push.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// A push that fails this many times in a row for a permanent reason
+/// (credentials) is not retried until the next commit.
+const PERMANENT_TRIES: u32 = 3;
+
+impl Publisher {
+    /// Something was committed: push soon.
+    pub fn poke(&self) {
+        self.poke.notify_one();
+    }
+
+    pub fn status(&self) -> PublishStatus {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut PublishStatus)) {
+        if let Ok(mut s) = self.status.lock() {
+            change(&mut s);
+        }
+    }
+}
+
+impl Site {
+    /// How publishing is going (`target: None` when there is no remote).
+    pub fn publish_status(&self) -> PublishStatus {
+        self.publisher.status()
+    }
+
+    /// Pushes to `target` after every commit, until the process ends. Also
+    /// pushes at start, what earlier runs could not.
+    pub async fn publish(self, target: PublishTarget, clock: Arc<dyn crate::state::Clock>) {
+        let publisher = self.publisher.clone();
+        publisher.update(|s| s.target = Some(target.clone()));
+        let mut backoff = Duration::from_secs(1);
+        let mut permanent_failures = 0;
+        loop {
+            let outcome = self.push_once(&target).await;
+            let last = publisher.status().published.map(|(c, _)| c);
+            let waiting = self.waiting(&target, last).await.unwrap_or(0);
+            let mut retry = false;
+            match outcome {
+                Ok(Ok(PushOutcome::Pushed(commit))) => {
+                    backoff = Duration::from_secs(1);
+                    permanent_failures = 0;
+                    let waiting = self
+                        .waiting(&target, Some(commit.clone()))
+                        .await
+                        .unwrap_or(0);
+                    publisher.update(|s| {
+                        s.published = Some((commit, clock.now()));
+                        s.paused = None;
+                        s.failing = None;
+                        s.waiting = waiting;
+                    });
+                }
+                Ok(Ok(PushOutcome::Rejected(reason))) => {
+                    tracing::warn!(%reason, "the remote refused the push; publishing paused");
+                    publisher.update(|s| {
+                        s.paused = Some(format!(
+                            "the remote has changes Cairn does not have ({reason}); every local change is kept"
+                        ));
+                        s.waiting = waiting;
+                    });
+                }
+                Ok(Err(failure)) => {
+                    tracing::warn!(error = %failure.message, "push failed");
+                    if failure.permanent {
+                        permanent_failures += 1;
+                    }
+                    retry = permanent_failures < PERMANENT_TRIES;
+                    publisher.update(|s| {
+                        s.failing = Some(failure.message.clone());
+                        s.waiting = waiting;
+                    });
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "push failed");
+                    retry = true;
+                    publisher.update(|s| {
+                        s.failing = Some(e.to_string());
+                        s.waiting = waiting;
+                    });
+                }
+            }
+            if retry {
+                // Retried with backoff; a new commit tries again at once.
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => {}
+                    () = publisher.poke.notified() => {}
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            } else {
+                publisher.poke.notified().await;
+                permanent_failures = 0;
+            }
+            tokio::time::sleep(SETTLE).await;
+        }
+    }
+
+    async fn push_once(
+        &self,
+        target: &PublishTarget,
+    ) -> Result<Result<PushOutcome, crate::git::remote::PushFailure>, SiteError> {
+        let target = target.clone();
+        self.blocking(move |cx| Ok(cx.repo.push(&target.remote, &target.branch)?))
+            .await
+    }
+
+    /// Commits the remote does not have, as far as Cairn knows: after the
+    /// remote-tracking branch, or after the last commit pushed to a URL.
+    async fn waiting(
+        &self,
+        target: &PublishTarget,
+        last: Option<ObjectId>,
+    ) -> Result<usize, SiteError> {
+        let target = target.clone();
+        self.blocking(move |cx| {
+            let pushed = cx.repo.tracking(&target.remote, &target.branch)?.or(last);
+            Ok(cx.repo.commits_after(pushed.as_ref())?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,210 @@
+//! Publishing (issue 7, first part): commits are pushed to the site's
+//! remote, never forced; the remote's own hook builds the site.
+
+use crate::support::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const PAGE: &str = "/collections/projects/ai-and-cities";
+
+/// `git daemon` serving a folder on a loopback port, pushes allowed (its
+/// `git-receive-pack` runs the repositories' hooks, as a server's would).
+struct Daemon {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Daemon {
+    fn start(base: &Path) -> Daemon {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        // git-daemon itself (`git daemon` would run it as a child that
+        // outlives a kill of `git`).
+        let exec_path = std::process::Command::new("git")
+            .arg("--exec-path")
+            .output()
+            .expect("git --exec-path");
+        let exec_path = String::from_utf8(exec_path.stdout).expect("utf-8");
+        let child = std::process::Command::new(Path::new(exec_path.trim()).join("git-daemon"))
+            .args(["--reuseaddr", "--export-all", "--enable=receive-pack"])
+            .arg("--listen=127.0.0.1")
+            .arg(format!("--port={port}"))
+            .arg(format!("--base-path={}", base.display()))
+            .arg(base)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("git daemon");
+        assert!(
+            eventually(10, || std::net::TcpStream::connect(("127.0.0.1", port))
+                .is_ok()),
+            "git daemon listens"
+        );
+        Daemon { child, port }
+    }
+
+    fn url(&self, repo: &str) -> String {
+        format!("git://127.0.0.1:{}/{repo}", self.port)
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A bare "server" repository holding the demo site, served by `git
+/// daemon` on loopback, and a checkout of it (its `origin`) for Cairn.
+fn remote_and_checkout(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Daemon) {
+    let src = dir.join("src");
+    cairn::site::open_or_create(&src, true, 0).expect("demo site");
+    let served = dir.join("served");
+    std::fs::create_dir_all(&served).expect("mkdir");
+    let bare = served.join("remote.git");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(&src)
+        .arg(&bare)
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let daemon = Daemon::start(&served);
+    let work = dir.join("work");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", &daemon.url("remote.git")])
+        .arg(&work)
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (bare, work, daemon)
+}
+
+/// Polls `check` for up to `secs` seconds.
+fn eventually(secs: u64, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    check()
+}
+
+#[tokio::test]
+async fn a_save_is_pushed_and_the_remotes_hook_builds_the_new_value() {
+    if !tool_available("jekyll") {
+        return;
+    }
+    let dir = tempdir();
+    let (bare, work, _daemon) = remote_and_checkout(dir.path());
+    // The team's server: a post-receive hook that builds the pushed branch.
+    let built = dir.path().join("built");
+    let hook = bare.join("hooks/post-receive");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nset -e\ntree=$(mktemp -d)\ngit --work-tree=\"$tree\" checkout -f main -- .\njekyll build --quiet --source \"$tree\" --destination '{}'\nrm -rf \"$tree\"\n",
+            built.display()
+        ),
+    )
+    .expect("hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+
+    let (server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Published by Cairn");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    let head = git(&work, &["rev-parse", "HEAD"]);
+
+    // Pushed (never forced): the remote's branch is the checkout's.
+    assert!(
+        eventually(20, || git(&bare, &["rev-parse", "main"]) == head),
+        "the commit reached the remote"
+    );
+    let page = built.join("projects/ai-and-cities/index.html");
+    assert!(
+        eventually(60, || std::fs::read_to_string(&page)
+            .is_ok_and(|p| p.contains("Published by Cairn"))),
+        "the hook built the new value"
+    );
+    // The remote-tracking branch follows (once the push, which waits for
+    // the hook, returns), and the dashboard says so.
+    assert!(eventually(20, || git(&work, &["rev-parse", "origin/main"]) == head));
+    dashboard_says(&browser, "Published just now.").await;
+    assert_fsck_clean(&bare);
+    drop(server);
+}
+
+#[tokio::test]
+async fn a_remote_with_other_commits_pauses_publishing_and_loses_nothing() {
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    // Someone pushes to the remote from elsewhere.
+    let other = dir.path().join("other");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &daemon.url("remote.git"),
+            other.to_str().expect("path"),
+        ],
+    );
+    std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
+    git(&other, &["add", "NOTES.md"]);
+    git_commit(&other, "Notes from elsewhere");
+    git(&other, &["push", "-q", "origin", "main"]);
+    let theirs = git(&other, &["rev-parse", "HEAD"]);
+
+    let (_server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Local change");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    let mine = git(&work, &["rev-parse", "HEAD"]);
+
+    // Refused, not forced: the remote keeps its commit, Cairn keeps its own.
+    dashboard_says(&browser, "1 change waiting to publish.").await;
+    dashboard_says(
+        &browser,
+        "Publishing paused: the remote has changes Cairn does not have",
+    )
+    .await;
+    assert_eq!(git(&bare, &["rev-parse", "main"]), theirs);
+    assert_eq!(git(&work, &["rev-parse", "HEAD"]), mine);
+    assert_fsck_clean(&bare);
+}
+
+/// Waits (up to 20 s) until the dashboard shows `text`.
+async fn dashboard_says(browser: &Browser, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, dash) = browser.get("/").await;
+        if dash.contains(text) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the dashboard never said {text:?}: {dash}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
