@@ -20,6 +20,10 @@ impl Daemon {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        Daemon::start_on(base, port)
+    }
+
+    fn start_on(base: &Path, port: u16) -> Daemon {
         // git-daemon itself (`git daemon` would run it as a child that
         // outlives a kill of `git`).
         let exec_path = std::process::Command::new("git")
@@ -207,4 +211,66 @@ async fn dashboard_says(browser: &Browser, text: &str) {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+#[tokio::test]
+async fn saves_go_on_while_the_remote_is_down_and_are_pushed_in_order_when_it_is_back() {
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    let port = daemon.port;
+    let (_server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
+    dashboard_says(&browser, "Published just now.").await;
+    let served = bare.parent().expect("served").to_path_buf();
+    drop(daemon);
+
+    // Three saves while the remote is unreachable: all answered, all kept.
+    for (i, mission) in ["One", "Two", "Three"].into_iter().enumerate() {
+        let (_, html) = browser.get(PAGE).await;
+        let form = Form::parse(&html, PAGE).with("f.mission", mission);
+        assert_eq!(
+            browser.post(PAGE, &form.fields).await.status().as_u16(),
+            303,
+            "save {i}"
+        );
+        dashboard_says(&browser, &format!("{} change", i + 1)).await;
+    }
+    dashboard_says(&browser, "3 changes waiting to publish.").await;
+    dashboard_says(&browser, "The last attempt to publish failed").await;
+    let mine = git(&work, &["rev-parse", "HEAD"]);
+
+    // Back on the same port: everything is pushed, in order, nothing lost.
+    let daemon = Daemon::start_on(&served, port);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while git(&bare, &["rev-parse", "main"]) != mine {
+        assert!(
+            Instant::now() < deadline,
+            "never pushed after the remote came back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let pushed = git(&bare, &["log", "--format=%s", "-3", "main"]);
+    assert_eq!(
+        pushed.lines().collect::<Vec<_>>(),
+        vec![
+            "Update projects/ai-and-cities: mission",
+            "Update projects/ai-and-cities: mission",
+            "Update projects/ai-and-cities: mission"
+        ]
+    );
+    let missions: Vec<String> = (0..3)
+        .map(|i| {
+            git(
+                &bare,
+                &["show", &format!("main~{i}:_projects/ai-and-cities.md")],
+            )
+            .lines()
+            .find(|l| l.starts_with("mission:"))
+            .unwrap_or_default()
+            .to_string()
+        })
+        .collect();
+    assert_eq!(missions, ["mission: Three", "mission: Two", "mission: One"]);
+    dashboard_says(&browser, "Published just now.").await;
+    assert_fsck_clean(&bare);
+    drop(daemon);
 }
