@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// The remote branch commits are pushed to (default: the site's branch).
     #[arg(long, env = "CAIRN_REMOTE_BRANCH")]
     pub remote_branch: Option<String>,
+    /// How often changes made elsewhere are fetched from the remote, in seconds.
+    #[arg(long, env = "CAIRN_FETCH_INTERVAL_SECS", default_value_t = 60)]
+    pub fetch_interval_secs: u64,
     /// Never push (commits stay in the site's repository).
     #[arg(long, env = "CAIRN_NO_PUSH")]
     pub no_push: bool,

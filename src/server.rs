@@ -150,6 +150,7 @@ pub async fn prepare(
                 .remote_branch
                 .clone()
                 .unwrap_or_else(|| repo.branch().to_string()),
+            fetch_every: std::time::Duration::from_secs(args.fetch_interval_secs.max(1)),
         })
     };
     if let Some(t) = &publish {

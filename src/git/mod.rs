@@ -653,6 +653,95 @@ impl Writer<'_> {
     }
 }
 
+/// What [`Writer::fast_forward`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FastForward {
+    /// The branch already has that commit.
+    UpToDate,
+    /// The branch moved to the commit; the checkout follows (files with
+    /// local edits, named here, are left alone).
+    Moved { local_edits: Vec<String> },
+    /// Both sides have commits the other lacks: nothing was done.
+    Diverged,
+}
+
+impl Writer<'_> {
+    /// Moves the branch forward to `to` (a descendant of its tip, already in
+    /// the repository), with git's lock protocol, and brings the checkout's
+    /// changed files along as a commit's would be.
+    pub fn fast_forward(
+        &mut self,
+        to: &ObjectId,
+        who: &Identity,
+        now: i64,
+    ) -> Result<FastForward, StoreError> {
+        let outcome = self.move_forward(to, who, now)?;
+        if matches!(outcome, FastForward::Moved { .. }) {
+            self.try_sync_worktree();
+        }
+        Ok(outcome)
+    }
+
+    fn move_forward(
+        &mut self,
+        to: &ObjectId,
+        who: &Identity,
+        now: i64,
+    ) -> Result<FastForward, StoreError> {
+        let state = &mut *self.guard;
+        let repo = handle_in(&mut state.handle, &self.repo.root)?;
+        let tip = repo.refname_to_id(&self.repo.branch_ref)?;
+        let target = to.oid()?;
+        if tip == target || repo.graph_descendant_of(tip, target)? {
+            return Ok(FastForward::UpToDate);
+        }
+        if !repo.graph_descendant_of(target, tip)? {
+            return Ok(FastForward::Diverged);
+        }
+        let old_tree = repo.find_commit(tip)?.tree()?;
+        let new_tree = repo.find_commit(target)?.tree()?;
+        let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
+        let mut follow = Vec::new();
+        let mut local_edits = Vec::new();
+        for delta in diff.deltas() {
+            let id = |f: git2::DiffFile<'_>| (!f.id().is_zero()).then(|| f.id());
+            let (old, new) = (id(delta.old_file()), id(delta.new_file()));
+            let Some(path) = delta
+                .new_file()
+                .path()
+                .or_else(|| delta.old_file().path())
+                .and_then(|p| p.to_str())
+                .map(String::from)
+            else {
+                continue;
+            };
+            if repo.workdir().is_none() {
+                continue;
+            }
+            if worktree::is_clean(repo, &path, old, &state.pending)? {
+                follow.push(worktree::Pending { path, old, new });
+            } else {
+                local_edits.push(path);
+            }
+        }
+        let pending = [state.pending.as_slice(), &follow].concat();
+        let mut batch = loose::Batch::new(repo.path());
+        if !follow.is_empty() {
+            let (path, text) = worktree::journal(repo.path(), &pending);
+            batch.file(path, text);
+        }
+        let branch = refs::BranchLock::take(repo, &self.repo.branch_ref, tip, target)?;
+        batch.write(&[branch.file()])?;
+        branch.commit(
+            repo,
+            &signature(who, now)?,
+            "cairn: fast-forward to the remote",
+        )?;
+        state.pending = pending;
+        Ok(FastForward::Moved { local_edits })
+    }
+}
+
 /// `Name <email> <seconds> <+hhmm>`, as git writes a person in commits and
 /// reflogs.
 fn identity_line(sig: &Signature<'_>) -> Vec<u8> {

@@ -24,6 +24,32 @@ pub struct PushFailure {
 }
 
 impl Repo {
+    /// Fetches `branch` of `remote` into its remote-tracking branch (for a
+    /// URL, `refs/cairn/remote/{branch}`); returns the fetched commit.
+    pub fn fetch(
+        &self,
+        remote: &str,
+        branch: &str,
+    ) -> Result<Result<Option<ObjectId>, PushFailure>, StoreError> {
+        let repo = self.handle()?;
+        let named = repo.find_remote(remote).is_ok();
+        let mut handle = if named {
+            repo.find_remote(remote)?
+        } else {
+            repo.remote_anonymous(remote)?
+        };
+        let local = if named {
+            format!("refs/remotes/{remote}/{branch}")
+        } else {
+            format!("refs/cairn/remote/{branch}")
+        };
+        let refspec = format!("+refs/heads/{branch}:{local}");
+        if let Err(e) = handle.fetch(&[refspec.as_str()], None, None) {
+            return Ok(Err(failure(&e)));
+        }
+        Ok(Ok(repo.refname_to_id(&local).ok().map(ObjectId::from_oid)))
+    }
+
     /// The URL of remote `name`, if the repository has it.
     pub fn remote_url(&self, name: &str) -> Result<Option<String>, StoreError> {
         let repo = self.handle()?;
@@ -92,18 +118,7 @@ impl Repo {
             Err(e) if e.code() == ErrorCode::NotFastForward => {
                 return Ok(Ok(PushOutcome::Rejected(e.message().to_string())));
             }
-            Err(e) => {
-                // Wrong credentials, or a transport this build lacks
-                // (https and ssh come with issue 7's remaining work).
-                let permanent = e.code() == ErrorCode::Auth
-                    || matches!(e.class(), ErrorClass::Ssh | ErrorClass::Http)
-                        && e.message().contains("authentication")
-                    || e.message().contains("unsupported URL protocol");
-                return Ok(Err(PushFailure {
-                    message: e.message().to_string(),
-                    permanent,
-                }));
-            }
+            Err(e) => return Ok(Err(failure(&e))),
         }
         if let Some(reason) = refused {
             return Ok(Ok(PushOutcome::Rejected(reason)));
@@ -117,5 +132,19 @@ impl Repo {
             )?;
         }
         Ok(Ok(PushOutcome::Pushed(ObjectId::from_oid(tip))))
+    }
+}
+
+/// A transport error as a failure, permanent when retrying cannot help:
+/// wrong credentials, or a transport this build lacks (https and ssh come
+/// with issue 7's remaining work).
+fn failure(e: &git2::Error) -> PushFailure {
+    let permanent = e.code() == ErrorCode::Auth
+        || matches!(e.class(), ErrorClass::Ssh | ErrorClass::Http)
+            && e.message().contains("authentication")
+        || e.message().contains("unsupported URL protocol");
+    PushFailure {
+        message: e.message().to_string(),
+        permanent,
     }
 }

@@ -213,6 +213,11 @@ impl Site {
     /// none misses it, and a failure only delays the index.
     pub(super) fn index_after_commit(&self) {
         self.publisher.poke();
+        self.after_outside_change();
+    }
+
+    /// The checkout and the history index catch up with the branch.
+    pub(super) fn after_outside_change(&self) {
         let site = self.clone();
         tokio::spawn(async move {
             if let Err(e) = site.sync_checkout().await {

@@ -159,6 +159,8 @@ pub enum SiteError {
     FieldsChanged(Vec<(String, serde_json::Value, serde_json::Value)>),
     #[error("background task failed: {0}")]
     Task(String),
+    #[error("the remote: {0}")]
+    Remote(String),
 }
 
 /// The site service. Clone is cheap.

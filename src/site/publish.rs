@@ -17,6 +17,19 @@ pub struct PublishTarget {
     pub remote: String,
     /// The remote branch.
     pub branch: String,
+    /// How often changes made elsewhere are fetched.
+    pub fetch_every: Duration,
+}
+
+/// What taking in the remote's changes did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TakenIn {
+    /// Nothing new there.
+    UpToDate,
+    /// The branch moved forward to the remote's commits.
+    FastForwarded,
+    /// Both sides have commits the other lacks.
+    Diverged,
 }
 
 /// How publishing is going, for the dashboard.
@@ -99,13 +112,31 @@ impl Site {
                     });
                 }
                 Ok(Ok(PushOutcome::Rejected(reason))) => {
-                    tracing::warn!(%reason, "the remote refused the push; publishing paused");
-                    publisher.update(|s| {
-                        s.paused = Some(format!(
-                            "the remote has changes Cairn does not have ({reason}); every local change is kept"
-                        ));
-                        s.waiting = waiting;
-                    });
+                    // The remote has commits Cairn lacks: take them in.
+                    match self.take_in(&target, &clock).await {
+                        Ok(TakenIn::FastForwarded) => {
+                            // Then push again at once (nothing, or what
+                            // Cairn committed since).
+                            publisher.poke();
+                        }
+                        Ok(TakenIn::UpToDate | TakenIn::Diverged) => {
+                            tracing::warn!(%reason, "the remote refused the push; publishing paused");
+                            publisher.update(|s| {
+                                s.paused = Some(
+                                    "the remote has changes Cairn does not have, and Cairn has changes the remote does not; merging them is not built yet, and every change on both sides is kept"
+                                        .to_string(),
+                                );
+                                s.waiting = waiting;
+                            });
+                        }
+                        Err(e) => {
+                            retry = true;
+                            publisher.update(|s| {
+                                s.failing = Some(e.to_string());
+                                s.waiting = waiting;
+                            });
+                        }
+                    }
                 }
                 Ok(Err(failure)) => {
                     tracing::warn!(error = %failure.message, "push failed");
@@ -135,11 +166,61 @@ impl Site {
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             } else {
-                publisher.poke.notified().await;
+                // The next commit, or time to look for changes made elsewhere.
+                loop {
+                    tokio::select! {
+                        () = publisher.poke.notified() => break,
+                        () = tokio::time::sleep(target.fetch_every) => {}
+                    }
+                    match self.take_in(&target, &clock).await {
+                        Ok(TakenIn::FastForwarded) => {
+                            publisher.update(|s| s.paused = None);
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "could not fetch"),
+                    }
+                }
                 permanent_failures = 0;
             }
             tokio::time::sleep(SETTLE).await;
         }
+    }
+
+    /// Fetches the remote branch and, when the branch has nothing the remote
+    /// lacks, moves it forward (the checkout and the history index follow).
+    pub async fn take_in(
+        &self,
+        target: &PublishTarget,
+        clock: &Arc<dyn crate::state::Clock>,
+    ) -> Result<TakenIn, SiteError> {
+        let t = target.clone();
+        let fetched = self
+            .blocking(move |cx| Ok(cx.repo.fetch(&t.remote, &t.branch)?))
+            .await?
+            .map_err(|f| SiteError::Remote(f.message))?;
+        let Some(theirs) = fetched else {
+            return Ok(TakenIn::UpToDate);
+        };
+        let committer = self.committer.clone();
+        let now = clock.now();
+        let outcome = self
+            .blocking(move |cx| {
+                let mut writer = cx.repo.write_lock()?;
+                Ok(writer.fast_forward(&theirs, &committer, now)?)
+            })
+            .await?;
+        Ok(match outcome {
+            crate::git::FastForward::UpToDate => TakenIn::UpToDate,
+            crate::git::FastForward::Diverged => TakenIn::Diverged,
+            crate::git::FastForward::Moved { local_edits } => {
+                if !local_edits.is_empty() {
+                    tracing::warn!(files = ?local_edits, "checkout files with local edits were left as they were");
+                }
+                tracing::info!("took in the remote's changes");
+                self.after_outside_change();
+                TakenIn::FastForwarded
+            }
+        })
     }
 
     async fn push_once(

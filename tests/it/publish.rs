@@ -176,6 +176,12 @@ async fn a_remote_with_other_commits_pauses_publishing_and_loses_nothing() {
     git(&other, &["push", "-q", "origin", "main"]);
     let theirs = git(&other, &["rev-parse", "HEAD"]);
 
+    // And someone commits in Cairn's checkout, before Cairn starts: both
+    // sides now have commits the other lacks.
+    std::fs::write(work.join("LOCAL.md"), "local\n").expect("write");
+    git(&work, &["add", "LOCAL.md"]);
+    git_commit(&work, "Local notes");
+
     let (_server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
     let (_, html) = browser.get(PAGE).await;
     let form = Form::parse(&html, PAGE).with("f.mission", "Local change");
@@ -186,7 +192,7 @@ async fn a_remote_with_other_commits_pauses_publishing_and_loses_nothing() {
     let mine = git(&work, &["rev-parse", "HEAD"]);
 
     // Refused, not forced: the remote keeps its commit, Cairn keeps its own.
-    dashboard_says(&browser, "1 change waiting to publish.").await;
+    dashboard_says(&browser, "2 changes waiting to publish.").await;
     dashboard_says(
         &browser,
         "Publishing paused: the remote has changes Cairn does not have",
@@ -194,6 +200,7 @@ async fn a_remote_with_other_commits_pauses_publishing_and_loses_nothing() {
     .await;
     assert_eq!(git(&bare, &["rev-parse", "main"]), theirs);
     assert_eq!(git(&work, &["rev-parse", "HEAD"]), mine);
+    assert_eq!(git(&work, &["rev-parse", "HEAD~1:LOCAL.md"]).len(), 41);
     assert_fsck_clean(&bare);
 }
 
@@ -273,4 +280,66 @@ async fn saves_go_on_while_the_remote_is_down_and_are_pushed_in_order_when_it_is
     dashboard_says(&browser, "Published just now.").await;
     assert_fsck_clean(&bare);
     drop(daemon);
+}
+
+#[tokio::test]
+async fn changes_pushed_elsewhere_are_taken_in_and_a_later_save_is_pushed_on_top() {
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[("CAIRN_FETCH_INTERVAL_SECS", "1")],
+    );
+    let browser = sign_in_editor(&server).await;
+    dashboard_says(&browser, "Published just now.").await;
+
+    // Someone pushes a new file and a change to a document's other field.
+    let other = dir.path().join("other");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &daemon.url("remote.git"),
+            other.to_str().expect("path"),
+        ],
+    );
+    std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
+    let doc = other.join("_projects/ai-and-cities.md");
+    let text = std::fs::read_to_string(&doc).expect("read");
+    std::fs::write(&doc, text.replace("category: research", "category: lab")).expect("write");
+    git(&other, &["add", "-A"]);
+    git_commit(&other, "Outside change");
+    git(&other, &["push", "-q", "origin", "main"]);
+    let theirs = git(&other, &["rev-parse", "HEAD"]);
+
+    // Taken in: the branch, the checkout (clean) and the admin show it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while git(&work, &["rev-parse", "HEAD"]) != theirs {
+        assert!(
+            Instant::now() < deadline,
+            "the outside change was never taken in"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(checked_out(&work, "NOTES.md"), "notes\n");
+    let (_, html) = browser.get(PAGE).await;
+    assert_eq!(Form::parse(&html, PAGE).get("f.category"), Some("lab"));
+
+    // A save after it is pushed on top: a fast-forward for the remote.
+    let form = Form::parse(&html, PAGE).with("f.mission", "After the outside change");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    let mine = git(&work, &["rev-parse", "HEAD"]);
+    assert_eq!(git(&work, &["rev-parse", "HEAD~1"]), theirs);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while git(&bare, &["rev-parse", "main"]) != mine {
+        assert!(Instant::now() < deadline, "the save was never pushed");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_fsck_clean(&bare);
+    assert_fsck_clean(&work);
 }
