@@ -343,3 +343,53 @@ async fn changes_pushed_elsewhere_are_taken_in_and_a_later_save_is_pushed_on_top
     assert_fsck_clean(&bare);
     assert_fsck_clean(&work);
 }
+
+#[tokio::test]
+async fn taking_in_outside_changes_never_overwrites_local_edits_in_the_checkout() {
+    let dir = tempdir();
+    let (_bare, work, daemon) = remote_and_checkout(dir.path());
+    // An uncommitted edit in Cairn's checkout.
+    let doc = "_projects/urban-heat-commons.md";
+    let local = format!(
+        "{}\nA local, uncommitted line.\n",
+        std::fs::read_to_string(work.join(doc)).expect("read")
+    );
+    std::fs::write(work.join(doc), &local).expect("write");
+    let _server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[("CAIRN_FETCH_INTERVAL_SECS", "1")],
+    );
+    // The same file changed on the remote.
+    let other = dir.path().join("other");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &daemon.url("remote.git"),
+            other.to_str().expect("path"),
+        ],
+    );
+    let text = std::fs::read_to_string(other.join(doc)).expect("read");
+    std::fs::write(other.join(doc), text.replace("category: ", "category: x")).expect("write");
+    git(&other, &["add", "-A"]);
+    git_commit(&other, "Outside change");
+    git(&other, &["push", "-q", "origin", "main"]);
+    let theirs = git(&other, &["rev-parse", "HEAD"]);
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while git(&work, &["rev-parse", "HEAD"]) != theirs {
+        assert!(
+            Instant::now() < deadline,
+            "the outside change was never taken in"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The branch moved; the edited file was left exactly as it was.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        std::fs::read_to_string(work.join(doc)).expect("read"),
+        local
+    );
+}
