@@ -93,6 +93,10 @@ pub struct ServeArgs {
     /// How often changes made elsewhere are fetched from the remote, in seconds.
     #[arg(long, env = "CAIRN_FETCH_INTERVAL_SECS", default_value_t = 60)]
     pub fetch_interval_secs: u64,
+    /// The secret the remote's push webhook is signed with (GitHub, Gitea)
+    /// or sends as a token (GitLab); without it `/hooks/push` answers 401.
+    #[arg(long, env = "CAIRN_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
     /// Never push (commits stay in the site's repository).
     #[arg(long, env = "CAIRN_NO_PUSH")]
     pub no_push: bool,

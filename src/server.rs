@@ -190,6 +190,7 @@ pub async fn prepare(
             cors_origins: args.api_cors_origins.clone(),
         },
         tokens: Arc::default(),
+        webhook_secret: args.webhook_secret.clone().filter(|s| !s.is_empty()),
     };
     Ok(Prepared {
         state,

@@ -59,4 +59,6 @@ pub struct AppState {
     pub api: crate::api::ApiSettings,
     /// API tokens checked in the last second.
     pub tokens: Arc<crate::auth::tokens::TokenCache>,
+    /// The secret push webhooks are signed with (none: webhooks refused).
+    pub webhook_secret: Option<String>,
 }

@@ -50,6 +50,8 @@ pub struct PublishStatus {
 #[derive(Debug, Default)]
 pub struct Publisher {
     poke: Notify,
+    /// A push webhook arrived: fetch now.
+    fetch_now: Notify,
     status: Mutex<PublishStatus>,
 }
 
@@ -67,6 +69,11 @@ impl Publisher {
         self.poke.notify_one();
     }
 
+    /// The remote says it changed: fetch now.
+    pub fn fetch_soon(&self) {
+        self.fetch_now.notify_one();
+    }
+
     pub fn status(&self) -> PublishStatus {
         self.status.lock().map(|s| s.clone()).unwrap_or_default()
     }
@@ -79,6 +86,15 @@ impl Publisher {
 }
 
 impl Site {
+    /// A push webhook arrived: fetch the remote now (when publishing).
+    pub fn remote_changed(&self) -> bool {
+        let publishing = self.publisher.status().target.is_some();
+        if publishing {
+            self.publisher.fetch_soon();
+        }
+        publishing
+    }
+
     /// How publishing is going (`target: None` when there is no remote).
     pub fn publish_status(&self) -> PublishStatus {
         self.publisher.status()
@@ -170,6 +186,7 @@ impl Site {
                 loop {
                     tokio::select! {
                         () = publisher.poke.notified() => break,
+                        () = publisher.fetch_now.notified() => {}
                         () = tokio::time::sleep(target.fetch_every) => {}
                     }
                     match self.take_in(&target, &clock).await {

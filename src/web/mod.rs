@@ -8,6 +8,7 @@ mod dashboard;
 mod documents;
 mod health;
 pub(crate) mod history;
+mod hooks;
 mod layout;
 mod login;
 pub mod routes;

@@ -3,7 +3,7 @@
 //! any handler runs: no session is sent to the login page, a role the route
 //! does not admit gets 403. Tests walk this same table.
 
-use super::{account, assets, collections, dashboard, documents, health, history, login};
+use super::{account, assets, collections, dashboard, documents, health, history, hooks, login};
 use super::{security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
 use crate::auth::{CurrentUser, session};
@@ -56,6 +56,8 @@ pub fn routes() -> Vec<Route> {
         get_("/set-password", Public, get(set_password::show)),
         post_("/set-password", Public, post(set_password::submit)),
         get_("/healthz", Public, get(health::healthz)),
+        // Authenticated by the forge's signature, not a session.
+        post_("/hooks/push", Public, post(hooks::push)),
         get_("/static/style.css", Public, get(assets::style)),
         get_("/", READERS, get(dashboard::show)),
         get_("/collections/{collection}", READERS, get(collections::show)),
@@ -201,7 +203,10 @@ mod tests {
             // Nothing public changes state except signing in and setting a
             // first password, which carry their own tokens.
             if *m == Method::POST && *a == Access::Public {
-                assert!(["/login", "/setup", "/set-password"].contains(p), "{p}");
+                assert!(
+                    ["/login", "/setup", "/set-password", "/hooks/push"].contains(p),
+                    "{p}"
+                );
             }
         }
         assert_eq!(access_of(&Method::HEAD, "/history"), Some(READERS));

@@ -393,3 +393,101 @@ async fn taking_in_outside_changes_never_overwrites_local_edits_in_the_checkout(
         local
     );
 }
+
+/// HMAC-SHA256 of `body` with `key`, in hex (as GitHub and Gitea sign).
+fn hmac_hex(key: &str, body: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).expect("key");
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_signed_push_webhook_makes_cairn_fetch_at_once_and_others_get_401() {
+    let dir = tempdir();
+    let (_bare, work, daemon) = remote_and_checkout(dir.path());
+    // Fetching on a timer is an hour away: only the webhook can bring the change.
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[
+            ("CAIRN_FETCH_INTERVAL_SECS", "3600"),
+            ("CAIRN_WEBHOOK_SECRET", "hook secret"),
+        ],
+    );
+    let browser = sign_in_editor(&server).await;
+    dashboard_says(&browser, "Published just now.").await;
+    let other = dir.path().join("other");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            &daemon.url("remote.git"),
+            other.to_str().expect("path"),
+        ],
+    );
+    std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
+    git(&other, &["add", "-A"]);
+    git_commit(&other, "Outside change");
+    git(&other, &["push", "-q", "origin", "main"]);
+    let theirs = git(&other, &["rev-parse", "HEAD"]);
+    let before = git(&work, &["rev-parse", "HEAD"]);
+
+    let body = br#"{"ref":"refs/heads/main"}"#;
+    let hook = |headers: Vec<(&'static str, String)>| {
+        let mut r = reqwest::Client::new()
+            .post(server.url("/hooks/push"))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        for (k, v) in headers {
+            r = r.header(k, v);
+        }
+        r.send()
+    };
+    // Unsigned, wrongly signed, a wrong GitLab token: 401, nothing fetched.
+    for headers in [
+        vec![],
+        vec![(
+            "x-hub-signature-256",
+            format!("sha256={}", hmac_hex("wrong", body)),
+        )],
+        vec![("x-gitea-signature", hmac_hex("wrong", body))],
+        vec![("x-gitlab-token", "wrong".to_string())],
+    ] {
+        let r = hook(headers).await.expect("POST");
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(git(&work, &["rev-parse", "HEAD"]), before);
+
+    // GitHub's signature: fetched and taken in at once.
+    let r = hook(vec![(
+        "x-hub-signature-256",
+        format!("sha256={}", hmac_hex("hook secret", body)),
+    )])
+    .await
+    .expect("POST");
+    assert_eq!(r.status().as_u16(), 202);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while git(&work, &["rev-parse", "HEAD"]) != theirs {
+        assert!(
+            Instant::now() < deadline,
+            "the webhook did not bring the change"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // GitLab's token and Gitea's signature are accepted too.
+    let r = hook(vec![("x-gitlab-token", "hook secret".to_string())])
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 202);
+    let r = hook(vec![("x-gitea-signature", hmac_hex("hook secret", body))])
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 202);
+}

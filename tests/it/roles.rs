@@ -25,6 +25,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/set-password", Who::Anyone),
     ("POST", "/set-password", Who::Anyone),
     ("GET", "/healthz", Who::Anyone),
+    ("POST", "/hooks/push", Who::Anyone),
     ("GET", "/static/style.css", Who::Anyone),
     ("GET", "/", Who::Readers),
     ("GET", "/collections/{collection}", Who::Readers),
