@@ -24,6 +24,11 @@ impl Daemon {
     }
 
     fn start_on(base: &Path, port: u16) -> Daemon {
+        Daemon::start_with(base, port, &[])
+    }
+
+    /// With `env` for the hooks it runs.
+    fn start_with(base: &Path, port: u16, env: &[(&str, &Path)]) -> Daemon {
         // git-daemon itself (`git daemon` would run it as a child that
         // outlives a kill of `git`).
         let exec_path = std::process::Command::new("git")
@@ -37,6 +42,7 @@ impl Daemon {
             .arg(format!("--port={port}"))
             .arg(format!("--base-path={}", base.display()))
             .arg(base)
+            .envs(env.iter().map(|(k, v)| (*k, *v)))
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("git daemon");
@@ -112,20 +118,25 @@ async fn a_save_is_pushed_and_the_remotes_hook_builds_the_new_value() {
         return;
     }
     let dir = tempdir();
-    let (bare, work, _daemon) = remote_and_checkout(dir.path());
-    // The team's server: a post-receive hook that builds the pushed branch.
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    // The team's server: the example post-receive hook (examples/), which
+    // builds the pushed branch into SITE_DIR.
     let built = dir.path().join("built");
     let hook = bare.join("hooks/post-receive");
-    std::fs::write(
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/post-receive"),
         &hook,
-        format!(
-            "#!/bin/sh\nset -e\ntree=$(mktemp -d)\ngit --work-tree=\"$tree\" checkout -f main -- .\njekyll build --quiet --source \"$tree\" --destination '{}'\nrm -rf \"$tree\"\n",
-            built.display()
-        ),
     )
-    .expect("hook");
+    .expect("install the example hook");
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let port = daemon.port;
+    drop(daemon);
+    let _daemon = Daemon::start_with(
+        bare.parent().expect("served"),
+        port,
+        &[("SITE_DIR", built.as_path())],
+    );
 
     let (server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
     let (_, html) = browser.get(PAGE).await;
