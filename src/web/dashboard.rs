@@ -39,7 +39,7 @@ fn publishing_lines(status: &crate::site::publish::PublishStatus, now: i64) -> V
     }
     if let Some(error) = &status.failing {
         lines.push(format!(
-            "The last attempt to publish failed ({error}); Cairn keeps trying."
+            "The last attempt to publish failed ({error}). Saving goes on; every change is kept and published once the remote takes it."
         ));
     }
     lines
