@@ -100,6 +100,27 @@ fn remote_and_checkout(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, D
     (bare, work, daemon)
 }
 
+/// Someone clones the remote elsewhere, `change`s the clone, commits and
+/// pushes; returns the pushed commit.
+fn push_from_elsewhere(dir: &Path, daemon: &Daemon, change: impl FnOnce(&Path)) -> String {
+    let other = dir.join("other");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", &daemon.url("remote.git")])
+        .arg(&other)
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    change(&other);
+    git(&other, &["add", "-A"]);
+    git_commit(&other, "Outside change");
+    git(&other, &["push", "-q", "origin", "main"]);
+    git(&other, &["rev-parse", "HEAD"])
+}
+
 /// Polls `check` for up to `secs` seconds.
 fn eventually(secs: u64, mut check: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -171,21 +192,9 @@ async fn a_remote_with_other_commits_pauses_publishing_and_loses_nothing() {
     let dir = tempdir();
     let (bare, work, daemon) = remote_and_checkout(dir.path());
     // Someone pushes to the remote from elsewhere.
-    let other = dir.path().join("other");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &daemon.url("remote.git"),
-            other.to_str().expect("path"),
-        ],
-    );
-    std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
-    git(&other, &["add", "NOTES.md"]);
-    git_commit(&other, "Notes from elsewhere");
-    git(&other, &["push", "-q", "origin", "main"]);
-    let theirs = git(&other, &["rev-parse", "HEAD"]);
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
+    });
 
     // And someone commits in Cairn's checkout, before Cairn starts: both
     // sides now have commits the other lacks.
@@ -306,24 +315,12 @@ async fn changes_pushed_elsewhere_are_taken_in_and_a_later_save_is_pushed_on_top
     dashboard_says(&browser, "Published just now.").await;
 
     // Someone pushes a new file and a change to a document's other field.
-    let other = dir.path().join("other");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &daemon.url("remote.git"),
-            other.to_str().expect("path"),
-        ],
-    );
-    std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
-    let doc = other.join("_projects/ai-and-cities.md");
-    let text = std::fs::read_to_string(&doc).expect("read");
-    std::fs::write(&doc, text.replace("category: research", "category: lab")).expect("write");
-    git(&other, &["add", "-A"]);
-    git_commit(&other, "Outside change");
-    git(&other, &["push", "-q", "origin", "main"]);
-    let theirs = git(&other, &["rev-parse", "HEAD"]);
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
+        let doc = other.join("_projects/ai-and-cities.md");
+        let text = std::fs::read_to_string(&doc).expect("read");
+        std::fs::write(&doc, text.replace("category: research", "category: lab")).expect("write");
+    });
 
     // Taken in: the branch, the checkout (clean) and the admin show it.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -372,22 +369,10 @@ async fn taking_in_outside_changes_never_overwrites_local_edits_in_the_checkout(
         &[("CAIRN_FETCH_INTERVAL_SECS", "1")],
     );
     // The same file changed on the remote.
-    let other = dir.path().join("other");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &daemon.url("remote.git"),
-            other.to_str().expect("path"),
-        ],
-    );
-    let text = std::fs::read_to_string(other.join(doc)).expect("read");
-    std::fs::write(other.join(doc), text.replace("category: ", "category: x")).expect("write");
-    git(&other, &["add", "-A"]);
-    git_commit(&other, "Outside change");
-    git(&other, &["push", "-q", "origin", "main"]);
-    let theirs = git(&other, &["rev-parse", "HEAD"]);
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        let text = std::fs::read_to_string(other.join(doc)).expect("read");
+        std::fs::write(other.join(doc), text.replace("category: ", "category: x")).expect("write");
+    });
 
     let deadline = Instant::now() + Duration::from_secs(30);
     while git(&work, &["rev-parse", "HEAD"]) != theirs {
@@ -432,21 +417,9 @@ async fn a_signed_push_webhook_makes_cairn_fetch_at_once_and_others_get_401() {
     );
     let browser = sign_in_editor(&server).await;
     dashboard_says(&browser, "Published just now.").await;
-    let other = dir.path().join("other");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            &daemon.url("remote.git"),
-            other.to_str().expect("path"),
-        ],
-    );
-    std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
-    git(&other, &["add", "-A"]);
-    git_commit(&other, "Outside change");
-    git(&other, &["push", "-q", "origin", "main"]);
-    let theirs = git(&other, &["rev-parse", "HEAD"]);
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
+    });
     let before = git(&work, &["rev-parse", "HEAD"]);
 
     let body = br#"{"ref":"refs/heads/main"}"#;
