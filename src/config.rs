@@ -90,6 +90,9 @@ pub struct ServeArgs {
     /// The remote branch commits are pushed to (default: the site's branch).
     #[arg(long, env = "CAIRN_REMOTE_BRANCH")]
     pub remote_branch: Option<String>,
+    /// How long a push or fetch waits for a silent remote, in seconds.
+    #[arg(long, env = "CAIRN_REMOTE_TIMEOUT_SECS", default_value_t = 60)]
+    pub remote_timeout_secs: u32,
     /// How often changes made elsewhere are fetched from the remote, in seconds.
     #[arg(long, env = "CAIRN_FETCH_INTERVAL_SECS", default_value_t = 60)]
     pub fetch_interval_secs: u64,

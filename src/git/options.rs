@@ -11,6 +11,9 @@ use std::ffi::c_int;
 /// 8 MiB holds a folder of some 200,000 files.
 const TREE_CACHE_LIMIT: usize = 8 << 20;
 
+/// How long connecting to a remote may take, in milliseconds.
+const CONNECT_TIMEOUT_MS: c_int = 10_000;
+
 /// Turns on libgit2's fsync of objects, refs and the index
 /// (`GIT_OPT_ENABLE_FSYNC_GITDIR`), so an answered save survives power loss,
 /// lets handles cache large trees, and reads objects without hashing them
@@ -39,10 +42,36 @@ pub fn configure() -> Result<(), String> {
         .map_err(|e| format!("libgit2 refused the tree cache limit: {e}"))
 }
 
+/// Bounds how long a push or fetch waits for a remote: `read_secs` of
+/// silence (and at most 10 s, or `read_secs` if less, to connect). A remote
+/// that does not answer must not hold publishing forever.
+pub fn remote_timeouts(read_secs: u32) -> Result<(), String> {
+    let read_ms = c_int::try_from(u64::from(read_secs.max(1)) * 1000).unwrap_or(c_int::MAX);
+    for (option, value, what) in [
+        (
+            libgit2_sys::GIT_OPT_SET_SERVER_CONNECT_TIMEOUT,
+            CONNECT_TIMEOUT_MS.min(read_ms),
+            "connect",
+        ),
+        (libgit2_sys::GIT_OPT_SET_SERVER_TIMEOUT, read_ms, "read"),
+    ] {
+        // SAFETY: libgit2 is initialised (by `configure`, or here again,
+        // which is idempotent); these options read exactly one further
+        // `int` (milliseconds) and set a global; nothing is retained.
+        libgit2_sys::init();
+        let rc = unsafe { libgit2_sys::git_libgit2_opts(option as c_int, value) };
+        if rc < 0 {
+            return Err(format!("libgit2 refused the {what} timeout (code {rc})"));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn libgit2_accepts_the_options() {
         assert_eq!(super::configure(), Ok(()));
+        assert_eq!(super::remote_timeouts(60), Ok(()));
     }
 }

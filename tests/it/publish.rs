@@ -475,3 +475,46 @@ async fn a_signed_push_webhook_makes_cairn_fetch_at_once_and_others_get_401() {
         .expect("POST");
     assert_eq!(r.status().as_u16(), 202);
 }
+
+#[tokio::test]
+async fn a_remote_that_never_answers_times_out_and_saving_goes_on() {
+    let dir = tempdir();
+    // A "remote" that accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let work = dir.path().join("work");
+    cairn::site::open_or_create(&work, true, 0).expect("demo site");
+    git(
+        &work,
+        &[
+            "remote",
+            "add",
+            "origin",
+            &format!("git://127.0.0.1:{port}/site.git"),
+        ],
+    );
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[("CAIRN_REMOTE_TIMEOUT_SECS", "1")],
+    );
+    let browser = sign_in_editor(&server).await;
+    dashboard_says(&browser, "The last attempt to publish failed").await;
+    let started = Instant::now();
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Saved while the remote hangs");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    assert!(git(&work, &["log", "-1", "--format=%s"]).starts_with("Update projects/ai-and-cities"));
+    // The demo's first commit and the save: the remote has neither.
+    dashboard_says(&browser, "2 changes waiting to publish.").await;
+    println!("saved and reported within {:?}", started.elapsed());
+}
