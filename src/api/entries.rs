@@ -4,7 +4,7 @@
 
 use super::problem::Problem;
 use super::{Body, Caller, cached_json, if_match};
-use crate::content::{CollectionName, FieldValue, Slug};
+use crate::content::{CollectionName, FieldValue, Slug, label_of};
 use crate::site::ObjectId;
 use crate::site::entries::{Entry, EntryWrite, JsonFields, Written};
 use crate::state::AppState;
@@ -73,23 +73,11 @@ pub(super) async fn collections(
     ))
 }
 
-fn label_of(name: &str) -> String {
-    let spaced = name.replace(['_', '-'], " ");
-    let mut chars = spaced.chars();
-    chars
-        .next()
-        .map(|f| f.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// A stable short tag for text (an entity tag made of several versions).
 fn short_hash(text: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut hash = crate::auth::sha256_hex(text);
+    hash.truncate(32);
+    hash
 }
 
 /// An entry as the API writes it (borrowing from the cached document).

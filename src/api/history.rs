@@ -6,7 +6,7 @@ use super::{Caller, cached_json};
 use crate::content::FieldView;
 use crate::content::diff::Line;
 use crate::site::ObjectId;
-use crate::site::history::HistoryQuery;
+use crate::site::history::{HistoryQuery, parse_day};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -22,12 +22,10 @@ pub(super) struct HistoryParams {
     cursor: Option<String>,
 }
 
-/// `YYYY-MM-DD` as seconds at the start of that day (UTC).
+/// A `since`/`until` value as seconds, or a 400 naming it.
 fn day(s: &str, what: &str) -> Result<i64, Problem> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &format)
-        .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| Problem::bad_request(format!("{what} must be a date like 2026-01-31.")))
+    parse_day(s)
+        .ok_or_else(|| Problem::bad_request(format!("{what} must be a date like 2026-01-31.")))
 }
 
 fn rfc3339(secs: i64) -> String {

@@ -3,7 +3,6 @@
 
 use super::{AuthError, FieldErrors, Hasher, Password, Role};
 use crate::db::{self, DbError, users::UserRow};
-use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 /// How long a set-password link stays valid, in seconds.
@@ -313,8 +312,7 @@ pub async fn set_profile(
 }
 
 fn link_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    super::sha256_hex(token)
 }
 
 /// A new one-time token to set `user`'s password, valid 24 hours; earlier

@@ -5,7 +5,6 @@
 
 use super::{AuthError, Role, User, accounts};
 use crate::db::{self, tokens::TokenRow};
-use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
 
 /// Every token starts with this, so a leaked one is recognizable.
@@ -57,10 +56,7 @@ pub struct TokenCaller {
 }
 
 fn hash_of(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    super::sha256_hex(secret)
 }
 
 /// A token name: 1 to 100 characters, no line breaks or `<>`.

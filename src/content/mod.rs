@@ -67,6 +67,16 @@ fn is_safe_segment(s: &str) -> bool {
         && !s.chars().any(char::is_control)
 }
 
+/// A key or name as people read it: `start_date` -> `Start date`.
+pub fn label_of(key: &str) -> String {
+    let spaced = key.replace(['_', '-'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// Splits `name.ext` into the slug and whether the extension is a document's.
 pub fn slug_of(file_name: &str) -> Option<&str> {
     let (stem, ext) = file_name.rsplit_once('.')?;

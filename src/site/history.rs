@@ -13,6 +13,14 @@ use crate::db::history::{self as index, CommitRow, FileRow, Filter, NewCommit};
 use crate::git::history::{ChangeKind, CommitInfo, NewHistory};
 use crate::git::{Change, ObjectId, StoreError};
 
+/// `YYYY-MM-DD` as seconds at the start of that day (UTC): how history
+/// filters take dates, in the admin and the API.
+pub fn parse_day(s: &str) -> Option<i64> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(s, &format).ok()?;
+    Some(date.midnight().assume_utc().unix_timestamp())
+}
+
 /// Entries per history page.
 pub const PAGE: usize = 50;
 

@@ -7,7 +7,9 @@
 
 use super::layout::{Layout, render};
 use crate::auth::{CurrentUser, csrf::CsrfForm, session};
-use crate::content::{CollectionName, Document, FieldValue, FieldView, Schema, Slug, Widget};
+use crate::content::{
+    CollectionName, Document, FieldValue, FieldView, Schema, Slug, Widget, label_of,
+};
 use crate::error::AppError;
 use crate::site::{Conflict, DocumentEdit, LoadedDocument, ObjectId, SaveOutcome, SiteError};
 use crate::state::AppState;
@@ -201,16 +203,6 @@ fn text_widget(schema_widget: Widget, doc: &Document, key: &str) -> Widget {
     match (schema_widget.meaning(), doc.scalar_meaning(key)) {
         (Some(wanted), Some(actual)) if wanted == actual => schema_widget,
         _ => Widget::Text,
-    }
-}
-
-/// `start_date` -> `Start date`.
-fn label_of(key: &str) -> String {
-    let spaced = key.replace(['_', '-'], " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::auth::{CurrentUser, csrf::CsrfForm, session};
 use crate::content::diff::Line;
 use crate::content::{CollectionName, FieldView, Slug};
 use crate::error::{AppError, encode_query};
-use crate::site::history::{HistoryEntry, HistoryQuery};
+use crate::site::history::{HistoryEntry, HistoryQuery, parse_day};
 use crate::site::{ObjectId, SaveOutcome, SiteError};
 use crate::state::AppState;
 use askama::Template;
@@ -23,13 +23,6 @@ pub fn format_time(secs: i64) -> String {
         .ok()
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_else(|| secs.to_string())
-}
-
-/// `YYYY-MM-DD` as seconds at the start of that day (UTC).
-fn parse_day(s: &str) -> Option<i64> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(s, &format).ok()?;
-    Some(date.midnight().assume_utc().unix_timestamp())
 }
 
 /// A history line as shown.

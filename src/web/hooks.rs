@@ -20,12 +20,7 @@ fn verified(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
             return false;
         };
         mac.update(body);
-        let expected: String = mac
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let expected = crate::auth::hex(&mac.finalize().into_bytes());
         secrets_match_bytes(
             expected.as_bytes(),
             hex.trim().to_ascii_lowercase().as_bytes(),
@@ -93,12 +88,7 @@ mod tests {
         let sig = "c7c9b5c17b1f5b0d5c1f4ba1bd0f5b0ab4a4f4ec1b2ac1cdff8b4c3e2d1f0a9b";
         let mut mac = Hmac::<Sha256>::new_from_slice(b"secret").expect("key");
         mac.update(b"{}");
-        let real: String = mac
-            .finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let real = crate::auth::hex(&mac.finalize().into_bytes());
         assert!(verified(
             "secret",
             &with("x-hub-signature-256", &format!("sha256={real}")),
