@@ -182,12 +182,13 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("utf-8 git output")
 }
 
-/// Waits (up to 10 s) until the checkout is in step with the branch (Cairn
-/// updates it just after answering a save) and has nothing to commit, then
-/// returns. `--no-optional-locks`: the check must not hold the index lock
+/// Waits (up to 30 s: after a restart the update first waits out stale
+/// locks, and a loaded machine is slow) until the checkout is in step with
+/// the branch (Cairn updates it just after answering a save) and has
+/// nothing to commit, then returns. `--no-optional-locks`: the check must not hold the index lock
 /// Cairn needs.
 pub fn assert_checkout_clean(dir: &Path) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let status = git(dir, &["--no-optional-locks", "status", "--porcelain"]);
         if status.is_empty() {
