@@ -239,10 +239,7 @@ async fn caller_of(
             ));
         };
         let identity = match &found.owner {
-            Some(owner) => Identity {
-                name: owner.display_name.clone(),
-                email: owner.email.clone(),
-            },
+            Some(owner) => owner.identity(),
             None => Identity {
                 name: found.token.name.clone(),
                 email: "api@localhost".into(),
@@ -272,10 +269,7 @@ async fn caller_of(
             author: Some(Author {
                 user_id: Some(user.id),
                 token_id: None,
-                identity: Identity {
-                    name: user.display_name.clone(),
-                    email: user.email.clone(),
-                },
+                identity: user.identity(),
             }),
             private: true,
         });
@@ -296,15 +290,11 @@ async fn same_origin_with_token(headers: &HeaderMap, session: &Session) -> Resul
         )
     };
     csrf::check_same_origin(headers).map_err(|_| refused())?;
-    let given = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(refused)?;
-    let expected = csrf::current(session)
+    let given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if csrf::is_valid(session, given)
         .await
         .map_err(|e| Problem::internal("session", e))?
-        .ok_or_else(refused)?;
-    if crate::auth::secrets_match(given, &expected) {
+    {
         Ok(())
     } else {
         Err(refused())

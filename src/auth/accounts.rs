@@ -26,6 +26,16 @@ pub struct User {
     pub session_epoch: i64,
 }
 
+impl User {
+    /// Who their commits are authored by: their display name and email.
+    pub fn identity(&self) -> crate::git::Identity {
+        crate::git::Identity {
+            name: self.display_name.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
 impl TryFrom<UserRow> for User {
     type Error = AuthError;
     fn try_from(row: UserRow) -> Result<Self, AuthError> {

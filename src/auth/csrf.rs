@@ -21,9 +21,12 @@ pub async fn token(session: &Session) -> Result<String, AppError> {
     renew(session).await
 }
 
-/// The session's token, if it has one (never creates one).
-pub async fn current(session: &Session) -> Result<Option<String>, AppError> {
-    Ok(session.get::<String>(KEY).await?)
+/// Whether `given` is the session's token (compared in constant time); a
+/// session without a token accepts none. Forms and the API's session
+/// writes both check through here.
+pub async fn is_valid(session: &Session, given: Option<&str>) -> Result<bool, AppError> {
+    let expected = session.get::<String>(KEY).await?;
+    Ok(matches!((given, expected), (Some(g), Some(e)) if secrets_match(g, &e)))
 }
 
 /// Replaces the session's token (at login).
@@ -66,10 +69,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .map_err(|_| AppError::PayloadTooLarge("The form is too large to save.".into()))?;
         let given: TokenField = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
-        let expected = session.get::<String>(KEY).await?;
-        match (given.csrf, expected) {
-            (Some(given), Some(expected)) if secrets_match(&given, &expected) => {}
-            _ => return Err(AppError::Forbidden(REFUSED.into())),
+        if !is_valid(&session, given.csrf.as_deref()).await? {
+            return Err(AppError::Forbidden(REFUSED.into()));
         }
         let value = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;

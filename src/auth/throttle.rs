@@ -78,10 +78,7 @@ impl Throttle {
     /// `Some(seconds to wait)` when this attempt must be refused unchecked.
     pub fn check(&self, username: &str, address: IpAddr, now_ms: i64) -> Option<i64> {
         let inner = self.lock();
-        let by_address = inner.addresses.get(&address).and_then(|w| {
-            let ends = w.start + self.limit.window_secs * 1000;
-            (w.count >= self.limit.failures && now_ms < ends).then_some(ends - now_ms)
-        });
+        let by_address = self.address_wait_ms(&inner, address, now_ms);
         let by_account = inner.accounts.get(&Self::key(username)).and_then(|f| {
             let until = f.last_at + delay_after(f.count);
             (f.count >= FREE_FAILURES && now_ms < until).then_some(until - now_ms)
@@ -120,10 +117,15 @@ impl Throttle {
     /// `Some(seconds to wait)` when this address has failed too often
     /// (API tokens: no account to delay, only the address).
     pub fn check_address(&self, address: IpAddr, now_ms: i64) -> Option<i64> {
-        let inner = self.lock();
+        let wait_ms = self.address_wait_ms(&self.lock(), address, now_ms)?;
+        Some((wait_ms + 999) / 1000)
+    }
+
+    /// Milliseconds `address` must wait, when it is over its limit.
+    fn address_wait_ms(&self, inner: &Inner, address: IpAddr, now_ms: i64) -> Option<i64> {
         let w = inner.addresses.get(&address)?;
         let ends = w.start + self.limit.window_secs * 1000;
-        (w.count >= self.limit.failures && now_ms < ends).then(|| (ends - now_ms + 999) / 1000)
+        (w.count >= self.limit.failures && now_ms < ends).then_some(ends - now_ms)
     }
 
     /// Records a failure for the address only (a bad API token).

@@ -613,38 +613,22 @@ impl Writer<'_> {
         let raw = commit_bytes(tree_id, parent.id(), &author, &committer, &request.message);
         let commit = loose::hash_checked(loose::Kind::Commit, &raw)?;
         batch.object(&odb, loose::Kind::Commit, commit, &raw)?;
-        // Which checkout files can follow the commit: those at the version it
-        // replaces (or at one of the updates still pending for them).
-        let mut local_edits = Vec::new();
-        let mut follow = Vec::new();
-        if repo.workdir().is_some() {
-            for (path, old, new) in written {
-                if worktree::is_clean(repo, &path, old, &state.pending)? {
-                    follow.push(worktree::Pending { path, old, new });
-                } else {
-                    local_edits.push(path);
-                }
-            }
-        }
-        let pending = [state.pending.as_slice(), &follow].concat();
-        if !follow.is_empty() {
-            // Synced with the objects, before the branch moves: a crash
-            // after it is repaired at the next start.
-            let (path, text) = worktree::journal(repo.path(), &pending);
-            batch.file(path, text);
-        }
-        // The branch is locked and checked before anything is made durable;
-        // its lock is synced with the objects.
-        let branch = refs::BranchLock::take(repo, &self.repo.branch_ref, parent.id(), commit)?;
-        batch.write(&[branch.file()])?;
         let summary = request.message.lines().next().unwrap_or_default();
-        branch.commit(repo, &committer, &format!("cairn: {summary}"))?;
+        let local_edits = move_branch(
+            repo,
+            &mut state.pending,
+            &self.repo.branch_ref,
+            batch,
+            written,
+            (parent.id(), commit),
+            &committer,
+            &format!("cairn: {summary}"),
+        )?;
+        // Done with the handle's objects: the writer is borrowed whole below.
+        drop((parent, odb));
         // The checkout follows before the answer: a `git commit` or `git mv`
         // made there right after must not commit the old version back (the
         // integration tests do exactly that).
-        state.pending = pending;
-        // Done with the handle's objects: the writer is borrowed whole below.
-        drop((parent, odb));
         self.try_sync_worktree();
         Ok(CommitOutcome::Committed {
             commit: ObjectId::from_oid(commit),
@@ -701,45 +685,72 @@ impl Writer<'_> {
         let old_tree = repo.find_commit(tip)?.tree()?;
         let new_tree = repo.find_commit(target)?.tree()?;
         let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
-        let mut follow = Vec::new();
-        let mut local_edits = Vec::new();
-        for delta in diff.deltas() {
-            let id = |f: git2::DiffFile<'_>| (!f.id().is_zero()).then(|| f.id());
-            let (old, new) = (id(delta.old_file()), id(delta.new_file()));
-            let Some(path) = delta
-                .new_file()
-                .path()
-                .or_else(|| delta.old_file().path())
-                .and_then(|p| p.to_str())
-                .map(String::from)
-            else {
-                continue;
-            };
-            if repo.workdir().is_none() {
-                continue;
-            }
-            if worktree::is_clean(repo, &path, old, &state.pending)? {
+        let changed = diff
+            .deltas()
+            .filter_map(|delta| {
+                let id = |f: git2::DiffFile<'_>| (!f.id().is_zero()).then(|| f.id());
+                let path = delta
+                    .new_file()
+                    .path()
+                    .or_else(|| delta.old_file().path())?
+                    .to_str()?
+                    .to_string();
+                Some((path, id(delta.old_file()), id(delta.new_file())))
+            })
+            .collect();
+        let local_edits = move_branch(
+            repo,
+            &mut state.pending,
+            &self.repo.branch_ref,
+            loose::Batch::new(repo.path()),
+            changed,
+            (tip, target),
+            &signature(who, now)?,
+            "cairn: fast-forward to the remote",
+        )?;
+        Ok(FastForward::Moved { local_edits })
+    }
+}
+
+/// Moves the branch from `from` to `to` (git's lock protocol, the lock
+/// synced with `batch`), the checkout following: each changed file
+/// `(path, old, new)` that is at a version Cairn wrote or replaced is
+/// journaled (in `batch`, so a crash after the move is repaired at the next
+/// start) and added to `pending`; the others have local edits, are left
+/// alone, and are returned.
+#[allow(clippy::too_many_arguments)]
+fn move_branch(
+    repo: &Repository,
+    pending: &mut Vec<worktree::Pending>,
+    branch_ref: &str,
+    mut batch: loose::Batch,
+    changed: Vec<(String, Option<Oid>, Option<Oid>)>,
+    (from, to): (Oid, Oid),
+    who: &Signature<'_>,
+    reflog: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut local_edits = Vec::new();
+    let mut follow = Vec::new();
+    if repo.workdir().is_some() {
+        for (path, old, new) in changed {
+            if worktree::is_clean(repo, &path, old, pending)? {
                 follow.push(worktree::Pending { path, old, new });
             } else {
                 local_edits.push(path);
             }
         }
-        let pending = [state.pending.as_slice(), &follow].concat();
-        let mut batch = loose::Batch::new(repo.path());
-        if !follow.is_empty() {
-            let (path, text) = worktree::journal(repo.path(), &pending);
-            batch.file(path, text);
-        }
-        let branch = refs::BranchLock::take(repo, &self.repo.branch_ref, tip, target)?;
-        batch.write(&[branch.file()])?;
-        branch.commit(
-            repo,
-            &signature(who, now)?,
-            "cairn: fast-forward to the remote",
-        )?;
-        state.pending = pending;
-        Ok(FastForward::Moved { local_edits })
     }
+    let all = [pending.as_slice(), &follow].concat();
+    if !follow.is_empty() {
+        let (path, text) = worktree::journal(repo.path(), &all);
+        batch.file(path, text);
+    }
+    // The branch is locked and checked before anything is made durable.
+    let branch = refs::BranchLock::take(repo, branch_ref, from, to)?;
+    batch.write(&[branch.file()])?;
+    branch.commit(repo, who, reflog)?;
+    *pending = all;
+    Ok(local_edits)
 }
 
 /// `Name <email> <seconds> <+hhmm>`, as git writes a person in commits and

@@ -32,12 +32,7 @@ impl Repo {
         branch: &str,
     ) -> Result<Result<Option<ObjectId>, PushFailure>, StoreError> {
         let repo = self.handle()?;
-        let named = repo.find_remote(remote).is_ok();
-        let mut handle = if named {
-            repo.find_remote(remote)?
-        } else {
-            repo.remote_anonymous(remote)?
-        };
+        let (mut handle, named) = remote_of(&repo, remote)?;
         let local = if named {
             format!("refs/remotes/{remote}/{branch}")
         } else {
@@ -93,12 +88,7 @@ impl Repo {
     ) -> Result<Result<PushOutcome, PushFailure>, StoreError> {
         let repo = self.handle()?;
         let tip = repo.refname_to_id(&self.branch_ref)?;
-        let named = repo.find_remote(remote).is_ok();
-        let mut handle = if named {
-            repo.find_remote(remote)?
-        } else {
-            repo.remote_anonymous(remote)?
-        };
+        let (mut handle, named) = remote_of(&repo, remote)?;
         let refspec = format!("{tip}:refs/heads/{branch}");
         let mut refused: Option<String> = None;
         let result = {
@@ -132,6 +122,18 @@ impl Repo {
             )?;
         }
         Ok(Ok(PushOutcome::Pushed(ObjectId::from_oid(tip))))
+    }
+}
+
+/// The remote named `remote`, or one for the URL `remote`; and whether it
+/// is named (then it has remote-tracking branches).
+fn remote_of<'r>(
+    repo: &'r git2::Repository,
+    remote: &str,
+) -> Result<(git2::Remote<'r>, bool), StoreError> {
+    match repo.find_remote(remote) {
+        Ok(named) => Ok((named, true)),
+        Err(_) => Ok((repo.remote_anonymous(remote)?, false)),
     }
 }
 

@@ -109,22 +109,15 @@ impl Site {
         let mut permanent_failures = 0;
         loop {
             let outcome = self.push_once(&target).await;
-            let last = publisher.status().published.map(|(c, _)| c);
-            let waiting = self.waiting(&target, last).await.unwrap_or(0);
             let mut retry = false;
             match outcome {
                 Ok(Ok(PushOutcome::Pushed(commit))) => {
                     backoff = Duration::from_secs(1);
                     permanent_failures = 0;
-                    let waiting = self
-                        .waiting(&target, Some(commit.clone()))
-                        .await
-                        .unwrap_or(0);
                     publisher.update(|s| {
                         s.published = Some((commit, clock.now()));
                         s.paused = None;
                         s.failing = None;
-                        s.waiting = waiting;
                     });
                 }
                 Ok(Ok(PushOutcome::Rejected(reason))) => {
@@ -142,14 +135,12 @@ impl Site {
                                     "the remote has changes Cairn does not have, and Cairn has changes the remote does not; merging them is not built yet, and every change on both sides is kept"
                                         .to_string(),
                                 );
-                                s.waiting = waiting;
                             });
                         }
                         Err(e) => {
                             retry = true;
                             publisher.update(|s| {
                                 s.failing = Some(e.to_string());
-                                s.waiting = waiting;
                             });
                         }
                     }
@@ -162,7 +153,6 @@ impl Site {
                     retry = permanent_failures < PERMANENT_TRIES;
                     publisher.update(|s| {
                         s.failing = Some(failure.message.clone());
-                        s.waiting = waiting;
                     });
                 }
                 Err(e) => {
@@ -170,10 +160,13 @@ impl Site {
                     retry = true;
                     publisher.update(|s| {
                         s.failing = Some(e.to_string());
-                        s.waiting = waiting;
                     });
                 }
             }
+            // What the remote still lacks, after whatever just happened.
+            let last = publisher.status().published.map(|(c, _)| c);
+            let waiting = self.waiting(&target, last).await.unwrap_or(0);
+            publisher.update(|s| s.waiting = waiting);
             if retry {
                 // Retried with backoff; a new commit tries again at once.
                 tokio::select! {

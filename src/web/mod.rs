@@ -34,10 +34,7 @@ fn author_of(current: &crate::auth::CurrentUser) -> crate::site::Author {
     crate::site::Author {
         user_id: Some(current.user.id),
         token_id: None,
-        identity: crate::site::Identity {
-            name: current.user.display_name.clone(),
-            email: current.user.email.clone(),
-        },
+        identity: current.user.identity(),
     }
 }
 
