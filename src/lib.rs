@@ -11,6 +11,7 @@ pub mod content;
 pub mod db;
 pub mod error;
 pub mod git;
+pub mod http;
 pub mod server;
 pub mod site;
 pub mod state;
@@ -43,8 +44,8 @@ pub fn app(state: AppState) -> Router {
     let cors = cors_layer(&state.api.cors_origins);
     web::router(&state)
         .merge(api::router(&state))
-        .fallback(web::not_found)
-        .layer(axum::middleware::from_fn(web::security_headers))
+        .fallback(http::not_found)
+        .layer(axum::middleware::from_fn(http::security_headers))
         .layer(cors)
         .layer(sessions)
         .layer(DefaultBodyLimit::max(max_body))

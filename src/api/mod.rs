@@ -167,7 +167,7 @@ fn is_write(method: &Method) -> bool {
 /// token answers 401 and counts against the client address's limit.
 async fn authenticate(
     State(state): State<AppState>,
-    address: crate::web::ClientAddress,
+    address: crate::http::ClientAddress,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -198,7 +198,7 @@ async fn authenticate(
 
 async fn caller_of(
     state: &AppState,
-    address: crate::web::ClientAddress,
+    address: crate::http::ClientAddress,
     headers: &HeaderMap,
     writes: bool,
     session: Option<Session>,

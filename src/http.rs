@@ -1,0 +1,78 @@
+//! What both HTTP faces share (the admin in `web`, the JSON API in `api`):
+//! the client's address, the answer when no route matches, and the security
+//! headers on every answer. `crate::app` puts them around both.
+
+use crate::error::AppError;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The client's address as seen on the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<std::net::SocketAddr>>()
+                .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip()),
+        ))
+    }
+}
+
+impl ClientAddress {
+    /// `who` acting from this address, for the security log.
+    pub fn actor(self, who: &str) -> crate::auth::audit::Actor {
+        crate::auth::audit::Actor {
+            name: who.to_string(),
+            address: self.0.to_string(),
+        }
+    }
+}
+
+/// No route here: a page for browsers, problem+json under `/api/`.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        crate::api::problem::Problem::not_found("There is no API route at this address.")
+            .into_response()
+    } else {
+        AppError::NotFound("There is no page at this address.".into()).into_response()
+    }
+}
+
+/// Headers on every answer, errors included: no inline script, no framing,
+/// no sniffing, and nothing signed-in kept in caches.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let is_asset = request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // The API sets its own cache policy (ETags); everything else is no-store.
+    if !is_asset && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
