@@ -5,8 +5,8 @@
 
 use super::cache::Parsed;
 use super::{
-    Author, Ctx, Site, SiteError, collection_of, collection_schema, commit_as, document_path,
-    listing_at, parsed_documents, with_retries,
+    Author, Ctx, Site, SiteError, collection_at, collection_of, collection_schema, commit_as,
+    document_path, listing_at, parsed_documents, tree_at, with_retries,
 };
 use crate::content::yaml::PlainMeaning;
 use crate::content::{Collection, CollectionName, Document, FieldValue, Schema, Slug};
@@ -157,9 +157,9 @@ impl Site {
     pub async fn entries(&self, collection: &CollectionName) -> Result<EntryList, SiteError> {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
-            let coll = collection_of(&cx, &name)?;
             let commit = cx.repo.tip()?;
-            let tree = cx.repo.dir_tree_id(&coll.dir)?;
+            let coll = collection_at(&cx, &commit, &name)?;
+            let tree = tree_at(&cx, &commit, &coll.dir)?;
             let build = || -> Result<Vec<Entry>, SiteError> {
                 Ok(parsed_documents(&cx, &coll)?
                     .into_iter()
@@ -198,12 +198,11 @@ impl Site {
     ) -> Result<EntryAt, SiteError> {
         let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
         self.blocking(move |cx| {
-            let coll = collection_of(&cx, &name)?;
+            // The collection as the site declares it now, read at `at`.
+            let tip = cx.repo.tip()?;
+            let coll = collection_at(&cx, &tip, &name)?;
             let not_found = || SiteError::NotFound(format!("{name}/{slug}"));
-            let commit = match at {
-                Some(commit) => commit,
-                None => cx.repo.tip()?,
-            };
+            let commit = at.unwrap_or(tip);
             // The folder's listing gives the blob: a document parsed before
             // is not even read again.
             let listing = listing_at(&cx, &commit, &coll.dir)?;

@@ -589,23 +589,36 @@ fn short(id: &ObjectId) -> &str {
 /// The site's configuration, without built-in collections (`posts`,
 /// `drafts`) whose folder is empty; cached for the branch tip it was read at.
 fn load_config(cx: &Ctx<'_>) -> Result<Arc<SiteConfig>, SiteError> {
-    let repo = cx.repo;
-    let tip = repo.tip()?;
-    if let Some(config) = cx.cache.config_at(&tip) {
+    load_config_at(cx, &cx.repo.tip()?)
+}
+
+/// The configuration as of commit `at` (cached for that commit); all it
+/// reads is read in that one commit.
+fn load_config_at(cx: &Ctx<'_>, at: &ObjectId) -> Result<Arc<SiteConfig>, SiteError> {
+    if let Some(config) = cx.cache.config_at(at) {
         return Ok(config);
     }
-    let file = repo.read_file(CONFIG_PATH)?.ok_or(SiteError::NoConfig)?;
+    let file = cx
+        .repo
+        .read_file_at(Some(at), CONFIG_PATH)?
+        .ok_or(SiteError::NoConfig)?;
     let mut config = SiteConfig::parse(&file.bytes)?;
     let mut keep = Vec::with_capacity(config.collections.len());
     for c in config.collections {
         // git keeps no empty folders: a folder that exists holds files.
-        if c.kind == CollectionKind::Declared || repo.dir_tree_id(&c.dir)?.is_some() {
+        if c.kind == CollectionKind::Declared || tree_at(cx, at, &c.dir)?.is_some() {
             keep.push(c);
         }
     }
     config.collections = keep;
-    // Keyed by the commit the file was read at (the tip may have moved).
-    Ok(cx.cache.keep_config(file.commit, config))
+    Ok(cx.cache.keep_config(at.clone(), config))
+}
+
+/// The tree id of folder `dir` in commit `at`, remembered for that commit.
+fn tree_at(cx: &Ctx<'_>, at: &ObjectId, dir: &str) -> Result<Option<ObjectId>, SiteError> {
+    Ok(cx
+        .cache
+        .dir_tree(at, dir, || cx.repo.dir_tree_id_at(Some(at), dir))?)
 }
 
 /// The files of folder `dir` at the branch tip, cached by the folder's
@@ -617,10 +630,7 @@ fn listing(cx: &Ctx<'_>, dir: &str) -> Result<Arc<git::DirListing>, SiteError> {
 /// The files of folder `dir` in commit `at` (cached by the folder's tree
 /// id, which is remembered for that commit).
 fn listing_at(cx: &Ctx<'_>, at: &ObjectId, dir: &str) -> Result<Arc<git::DirListing>, SiteError> {
-    let tree = cx
-        .cache
-        .dir_tree(at, dir, || cx.repo.dir_tree_id_at(Some(at), dir))?;
-    match tree {
+    match tree_at(cx, at, dir)? {
         None => Ok(Arc::new(git::DirListing::default())),
         Some(tree) => Ok(cx.cache.listing(&tree, || cx.repo.list_tree(&tree))?),
     }
@@ -628,7 +638,12 @@ fn listing_at(cx: &Ctx<'_>, at: &ObjectId, dir: &str) -> Result<Arc<git::DirList
 
 /// The collection `name` as the site declares it.
 fn collection_of(cx: &Ctx<'_>, name: &str) -> Result<Collection, SiteError> {
-    load_config(cx)?
+    collection_at(cx, &cx.repo.tip()?, name)
+}
+
+/// The collection `name` as the site declares it in commit `at`.
+fn collection_at(cx: &Ctx<'_>, at: &ObjectId, name: &str) -> Result<Collection, SiteError> {
+    load_config_at(cx, at)?
         .collection(name)
         .cloned()
         .ok_or_else(|| SiteError::UnknownCollection(name.to_string()))
@@ -698,7 +713,7 @@ fn parsed_documents(
 
 /// The schema of a collection, cached by its folder's tree id.
 fn collection_schema(cx: &Ctx<'_>, coll: &Collection) -> Result<Arc<Schema>, SiteError> {
-    let Some(tree) = cx.repo.dir_tree_id(&coll.dir)? else {
+    let Some(tree) = tree_at(cx, &cx.repo.tip()?, &coll.dir)? else {
         return Ok(Arc::new(Schema::default()));
     };
     cx.cache.schema(&tree, || {
