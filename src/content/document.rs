@@ -271,6 +271,17 @@ impl Document {
         &self.raw[self.yaml.clone()]
     }
 
+    /// Where the front matter's first line starts (after the opening `---`).
+    pub fn front_matter_start(&self) -> usize {
+        self.yaml.start
+    }
+
+    /// Whether the front matter is a block mapping (one key per line), the
+    /// shape whose fields can be spliced line by line.
+    pub fn is_block_mapping(&self) -> bool {
+        matches!(&self.front_matter, Ok(top) if !top.flow)
+    }
+
     /// The top-level keys in file order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.entries().iter().map(|e| e.key.as_str())

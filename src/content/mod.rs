@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod document;
+pub mod merge;
 pub mod schema;
 pub mod site_config;
 pub mod yaml;

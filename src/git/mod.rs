@@ -11,6 +11,7 @@
 pub mod durability;
 pub mod history;
 mod loose;
+pub mod merge;
 pub mod options;
 mod refs;
 pub mod remote;
@@ -684,20 +685,7 @@ impl Writer<'_> {
         }
         let old_tree = repo.find_commit(tip)?.tree()?;
         let new_tree = repo.find_commit(target)?.tree()?;
-        let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
-        let changed = diff
-            .deltas()
-            .filter_map(|delta| {
-                let id = |f: git2::DiffFile<'_>| (!f.id().is_zero()).then(|| f.id());
-                let path = delta
-                    .new_file()
-                    .path()
-                    .or_else(|| delta.old_file().path())?
-                    .to_str()?
-                    .to_string();
-                Some((path, id(delta.old_file()), id(delta.new_file())))
-            })
-            .collect();
+        let changed = merge::tree_changes(repo, &old_tree, &new_tree)?;
         let local_edits = move_branch(
             repo,
             &mut state.pending,

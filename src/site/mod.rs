@@ -10,6 +10,7 @@ mod cache;
 pub mod demo;
 pub mod entries;
 pub mod history;
+pub mod merge;
 pub mod publish;
 
 use cache::{Cache, Parsed};

@@ -4,6 +4,7 @@
 //! remote has commits Cairn does not) pauses publishing and keeps every
 //! local commit; bad credentials stop the retries until the next commit.
 
+use super::merge::{RemoteConflict, TakenIn};
 use super::{ObjectId, Site, SiteError};
 use crate::git::remote::PushOutcome;
 use std::sync::{Arc, Mutex};
@@ -21,17 +22,6 @@ pub struct PublishTarget {
     pub fetch_every: Duration,
 }
 
-/// What taking in the remote's changes did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TakenIn {
-    /// Nothing new there.
-    UpToDate,
-    /// The branch moved forward to the remote's commits.
-    FastForwarded,
-    /// Both sides have commits the other lacks.
-    Diverged,
-}
-
 /// How publishing is going, for the dashboard.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishStatus {
@@ -44,6 +34,8 @@ pub struct PublishStatus {
     pub paused: Option<String>,
     /// The last push failed (it is retried): why.
     pub failing: Option<String>,
+    /// What conflicts with what, when publishing is paused by a conflict.
+    pub conflicts: Vec<RemoteConflict>,
 }
 
 /// The publisher shared by the site and its background task.
@@ -117,25 +109,25 @@ impl Site {
                     publisher.update(|s| {
                         s.published = Some((commit, clock.now()));
                         s.paused = None;
+                        s.conflicts.clear();
                         s.failing = None;
                     });
                 }
                 Ok(Ok(PushOutcome::Rejected(reason))) => {
-                    // The remote has commits Cairn lacks: take them in.
+                    // The remote has commits Cairn lacks: take them in, then
+                    // push again.
                     match self.take_in(&target, &clock).await {
-                        Ok(TakenIn::FastForwarded) => {
-                            // Then push again at once (nothing, or what
-                            // Cairn committed since).
-                            publisher.poke();
-                        }
-                        Ok(TakenIn::UpToDate | TakenIn::Diverged) => {
-                            tracing::warn!(%reason, "the remote refused the push; publishing paused");
+                        Ok(TakenIn::UpToDate) => {
+                            tracing::warn!(%reason, "the remote refused the push");
                             publisher.update(|s| {
-                                s.paused = Some(
-                                    "the remote has changes Cairn does not have, and Cairn has changes the remote does not; merging them is not built yet, and every change on both sides is kept"
-                                        .to_string(),
-                                );
+                                s.paused =
+                                    Some(format!("the remote refused the changes ({reason})"));
                             });
+                        }
+                        Ok(taken) => {
+                            if self.after_taking_in(taken) {
+                                publisher.poke();
+                            }
                         }
                         Err(e) => {
                             retry = true;
@@ -183,10 +175,12 @@ impl Site {
                         () = tokio::time::sleep(target.fetch_every) => {}
                     }
                     match self.take_in(&target, &clock).await {
-                        Ok(TakenIn::FastForwarded) => {
-                            publisher.update(|s| s.paused = None);
+                        Ok(taken) => {
+                            if self.after_taking_in(taken) {
+                                // A merge commit to push.
+                                break;
+                            }
                         }
-                        Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "could not fetch"),
                     }
                 }
@@ -196,8 +190,9 @@ impl Site {
         }
     }
 
-    /// Fetches the remote branch and, when the branch has nothing the remote
-    /// lacks, moves it forward (the checkout and the history index follow).
+    /// Fetches the remote branch and brings its commits in: a fast-forward
+    /// when the branch has nothing the remote lacks, else a merge, field by
+    /// field. The checkout and the history index follow.
     pub async fn take_in(
         &self,
         target: &PublishTarget,
@@ -213,24 +208,46 @@ impl Site {
         };
         let committer = self.committer.clone();
         let now = clock.now();
-        let outcome = self
-            .blocking(move |cx| {
-                let mut writer = cx.repo.write_lock()?;
-                Ok(writer.fast_forward(&theirs, &committer, now)?)
-            })
+        let from = format!("{} ({})", target.remote, target.branch);
+        let (taken, local_edits) = self
+            .blocking(move |cx| super::merge::take_in(&cx, &theirs, &committer, now, &from))
             .await?;
-        Ok(match outcome {
-            crate::git::FastForward::UpToDate => TakenIn::UpToDate,
-            crate::git::FastForward::Diverged => TakenIn::Diverged,
-            crate::git::FastForward::Moved { local_edits } => {
-                if !local_edits.is_empty() {
-                    tracing::warn!(files = ?local_edits, "checkout files with local edits were left as they were");
-                }
-                tracing::info!("took in the remote's changes");
-                self.after_outside_change();
-                TakenIn::FastForwarded
+        if !local_edits.is_empty() {
+            tracing::warn!(files = ?local_edits, "checkout files with local edits were left as they were");
+        }
+        if matches!(taken, TakenIn::FastForwarded | TakenIn::Merged(_)) {
+            tracing::info!("took in the remote's changes");
+            self.after_outside_change();
+        }
+        Ok(taken)
+    }
+
+    /// Records what taking in did for the dashboard; whether there is now
+    /// something to push (a merge commit).
+    fn after_taking_in(&self, taken: TakenIn) -> bool {
+        let (paused, conflicts, push) = match taken {
+            TakenIn::UpToDate => return false,
+            TakenIn::FastForwarded => (None, Vec::new(), false),
+            TakenIn::Merged(_) => (None, Vec::new(), true),
+            TakenIn::Conflicted(conflicts) => {
+                tracing::warn!(conflicts = conflicts.len(), "publishing paused: conflict with the remote");
+                let paused = format!(
+                    "conflict: the remote and Cairn changed {} differently; every change on both sides is kept",
+                    describe(&conflicts)
+                );
+                (Some(paused), conflicts, false)
             }
-        })
+            TakenIn::Unrelated => (
+                Some("the remote's branch shares no history with the site's; nothing was pushed or taken in".to_string()),
+                Vec::new(),
+                false,
+            ),
+        };
+        self.publisher.update(|s| {
+            s.paused = paused;
+            s.conflicts = conflicts;
+        });
+        push
     }
 
     async fn push_once(
@@ -255,5 +272,14 @@ impl Site {
             Ok(cx.repo.commits_after(pushed.as_ref())?)
         })
         .await
+    }
+}
+
+/// "the field `name` of _projects/a.md and 1 more".
+fn describe(conflicts: &[RemoteConflict]) -> String {
+    match conflicts {
+        [] => "nothing".to_string(),
+        [one] => format!("{} of {}", one.part, one.path),
+        [one, rest @ ..] => format!("{} of {} and {} more", one.part, one.path, rest.len()),
     }
 }

@@ -2,8 +2,10 @@
 
 use super::layout::{Layout, render};
 use crate::auth::CurrentUser;
+use crate::auth::Role;
 use crate::error::AppError;
 use crate::site::CollectionSummary;
+use crate::site::merge::{CommitSummary, RemoteConflict};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -17,6 +19,43 @@ struct DashboardPage {
     collections: Vec<CollectionSummary>,
     /// Lines saying how publishing goes (none without a remote).
     publishing: Vec<String>,
+    /// For admins: what conflicts with what while publishing is paused.
+    conflicts: Vec<ConflictRow>,
+}
+
+/// One conflict with the remote, as shown to admins.
+struct ConflictRow {
+    path: String,
+    part: String,
+    ours: String,
+    theirs: String,
+    /// "Alice Martin, 2 minutes ago: Update projects/x: name (1a2b3c4)".
+    ours_by: String,
+    theirs_by: String,
+}
+
+impl ConflictRow {
+    fn of(c: &RemoteConflict, now: i64) -> Self {
+        let by = |commit: &Option<CommitSummary>| match commit {
+            Some(c) => format!(
+                "{}, {}: {} ({})",
+                c.author.name,
+                ago(now - c.time),
+                c.summary,
+                &c.id.as_str()[..7]
+            ),
+            None => String::new(),
+        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(removed)".into());
+        ConflictRow {
+            path: c.path.clone(),
+            part: c.part.clone(),
+            ours: text(&c.ours),
+            theirs: text(&c.theirs),
+            ours_by: by(&c.ours_commit),
+            theirs_by: by(&c.theirs_commit),
+        }
+    }
 }
 
 /// "Published 2 minutes ago", "3 changes waiting to publish", ...
@@ -61,10 +100,22 @@ pub(super) async fn show(
 ) -> Result<Html<String>, AppError> {
     let config = state.site.config().await?;
     let collections = state.site.collections().await?;
+    let status = state.site.publish_status();
+    let now = state.clock.now();
+    let conflicts = if current.user.role == Role::Admin {
+        status
+            .conflicts
+            .iter()
+            .map(|c| ConflictRow::of(c, now))
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(&DashboardPage {
         ctx: Layout::signed_in(&current).await?,
         site_title: config.title.clone().unwrap_or_else(|| "Your site".into()),
         collections,
-        publishing: publishing_lines(&state.site.publish_status(), state.clock.now()),
+        publishing: publishing_lines(&status, now),
+        conflicts,
     })
 }

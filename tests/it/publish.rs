@@ -187,41 +187,201 @@ async fn a_save_is_pushed_and_the_remotes_hook_builds_the_new_value() {
     drop(server);
 }
 
-#[tokio::test]
-async fn a_remote_with_other_commits_pauses_publishing_and_loses_nothing() {
-    let dir = tempdir();
-    let (bare, work, daemon) = remote_and_checkout(dir.path());
-    // Someone pushes to the remote from elsewhere.
-    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
-        std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
-    });
+/// Changes `field: old` to `field: new` in the document at `path` of `dir`.
+fn set_line(dir: &Path, path: &str, old: &str, new: &str) {
+    let doc = dir.join(path);
+    let text = std::fs::read_to_string(&doc).expect("read");
+    assert!(text.contains(old), "{path} has {old:?}");
+    std::fs::write(&doc, text.replacen(old, new, 1)).expect("write");
+}
 
-    // And someone commits in Cairn's checkout, before Cairn starts: both
-    // sides now have commits the other lacks.
-    std::fs::write(work.join("LOCAL.md"), "local\n").expect("write");
-    git(&work, &["add", "LOCAL.md"]);
-    git_commit(&work, "Local notes");
-
-    let (_server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
+/// Saves `mission` through the admin form.
+async fn save_mission(browser: &Browser, mission: &str) {
     let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Local change");
+    let form = Form::parse(&html, PAGE).with("f.mission", mission);
     assert_eq!(
         browser.post(PAGE, &form.fields).await.status().as_u16(),
         303
     );
-    let mine = git(&work, &["rev-parse", "HEAD"]);
+}
 
-    // Refused, not forced: the remote keeps its commit, Cairn keeps its own.
-    dashboard_says(&browser, "2 changes waiting to publish.").await;
-    dashboard_says(
-        &browser,
-        "Publishing paused: the remote has changes Cairn does not have",
-    )
-    .await;
-    assert_eq!(git(&bare, &["rev-parse", "main"]), theirs);
-    assert_eq!(git(&work, &["rev-parse", "HEAD"]), mine);
-    assert_eq!(git(&work, &["rev-parse", "HEAD~1:LOCAL.md"]).len(), 41);
+/// Someone else pushes to the remote while Cairn has commits it lacks:
+/// another file and another field of the same document merge (a merge
+/// commit, pushed); the same field pauses publishing, shows admins both
+/// versions, and loses nothing on either side.
+#[tokio::test]
+async fn diverged_histories_merge_field_by_field_and_a_real_conflict_pauses() {
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    let doc = "_projects/ai-and-cities.md";
+    // Fetched only when a push is refused (the interval is an hour).
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[
+            ("CAIRN_FETCH_INTERVAL_SECS", "3600"),
+            ("CAIRN_WEBHOOK_SECRET", "hook secret"),
+        ],
+    );
+    let browser = sign_in_as(&server, "ada", "admin").await;
+    dashboard_says(&browser, "Published just now.").await;
+    let other = dir.path().join("other");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", &daemon.url("remote.git")])
+        .arg(&other)
+        .output()
+        .expect("git clone");
+    assert!(out.status.success());
+    let push_other = |change: &dyn Fn(&Path), message: &str| {
+        git(&other, &["pull", "-q", "--no-rebase", "origin", "main"]);
+        change(&other);
+        git(&other, &["add", "-A"]);
+        git_commit(&other, message);
+        git(&other, &["push", "-q", "origin", "main"]);
+        git(&other, &["rev-parse", "HEAD"]).trim().to_string()
+    };
+    let wait_pushed = |what: &str| {
+        let what = what.to_string();
+        let (bare, work) = (bare.clone(), work.clone());
+        async move {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let head = git(&work, &["rev-parse", "HEAD"]);
+                if git(&bare, &["rev-parse", "main"]) == head {
+                    return head.trim().to_string();
+                }
+                assert!(Instant::now() < deadline, "{what}: never pushed");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+
+    // 1. Another file.
+    let theirs = push_other(
+        &|o| std::fs::write(o.join("NOTES.md"), "notes\n").expect("write"),
+        "Notes",
+    );
+    save_mission(&browser, "Merged with a new file").await;
+    let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    let head = wait_pushed("another file").await;
+    let parents = git(&work, &["log", "-1", "--format=%P", &head])
+        .trim()
+        .to_string();
+    assert_eq!(parents, format!("{mine} {theirs}"), "a merge of both");
+    assert!(
+        git(&work, &["log", "-1", "--format=%s", &head])
+            .starts_with("Merge the changes from origin")
+    );
+    assert_eq!(checked_out(&work, "NOTES.md"), "notes\n");
+    assert_checkout_clean(&work);
+
+    // 2. Another field of the same document: merged field by field, the
+    // file otherwise exactly as the remote wrote it.
+    let before = git(&work, &["show", &format!("HEAD:{doc}")]);
+    let theirs = push_other(
+        &|o| set_line(o, doc, "category: research", "category: lab"),
+        "Category",
+    );
+    save_mission(&browser, "Merged with another field").await;
+    let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    let head = wait_pushed("another field").await;
+    assert_eq!(
+        git(&work, &["log", "-1", "--format=%P", &head])
+            .trim()
+            .to_string(),
+        format!("{mine} {theirs}")
+    );
+    let expected = before
+        .replacen("category: research", "category: lab", 1)
+        .replacen(
+            "mission: Merged with a new file",
+            "mission: Merged with another field",
+            1,
+        );
+    assert_eq!(git(&bare, &["show", &format!("main:{doc}")]), expected);
+    assert_eq!(checked_out(&work, doc).trim_end(), expected);
+    let (_, html) = browser.get(PAGE).await;
+    assert_eq!(Form::parse(&html, PAGE).get("f.category"), Some("lab"));
+
+    // 3. The same field: paused, both sides kept, admins see both values.
+    let theirs = push_other(
+        &|o| {
+            set_line(
+                o,
+                doc,
+                "mission: Merged with another field",
+                "mission: Theirs",
+            )
+        },
+        "Their mission",
+    );
+    save_mission(&browser, "Ours").await;
+    let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    dashboard_says(&browser, "Publishing paused: conflict: the remote and Cairn changed the field `mission` of _projects/ai-and-cities.md differently").await;
+    let (_, dash) = browser.get("/").await;
+    assert!(dash.contains("What conflicts with the remote"), "{dash}");
+    assert!(dash.contains("mission: Ours"), "{dash}");
+    assert!(dash.contains("mission: Theirs"), "{dash}");
+    assert!(
+        dash.contains("Their mission"),
+        "their commit is named: {dash}"
+    );
+    dashboard_says(&browser, "1 change waiting to publish.").await;
+    assert_eq!(git(&bare, &["rev-parse", "main"]).trim(), theirs);
+    assert_eq!(git(&work, &["rev-parse", "HEAD"]).trim(), mine);
+    // Editors see the pause, not the conflict table.
+    let editor = sign_in_editor(&server).await;
+    let (_, dash) = editor.get("/").await;
+    assert!(dash.contains("Publishing paused: conflict"));
+    assert!(!dash.contains("What conflicts with the remote"));
+
+    // Nothing lost: every commit of both sides is in the repositories.
+    let remote_log = git(&bare, &["log", "--format=%s", "main"]);
+    for subject in ["Notes", "Category", "Their mission"] {
+        assert!(
+            remote_log.lines().any(|l| l == subject),
+            "{subject} on the remote"
+        );
+    }
+    let local_log = git(&work, &["log", "--format=%s", "HEAD"]);
+    assert_eq!(
+        local_log
+            .lines()
+            .filter(|l| *l == "Update projects/ai-and-cities: mission")
+            .count(),
+        3,
+        "every save is in the local history"
+    );
+    assert!(local_log.lines().any(|l| l == "Category"));
     assert_fsck_clean(&bare);
+    assert_fsck_clean(&work);
+
+    // The remote agrees again (someone sets the same value there) and says
+    // so through the webhook: merged and published, the pause is over.
+    let agreed = push_other(
+        &|o| set_line(o, doc, "mission: Theirs", "mission: Ours"),
+        "Agree",
+    );
+    let hook = reqwest::Client::new()
+        .post(server.url("/hooks/push"))
+        .header("x-gitlab-token", "hook secret")
+        .body("{}")
+        .send()
+        .await
+        .expect("webhook");
+    assert_eq!(hook.status().as_u16(), 202);
+    let head = wait_pushed("after the remote agreed").await;
+    assert_eq!(
+        git(&work, &["log", "-1", "--format=%P", &head])
+            .trim()
+            .to_string(),
+        format!("{mine} {agreed}")
+    );
+    dashboard_says(&browser, "Published just now.").await;
+    let (_, dash) = browser.get("/").await;
+    assert!(!dash.contains("Publishing paused"), "{dash}");
+    assert_fsck_clean(&bare);
+    drop(server);
 }
 
 /// Waits (up to 20 s) until the dashboard shows `text`.
