@@ -100,6 +100,17 @@ pub struct ServeArgs {
     /// or sends as a token (GitLab); without it `/hooks/push` answers 401.
     #[arg(long, env = "CAIRN_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// A command that builds the site, run with `sh -c` in a clean checkout
+    /// of each pushed commit (e.g. `jekyll build --destination /srv/www`).
+    #[arg(long, env = "CAIRN_BUILD_COMMAND")]
+    pub build_command: Option<String>,
+    /// A URL that receives a POST after each push (Netlify, Cloudflare
+    /// Pages or CI build hooks), after the build command when there is one.
+    #[arg(long, env = "CAIRN_BUILD_HOOK_URL", hide_env_values = true)]
+    pub build_hook_url: Option<String>,
+    /// A build running longer than this, in seconds, is stopped (timed out).
+    #[arg(long, env = "CAIRN_BUILD_TIMEOUT_SECS", default_value_t = 600)]
+    pub build_timeout_secs: u64,
     /// Never push (commits stay in the site's repository).
     #[arg(long, env = "CAIRN_NO_PUSH")]
     pub no_push: bool,

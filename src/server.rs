@@ -177,8 +177,20 @@ pub async fn prepare(
     } else {
         None
     };
+    let site = Site::new(repo, db.clone(), committer);
+    let build_settings =
+        (args.build_command.is_some() || args.build_hook_url.is_some()).then(|| {
+            crate::builds::BuildSettings {
+                command: args.build_command.clone().filter(|c| !c.trim().is_empty()),
+                hook_url: args.build_hook_url.clone().filter(|u| !u.trim().is_empty()),
+                timeout: std::time::Duration::from_secs(args.build_timeout_secs.max(1)),
+                work_dir: data.join("builds"),
+            }
+        });
+    let builds =
+        crate::builds::Builds::new(build_settings, db.clone(), site.clone(), clock.clone());
     let state = AppState {
-        site: Site::new(repo, db.clone(), committer),
+        site,
         db,
         hasher,
         setup_token: Arc::new(Mutex::new(setup_token.clone())),
@@ -192,6 +204,7 @@ pub async fn prepare(
         },
         tokens: Arc::default(),
         webhook_secret: args.webhook_secret.clone().filter(|s| !s.is_empty()),
+        builds,
     };
     Ok(Prepared {
         state,
@@ -217,6 +230,7 @@ pub async fn run(
     if let Some(target) = publish {
         tokio::spawn(state.site.clone().publish(target, state.clock.clone()));
     }
+    tokio::spawn(state.builds.clone().run());
     tokio::spawn(
         SqliteStore::new(state.db.clone())
             .continuously_delete_expired(tokio::time::Duration::from_secs(300)),

@@ -61,4 +61,6 @@ pub struct AppState {
     pub tokens: Arc<crate::auth::tokens::TokenCache>,
     /// The secret push webhooks are signed with (none: webhooks refused).
     pub webhook_secret: Option<String>,
+    /// Static builds after publishing, and their records.
+    pub builds: crate::builds::Builds,
 }

@@ -1,6 +1,7 @@
 //! The SQLite database: accounts and sessions. Opens and migrates it; one
 //! file per table family holds its queries.
 
+pub mod builds;
 pub mod history;
 pub mod password_links;
 pub mod security_log;

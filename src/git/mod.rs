@@ -9,6 +9,7 @@
 //! across processes.
 
 pub mod durability;
+mod export;
 pub mod history;
 mod loose;
 pub mod merge;

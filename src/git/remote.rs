@@ -9,8 +9,9 @@ use git2::{ErrorClass, ErrorCode, PushOptions, RemoteCallbacks};
 /// What a push did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushOutcome {
-    /// The remote branch now points at this commit.
-    Pushed(ObjectId),
+    /// The remote branch now points at this commit; `true` when it did not
+    /// before (as far as the remote-tracking branch tells; always for a URL).
+    Pushed(ObjectId, bool),
     /// The remote has commits the branch does not: nothing was pushed.
     Rejected(String),
 }
@@ -90,6 +91,12 @@ impl Repo {
         let tip = repo.refname_to_id(&self.branch_ref)?;
         let (mut handle, named) = remote_of(&repo, remote)?;
         let refspec = format!("{tip}:refs/heads/{branch}");
+        let before = named
+            .then(|| {
+                repo.refname_to_id(&format!("refs/remotes/{remote}/{branch}"))
+                    .ok()
+            })
+            .flatten();
         let mut refused: Option<String> = None;
         let result = {
             let mut callbacks = RemoteCallbacks::new();
@@ -121,7 +128,10 @@ impl Repo {
                 "cairn: push",
             )?;
         }
-        Ok(Ok(PushOutcome::Pushed(ObjectId::from_oid(tip))))
+        Ok(Ok(PushOutcome::Pushed(
+            ObjectId::from_oid(tip),
+            before != Some(tip),
+        )))
     }
 }
 

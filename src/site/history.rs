@@ -221,6 +221,15 @@ impl Site {
     /// none misses it, and a failure only delays the index.
     pub(super) fn index_after_commit(&self) {
         self.publisher.poke();
+        if self.publisher.status().target.is_none() {
+            // Nothing to push to: the commit itself is ready to build.
+            let site = self.clone();
+            tokio::spawn(async move {
+                if let Ok(tip) = site.blocking(|cx| Ok(cx.repo.tip()?)).await {
+                    site.publisher.ready(tip, "commit");
+                }
+            });
+        }
         self.after_outside_change();
     }
 

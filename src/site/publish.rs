@@ -9,7 +9,7 @@ use super::{ObjectId, Site, SiteError};
 use crate::git::remote::PushOutcome;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 /// Where commits are pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,10 +38,20 @@ pub struct PublishStatus {
     pub conflicts: Vec<RemoteConflict>,
 }
 
+/// A commit the site's builds should build, and what made it ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub commit: ObjectId,
+    /// `push` (the remote took it) or `commit` (no remote: Cairn made it).
+    pub trigger: &'static str,
+}
+
 /// The publisher shared by the site and its background task.
 #[derive(Debug, Default)]
 pub struct Publisher {
     poke: Notify,
+    /// The newest commit ready to build (builds follow it, coalescing).
+    published: watch::Sender<Option<Published>>,
     /// A push webhook arrived: fetch now.
     fetch_now: Notify,
     status: Mutex<PublishStatus>,
@@ -66,6 +76,18 @@ impl Publisher {
         self.fetch_now.notify_one();
     }
 
+    /// `commit` is ready to build (a build follows, or one more after the
+    /// running one).
+    pub fn ready(&self, commit: ObjectId, trigger: &'static str) {
+        self.published.send_if_modified(|now| {
+            let fresh = now.as_ref().is_none_or(|p| p.commit != commit);
+            if fresh {
+                *now = Some(Published { commit, trigger });
+            }
+            fresh
+        });
+    }
+
     pub fn status(&self) -> PublishStatus {
         self.status.lock().map(|s| s.clone()).unwrap_or_default()
     }
@@ -87,6 +109,23 @@ impl Site {
         publishing
     }
 
+    /// The commits to build: the newest one the remote took (or, without a
+    /// remote, the newest commit). Values in between may be skipped.
+    pub fn ready_to_build(&self) -> watch::Receiver<Option<Published>> {
+        self.publisher.published.subscribe()
+    }
+
+    /// Writes the files of `commit` into `dir`, a clean checkout for a build.
+    pub async fn export(
+        &self,
+        commit: &ObjectId,
+        dir: &std::path::Path,
+    ) -> Result<usize, SiteError> {
+        let (commit, dir) = (commit.clone(), dir.to_path_buf());
+        self.blocking(move |cx| Ok(cx.repo.export(&commit, &dir)?))
+            .await
+    }
+
     /// How publishing is going (`target: None` when there is no remote).
     pub fn publish_status(&self) -> PublishStatus {
         self.publisher.status()
@@ -103,9 +142,12 @@ impl Site {
             let outcome = self.push_once(&target).await;
             let mut retry = false;
             match outcome {
-                Ok(Ok(PushOutcome::Pushed(commit))) => {
+                Ok(Ok(PushOutcome::Pushed(commit, new))) => {
                     backoff = Duration::from_secs(1);
                     permanent_failures = 0;
+                    if new {
+                        publisher.ready(commit.clone(), "push");
+                    }
                     publisher.update(|s| {
                         s.published = Some((commit, clock.now()));
                         s.paused = None;

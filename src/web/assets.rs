@@ -4,6 +4,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 const STYLE: &str = include_str!("../../static/style.css");
+const BUILDS_JS: &str = include_str!("../../static/builds.js");
 
 pub(super) async fn style() -> impl IntoResponse {
     (
@@ -12,5 +13,15 @@ pub(super) async fn style() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE,
+    )
+}
+
+pub(super) async fn builds_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        BUILDS_JS,
     )
 }

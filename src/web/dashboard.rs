@@ -1,5 +1,6 @@
 //! `/`: the collections of the site.
 
+use super::builds::BuildView;
 use super::layout::{Layout, render};
 use crate::auth::CurrentUser;
 use crate::auth::Role;
@@ -21,6 +22,8 @@ struct DashboardPage {
     publishing: Vec<String>,
     /// For admins: what conflicts with what while publishing is paused.
     conflicts: Vec<ConflictRow>,
+    /// The newest build Cairn ran, if it runs builds.
+    last_build: Option<BuildView>,
 }
 
 /// One conflict with the remote, as shown to admins.
@@ -111,11 +114,13 @@ pub(super) async fn show(
     } else {
         Vec::new()
     };
+    let last_build = state.builds.recent(1).await?.first().map(BuildView::of);
     render(&DashboardPage {
         ctx: Layout::signed_in(&current).await?,
         site_title: config.title.clone().unwrap_or_else(|| "Your site".into()),
         collections,
         publishing: publishing_lines(&status, now),
         conflicts,
+        last_build,
     })
 }

@@ -4,6 +4,7 @@
 
 mod account;
 mod assets;
+mod builds;
 mod collections;
 mod dashboard;
 mod documents;

@@ -3,7 +3,9 @@
 //! any handler runs: no session is sent to the login page, a role the route
 //! does not admit gets 403. Tests walk this same table.
 
-use super::{account, assets, collections, dashboard, documents, health, history, hooks, login};
+use super::{
+    account, assets, builds, collections, dashboard, documents, health, history, hooks, login,
+};
 use super::{security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
 use crate::auth::{CurrentUser, session};
@@ -59,6 +61,7 @@ pub fn routes() -> Vec<Route> {
         // Authenticated by the forge's signature, not a session.
         post_("/hooks/push", Public, post(hooks::push)),
         get_("/static/style.css", Public, get(assets::style)),
+        get_("/static/builds.js", Public, get(assets::builds_js)),
         get_("/", READERS, get(dashboard::show)),
         get_("/collections/{collection}", READERS, get(collections::show)),
         get_(
@@ -82,6 +85,9 @@ pub fn routes() -> Vec<Route> {
             post(history::restore),
         ),
         get_("/history", READERS, get(history::site_history)),
+        get_("/builds", READERS, get(builds::list)),
+        get_("/builds/{id}", READERS, get(builds::show)),
+        get_("/builds/{id}/events", READERS, get(builds::events)),
         get_("/commits/{sha}", READERS, get(history::commit)),
         post_("/commits/{sha}/revert", EDITORS, post(history::revert)),
         get_("/account", SignedIn, get(account::show)),

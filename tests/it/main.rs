@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod builds;
 mod fidelity;
 mod fixture_site;
 mod history;

@@ -9,9 +9,9 @@ const PAGE: &str = "/collections/projects/ai-and-cities";
 
 /// `git daemon` serving a folder on a loopback port, pushes allowed (its
 /// `git-receive-pack` runs the repositories' hooks, as a server's would).
-struct Daemon {
+pub(crate) struct Daemon {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Daemon {
@@ -68,7 +68,7 @@ impl Drop for Daemon {
 
 /// A bare "server" repository holding the demo site, served by `git
 /// daemon` on loopback, and a checkout of it (its `origin`) for Cairn.
-fn remote_and_checkout(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Daemon) {
+pub(crate) fn remote_and_checkout(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Daemon) {
     let src = dir.join("src");
     cairn::site::open_or_create(&src, true, 0).expect("demo site");
     let served = dir.join("served");
@@ -122,7 +122,7 @@ fn push_from_elsewhere(dir: &Path, daemon: &Daemon, change: impl FnOnce(&Path)) 
 }
 
 /// Polls `check` for up to `secs` seconds.
-fn eventually(secs: u64, mut check: impl FnMut() -> bool) -> bool {
+pub(crate) fn eventually(secs: u64, mut check: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + Duration::from_secs(secs);
     while Instant::now() < deadline {
         if check() {
@@ -385,7 +385,7 @@ async fn diverged_histories_merge_field_by_field_and_a_real_conflict_pauses() {
 }
 
 /// Waits (up to 20 s) until the dashboard shows `text`.
-async fn dashboard_says(browser: &Browser, text: &str) {
+pub(crate) async fn dashboard_says(browser: &Browser, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (_, dash) = browser.get("/").await;

@@ -1,0 +1,215 @@
+//! `/builds`: the static builds Cairn ran, and one run's log, followed live
+//! with server-sent events while it runs (the page refreshes itself when
+//! JavaScript is off).
+
+use super::history::format_time;
+use super::layout::{Layout, render};
+use crate::auth::CurrentUser;
+use crate::builds::{Follow, LiveEvent};
+use crate::db::builds::BuildRow;
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use tokio::sync::broadcast::error::RecvError;
+
+/// Runs shown on `/builds`.
+const LISTED: i64 = 100;
+
+/// A run as the pages show it.
+pub(super) struct BuildView {
+    pub id: i64,
+    pub commit: String,
+    pub short: String,
+    pub trigger: &'static str,
+    pub started: String,
+    pub ended: String,
+    pub status: &'static str,
+    /// `failed`, `timed_out`: shown as a problem.
+    pub bad: bool,
+    pub exit_code: String,
+}
+
+impl BuildView {
+    pub(super) fn of(row: &BuildRow) -> Self {
+        BuildView {
+            id: row.id,
+            commit: row.commit_id.clone(),
+            short: row.commit_id.chars().take(7).collect(),
+            trigger: match row.trigger.as_str() {
+                "push" => "after a push",
+                "commit" => "after a commit",
+                _ => "other",
+            },
+            started: format_time(row.started_at),
+            ended: row.ended_at.map(format_time).unwrap_or_default(),
+            status: status_label(&row.status),
+            bad: matches!(row.status.as_str(), "failed" | "timed_out"),
+            exit_code: row.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+pub(super) fn status_label(status: &str) -> &'static str {
+    match status {
+        "running" => "Running",
+        "succeeded" => "Succeeded",
+        "failed" => "Failed",
+        "timed_out" => "Timed out",
+        "interrupted" => "Interrupted (Cairn stopped during the build)",
+        _ => "Unknown",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "builds.html")]
+struct BuildsPage {
+    ctx: Layout,
+    enabled: bool,
+    builds: Vec<BuildView>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Html<String>, AppError> {
+    let rows = state.builds.recent(LISTED).await?;
+    render(&BuildsPage {
+        ctx: Layout::signed_in(&current).await?,
+        enabled: state.builds.enabled(),
+        builds: rows.iter().map(BuildView::of).collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "build.html")]
+struct BuildPage {
+    ctx: Layout,
+    build: BuildView,
+    running: bool,
+    log: String,
+    /// The live stream, starting after the lines shown.
+    events: String,
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    let row = state
+        .builds
+        .get(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.")))?;
+    let (running, log, next) = match state.builds.follow(id, 0) {
+        Follow::Running(lines, _) => {
+            let next = lines.last().map_or(0, |(n, _)| n + 1);
+            let mut log = String::new();
+            for (_, line) in lines {
+                log.push_str(&line);
+                log.push('\n');
+            }
+            (true, log, next)
+        }
+        Follow::NotRunning => (false, row.log_tail.clone(), 0),
+    };
+    render(&BuildPage {
+        ctx: Layout::signed_in(&current).await?,
+        build: BuildView::of(&row),
+        running,
+        log,
+        events: format!("/builds/{id}/events?from={next}"),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct FromLine {
+    from: Option<usize>,
+}
+
+/// The run's log lines from `from` on (or after the browser's
+/// `Last-Event-ID` when it reconnects), then each new line, then `end`.
+pub(super) async fn events(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<FromLine>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let row = state
+        .builds
+        .get(id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.")))?;
+    let resumed = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .map(|n| n + 1);
+    let from = resumed.or(q.from).unwrap_or(0);
+    let stream = match state.builds.follow(id, from) {
+        Follow::Running(lines, events) => live_stream(lines.into(), Some(events), None),
+        Follow::NotRunning => live_stream(VecDeque::new(), None, Some(row.status)),
+    };
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+/// Backlog first, then live events, until the end.
+fn live_stream(
+    backlog: VecDeque<(usize, String)>,
+    events: Option<tokio::sync::broadcast::Receiver<LiveEvent>>,
+    ended: Option<String>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    struct St {
+        backlog: VecDeque<(usize, String)>,
+        events: Option<tokio::sync::broadcast::Receiver<LiveEvent>>,
+        ended: Option<String>,
+        done: bool,
+    }
+    let line = |n: usize, text: &str| {
+        Event::default()
+            .event("line")
+            .id(n.to_string())
+            .data(text.replace('\r', ""))
+    };
+    let start = St {
+        backlog,
+        events,
+        ended,
+        done: false,
+    };
+    stream::unfold(start, move |mut st| async move {
+        if st.done {
+            return None;
+        }
+        if let Some((n, text)) = st.backlog.pop_front() {
+            return Some((Ok(line(n, &text)), st));
+        }
+        if let Some(status) = st.ended.take() {
+            st.done = true;
+            return Some((Ok(Event::default().event("end").data(status)), st));
+        }
+        let events = st.events.as_mut()?;
+        loop {
+            match events.recv().await {
+                Ok(LiveEvent::Line(n, text)) => return Some((Ok(line(n, &text)), st)),
+                Ok(LiveEvent::End(status)) => {
+                    st.done = true;
+                    return Some((Ok(Event::default().event("end").data(status)), st));
+                }
+                // A slow reader missed lines: the page has the full record
+                // once the build ends.
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+}
