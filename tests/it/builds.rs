@@ -207,8 +207,7 @@ fn hook_listener() -> (String, Arc<Mutex<Vec<String>>>) {
             let mut request = Vec::new();
             let mut buf = [0u8; 4096];
             // Headers, then Content-Length bytes of body.
-            loop {
-                let Ok(n) = stream.read(&mut buf) else { break };
+            while let Ok(n) = stream.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
