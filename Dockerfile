@@ -1,5 +1,9 @@
-# Build: a static-enough binary (libgit2, SQLite and zlib are compiled in).
+# Build: libgit2, libssh2, SQLite and zlib are compiled in; OpenSSL (https
+# remotes and build hooks) is the system's.
 FROM rust:1.95-slim-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends pkg-config libssl-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src src
@@ -11,7 +15,7 @@ RUN cargo build --release --locked
 # Run: a slim image, an unprivileged user, data on a volume.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl \
+ && apt-get install -y --no-install-recommends ca-certificates curl libssl3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin cairn \
  && mkdir -p /data && chown cairn:cairn /data

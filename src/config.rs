@@ -90,6 +90,24 @@ pub struct ServeArgs {
     /// The remote branch commits are pushed to (default: the site's branch).
     #[arg(long, env = "CAIRN_REMOTE_BRANCH")]
     pub remote_branch: Option<String>,
+    /// The private key Cairn uses for an ssh:// remote (default: the SSH
+    /// agent's keys). The host's key must be in `~/.ssh/known_hosts`.
+    #[arg(long, env = "CAIRN_SSH_KEY")]
+    pub ssh_key: Option<PathBuf>,
+    /// The passphrase of --ssh-key, if it has one.
+    #[arg(long, env = "CAIRN_SSH_KEY_PASSPHRASE", hide_env_values = true)]
+    pub ssh_key_passphrase: Option<String>,
+    /// The user name sent with --remote-token over HTTPS (default: the
+    /// URL's, else `x-access-token`).
+    #[arg(long, env = "CAIRN_REMOTE_USERNAME")]
+    pub remote_username: Option<String>,
+    /// A token for an https:// remote (GitHub, GitLab, Gitea), sent as the
+    /// password. Prefer CAIRN_REMOTE_TOKEN or --remote-token-file to a flag.
+    #[arg(long, env = "CAIRN_REMOTE_TOKEN", hide_env_values = true)]
+    pub remote_token: Option<String>,
+    /// A file holding the token for an https:// remote (its first line).
+    #[arg(long, env = "CAIRN_REMOTE_TOKEN_FILE")]
+    pub remote_token_file: Option<PathBuf>,
     /// How long a push or fetch waits for a silent remote, in seconds.
     #[arg(long, env = "CAIRN_REMOTE_TIMEOUT_SECS", default_value_t = 60)]
     pub remote_timeout_secs: u32,

@@ -135,6 +135,7 @@ pub async fn prepare(
     let git_dir = repo
         .git_dir()
         .map_err(|e| StartError::Site(site_path.clone(), e.to_string()))?;
+    let auth = remote_auth(args)?;
     let publish = if args.no_push {
         None
     } else {
@@ -152,6 +153,7 @@ pub async fn prepare(
                 .clone()
                 .unwrap_or_else(|| repo.branch().to_string()),
             fetch_every: std::time::Duration::from_secs(args.fetch_interval_secs.max(1)),
+            auth: auth.clone(),
         })
     };
     if let Some(t) = &publish {
@@ -293,4 +295,43 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+/// The remote's credentials from the configuration: a token given directly
+/// or read from a file (its first line), an SSH key that must exist.
+fn remote_auth(args: &ServeArgs) -> Result<crate::git::remote::RemoteAuth, StartError> {
+    let token = match (&args.remote_token, &args.remote_token_file) {
+        (Some(_), Some(_)) => {
+            return Err(StartError::Config(
+                "give the remote's token once: --remote-token or --remote-token-file, not both"
+                    .into(),
+            ));
+        }
+        (Some(token), None) => Some(token.trim().to_string()),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file).map_err(|e| {
+                StartError::Config(format!(
+                    "cannot read the remote's token from {}: {e}",
+                    file.display()
+                ))
+            })?;
+            Some(text.lines().next().unwrap_or_default().trim().to_string())
+        }
+        (None, None) => None,
+    }
+    .filter(|t| !t.is_empty());
+    if let Some(key) = &args.ssh_key
+        && !key.is_file()
+    {
+        return Err(StartError::Config(format!(
+            "the SSH key {} is not a readable file",
+            key.display()
+        )));
+    }
+    Ok(crate::git::remote::RemoteAuth {
+        ssh_key: args.ssh_key.clone(),
+        ssh_passphrase: args.ssh_key_passphrase.clone(),
+        username: args.remote_username.clone(),
+        token,
+    })
 }

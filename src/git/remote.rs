@@ -4,7 +4,88 @@
 //! not as an error, so that callback is checked.
 
 use super::{ObjectId, Repo, StoreError};
-use git2::{ErrorClass, ErrorCode, PushOptions, RemoteCallbacks};
+use git2::{
+    Cred, CredentialType, ErrorClass, ErrorCode, FetchOptions, PushOptions, RemoteCallbacks,
+};
+use std::path::PathBuf;
+
+/// How Cairn proves who it is to the remote: an SSH key (else the SSH
+/// agent), or a token for HTTPS (sent as the password). Never logged.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RemoteAuth {
+    pub ssh_key: Option<PathBuf>,
+    pub ssh_passphrase: Option<String>,
+    /// The HTTPS user name (default: the URL's, else `x-access-token`,
+    /// which GitHub, GitLab and Gitea accept with a token).
+    pub username: Option<String>,
+    pub token: Option<String>,
+}
+
+impl std::fmt::Debug for RemoteAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RemoteAuth")
+            .field("ssh_key", &self.ssh_key)
+            .field(
+                "ssh_passphrase",
+                &self.ssh_passphrase.as_ref().map(|_| "***"),
+            )
+            .field("username", &self.username)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// Callbacks answering the remote's credential requests from `auth`, each
+/// kind of credential at most once per operation: a refused one fails the
+/// operation ("authentication failed: ...") instead of being offered again
+/// forever, as libgit2 would ask.
+fn callbacks(auth: &RemoteAuth) -> RemoteCallbacks<'_> {
+    let mut callbacks = RemoteCallbacks::new();
+    let mut offered: Vec<CredentialType> = Vec::new();
+    callbacks.credentials(move |_url, user_from_url, allowed| {
+        let refused = |what: &str| {
+            Err(git2::Error::new(
+                ErrorCode::Auth,
+                ErrorClass::Net,
+                format!("authentication failed: the remote refused {what}"),
+            ))
+        };
+        if allowed.contains(CredentialType::USERNAME) {
+            return Cred::username(user_from_url.unwrap_or("git"));
+        }
+        if allowed.contains(CredentialType::SSH_KEY) {
+            let user = user_from_url.unwrap_or("git");
+            if offered.contains(&CredentialType::SSH_KEY) {
+                return match &auth.ssh_key {
+                    Some(key) => refused(&format!("the SSH key {}", key.display())),
+                    None => refused("the SSH agent's keys (set CAIRN_SSH_KEY)"),
+                };
+            }
+            offered.push(CredentialType::SSH_KEY);
+            return match &auth.ssh_key {
+                Some(key) => Cred::ssh_key(user, None, key, auth.ssh_passphrase.as_deref()),
+                None => Cred::ssh_key_from_agent(user),
+            };
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) {
+            let Some(token) = &auth.token else {
+                return refused("to continue without a token (set CAIRN_REMOTE_TOKEN)");
+            };
+            if offered.contains(&CredentialType::USER_PASS_PLAINTEXT) {
+                return refused("the token");
+            }
+            offered.push(CredentialType::USER_PASS_PLAINTEXT);
+            let user = auth
+                .username
+                .as_deref()
+                .or(user_from_url)
+                .unwrap_or("x-access-token");
+            return Cred::userpass_plaintext(user, token);
+        }
+        refused("every kind of credential Cairn has")
+    });
+    callbacks
+}
 
 /// What a push did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +112,7 @@ impl Repo {
         &self,
         remote: &str,
         branch: &str,
+        auth: &RemoteAuth,
     ) -> Result<Result<Option<ObjectId>, PushFailure>, StoreError> {
         let repo = self.handle()?;
         let (mut handle, named) = remote_of(&repo, remote)?;
@@ -40,7 +122,9 @@ impl Repo {
             format!("refs/cairn/remote/{branch}")
         };
         let refspec = format!("+refs/heads/{branch}:{local}");
-        if let Err(e) = handle.fetch(&[refspec.as_str()], None, None) {
+        let mut options = FetchOptions::new();
+        options.remote_callbacks(callbacks(auth));
+        if let Err(e) = handle.fetch(&[refspec.as_str()], Some(&mut options), None) {
             return Ok(Err(failure(&e)));
         }
         Ok(Ok(repo.refname_to_id(&local).ok().map(ObjectId::from_oid)))
@@ -86,6 +170,7 @@ impl Repo {
         &self,
         remote: &str,
         branch: &str,
+        auth: &RemoteAuth,
     ) -> Result<Result<PushOutcome, PushFailure>, StoreError> {
         let repo = self.handle()?;
         let tip = repo.refname_to_id(&self.branch_ref)?;
@@ -99,7 +184,7 @@ impl Repo {
             .flatten();
         let mut refused: Option<String> = None;
         let result = {
-            let mut callbacks = RemoteCallbacks::new();
+            let mut callbacks = callbacks(auth);
             callbacks.push_update_reference(|name, status| {
                 if let Some(status) = status {
                     refused = Some(format!("{name}: {status}"));
@@ -148,10 +233,12 @@ fn remote_of<'r>(
 }
 
 /// A transport error as a failure, permanent when retrying cannot help:
-/// wrong credentials, or a transport this build lacks (https and ssh come
-/// with issue 7's remaining work).
+/// wrong credentials, an unknown SSH host key, a transport this build
+/// lacks.
 fn failure(e: &git2::Error) -> PushFailure {
     let permanent = e.code() == ErrorCode::Auth
+        || e.code() == ErrorCode::Certificate
+        || e.message().contains("authentication failed")
         || matches!(e.class(), ErrorClass::Ssh | ErrorClass::Http)
             && e.message().contains("authentication")
         || e.message().contains("unsupported URL protocol");

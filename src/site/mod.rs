@@ -162,6 +162,10 @@ pub enum SiteError {
     Task(String),
     #[error("the remote: {0}")]
     Remote(String),
+    /// Retrying cannot help: the remote refused the credentials, or its
+    /// host key is unknown.
+    #[error("the remote: {0}")]
+    RemoteDenied(String),
 }
 
 /// The site service. Clone is cheap.

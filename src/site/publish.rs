@@ -20,6 +20,8 @@ pub struct PublishTarget {
     pub branch: String,
     /// How often changes made elsewhere are fetched.
     pub fetch_every: Duration,
+    /// The credentials the remote asks for.
+    pub auth: crate::git::remote::RemoteAuth,
 }
 
 /// How publishing is going, for the dashboard.
@@ -36,6 +38,9 @@ pub struct PublishStatus {
     pub failing: Option<String>,
     /// What conflicts with what, when publishing is paused by a conflict.
     pub conflicts: Vec<RemoteConflict>,
+    /// The remote refused Cairn's credentials every time: nothing is tried
+    /// again until the next change (or a webhook).
+    pub stopped: bool,
 }
 
 /// A commit the site's builds should build, and what made it ready.
@@ -63,7 +68,7 @@ const SETTLE: Duration = Duration::from_millis(300);
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// A push that fails this many times in a row for a permanent reason
 /// (credentials) is not retried until the next commit.
-const PERMANENT_TRIES: u32 = 3;
+pub const PERMANENT_TRIES: u32 = 3;
 
 impl Publisher {
     /// Something was committed: push soon.
@@ -210,11 +215,15 @@ impl Site {
                 backoff = (backoff * 2).min(MAX_BACKOFF);
             } else {
                 // The next commit, or time to look for changes made elsewhere.
+                // After a permanent failure (credentials) nothing is tried
+                // on a timer: only a commit or a webhook tries again.
+                let mut stopped = permanent_failures >= PERMANENT_TRIES;
+                publisher.update(|s| s.stopped = stopped);
                 loop {
                     tokio::select! {
                         () = publisher.poke.notified() => break,
                         () = publisher.fetch_now.notified() => {}
-                        () = tokio::time::sleep(target.fetch_every) => {}
+                        () = tokio::time::sleep(target.fetch_every), if !stopped => {}
                     }
                     match self.take_in(&target, &clock).await {
                         Ok(taken) => {
@@ -223,10 +232,19 @@ impl Site {
                                 break;
                             }
                         }
+                        Err(SiteError::RemoteDenied(why)) => {
+                            tracing::warn!(error = %why, "could not fetch; not retried on a timer");
+                            stopped = true;
+                            publisher.update(|s| {
+                                s.stopped = true;
+                                s.failing = Some(why);
+                            });
+                        }
                         Err(e) => tracing::warn!(error = %e, "could not fetch"),
                     }
                 }
                 permanent_failures = 0;
+                publisher.update(|s| s.stopped = false);
             }
             tokio::time::sleep(SETTLE).await;
         }
@@ -242,9 +260,15 @@ impl Site {
     ) -> Result<TakenIn, SiteError> {
         let t = target.clone();
         let fetched = self
-            .blocking(move |cx| Ok(cx.repo.fetch(&t.remote, &t.branch)?))
+            .blocking(move |cx| Ok(cx.repo.fetch(&t.remote, &t.branch, &t.auth)?))
             .await?
-            .map_err(|f| SiteError::Remote(f.message))?;
+            .map_err(|f| {
+                if f.permanent {
+                    SiteError::RemoteDenied(f.message)
+                } else {
+                    SiteError::Remote(f.message)
+                }
+            })?;
         let Some(theirs) = fetched else {
             return Ok(TakenIn::UpToDate);
         };
@@ -297,7 +321,7 @@ impl Site {
         target: &PublishTarget,
     ) -> Result<Result<PushOutcome, crate::git::remote::PushFailure>, SiteError> {
         let target = target.clone();
-        self.blocking(move |cx| Ok(cx.repo.push(&target.remote, &target.branch)?))
+        self.blocking(move |cx| Ok(cx.repo.push(&target.remote, &target.branch, &target.auth)?))
             .await
     }
 

@@ -84,6 +84,12 @@ fn publishing_lines(status: &crate::site::publish::PublishStatus, now: i64) -> V
             "The last attempt to publish failed ({error}). Saving goes on; every change is kept and published once the remote takes it."
         ));
     }
+    if status.stopped {
+        lines.push(format!(
+            "Cairn stopped trying after {} refusals; it tries again with the next change. Check the remote's credentials.",
+            crate::site::publish::PERMANENT_TRIES
+        ));
+    }
     lines
 }
 

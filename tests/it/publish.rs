@@ -678,3 +678,227 @@ async fn a_remote_that_never_answers_times_out_and_saving_goes_on() {
     dashboard_says(&browser, "2 changes waiting to publish.").await;
     println!("saved and reported within {:?}", started.elapsed());
 }
+
+/// `sshd` on a loopback port, logging to a file, letting in the holder of
+/// one key (as the user running the tests).
+struct Sshd {
+    child: std::process::Child,
+    port: u16,
+    log: std::path::PathBuf,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const SSHD: &str = "/usr/sbin/sshd";
+
+fn sshd_available() -> bool {
+    let keygen = std::process::Command::new("sh")
+        .args(["-c", "command -v ssh-keygen"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let found = Path::new(SSHD).exists() && keygen;
+    if !found {
+        assert!(
+            std::env::var("CAIRN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "sshd is required (CAIRN_REQUIRE_TOOLS=1) but not installed"
+        );
+        eprintln!("skipping: sshd is not installed (apt-get install openssh-server)");
+    }
+    found
+}
+
+fn keygen(path: &Path) {
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(path)
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Sshd {
+    /// Starts sshd for `authorized` (a public key file); `known_hosts` is
+    /// written for its host key.
+    fn start(dir: &Path, authorized: &Path, known_hosts: &Path) -> Sshd {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        keygen(&dir.join("host_key"));
+        std::fs::copy(authorized, dir.join("authorized_keys")).expect("authorized_keys");
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {dir}/host_key\n\
+             AuthorizedKeysFile {dir}/authorized_keys\nPubkeyAuthentication yes\n\
+             PasswordAuthentication no\nKbdInteractiveAuthentication no\n\
+             PermitRootLogin prohibit-password\nStrictModes no\nUsePAM no\n\
+             PidFile {dir}/sshd.pid\nLogLevel VERBOSE\n",
+            dir = dir.display()
+        );
+        std::fs::write(dir.join("sshd_config"), config).expect("sshd_config");
+        // Its privilege separation folder (made at boot on a real server).
+        let _ = std::fs::create_dir_all("/run/sshd");
+        let log = dir.join("sshd.log");
+        let child = std::process::Command::new(SSHD)
+            .arg("-D")
+            .arg("-f")
+            .arg(dir.join("sshd_config"))
+            .arg("-E")
+            .arg(&log)
+            .spawn()
+            .expect("sshd");
+        assert!(
+            eventually(10, || std::net::TcpStream::connect(("127.0.0.1", port))
+                .is_ok()),
+            "sshd listens"
+        );
+        let host = std::fs::read_to_string(dir.join("host_key.pub")).expect("host key");
+        let mut parts = host.split_whitespace();
+        let (kind, key) = (parts.next().expect("type"), parts.next().expect("key"));
+        std::fs::create_dir_all(known_hosts.parent().expect("folder")).expect("mkdir");
+        std::fs::write(known_hosts, format!("[127.0.0.1]:{port} {kind} {key}\n"))
+            .expect("known_hosts");
+        Sshd { child, port, log }
+    }
+
+    /// Connections refused at authentication so far.
+    fn refused(&self) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("Connection closed by authenticating user"))
+            .count()
+    }
+}
+
+/// Pushing and fetching over ssh on loopback with the key given; a wrong
+/// key fails clearly after a bounded number of tries, and nothing is tried
+/// again on a timer until the next change.
+#[tokio::test]
+async fn a_remote_over_ssh_works_with_the_right_key_and_fails_clearly_with_a_wrong_one() {
+    if !sshd_available() {
+        return;
+    }
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    let keys = dir.path().join("keys");
+    std::fs::create_dir_all(&keys).expect("mkdir");
+    keygen(&keys.join("cairn"));
+    keygen(&keys.join("wrong"));
+    let home = dir.path().join("home");
+    let sshd_dir = dir.path().join("sshd");
+    std::fs::create_dir_all(&sshd_dir).expect("mkdir");
+    let sshd = Sshd::start(
+        &sshd_dir,
+        &keys.join("cairn.pub"),
+        &home.join(".ssh/known_hosts"),
+    );
+    let user = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .expect("id -un");
+    let url = format!("ssh://{user}@127.0.0.1:{}{}", sshd.port, bare.display());
+    git(&work, &["remote", "set-url", "origin", &url]);
+    let home_str = home.to_str().expect("utf-8");
+
+    // The right key: a save is pushed, someone else's push is fetched.
+    let key = keys.join("cairn");
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[
+            ("CAIRN_SSH_KEY", key.to_str().expect("utf-8")),
+            ("HOME", home_str),
+            ("CAIRN_FETCH_INTERVAL_SECS", "1"),
+        ],
+    );
+    let browser = sign_in_editor(&server).await;
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Over ssh");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    let head = git(&work, &["rev-parse", "HEAD"]);
+    assert!(
+        eventually(20, || git(&bare, &["rev-parse", "main"]) == head),
+        "pushed over ssh"
+    );
+    dashboard_says(&browser, "Published just now.").await;
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        std::fs::write(other.join("NOTES.md"), "from elsewhere\n").expect("write");
+    });
+    assert!(
+        eventually(20, || git(&work, &["rev-parse", "HEAD"]) == theirs),
+        "fetched over ssh"
+    );
+    assert_eq!(checked_out(&work, "NOTES.md"), "from elsewhere\n");
+    assert_eq!(sshd.refused(), 0, "the right key is never refused");
+    drop(server);
+
+    // A wrong key: refused, shown, tried 3 times, then left alone (even
+    // with fetching every second) until the next change.
+    let wrong = keys.join("wrong");
+    let server = Server::start_with(
+        &dir.path().join("data2"),
+        Some(&work),
+        &[
+            ("CAIRN_SSH_KEY", wrong.to_str().expect("utf-8")),
+            ("HOME", home_str),
+            ("CAIRN_FETCH_INTERVAL_SECS", "1"),
+        ],
+    );
+    let browser = sign_in_editor(&server).await;
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Wrong key");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    dashboard_says(
+        &browser,
+        "authentication failed: the remote refused the SSH key",
+    )
+    .await;
+    dashboard_says(&browser, "Cairn stopped trying after 3 refusals").await;
+    dashboard_says(&browser, "1 change waiting to publish.").await;
+    let tries = sshd.refused();
+    assert!((1..=3).contains(&tries), "{tries} refused connections");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        sshd.refused(),
+        tries,
+        "no retries on a timer after a refused key"
+    );
+    assert_eq!(git(&bare, &["rev-parse", "main"]), theirs, "nothing pushed");
+    drop(server);
+
+    // The right key, but a host Cairn does not know (no known_hosts entry):
+    // refused before any key is offered.
+    let stranger = dir.path().join("stranger");
+    std::fs::create_dir_all(&stranger).expect("mkdir");
+    let server = Server::start_with(
+        &dir.path().join("data3"),
+        Some(&work),
+        &[
+            ("CAIRN_SSH_KEY", key.to_str().expect("utf-8")),
+            ("HOME", stranger.to_str().expect("utf-8")),
+        ],
+    );
+    let browser = sign_in_editor(&server).await;
+    dashboard_says(&browser, "The last attempt to publish failed").await;
+    let (_, dash) = browser.get("/").await;
+    assert!(dash.to_lowercase().contains("host"), "{dash}");
+    assert_eq!(git(&bare, &["rev-parse", "main"]), theirs, "nothing pushed");
+    assert_fsck_clean(&bare);
+    drop(server);
+}
