@@ -33,7 +33,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     };
     runtime.block_on(async move {
         match cli.command {
-            Command::Serve(args) => cairn::server::serve(&cli.data, args, cost).await?,
+            Command::Serve(args) => cairn::server::serve(&cli.data, *args, cost).await?,
             Command::User(command) => cairn::commands::user(&cli.data, command, cost).await?,
             Command::Token(command) => cairn::commands::token(&cli.data, command).await?,
             Command::Reindex { site } => {
