@@ -902,3 +902,66 @@ async fn a_remote_over_ssh_works_with_the_right_key_and_fails_clearly_with_a_wro
     assert_fsck_clean(&bare);
     drop(server);
 }
+
+/// Someone rewrites the remote's history (a forced push dropping Cairn's
+/// pushed commit): Cairn is refused as for any other divergence, never
+/// forces, and merges, so its commits and the rewritten ones are all on
+/// the remote afterwards.
+#[tokio::test]
+async fn a_rewritten_remote_history_is_merged_not_overwritten() {
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    let (_server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Pushed, then dropped");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    let dropped = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    assert!(eventually(20, || git(&bare, &["rev-parse", "main"]).trim() == dropped));
+
+    // The rewrite: the remote's branch goes back one commit and on another way.
+    let other = dir.path().join("rewriter");
+    git(
+        dir.path(),
+        &["clone", "-q", &daemon.url("remote.git"), "rewriter"],
+    );
+    git(&other, &["reset", "-q", "--hard", "HEAD~1"]);
+    std::fs::write(other.join("REWRITTEN.md"), "rewritten\n").expect("write");
+    git(&other, &["add", "REWRITTEN.md"]);
+    git_commit(&other, "Rewritten history");
+    git(&other, &["push", "-q", "--force", "origin", "main"]);
+    let rewritten = git(&other, &["rev-parse", "HEAD"]).trim().to_string();
+
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "After the rewrite");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    assert!(
+        eventually(30, || git(&bare, &["rev-parse", "main"]).trim()
+            != rewritten),
+        "published after the rewrite"
+    );
+    let head = git(&bare, &["rev-parse", "main"]).trim().to_string();
+    assert_eq!(
+        git(&bare, &["log", "-1", "--format=%P", &head]).trim(),
+        format!("{mine} {rewritten}")
+    );
+    for commit in [&dropped, &mine, &rewritten] {
+        let kept = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&bare)
+            .args(["merge-base", "--is-ancestor", commit, "main"])
+            .status()
+            .expect("git merge-base");
+        assert!(kept.success(), "{commit} is on the remote's branch");
+    }
+    let file = git(&bare, &["show", "main:_projects/ai-and-cities.md"]);
+    assert!(file.contains("mission: After the rewrite"), "{file}");
+    assert_eq!(git(&bare, &["show", "main:REWRITTEN.md"]), "rewritten\n");
+    assert_fsck_clean(&bare);
+}
