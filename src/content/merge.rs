@@ -35,9 +35,50 @@ pub enum Part {
     File(&'static str),
 }
 
+/// Which side's version a person chose for a part that clashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Ours,
+    Theirs,
+}
+
 /// The merged file, or what clashes. `base` is the common ancestor's
 /// version of the file.
 pub fn three_way(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, Vec<Clash>> {
+    three_way_choosing(base, ours, theirs, &|_| None)
+}
+
+/// The same, with a person's choice for parts that clash: a field or the
+/// body chosen takes that side's version; a whole file or its layout chosen
+/// takes that side's whole file.
+pub fn three_way_choosing(
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    choose: &dyn Fn(&Part) -> Option<Side>,
+) -> Result<Vec<u8>, Vec<Clash>> {
+    match merge_parts(base, ours, theirs, choose) {
+        Err(clashes) if clashes.len() == 1 => {
+            let whole = match &clashes[0].part {
+                part @ (Part::Layout | Part::File(_)) => choose(part),
+                _ => None,
+            };
+            match whole {
+                Some(Side::Ours) => Ok(ours.to_vec()),
+                Some(Side::Theirs) => Ok(theirs.to_vec()),
+                None => Err(clashes),
+            }
+        }
+        other => other,
+    }
+}
+
+fn merge_parts(
+    base: &[u8],
+    ours: &[u8],
+    theirs: &[u8],
+    choose: &dyn Fn(&Part) -> Option<Side>,
+) -> Result<Vec<u8>, Vec<Clash>> {
     if ours == theirs || ours == base {
         return Ok(theirs.to_vec());
     }
@@ -91,9 +132,10 @@ pub fn three_way(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, Vec
     let mut expected: HashMap<&str, Option<String>> = HashMap::new();
     for key in &keys {
         let (bv, ov, tv) = (lines(&b, key), lines(&o, key), lines(&t, key));
-        if ov == bv || ov == tv {
+        let chosen = || choose(&Part::Field(key.to_string()));
+        if ov == bv || ov == tv || chosen() == Some(Side::Theirs) {
             expected.insert(key, tv);
-        } else if tv == bv {
+        } else if tv == bv || chosen() == Some(Side::Ours) {
             let Some(next) = splice(&merged, key, ov.as_deref(), &ours_order) else {
                 return Err(whole("the merged file could not be read back"));
             };
@@ -108,8 +150,10 @@ pub fn three_way(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, Vec
         }
     }
     let (bb, ob, tb) = (b.body(), o.body(), t.body());
-    if ob != bb && ob != tb {
-        if tb == bb {
+    let body_choice = choose(&Part::Body);
+    let take_ours_body = ob != bb && ob != tb && body_choice != Some(Side::Theirs);
+    if take_ours_body {
+        if tb == bb || body_choice == Some(Side::Ours) {
             let head = &merged.as_str()[..merged.as_str().len() - merged.body().len()];
             let text = format!("{head}{ob}");
             match Document::parse(text.as_bytes()) {
@@ -128,7 +172,7 @@ pub fn three_way(base: &[u8], ours: &[u8], theirs: &[u8]) -> Result<Vec<u8>, Vec
         return Err(clashes);
     }
     // Read the result back: every field as decided, the body as decided.
-    let body = if ob != bb { ob } else { tb };
+    let body = if take_ours_body { ob } else { tb };
     let sound = merged.front_matter_error().is_none()
         && merged.body() == body
         && expected
@@ -267,6 +311,62 @@ mod tests {
             BASE.replace("name: Old", "name: Theirs")
                 .replace("Body text.", "Our body.")
         );
+    }
+
+    #[test]
+    fn a_choice_settles_a_clash() {
+        let ours = BASE
+            .replace("name: Old", "name: Ours")
+            .replace("Body text.", "Ours.");
+        let theirs = BASE
+            .replace("name: Old", "name: Theirs")
+            .replace("mission: Help", "mission: More")
+            .replace("Body text.", "Theirs.");
+        let keep_ours = |_: &Part| Some(Side::Ours);
+        let merged = three_way_choosing(
+            BASE.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &keep_ours,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(merged).unwrap(),
+            theirs
+                .replace("name: Theirs", "name: Ours")
+                .replace("Theirs.", "Ours.")
+        );
+        let take_theirs = |_: &Part| Some(Side::Theirs);
+        let merged = three_way_choosing(
+            BASE.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &take_theirs,
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(merged).unwrap(), theirs);
+        // Only the field chosen: the body still clashes.
+        let name_only = |p: &Part| (*p == Part::Field("name".into())).then_some(Side::Ours);
+        let clashes = three_way_choosing(
+            BASE.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &name_only,
+        )
+        .unwrap_err();
+        assert_eq!(clashes.len(), 1);
+        assert_eq!(clashes[0].part, Part::Body);
+        // A layout clash chosen: that side's whole file.
+        let ours = BASE.replace("# A comment", "# Ours");
+        let theirs = BASE.replace("# A comment", "# Theirs");
+        let merged = three_way_choosing(
+            BASE.as_bytes(),
+            ours.as_bytes(),
+            theirs.as_bytes(),
+            &keep_ours,
+        )
+        .unwrap();
+        assert_eq!(merged, ours.as_bytes());
     }
 
     #[test]

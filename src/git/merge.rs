@@ -52,6 +52,9 @@ pub struct MergeRequest {
     pub ours: ObjectId,
     pub theirs: ObjectId,
     pub files: Vec<MergeFile>,
+    /// Cairn when the merge decided everything; the person who chose, when
+    /// someone settled conflicts.
+    pub author: Identity,
     pub committer: Identity,
     pub message: String,
     pub time: i64,
@@ -190,9 +193,10 @@ impl Writer<'_> {
         }
         let merged = repo.find_tree(update.create_updated(repo, &our_tree)?)?;
         let who = signature(&request.committer, request.time)?;
+        let author = signature(&request.author, request.time)?;
         let commit = repo.commit(
             None,
-            &who,
+            &author,
             &who,
             &request.message,
             &merged,

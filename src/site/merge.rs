@@ -6,6 +6,7 @@
 //! they are and is described for admins.
 
 use super::{Ctx, Identity, ObjectId, SiteError, with_retries};
+pub use crate::content::merge::Side;
 use crate::content::merge::{self as field_merge, Part};
 pub use crate::git::merge::CommitSummary;
 use crate::git::merge::{MergeFile, MergeRequest, Resolution};
@@ -43,32 +44,61 @@ pub struct RemoteConflict {
     pub theirs_commit: Option<CommitSummary>,
 }
 
+/// A person's choices for conflicts: `(path, part as shown)` -> side.
+#[derive(Debug, Clone)]
+pub struct Choices {
+    pub by: Identity,
+    pub sides: HashMap<(String, String), Side>,
+}
+
+/// How a merge is made: by whom, from which remote, with what choices.
+pub(super) struct MergeBy<'a> {
+    pub committer: &'a Identity,
+    pub now: i64,
+    /// Names the remote in the merge commit's message.
+    pub from: &'a str,
+    pub choices: Option<&'a Choices>,
+}
+
 /// Brings `theirs` (fetched, in the repository) into the branch: a
-/// fast-forward when the branch has nothing new, else a merge. `from` names
-/// the remote in the merge commit's message.
+/// fast-forward when the branch has nothing new, else a merge.
 pub(super) fn take_in(
     cx: &Ctx<'_>,
     theirs: &ObjectId,
-    committer: &Identity,
-    now: i64,
-    from: &str,
+    how: &MergeBy<'_>,
 ) -> Result<(TakenIn, Vec<String>), SiteError> {
     let mut writer = cx.repo.write_lock()?;
-    with_retries(|| match writer.fast_forward(theirs, committer, now)? {
-        FastForward::UpToDate => Ok((TakenIn::UpToDate, Vec::new())),
-        FastForward::Moved { local_edits } => Ok((TakenIn::FastForwarded, local_edits)),
-        FastForward::Diverged => merge(cx, &mut writer, theirs, committer, now, from),
-    })
+    with_retries(
+        || match writer.fast_forward(theirs, how.committer, how.now)? {
+            FastForward::UpToDate => Ok((TakenIn::UpToDate, Vec::new())),
+            FastForward::Moved { local_edits } => Ok((TakenIn::FastForwarded, local_edits)),
+            FastForward::Diverged => merge(cx, &mut writer, theirs, how),
+        },
+    )
+}
+
+/// How a part is named to people (and in their choices).
+fn label(part: &Part) -> String {
+    match part {
+        Part::Field(key) => format!("the field `{key}`"),
+        Part::Body => "the text below the fields".to_string(),
+        Part::Layout => "the comments or order of the fields".to_string(),
+        Part::File(why) => format!("the whole file: {why}"),
+    }
 }
 
 fn merge(
     cx: &Ctx<'_>,
     writer: &mut Writer<'_>,
     theirs: &ObjectId,
-    committer: &Identity,
-    now: i64,
-    from: &str,
+    how: &MergeBy<'_>,
 ) -> Result<(TakenIn, Vec<String>), SiteError> {
+    let from = how.from;
+    let chosen = |path: &str, part: &str| {
+        how.choices
+            .and_then(|c| c.sides.get(&(path.to_string(), part.to_string())).copied())
+    };
+    let decided: std::cell::RefCell<Vec<String>> = std::cell::RefCell::default();
     let repo = cx.repo;
     let ours = repo.tip()?;
     let Some(div) = repo.divergence(&ours, theirs)? else {
@@ -97,10 +127,29 @@ fn merge(
             continue;
         }
         let whole = |why: &str| (t.path.clone(), format!("the whole file: {why}"), None, None);
+        let path = t.path.as_str();
+        let choose = |part: &Part| {
+            let side = chosen(path, &label(part));
+            if let Some(side) = side {
+                let kept = if side == Side::Ours {
+                    "Cairn's"
+                } else {
+                    "the remote's"
+                };
+                let line = format!("{path}: {}: kept {kept}", label(part));
+                let mut decided = decided.borrow_mut();
+                if !decided.contains(&line) {
+                    decided.push(line);
+                }
+            }
+            side
+        };
         match (&t.old, &o.new, &t.new) {
             (Some(base), Some(ov), Some(tv)) => {
                 let ours_bytes = read(ov)?;
-                match field_merge::three_way(&read(base)?, &ours_bytes, &read(tv)?) {
+                let merged_file =
+                    field_merge::three_way_choosing(&read(base)?, &ours_bytes, &read(tv)?, &choose);
+                match merged_file {
                     Ok(bytes) => {
                         if bytes != ours_bytes {
                             files.push(MergeFile {
@@ -123,9 +172,23 @@ fn merge(
                     }
                 }
             }
-            (None, _, _) => clashes.push(whole("both sides added it, differently")),
-            (_, None, _) => clashes.push(whole("Cairn's side removed it, the remote changed it")),
-            (_, _, None) => clashes.push(whole("the remote removed it, Cairn's side changed it")),
+            (old, ours_new, theirs_new) => {
+                let why = match (old, ours_new, theirs_new) {
+                    (None, _, _) => "both sides added it, differently",
+                    (_, None, _) => "Cairn's side removed it, the remote changed it",
+                    _ => "the remote removed it, Cairn's side changed it",
+                };
+                let part = Part::File(why);
+                match choose(&part) {
+                    // Cairn's version is the branch's already.
+                    Some(Side::Ours) => {}
+                    Some(Side::Theirs) => files.push(MergeFile {
+                        path: t.path.clone(),
+                        take: Resolution::Theirs,
+                    }),
+                    None => clashes.push(whole(why)),
+                }
+            }
         }
     }
     if !clashes.is_empty() {
@@ -149,13 +212,25 @@ fn merge(
     if !merged.is_empty() {
         message.push_str(&format!("\nMerged field by field: {}\n", merged.join(", ")));
     }
+    let decided = decided.into_inner();
+    let author = match how.choices {
+        Some(choices) if !decided.is_empty() => {
+            message.push_str(&format!("\nConflicts settled by {}:\n", choices.by.name));
+            for line in &decided {
+                message.push_str(&format!("- {line}\n"));
+            }
+            choices.by.clone()
+        }
+        _ => how.committer.clone(),
+    };
     let request = MergeRequest {
         ours,
         theirs: theirs.clone(),
         files,
-        committer: committer.clone(),
+        author,
+        committer: how.committer.clone(),
         message,
-        time: now,
+        time: how.now,
     };
     let (commit, local_edits) = writer.merge(&request)?;
     tracing::info!(%commit, taken = taken.len(), merged = merged.len(), "merged the remote's changes");

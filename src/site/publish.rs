@@ -4,7 +4,7 @@
 //! remote has commits Cairn does not) pauses publishing and keeps every
 //! local commit; bad credentials stop the retries until the next commit.
 
-use super::merge::{RemoteConflict, TakenIn};
+use super::merge::{Choices, MergeBy, RemoteConflict, TakenIn};
 use super::{ObjectId, Site, SiteError};
 use crate::git::remote::PushOutcome;
 use std::sync::{Arc, Mutex};
@@ -258,6 +258,16 @@ impl Site {
         target: &PublishTarget,
         clock: &Arc<dyn crate::state::Clock>,
     ) -> Result<TakenIn, SiteError> {
+        self.take_in_choosing(target, clock.now(), None).await
+    }
+
+    /// The same, with a person's choices for what conflicts.
+    async fn take_in_choosing(
+        &self,
+        target: &PublishTarget,
+        now: i64,
+        choices: Option<Choices>,
+    ) -> Result<TakenIn, SiteError> {
         let t = target.clone();
         let fetched = self
             .blocking(move |cx| Ok(cx.repo.fetch(&t.remote, &t.branch, &t.auth)?))
@@ -273,10 +283,17 @@ impl Site {
             return Ok(TakenIn::UpToDate);
         };
         let committer = self.committer.clone();
-        let now = clock.now();
         let from = format!("{} ({})", target.remote, target.branch);
         let (taken, local_edits) = self
-            .blocking(move |cx| super::merge::take_in(&cx, &theirs, &committer, now, &from))
+            .blocking(move |cx| {
+                let how = MergeBy {
+                    committer: &committer,
+                    now,
+                    from: &from,
+                    choices: choices.as_ref(),
+                };
+                super::merge::take_in(&cx, &theirs, &how)
+            })
             .await?;
         if !local_edits.is_empty() {
             tracing::warn!(files = ?local_edits, "checkout files with local edits were left as they were");
@@ -286,6 +303,31 @@ impl Site {
             self.after_outside_change();
         }
         Ok(taken)
+    }
+
+    /// An admin settles the conflicts that paused publishing: the remote is
+    /// fetched again and merged with these choices (the merge commit is
+    /// authored by them), then pushed. What still conflicts (the remote
+    /// may have moved) is returned, and publishing stays paused.
+    pub async fn settle_conflicts(
+        &self,
+        choices: Choices,
+        now: i64,
+    ) -> Result<Vec<RemoteConflict>, SiteError> {
+        let Some(target) = self.publisher.status().target else {
+            return Err(SiteError::Unsupported(
+                "settling conflicts without a remote".into(),
+            ));
+        };
+        let taken = self.take_in_choosing(&target, now, Some(choices)).await?;
+        let left = match &taken {
+            TakenIn::Conflicted(c) => c.clone(),
+            _ => Vec::new(),
+        };
+        if self.after_taking_in(taken) {
+            self.publisher.poke();
+        }
+        Ok(left)
     }
 
     /// Records what taking in did for the dashboard; whether there is now

@@ -13,6 +13,7 @@ pub(crate) mod history;
 mod hooks;
 mod layout;
 mod login;
+mod publishing;
 pub mod routes;
 mod security_log;
 mod set_password;

@@ -6,7 +6,7 @@
 use super::{
     account, assets, builds, collections, dashboard, documents, health, history, hooks, login,
 };
-use super::{security_log, set_password, setup, tokens, users};
+use super::{publishing, security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
 use crate::auth::{CurrentUser, session};
 use crate::error::AppError;
@@ -85,6 +85,7 @@ pub fn routes() -> Vec<Route> {
             post(history::restore),
         ),
         get_("/history", READERS, get(history::site_history)),
+        post_("/publishing/settle", ADMINS, post(publishing::settle)),
         get_("/builds", READERS, get(builds::list)),
         get_("/builds/{id}", READERS, get(builds::show)),
         get_("/builds/{id}/events", READERS, get(builds::events)),

@@ -965,3 +965,99 @@ async fn a_rewritten_remote_history_is_merged_not_overwritten() {
     assert_eq!(git(&bare, &["show", "main:REWRITTEN.md"]), "rewritten\n");
     assert_fsck_clean(&bare);
 }
+
+/// A conflict an admin settles on the dashboard: keeping Cairn's value for
+/// the field both changed, the remote's other change merged too; the merge
+/// commit is authored by the admin and pushed.
+#[tokio::test]
+async fn an_admin_settles_a_conflict_by_choosing_a_version() {
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    let doc = "_projects/ai-and-cities.md";
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[("CAIRN_FETCH_INTERVAL_SECS", "3600")],
+    );
+    let admin = sign_in_as(&server, "ada", "admin").await;
+    dashboard_says(&admin, "Published just now.").await;
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        set_line(other, doc, "category: research", "category: lab");
+        let text = std::fs::read_to_string(other.join(doc)).expect("read");
+        let mission = text
+            .lines()
+            .find(|l| l.starts_with("mission:"))
+            .expect("a mission line")
+            .to_string();
+        set_line(other, doc, &mission, "mission: Theirs");
+    });
+    let theirs = theirs.trim().to_string();
+    save_mission(&admin, "Ours").await;
+    let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
+    dashboard_says(&admin, "Publishing paused: conflict").await;
+
+    let (_, dash) = admin.get("/").await;
+    let form = Form::parse(&dash, "/publishing/settle");
+    assert_eq!(form.get("path.0"), Some(doc));
+    assert_eq!(form.get("part.0"), Some("the field `mission`"));
+    // A choice that is not one: refused, nothing merged.
+    let bad = form.clone().without("side.0").with("side.0", "both");
+    assert_eq!(
+        admin
+            .post("/publishing/settle", &bad.fields)
+            .await
+            .status()
+            .as_u16(),
+        400
+    );
+    // No choice: nothing merged, said so.
+    let none = form.clone().without("side.0");
+    assert_eq!(
+        admin
+            .post("/publishing/settle", &none.fields)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    dashboard_says(&admin, "Nothing was merged: choose which version").await;
+    assert_eq!(git(&work, &["rev-parse", "HEAD"]).trim(), mine);
+    // Keep Cairn's.
+    let keep = form.without("side.0").with("side.0", "ours");
+    assert_eq!(
+        admin
+            .post("/publishing/settle", &keep.fields)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    dashboard_says(&admin, "Merged with your choices; publishing goes on.").await;
+    assert!(
+        eventually(30, || {
+            let head = git(&work, &["rev-parse", "HEAD"]);
+            git(&bare, &["rev-parse", "main"]) == head && head.trim() != mine
+        }),
+        "the merge was pushed"
+    );
+    let head = git(&bare, &["rev-parse", "main"]).trim().to_string();
+    assert_eq!(
+        git(&bare, &["log", "-1", "--format=%P", &head]).trim(),
+        format!("{mine} {theirs}")
+    );
+    assert_eq!(
+        git(&bare, &["log", "-1", "--format=%an", &head]).trim(),
+        "ada"
+    );
+    assert!(
+        git(&bare, &["log", "-1", "--format=%B", &head])
+            .contains("- _projects/ai-and-cities.md: the field `mission`: kept Cairn's")
+    );
+    let file = git(&bare, &["show", &format!("main:{doc}")]);
+    assert!(file.contains("mission: Ours"), "{file}");
+    assert!(file.contains("category: lab"), "{file}");
+    let (_, dash) = admin.get("/").await;
+    assert!(!dash.contains("Publishing paused"), "{dash}");
+    assert_checkout_clean(&work);
+    assert_fsck_clean(&bare);
+}

@@ -43,6 +43,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
         Who::Editors,
     ),
     ("GET", "/history", Who::Readers),
+    ("POST", "/publishing/settle", Who::Admins),
     ("GET", "/builds", Who::Readers),
     ("GET", "/builds/{id}", Who::Readers),
     ("GET", "/builds/{id}/events", Who::Readers),
