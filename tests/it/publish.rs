@@ -697,11 +697,7 @@ impl Drop for Sshd {
 const SSHD: &str = "/usr/sbin/sshd";
 
 fn sshd_available() -> bool {
-    let keygen = std::process::Command::new("sh")
-        .args(["-c", "command -v ssh-keygen"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    let found = Path::new(SSHD).exists() && keygen;
+    let found = Path::new(SSHD).exists() && program_available("ssh-keygen", "openssh-client");
     if !found {
         assert!(
             std::env::var("CAIRN_REQUIRE_TOOLS").as_deref() != Ok("1"),
@@ -1060,4 +1056,183 @@ async fn an_admin_settles_a_conflict_by_choosing_a_version() {
     assert!(!dash.contains("Publishing paused"), "{dash}");
     assert_checkout_clean(&work);
     assert_fsck_clean(&bare);
+}
+
+/// The TLS git server of `tests/fixtures/tools/git-https-server.py`.
+struct HttpsGit {
+    child: std::process::Child,
+    port: u16,
+    refused_log: std::path::PathBuf,
+}
+
+impl Drop for HttpsGit {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl HttpsGit {
+    /// Serves `root` over https on loopback, for `user` with `token`;
+    /// returns the server and the certificate to trust.
+    fn start(root: &Path, dir: &Path, user: &str, token: &str) -> (HttpsGit, std::path::PathBuf) {
+        let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+        let out = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+            ])
+            .args(["-nodes", "-days", "1", "-subj", "/CN=localhost"])
+            .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port_file = dir.join("port");
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tools/git-https-server.py");
+        let child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(root)
+            .arg(&cert)
+            .arg(&key)
+            .arg(user)
+            .arg(token)
+            .arg(&port_file)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3");
+        assert!(
+            eventually(20, || port_file.exists()),
+            "the https server started"
+        );
+        let port = std::fs::read_to_string(&port_file)
+            .expect("port")
+            .trim()
+            .parse()
+            .expect("a port");
+        let server = HttpsGit {
+            child,
+            port,
+            refused_log: root.join("refused.log"),
+        };
+        (server, cert)
+    }
+
+    fn refused(&self) -> usize {
+        std::fs::read_to_string(&self.refused_log)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    }
+}
+
+/// Pushing and fetching over https (TLS, a certificate the server's
+/// operator trusts) with a token from a file; a wrong token fails clearly
+/// after a bounded number of tries.
+#[tokio::test]
+async fn a_remote_over_https_works_with_the_right_token_and_fails_clearly_with_a_wrong_one() {
+    if !program_available("python3", "python3") || !program_available("openssl", "openssl") {
+        return;
+    }
+    let dir = tempdir();
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
+    let tls = dir.path().join("tls");
+    std::fs::create_dir_all(&tls).expect("mkdir");
+    let (https, cert) = HttpsGit::start(
+        bare.parent().expect("served"),
+        &tls,
+        "cairn-bot",
+        "t0ken-right",
+    );
+    let url = format!("https://localhost:{}/remote.git", https.port);
+    git(&work, &["remote", "set-url", "origin", &url]);
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "t0ken-right\n").expect("token file");
+    let cert_str = cert.to_str().expect("utf-8");
+
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&work),
+        &[
+            (
+                "CAIRN_REMOTE_TOKEN_FILE",
+                token_file.to_str().expect("utf-8"),
+            ),
+            ("CAIRN_REMOTE_USERNAME", "cairn-bot"),
+            ("SSL_CERT_FILE", cert_str),
+            ("CAIRN_FETCH_INTERVAL_SECS", "1"),
+        ],
+    );
+    let browser = sign_in_editor(&server).await;
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Over https");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    let head = git(&work, &["rev-parse", "HEAD"]);
+    assert!(
+        eventually(20, || git(&bare, &["rev-parse", "main"]) == head),
+        "pushed over https"
+    );
+    dashboard_says(&browser, "Published just now.").await;
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        std::fs::write(other.join("NOTES.md"), "over https\n").expect("write");
+    });
+    assert!(
+        eventually(20, || git(&work, &["rev-parse", "HEAD"]) == theirs),
+        "fetched over https"
+    );
+    drop(server);
+
+    // A wrong token: refused, shown, a bounded number of tries.
+    let refused_before = https.refused();
+    let server = Server::start_with(
+        &dir.path().join("data2"),
+        Some(&work),
+        &[
+            ("CAIRN_REMOTE_TOKEN", "t0ken-wrong"),
+            ("SSL_CERT_FILE", cert_str),
+            ("CAIRN_FETCH_INTERVAL_SECS", "1"),
+        ],
+    );
+    let browser = sign_in_editor(&server).await;
+    let (_, html) = browser.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.mission", "Wrong token");
+    assert_eq!(
+        browser.post(PAGE, &form.fields).await.status().as_u16(),
+        303
+    );
+    dashboard_says(
+        &browser,
+        "authentication failed: the remote refused the token",
+    )
+    .await;
+    dashboard_says(&browser, "Cairn stopped trying after 3 refusals").await;
+    let (_, dash) = browser.get("/").await;
+    assert!(!dash.contains("t0ken-wrong"), "the token is never shown");
+    let tries = https.refused() - refused_before;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(
+        https.refused() - refused_before,
+        tries,
+        "no retries on a timer"
+    );
+    // Each try: the request without credentials, then once with the token.
+    assert!((1..=6).contains(&tries), "{tries} refused requests");
+    assert_eq!(git(&bare, &["rev-parse", "main"]), theirs, "nothing pushed");
+    assert_fsck_clean(&bare);
+    drop(server);
 }

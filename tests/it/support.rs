@@ -462,6 +462,24 @@ pub fn tool_available(tool: &str) -> bool {
     found
 }
 
+/// Whether `program` is on the PATH (for tools without `--version`); like
+/// [`tool_available`], a missing one fails under CAIRN_REQUIRE_TOOLS=1.
+pub fn program_available(program: &str, package: &str) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {program}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CAIRN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "{program} is required (CAIRN_REQUIRE_TOOLS=1) but not installed"
+        );
+        eprintln!("skipping: {program} is not installed (apt-get install {package})");
+    }
+    found
+}
+
 /// A fresh temporary folder.
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("tempdir")
