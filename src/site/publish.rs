@@ -1,8 +1,11 @@
 //! Publishing: every commit is pushed to the site's remote soon after it is
 //! made (a burst of saves becomes one push), never forced. A remote that is
-//! down is retried with backoff while saves go on; a refused push (the
-//! remote has commits Cairn does not) pauses publishing and keeps every
-//! local commit; bad credentials stop the retries until the next commit.
+//! down is retried with backoff while saves go on; a refused push leads to a
+//! fetch and a fast-forward or a field-by-field merge (`merge.rs`), then a
+//! new push; a conflict pauses publishing, keeps every commit on both sides
+//! and is shown to admins, who may settle it. Refused credentials stop the
+//! retries until the next commit. Each new commit the remote takes is handed
+//! to the builds (`ready_to_build`).
 
 use super::merge::{Choices, MergeBy, RemoteConflict, TakenIn};
 use super::{ObjectId, Site, SiteError};

@@ -142,11 +142,6 @@ pub(super) async fn events(
     Query(q): Query<FromLine>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let row = state
-        .builds
-        .get(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.")))?;
     let resumed = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -155,7 +150,15 @@ pub(super) async fn events(
     let from = resumed.or(q.from).unwrap_or(0);
     let stream = match state.builds.follow(id, from) {
         Follow::Running(lines, events) => live_stream(lines.into(), Some(events), None),
-        Follow::NotRunning => live_stream(VecDeque::new(), None, Some(row.status)),
+        // Read after `follow`: a run that just ended has its final status.
+        Follow::NotRunning => {
+            let row = state
+                .builds
+                .get(id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.")))?;
+            live_stream(VecDeque::new(), None, Some(row.status))
+        }
     };
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::default())
