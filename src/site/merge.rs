@@ -126,7 +126,6 @@ fn merge(
         if o.new == t.new {
             continue;
         }
-        let whole = |why: &str| (t.path.clone(), format!("the whole file: {why}"), None, None);
         let path = t.path.as_str();
         let choose = |part: &Part| {
             let side = chosen(path, &label(part));
@@ -161,12 +160,7 @@ fn merge(
                     }
                     Err(found) => {
                         for clash in found {
-                            let part = match clash.part {
-                                Part::Field(key) => format!("the field `{key}`"),
-                                Part::Body => "the text below the fields".to_string(),
-                                Part::Layout => "the comments or order of the fields".to_string(),
-                                Part::File(why) => format!("the whole file: {why}"),
-                            };
+                            let part = label(&clash.part);
                             clashes.push((t.path.clone(), part, clash.ours, clash.theirs));
                         }
                     }
@@ -186,7 +180,7 @@ fn merge(
                         path: t.path.clone(),
                         take: Resolution::Theirs,
                     }),
-                    None => clashes.push(whole(why)),
+                    None => clashes.push((t.path.clone(), label(&part), None, None)),
                 }
             }
         }
