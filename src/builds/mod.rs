@@ -129,7 +129,7 @@ impl Builds {
             Err(e) => tracing::error!(error = %e, "could not read the build records"),
         }
         // Checkouts a previous run left behind.
-        let _ = std::fs::remove_dir_all(&settings.work_dir);
+        let _ = tokio::fs::remove_dir_all(&settings.work_dir).await;
         let mut ready = self.inner.site.ready_to_build();
         loop {
             if ready.changed().await.is_err() {
@@ -229,7 +229,15 @@ impl Builds {
         id: i64,
         limit: Duration,
     ) -> (&'static str, Option<i64>) {
-        let spawned = tokio::process::Command::new("sh")
+        let mut cmd = tokio::process::Command::new("sh");
+        // The site's code runs here (Jekyll plugins): Cairn's own settings,
+        // secrets among them (tokens, webhook secret), are not passed on.
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("CAIRN_") {
+                cmd.env_remove(key);
+            }
+        }
+        let spawned = cmd
             .arg("-c")
             .arg(command)
             .current_dir(dir)

@@ -81,13 +81,14 @@ fn no_process_with(marker: &str) -> bool {
 async fn failing_and_hanging_builds_are_recorded_and_saving_goes_on() {
     let dir = tempdir();
     // No remote: each commit is built. `sleep 3171` marks the hanging one.
-    let command = r#"echo "building $CAIRN_BUILD_COMMIT"; grep '^mission:' _projects/ai-and-cities.md; if grep -q 'mission: Hang' _projects/ai-and-cities.md; then sleep 3171; fi; echo 'broken on purpose' >&2; exit 3"#;
+    let command = r#"echo "building $CAIRN_BUILD_COMMIT"; echo "secret: ${CAIRN_WEBHOOK_SECRET:-not given}"; grep '^mission:' _projects/ai-and-cities.md; if grep -q 'mission: Hang' _projects/ai-and-cities.md; then sleep 3171; fi; echo 'broken on purpose' >&2; exit 3"#;
     let server = Server::start_with(
         &dir.path().join("data"),
         None,
         &[
             ("CAIRN_BUILD_COMMAND", command),
             ("CAIRN_BUILD_TIMEOUT_SECS", "3"),
+            ("CAIRN_WEBHOOK_SECRET", "w3bhook-secret"),
         ],
     );
     let browser = sign_in_editor(&server).await;
@@ -103,6 +104,10 @@ async fn failing_and_hanging_builds_are_recorded_and_saving_goes_on() {
     assert!(page.contains("broken on purpose"), "{page}");
     assert!(page.contains("exit code 3"), "{page}");
     assert!(page.contains(&format!("building {failing}")), "{page}");
+    assert!(
+        page.contains("secret: not given"),
+        "Cairn's secrets stay out of builds: {page}"
+    );
     assert!(
         page.contains("mission: Fail"),
         "the clean checkout has the commit: {page}"
