@@ -72,7 +72,10 @@ fn publishing_lines(status: &crate::site::publish::PublishStatus, now: i64) -> V
     }
     match &status.published {
         Some((_, at)) => lines.push(format!("Published {}.", ago(now - at))),
-        None => lines.push(format!("Not published yet to {}.", target.remote)),
+        None => lines.push(format!(
+            "Nothing published to {} since Cairn started.",
+            target.remote
+        )),
     }
     match status.waiting {
         0 => {}

@@ -237,6 +237,8 @@ struct CommitPage {
     committer: String,
     when: String,
     can_edit: bool,
+    /// A merge (two parents): not reverted as a whole.
+    merge: bool,
     files: Vec<FileView>,
 }
 
@@ -306,6 +308,7 @@ pub(super) async fn commit(
         committer: format!("{} <{}>", info.committer.name, info.committer.email),
         when: format_time(info.time),
         can_edit: current.user.role.can_edit(),
+        merge: info.parents.len() > 1,
         sha: info.id.to_string(),
         files,
     })

@@ -274,6 +274,14 @@ async fn diverged_histories_merge_field_by_field_and_a_real_conflict_pauses() {
     );
     assert_eq!(checked_out(&work, "NOTES.md"), "notes\n");
     assert_checkout_clean(&work);
+    // Its page: what it merged, and no whole-merge revert button.
+    let (_, page) = browser.get(&format!("/commits/{head}")).await;
+    assert!(page.contains("Merge the changes from origin"), "{page}");
+    assert!(
+        page.contains("Taken from origin (main): NOTES.md"),
+        "{page}"
+    );
+    assert!(!page.contains("Revert this change"), "{page}");
 
     // 2. Another field of the same document: merged field by field, the
     // file otherwise exactly as the remote wrote it.
