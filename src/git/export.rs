@@ -64,3 +64,56 @@ impl Repo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{FileMode, Repository, Signature};
+
+    #[test]
+    fn a_commit_is_written_with_its_modes_and_links_and_the_checkout_is_untouched()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let site = dir.path().join("site");
+        let repo = Repository::init(&site)?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(
+            "_projects/a.md",
+            repo.blob(b"---\nname: A\n---\n")?,
+            FileMode::Blob,
+        );
+        update.upsert(
+            "bin/build.sh",
+            repo.blob(b"#!/bin/sh\n")?,
+            FileMode::BlobExecutable,
+        );
+        update.upsert("latest.md", repo.blob(b"_projects/a.md")?, FileMode::Link);
+        let empty = repo.find_tree(repo.treebuilder(None)?.write()?)?;
+        let tree = repo.find_tree(update.create_updated(&repo, &empty)?)?;
+        let sig = Signature::now("T", "t@example.org")?;
+        let commit = repo.commit(Some("HEAD"), &sig, &sig, "one", &tree, &[])?;
+        drop(tree);
+
+        let store = Repo::open_reader(&site)?;
+        let out = dir.path().join("build");
+        let written = store.export(&ObjectId::from_oid(commit), &out)?;
+        assert_eq!(written, 3);
+        assert_eq!(
+            std::fs::read(out.join("_projects/a.md"))?,
+            b"---\nname: A\n---\n"
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("bin/build.sh"))?
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o111, 0o111, "executable");
+        assert_eq!(
+            std::fs::read_link(out.join("latest.md"))?,
+            Path::new("_projects/a.md")
+        );
+        // The site's own checkout and index were not touched.
+        assert!(!site.join("_projects").exists());
+        assert!(!site.join(".git/index").exists());
+        Ok(())
+    }
+}
