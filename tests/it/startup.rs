@@ -94,6 +94,43 @@ fn serve_refuses_a_site_that_is_not_a_git_repository_or_has_no_config() {
     }
 }
 
+/// Bad publishing settings: a token file that cannot be read, a token given
+/// twice, an SSH key that is not a file, each refused at start with one line
+/// (and never echoing a token).
+#[test]
+fn serve_refuses_bad_remote_credentials_with_one_line() {
+    let dir = tempdir();
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("path");
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "s3cret-token\n").expect("write");
+    let token_file = token_file.to_str().expect("path");
+    let missing = dir.path().join("missing");
+    let missing = missing.to_str().expect("path");
+    let base = ["serve", "--data", data, "--listen", "127.0.0.1:0"];
+    for (extra, why) in [
+        (
+            vec!["--remote-token-file", missing],
+            "cannot read the remote's token from",
+        ),
+        (
+            vec![
+                "--remote-token",
+                "s3cret-token",
+                "--remote-token-file",
+                token_file,
+            ],
+            "give the remote's token once",
+        ),
+        (vec!["--ssh-key", missing], "is not a readable file"),
+    ] {
+        let args: Vec<&str> = base.iter().copied().chain(extra.iter().copied()).collect();
+        let line = serve_fails(&args);
+        assert!(line.contains(why), "{args:?}: {line}");
+        assert!(!line.contains("s3cret-token"), "{line}");
+    }
+}
+
 #[test]
 fn user_add_refuses_bad_input_with_one_line() {
     let dir = tempdir();
