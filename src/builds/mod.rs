@@ -202,7 +202,9 @@ impl Builds {
         }
         let mut code = None;
         if let Some(command) = &settings.command {
-            self.line(format!("$ {command}"));
+            // Not the command itself: it may hold a secret, and every
+            // signed-in user can read build logs.
+            self.line("Running the build command.".into());
             let (status, exit) = self
                 .run_command(command, dir, &what.commit, id, settings.timeout)
                 .await;
