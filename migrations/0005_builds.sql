@@ -2,8 +2,8 @@
 CREATE TABLE builds (
     id          INTEGER PRIMARY KEY,
     commit_id   TEXT    NOT NULL,
-    -- what started it: 'push' (after a successful push), 'commit' (no
-    -- remote: after a commit)
+    -- what started it: 'push' (after a successful push), 'fetch' (after
+    -- taking in the remote's commits), 'commit' (no remote: after a commit)
     trigger     TEXT    NOT NULL,
     started_at  INTEGER NOT NULL,
     ended_at    INTEGER,

@@ -50,7 +50,8 @@ pub struct PublishStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {
     pub commit: ObjectId,
-    /// `push` (the remote took it) or `commit` (no remote: Cairn made it).
+    /// `push` (the remote took it), `fetch` (taken in from the remote) or
+    /// `commit` (no remote: Cairn made it).
     pub trigger: &'static str,
 }
 
@@ -287,6 +288,7 @@ impl Site {
         };
         let committer = self.committer.clone();
         let from = format!("{} ({})", target.remote, target.branch);
+        let fetched_tip = theirs.clone();
         let (taken, local_edits) = self
             .blocking(move |cx| {
                 let how = MergeBy {
@@ -304,6 +306,11 @@ impl Site {
         if matches!(taken, TakenIn::FastForwarded | TakenIn::Merged(_)) {
             tracing::info!("took in the remote's changes");
             self.after_outside_change();
+        }
+        if taken == TakenIn::FastForwarded {
+            // The remote's tip is the site now, and nothing will be pushed:
+            // build it (a merge is built once pushed).
+            self.publisher.ready(fetched_tip, "fetch");
         }
         Ok(taken)
     }

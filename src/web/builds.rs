@@ -45,6 +45,7 @@ impl BuildView {
             trigger: match row.trigger.as_str() {
                 "push" => "after a push",
                 "commit" => "after a commit",
+                "fetch" => "after taking in the remote's changes",
                 _ => "other",
             },
             started: format_time(row.started_at),

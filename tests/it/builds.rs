@@ -2,7 +2,7 @@
 //! published commit and a build hook, one at a time, coalesced, recorded,
 //! time-limited, followed live; saving never waits for them.
 
-use crate::publish::{dashboard_says, eventually, remote_and_checkout};
+use crate::publish::{dashboard_says, eventually, push_from_elsewhere, remote_and_checkout};
 use crate::support::*;
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -250,7 +250,7 @@ fn hook_listener() -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn twenty_quick_saves_lead_to_a_few_builds_and_the_last_is_of_the_last_commit() {
     let dir = tempdir();
-    let (bare, work, _daemon) = remote_and_checkout(dir.path());
+    let (bare, work, daemon) = remote_and_checkout(dir.path());
     let (hook_url, hooks) = hook_listener();
     let server = Server::start_with(
         &dir.path().join("data"),
@@ -261,6 +261,7 @@ async fn twenty_quick_saves_lead_to_a_few_builds_and_the_last_is_of_the_last_com
                 "sleep 1; grep '^mission:' _projects/ai-and-cities.md",
             ),
             ("CAIRN_BUILD_HOOK_URL", &hook_url),
+            ("CAIRN_FETCH_INTERVAL_SECS", "1"),
         ],
     );
     let browser = sign_in_editor(&server).await;
@@ -305,4 +306,15 @@ async fn twenty_quick_saves_lead_to_a_few_builds_and_the_last_is_of_the_last_com
             .any(|r| r.contains(&format!("\"commit\":\"{last}\"")))
     );
     assert!(received.iter().all(|r| r.contains("\"trigger\":\"push\"")));
+
+    // Commits pushed elsewhere and taken in are built too (nothing of
+    // Cairn's is pushed for them).
+    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
+        std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
+    });
+    let theirs = theirs.trim().to_string();
+    let runs = settled_on(&browser, &theirs).await;
+    assert_eq!(runs[0].2, "Succeeded", "{runs:?}");
+    let (_, page) = browser.get(&format!("/builds/{}", runs[0].0)).await;
+    assert!(page.contains("after taking in the remote"), "{page}");
 }

@@ -102,7 +102,11 @@ pub(crate) fn remote_and_checkout(dir: &Path) -> (std::path::PathBuf, std::path:
 
 /// Someone clones the remote elsewhere, `change`s the clone, commits and
 /// pushes; returns the pushed commit.
-fn push_from_elsewhere(dir: &Path, daemon: &Daemon, change: impl FnOnce(&Path)) -> String {
+pub(crate) fn push_from_elsewhere(
+    dir: &Path,
+    daemon: &Daemon,
+    change: impl FnOnce(&Path),
+) -> String {
     let other = dir.join("other");
     let out = std::process::Command::new("git")
         .args(["clone", "-q", &daemon.url("remote.git")])
