@@ -1,7 +1,9 @@
-//! Pushing the branch to the site's remote, never forced. A push the remote
-//! refuses (it has commits Cairn does not) is reported, not retried by
-//! force: git2 reports a refused reference through `push_update_reference`,
-//! not as an error, so that callback is checked.
+//! Pushing the branch to the site's remote, never forced, and fetching
+//! from it, over any transport libgit2 has here (local, git://, ssh, https)
+//! with the credentials Cairn was given. A push the remote refuses (it has
+//! commits Cairn does not) is reported, not retried by force: git2 reports a
+//! refused reference through `push_update_reference`, not as an error, so
+//! that callback is checked.
 
 use super::{ObjectId, Repo, StoreError};
 use git2::{
