@@ -119,18 +119,18 @@ impl Builds {
         let Some(settings) = self.inner.settings.clone() else {
             return;
         };
-        let now = self.inner.clock.now();
-        match rows::interrupt_unfinished(&self.inner.db, now).await {
-            Ok(0) => {}
-            Ok(n) => tracing::warn!(
-                runs = n,
-                "builds a previous run left unfinished are marked interrupted"
-            ),
-            Err(e) => tracing::error!(error = %e, "could not read the build records"),
-        }
         // Checkouts a previous run left behind.
         let _ = tokio::fs::remove_dir_all(&settings.work_dir).await;
         let mut ready = self.inner.site.ready_to_build();
+        // Runs a crashed Cairn left: what they started is stopped, they
+        // are recorded as interrupted, and the newest is built again.
+        if let Some(commit) = self.recover().await {
+            let again = Published {
+                commit,
+                trigger: "restart",
+            };
+            self.build(&settings, again).await;
+        }
         loop {
             if ready.changed().await.is_err() {
                 return;
@@ -141,6 +141,41 @@ impl Builds {
                 self.build(&settings, published).await;
             }
         }
+    }
+
+    /// Stops and records the runs a previous process left `running`;
+    /// returns the commit of the newest, to build again.
+    async fn recover(&self) -> Option<ObjectId> {
+        let db = &self.inner.db;
+        let left = match rows::unfinished(db).await {
+            Ok(left) => left,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the build records");
+                return None;
+            }
+        };
+        let now = self.inner.clock.now();
+        for run in &left {
+            if let Some(pid) = run.pid {
+                let stopped = stop_leftover(pid, run.id, &run.commit_id);
+                if stopped {
+                    tracing::warn!(
+                        build = run.id,
+                        "stopped a build a previous run left running"
+                    );
+                }
+            }
+            if let Err(e) = rows::interrupt(db, run.id, now).await {
+                tracing::error!(error = %e, build = run.id, "could not record an interrupted build");
+            }
+        }
+        if !left.is_empty() {
+            tracing::warn!(
+                runs = left.len(),
+                "builds a previous run left unfinished are marked interrupted"
+            );
+        }
+        left.first().and_then(|run| ObjectId::parse(&run.commit_id))
     }
 
     /// One run, recorded from start to end.
@@ -259,6 +294,11 @@ impl Builds {
             }
         };
         let group = child.id();
+        if let Some(pid) = group
+            && let Err(e) = rows::set_pid(&self.inner.db, id, i64::from(pid)).await
+        {
+            tracing::warn!(error = %e, build = id, "could not record the build's process");
+        }
         let readers = [
             child.stdout.take().map(|out| self.spawn_reader(out)),
             child.stderr.take().map(|err| self.spawn_reader(err)),
@@ -448,4 +488,39 @@ impl Builds {
     pub async fn get(&self, id: i64) -> Result<Option<BuildRow>, crate::db::DbError> {
         rows::get(&self.inner.db, id).await
     }
+}
+
+/// Kills process group `pgid` if it is still the build `id` of `commit`
+/// that a crashed Cairn started: some process of that group carries the
+/// run's `CAIRN_BUILD_ID` and `CAIRN_BUILD_COMMIT` (so a reused process id
+/// is never killed). Whether it was found.
+fn stop_leftover(pgid: i64, id: i64, commit: &str) -> bool {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    let want_id = format!("CAIRN_BUILD_ID={id}");
+    let want_commit = format!("CAIRN_BUILD_COMMIT={commit}");
+    let ours = procs.filter_map(|e| e.ok()).any(|entry| {
+        let path = entry.path();
+        let in_group = std::fs::read_to_string(path.join("stat")).is_ok_and(|stat| {
+            // `pid (comm) state ppid pgrp ...`; comm may hold spaces.
+            stat.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+                .and_then(|g| g.parse::<i64>().ok())
+                == Some(pgid)
+        });
+        in_group
+            && std::fs::read(path.join("environ")).is_ok_and(|env| {
+                let vars: Vec<&[u8]> = env.split(|b| *b == 0).collect();
+                vars.contains(&want_id.as_bytes()) && vars.contains(&want_commit.as_bytes())
+            })
+    });
+    if ours
+        && let Some(pid) = i32::try_from(pgid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+    ours
 }

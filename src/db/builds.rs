@@ -57,15 +57,43 @@ pub async fn finish(
     Ok(())
 }
 
-/// Runs a previous process left `running` (it stopped mid-build).
-pub async fn interrupt_unfinished(pool: &SqlitePool, now: i64) -> Result<u64, DbError> {
-    Ok(sqlx::query(
-        "UPDATE builds SET status = 'interrupted', ended_at = ? WHERE status = 'running'",
+/// Records the process group of a run's command.
+pub async fn set_pid(pool: &SqlitePool, id: i64, pid: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE builds SET pid = ? WHERE id = ?")
+        .bind(pid)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A run a previous process left `running` (it stopped mid-build).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Unfinished {
+    pub id: i64,
+    pub commit_id: String,
+    pub pid: Option<i64>,
+}
+
+/// The runs left `running`, newest first.
+pub async fn unfinished(pool: &SqlitePool) -> Result<Vec<Unfinished>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, commit_id, pid FROM builds WHERE status = 'running' ORDER BY id DESC",
+    )
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Marks a run a previous process left `running` as interrupted.
+pub async fn interrupt(pool: &SqlitePool, id: i64, now: i64) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE builds SET status = 'interrupted', ended_at = ? WHERE id = ? AND status = 'running'",
     )
     .bind(now)
+    .bind(id)
     .execute(pool)
-    .await?
-    .rows_affected())
+    .await?;
+    Ok(())
 }
 
 /// The newest runs first.

@@ -50,8 +50,9 @@ pub struct PublishStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {
     pub commit: ObjectId,
-    /// `push` (the remote took it), `fetch` (taken in from the remote) or
-    /// `commit` (no remote: Cairn made it).
+    /// `push` (the remote took it), `fetch` (taken in from the remote),
+    /// `commit` (no remote: Cairn made it) or `restart` (a crash cut its
+    /// build short).
     pub trigger: &'static str,
 }
 

@@ -46,6 +46,7 @@ impl BuildView {
                 "push" => "after a push",
                 "commit" => "after a commit",
                 "fetch" => "after taking in the remote's changes",
+                "restart" => "again after a restart (the run before was cut short)",
                 _ => "other",
             },
             started: format_time(row.started_at),

@@ -325,3 +325,57 @@ async fn twenty_quick_saves_lead_to_a_few_builds_and_the_last_is_of_the_last_com
     let (_, page) = browser.get(&format!("/builds/{}", runs[0].0)).await;
     assert!(page.contains("after taking in the remote"), "{page}");
 }
+
+/// Cairn killed (kill -9) during a build: at the next start what the build
+/// left running is stopped, the run is recorded as interrupted, and the
+/// same commit is built again.
+#[tokio::test]
+async fn a_build_cut_short_by_a_crash_is_stopped_and_run_again_at_start() {
+    let dir = tempdir();
+    let data = dir.path().join("data");
+    let marker = dir.path().join("quick");
+    let marker_str = marker.to_str().expect("utf-8");
+    // Hangs (sleep 4243) until the marker exists, then is quick.
+    let command = r#"if [ -f "$BUILD_TEST_MARKER" ]; then echo "quick build"; else sleep 4243; fi"#;
+    let env = [
+        ("CAIRN_BUILD_COMMAND", command),
+        ("BUILD_TEST_MARKER", marker_str),
+    ];
+    let mut server = Server::start_with(&data, None, &env);
+    let browser = sign_in_editor(&server).await;
+    save_mission(&browser, "Built after a crash").await;
+    let commit = git(&server.site(), &["rev-parse", "HEAD"])
+        .trim()
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while no_process_with("sleep 4243") {
+        assert!(Instant::now() < deadline, "the build never started");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server.kill();
+    // The build outlived Cairn.
+    assert!(
+        !no_process_with("sleep 4243"),
+        "a crash leaves the build running"
+    );
+
+    std::fs::write(&marker, "").expect("marker");
+    let server = Server::start_with(&data, None, &env);
+    let browser = Browser::new(&server);
+    assert_eq!(
+        browser.login("alice", PASSWORD).await.status().as_u16(),
+        303
+    );
+    assert!(
+        eventually(20, || no_process_with("sleep 4243")),
+        "the left-over build was stopped"
+    );
+    let runs = settled_on(&browser, &commit).await;
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[1].2, "Interrupted (Cairn stopped during the build)");
+    assert_eq!(runs[0].2, "Succeeded");
+    assert_eq!(runs[0].1, runs[1].1, "the same commit, built again");
+    let (_, page) = browser.get(&format!("/builds/{}", runs[0].0)).await;
+    assert!(page.contains("again after a restart"), "{page}");
+    assert!(page.contains("quick build"), "{page}");
+}
