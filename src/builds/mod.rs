@@ -116,15 +116,17 @@ impl Builds {
 
     /// Builds what becomes ready, one at a time, until the process ends.
     pub async fn run(self) {
+        let mut ready = self.inner.site.ready_to_build();
+        // Runs a crashed Cairn left: what they started is stopped, they
+        // are recorded as interrupted (also when builds are now off), and
+        // the newest is built again.
+        let again = self.recover().await;
         let Some(settings) = self.inner.settings.clone() else {
             return;
         };
         // Checkouts a previous run left behind.
         let _ = tokio::fs::remove_dir_all(&settings.work_dir).await;
-        let mut ready = self.inner.site.ready_to_build();
-        // Runs a crashed Cairn left: what they started is stopped, they
-        // are recorded as interrupted, and the newest is built again.
-        if let Some(commit) = self.recover().await {
+        if let Some(commit) = again {
             let again = Published {
                 commit,
                 trigger: "restart",
