@@ -3,9 +3,7 @@
 //! merged files hold is the site's job (field by field); this module only
 //! reads the two sides and writes the result the site asks for.
 
-use super::{
-    Identity, ObjectId, Repo, StoreError, Writer, handle_in, loose, move_branch, signature,
-};
+use super::{Identity, ObjectId, Repo, StoreError, Writer, handle_in, move_to_commit, signature};
 use git2::{Oid, Repository, Tree};
 
 /// A file one side changed since the common ancestor.
@@ -202,14 +200,11 @@ impl Writer<'_> {
             &merged,
             &[&ours, &theirs],
         )?;
-        let changed = tree_changes(repo, &our_tree, &merged)?;
         let summary = request.message.lines().next().unwrap_or_default();
-        let local_edits = move_branch(
+        let local_edits = move_to_commit(
             repo,
             &mut state.pending,
             &self.repo.branch_ref,
-            loose::Batch::new(repo.path()),
-            changed,
             (ours.id(), commit),
             &who,
             &format!("cairn: {summary}"),

@@ -684,21 +684,42 @@ impl Writer<'_> {
         if !repo.graph_descendant_of(target, tip)? {
             return Ok(FastForward::Diverged);
         }
-        let old_tree = repo.find_commit(tip)?.tree()?;
-        let new_tree = repo.find_commit(target)?.tree()?;
-        let changed = merge::tree_changes(repo, &old_tree, &new_tree)?;
-        let local_edits = move_branch(
+        let local_edits = move_to_commit(
             repo,
             &mut state.pending,
             &self.repo.branch_ref,
-            loose::Batch::new(repo.path()),
-            changed,
             (tip, target),
             &signature(who, now)?,
             "cairn: fast-forward to the remote",
         )?;
         Ok(FastForward::Moved { local_edits })
     }
+}
+
+/// Moves the branch from `from` to `to`, a commit already in the
+/// repository (a fast-forward, a merge), with [`move_branch`]: the files
+/// that differ between their trees follow in the checkout.
+fn move_to_commit(
+    repo: &Repository,
+    pending: &mut Vec<worktree::Pending>,
+    branch_ref: &str,
+    (from, to): (Oid, Oid),
+    who: &Signature<'_>,
+    reflog: &str,
+) -> Result<Vec<String>, StoreError> {
+    let old_tree = repo.find_commit(from)?.tree()?;
+    let new_tree = repo.find_commit(to)?.tree()?;
+    let changed = merge::tree_changes(repo, &old_tree, &new_tree)?;
+    move_branch(
+        repo,
+        pending,
+        branch_ref,
+        loose::Batch::new(repo.path()),
+        changed,
+        (from, to),
+        who,
+        reflog,
+    )
 }
 
 /// Moves the branch from `from` to `to` (git's lock protocol, the lock
