@@ -36,9 +36,7 @@ pub async fn user(data: &Path, command: UserCommand, cost: HashCost) -> Result<(
             display_name,
             password_stdin: _,
         } => {
-            let role: Role = role
-                .parse()
-                .map_err(|e: crate::auth::UnknownRole| AuthError::InvalidInput(e.to_string()))?;
+            let role: Role = role.parse().map_err(AuthError::from)?;
             let password = read_password()?;
             let new = accounts::NewUser::parse(
                 &name,
@@ -117,9 +115,7 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<(), CommandErro
             user,
             expires_days,
         } => {
-            let role: Role = role
-                .parse()
-                .map_err(|e: crate::auth::UnknownRole| AuthError::InvalidInput(e.to_string()))?;
+            let role: Role = role.parse().map_err(AuthError::from)?;
             let owner = match user {
                 Some(u) => Some(accounts::by_username(&pool, &u).await?),
                 None => None,

@@ -41,10 +41,7 @@ impl TryFrom<UserRow> for User {
     fn try_from(row: UserRow) -> Result<Self, AuthError> {
         Ok(User {
             id: row.id,
-            role: row
-                .role
-                .parse()
-                .map_err(|e: super::UnknownRole| AuthError::InvalidInput(e.to_string()))?,
+            role: row.role.parse()?,
             username: row.username,
             display_name: row.display_name,
             email: row.email,

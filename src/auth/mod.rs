@@ -123,6 +123,12 @@ pub enum AuthError {
     Session(#[from] tower_sessions::session::Error),
 }
 
+impl From<UnknownRole> for AuthError {
+    fn from(e: UnknownRole) -> Self {
+        AuthError::InvalidInput(e.to_string())
+    }
+}
+
 /// A random token of `bytes` bytes from the OS, in hex.
 pub fn random_token(bytes: usize) -> Result<String, AuthError> {
     let mut buf = vec![0u8; bytes];

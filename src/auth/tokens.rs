@@ -30,10 +30,7 @@ impl TryFrom<TokenRow> for Token {
     fn try_from(row: TokenRow) -> Result<Self, AuthError> {
         Ok(Token {
             id: row.id,
-            role: row
-                .role
-                .parse()
-                .map_err(|e: super::UnknownRole| AuthError::InvalidInput(e.to_string()))?,
+            role: row.role.parse()?,
             name: row.name,
             owner_id: row.owner_id,
             created_at: row.created_at,
