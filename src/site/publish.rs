@@ -98,6 +98,12 @@ impl Publisher {
         });
     }
 
+    /// Where commits are pushed, once publishing has started (`None`: no
+    /// remote), without copying the rest of the status.
+    pub fn target(&self) -> Option<PublishTarget> {
+        self.status.lock().ok().and_then(|s| s.target.clone())
+    }
+
     pub fn status(&self) -> PublishStatus {
         self.status.lock().map(|s| s.clone()).unwrap_or_default()
     }
@@ -112,7 +118,7 @@ impl Publisher {
 impl Site {
     /// A push webhook arrived: fetch the remote now (when publishing).
     pub fn remote_changed(&self) -> bool {
-        let publishing = self.publisher.status().target.is_some();
+        let publishing = self.publisher.target().is_some();
         if publishing {
             self.publisher.fetch_soon();
         }
@@ -325,7 +331,7 @@ impl Site {
         choices: Choices,
         now: i64,
     ) -> Result<Vec<RemoteConflict>, SiteError> {
-        let Some(target) = self.publisher.status().target else {
+        let Some(target) = self.publisher.target() else {
             return Err(SiteError::Unsupported(
                 "settling conflicts without a remote".into(),
             ));

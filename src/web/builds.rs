@@ -5,8 +5,7 @@
 use super::history::format_time;
 use super::layout::{Layout, render};
 use crate::auth::CurrentUser;
-use crate::builds::{Follow, LiveEvent};
-use crate::db::builds::BuildRow;
+use crate::builds::{BuildRow, Follow, LiveEvent};
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
@@ -33,6 +32,8 @@ pub(super) struct BuildView {
     pub status: &'static str,
     /// `failed`, `timed_out`: shown as a problem.
     pub bad: bool,
+    pub timed_out: bool,
+    pub running: bool,
     pub exit_code: String,
 }
 
@@ -53,6 +54,8 @@ impl BuildView {
             ended: row.ended_at.map(format_time).unwrap_or_default(),
             status: status_label(&row.status),
             bad: matches!(row.status.as_str(), "failed" | "timed_out"),
+            timed_out: row.status == "timed_out",
+            running: row.status == "running",
             exit_code: row.exit_code.map(|c| c.to_string()).unwrap_or_default(),
         }
     }
