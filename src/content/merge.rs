@@ -246,7 +246,15 @@ mod tests {
         "---\n# A comment\nname: Old\nmission: Help\ncategory: research\n---\nBody text.\n";
 
     fn merge(ours: &str, theirs: &str) -> Result<String, Vec<Clash>> {
-        three_way(BASE.as_bytes(), ours.as_bytes(), theirs.as_bytes())
+        choosing(ours, theirs, &|_| None)
+    }
+
+    fn choosing(
+        ours: &str,
+        theirs: &str,
+        choose: &dyn Fn(&Part) -> Option<Side>,
+    ) -> Result<String, Vec<Clash>> {
+        three_way_choosing(BASE.as_bytes(), ours.as_bytes(), theirs.as_bytes(), choose)
             .map(|b| String::from_utf8(b).unwrap())
     }
 
@@ -323,50 +331,26 @@ mod tests {
             .replace("mission: Help", "mission: More")
             .replace("Body text.", "Theirs.");
         let keep_ours = |_: &Part| Some(Side::Ours);
-        let merged = three_way_choosing(
-            BASE.as_bytes(),
-            ours.as_bytes(),
-            theirs.as_bytes(),
-            &keep_ours,
-        )
-        .unwrap();
+        let merged = choosing(&ours, &theirs, &keep_ours).unwrap();
         assert_eq!(
-            String::from_utf8(merged).unwrap(),
+            merged,
             theirs
                 .replace("name: Theirs", "name: Ours")
                 .replace("Theirs.", "Ours.")
         );
         let take_theirs = |_: &Part| Some(Side::Theirs);
-        let merged = three_way_choosing(
-            BASE.as_bytes(),
-            ours.as_bytes(),
-            theirs.as_bytes(),
-            &take_theirs,
-        )
-        .unwrap();
-        assert_eq!(String::from_utf8(merged).unwrap(), theirs);
+        let merged = choosing(&ours, &theirs, &take_theirs).unwrap();
+        assert_eq!(merged, theirs);
         // Only the field chosen: the body still clashes.
         let name_only = |p: &Part| (*p == Part::Field("name".into())).then_some(Side::Ours);
-        let clashes = three_way_choosing(
-            BASE.as_bytes(),
-            ours.as_bytes(),
-            theirs.as_bytes(),
-            &name_only,
-        )
-        .unwrap_err();
+        let clashes = choosing(&ours, &theirs, &name_only).unwrap_err();
         assert_eq!(clashes.len(), 1);
         assert_eq!(clashes[0].part, Part::Body);
         // A layout clash chosen: that side's whole file.
         let ours = BASE.replace("# A comment", "# Ours");
         let theirs = BASE.replace("# A comment", "# Theirs");
-        let merged = three_way_choosing(
-            BASE.as_bytes(),
-            ours.as_bytes(),
-            theirs.as_bytes(),
-            &keep_ours,
-        )
-        .unwrap();
-        assert_eq!(merged, ours.as_bytes());
+        let merged = choosing(&ours, &theirs, &keep_ours).unwrap();
+        assert_eq!(merged, ours);
     }
 
     #[test]

@@ -8,15 +8,6 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const PAGE: &str = "/collections/projects/ai-and-cities";
-
-async fn save_mission(browser: &Browser, mission: &str) {
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", mission);
-    let answer = browser.post(PAGE, &form.fields).await;
-    assert_eq!(answer.status().as_u16(), 303, "saving {mission:?}");
-}
-
 /// The runs on `/builds`, newest first: (id, commit, status).
 async fn builds(browser: &Browser) -> Vec<(String, String, String)> {
     let (status, html) = browser.get("/builds").await;

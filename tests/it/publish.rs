@@ -164,12 +164,7 @@ async fn a_save_is_pushed_and_the_remotes_hook_builds_the_new_value() {
     );
 
     let (server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Published by Cairn");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
+    save_mission(&browser, "Published by Cairn").await;
     let head = git(&work, &["rev-parse", "HEAD"]);
 
     // Pushed (never forced): the remote's branch is the checkout's.
@@ -197,16 +192,6 @@ fn set_line(dir: &Path, path: &str, old: &str, new: &str) {
     let text = std::fs::read_to_string(&doc).expect("read");
     assert!(text.contains(old), "{path} has {old:?}");
     std::fs::write(&doc, text.replacen(old, new, 1)).expect("write");
-}
-
-/// Saves `mission` through the admin form.
-async fn save_mission(browser: &Browser, mission: &str) {
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", mission);
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
 }
 
 /// Someone else pushes to the remote while Cairn has commits it lacks:
@@ -679,16 +664,39 @@ async fn a_remote_that_never_answers_times_out_and_saving_goes_on() {
     let browser = sign_in_editor(&server).await;
     dashboard_says(&browser, "The last attempt to publish failed").await;
     let started = Instant::now();
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Saved while the remote hangs");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
+    save_mission(&browser, "Saved while the remote hangs").await;
     assert!(git(&work, &["log", "-1", "--format=%s"]).starts_with("Update projects/ai-and-cities"));
     // The demo's first commit and the save: the remote has neither.
     dashboard_says(&browser, "2 changes waiting to publish.").await;
     println!("saved and reported within {:?}", started.elapsed());
+}
+
+/// A save is pushed over `transport` (the remote's branch becomes the
+/// checkout's), then a commit pushed elsewhere (`NOTES.md`: "over
+/// {transport}") is fetched and taken in; returns that commit.
+async fn push_and_fetch(
+    browser: &Browser,
+    dir: &Path,
+    work: &Path,
+    bare: &Path,
+    daemon: &Daemon,
+    transport: &str,
+) -> String {
+    save_mission(browser, &format!("Over {transport}")).await;
+    let head = git(work, &["rev-parse", "HEAD"]);
+    assert!(
+        eventually(20, || git(bare, &["rev-parse", "main"]) == head),
+        "pushed over {transport}"
+    );
+    dashboard_says(browser, "Published just now.").await;
+    let theirs = push_from_elsewhere(dir, daemon, |other| {
+        std::fs::write(other.join("NOTES.md"), format!("over {transport}\n")).expect("write");
+    });
+    assert!(
+        eventually(20, || git(work, &["rev-parse", "HEAD"]) == theirs),
+        "fetched over {transport}"
+    );
+    theirs
 }
 
 /// `sshd` on a loopback port, logging to a file, letting in the holder of
@@ -830,26 +838,8 @@ async fn a_remote_over_ssh_works_with_the_right_key_and_fails_clearly_with_a_wro
         ],
     );
     let browser = sign_in_editor(&server).await;
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Over ssh");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
-    let head = git(&work, &["rev-parse", "HEAD"]);
-    assert!(
-        eventually(20, || git(&bare, &["rev-parse", "main"]) == head),
-        "pushed over ssh"
-    );
-    dashboard_says(&browser, "Published just now.").await;
-    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
-        std::fs::write(other.join("NOTES.md"), "from elsewhere\n").expect("write");
-    });
-    assert!(
-        eventually(20, || git(&work, &["rev-parse", "HEAD"]) == theirs),
-        "fetched over ssh"
-    );
-    assert_eq!(checked_out(&work, "NOTES.md"), "from elsewhere\n");
+    let theirs = push_and_fetch(&browser, dir.path(), &work, &bare, &daemon, "ssh").await;
+    assert_eq!(checked_out(&work, "NOTES.md"), "over ssh\n");
     assert_eq!(sshd.refused(), 0, "the right key is never refused");
     drop(server);
 
@@ -866,12 +856,7 @@ async fn a_remote_over_ssh_works_with_the_right_key_and_fails_clearly_with_a_wro
         ],
     );
     let browser = sign_in_editor(&server).await;
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Wrong key");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
+    save_mission(&browser, "Wrong key").await;
     dashboard_says(
         &browser,
         "authentication failed: the remote refused the SSH key",
@@ -923,12 +908,7 @@ async fn a_rewritten_remote_history_is_merged_not_overwritten() {
     let dir = tempdir();
     let (bare, work, daemon) = remote_and_checkout(dir.path());
     let (_server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Pushed, then dropped");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
+    save_mission(&browser, "Pushed, then dropped").await;
     let dropped = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
     assert!(eventually(20, || git(&bare, &["rev-parse", "main"]).trim() == dropped));
 
@@ -945,12 +925,7 @@ async fn a_rewritten_remote_history_is_merged_not_overwritten() {
     git(&other, &["push", "-q", "--force", "origin", "main"]);
     let rewritten = git(&other, &["rev-parse", "HEAD"]).trim().to_string();
 
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "After the rewrite");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
+    save_mission(&browser, "After the rewrite").await;
     let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
     assert!(
         eventually(30, || git(&bare, &["rev-parse", "main"]).trim()
@@ -1191,25 +1166,7 @@ async fn a_remote_over_https_works_with_the_right_token_and_fails_clearly_with_a
         ],
     );
     let browser = sign_in_editor(&server).await;
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Over https");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
-    let head = git(&work, &["rev-parse", "HEAD"]);
-    assert!(
-        eventually(20, || git(&bare, &["rev-parse", "main"]) == head),
-        "pushed over https"
-    );
-    dashboard_says(&browser, "Published just now.").await;
-    let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
-        std::fs::write(other.join("NOTES.md"), "over https\n").expect("write");
-    });
-    assert!(
-        eventually(20, || git(&work, &["rev-parse", "HEAD"]) == theirs),
-        "fetched over https"
-    );
+    let theirs = push_and_fetch(&browser, dir.path(), &work, &bare, &daemon, "https").await;
     drop(server);
 
     // A wrong token: refused, shown, a bounded number of tries.
@@ -1224,12 +1181,7 @@ async fn a_remote_over_https_works_with_the_right_token_and_fails_clearly_with_a
         ],
     );
     let browser = sign_in_editor(&server).await;
-    let (_, html) = browser.get(PAGE).await;
-    let form = Form::parse(&html, PAGE).with("f.mission", "Wrong token");
-    assert_eq!(
-        browser.post(PAGE, &form.fields).await.status().as_u16(),
-        303
-    );
+    save_mission(&browser, "Wrong token").await;
     dashboard_says(
         &browser,
         "authentication failed: the remote refused the token",

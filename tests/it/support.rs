@@ -520,6 +520,16 @@ pub async fn demo_with_editor() -> (tempfile::TempDir, Server, Browser) {
     (dir, server, browser)
 }
 
+/// Saves `mission` on the demo site's `ai-and-cities` project through the
+/// admin form (answered 303).
+pub async fn save_mission(browser: &Browser, mission: &str) {
+    let page = "/collections/projects/ai-and-cities";
+    let (_, html) = browser.get(page).await;
+    let form = Form::parse(&html, page).with("f.mission", mission);
+    let answer = browser.post(page, &form.fields).await;
+    assert_eq!(answer.status().as_u16(), 303, "saving {mission:?}");
+}
+
 /// Serves the site at `site` (data in `data`) with `alice` signed in.
 pub async fn site_with_editor(site: &Path, data: &Path) -> (Server, Browser) {
     let server = Server::start(data, Some(site));
