@@ -221,7 +221,7 @@ impl Site {
     /// none misses it, and a failure only delays the index.
     pub(super) fn index_after_commit(&self) {
         self.publisher.poke();
-        if self.publisher.target().is_none() {
+        if self.publisher.target().is_none() && self.publisher.builds_follow() {
             // Nothing to push to: the commit itself is ready to build.
             let site = self.clone();
             tokio::spawn(async move {

@@ -98,6 +98,11 @@ impl Publisher {
         });
     }
 
+    /// Whether anything builds the commits made ready (builds are on).
+    pub fn builds_follow(&self) -> bool {
+        self.published.receiver_count() > 0
+    }
+
     /// Where commits are pushed, once publishing has started (`None`: no
     /// remote), without copying the rest of the status.
     pub fn target(&self) -> Option<PublishTarget> {

@@ -18,12 +18,8 @@ pub(super) async fn settle(
     current: CurrentUser,
     CsrfForm(fields): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let fields: HashMap<String, String> = fields.into_iter().collect();
+    let get = |name: &str| fields.get(name).map(String::as_str);
     let mut sides = HashMap::new();
     for i in 0..MAX_ROWS {
         let (Some(path), Some(part)) = (get(&format!("path.{i}")), get(&format!("part.{i}")))
