@@ -452,12 +452,18 @@ pub fn tool_available(tool: &str) -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
+    required_or_skipped(found, tool, "jekyll")
+}
+
+/// `found`, after failing the test when it is not and CAIRN_REQUIRE_TOOLS=1
+/// (as in CI), or printing why the test skips.
+pub fn required_or_skipped(found: bool, tool: &str, package: &str) -> bool {
     if !found {
         assert!(
             std::env::var("CAIRN_REQUIRE_TOOLS").as_deref() != Ok("1"),
             "{tool} is required (CAIRN_REQUIRE_TOOLS=1) but not installed"
         );
-        eprintln!("skipping: {tool} is not installed (apt-get install jekyll)");
+        eprintln!("skipping: {tool} is not installed (apt-get install {package})");
     }
     found
 }
@@ -470,14 +476,7 @@ pub fn program_available(program: &str, package: &str) -> bool {
         .arg(format!("command -v {program}"))
         .output()
         .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CAIRN_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "{program} is required (CAIRN_REQUIRE_TOOLS=1) but not installed"
-        );
-        eprintln!("skipping: {program} is not installed (apt-get install {package})");
-    }
-    found
+    required_or_skipped(found, program, package)
 }
 
 /// A fresh temporary folder.
