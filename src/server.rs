@@ -186,11 +186,15 @@ pub async fn prepare(
                 command: args.build_command.clone().filter(|c| !c.trim().is_empty()),
                 hook_url: args.build_hook_url.clone().filter(|u| !u.trim().is_empty()),
                 timeout: std::time::Duration::from_secs(args.build_timeout_secs.max(1)),
-                work_dir: data.join("builds"),
             }
         });
-    let builds =
-        crate::builds::Builds::new(build_settings, db.clone(), site.clone(), clock.clone());
+    let builds = crate::builds::Builds::new(
+        build_settings,
+        &data.join("builds"),
+        db.clone(),
+        site.clone(),
+        clock.clone(),
+    );
     let state = AppState {
         site,
         db,

@@ -31,8 +31,6 @@ pub struct BuildSettings {
     pub hook_url: Option<String>,
     /// A build still running after this is killed and recorded as timed out.
     pub timeout: Duration,
-    /// Where the temporary checkouts go (one per run, removed after).
-    pub work_dir: PathBuf,
 }
 
 /// Lines of a running build's log kept in memory (the page and the live
@@ -71,6 +69,10 @@ pub struct Builds {
 
 struct Inner {
     settings: Option<BuildSettings>,
+    /// Where the temporary checkouts go (one per run, removed after); each
+    /// run's folder also marks its processes (`CAIRN_BUILD_DIR`), so what a
+    /// crash left running is found again without a recorded process id.
+    work_dir: PathBuf,
     db: SqlitePool,
     site: Site,
     clock: Arc<dyn Clock>,
@@ -93,9 +95,11 @@ pub enum Follow {
 }
 
 impl Builds {
-    /// `settings: None` when the site has no build configured.
+    /// `settings: None` when the site has no build configured. `work_dir`
+    /// is made absolute: it names the runs' processes.
     pub fn new(
         settings: Option<BuildSettings>,
+        work_dir: &Path,
         db: SqlitePool,
         site: Site,
         clock: Arc<dyn Clock>,
@@ -103,6 +107,7 @@ impl Builds {
         Builds {
             inner: Arc::new(Inner {
                 settings,
+                work_dir: std::path::absolute(work_dir).unwrap_or_else(|_| work_dir.to_path_buf()),
                 db,
                 site,
                 clock,
@@ -127,7 +132,7 @@ impl Builds {
             return;
         };
         // Checkouts a previous run left behind.
-        let _ = tokio::fs::remove_dir_all(&settings.work_dir).await;
+        let _ = tokio::fs::remove_dir_all(&self.inner.work_dir).await;
         if let Some(commit) = again {
             let again = Published {
                 commit,
@@ -160,14 +165,23 @@ impl Builds {
         };
         let now = self.inner.clock.now();
         for run in &left {
-            if let Some(pid) = run.pid {
-                let stopped = stop_leftover(pid, run.id, &run.commit_id);
-                if stopped {
-                    tracing::warn!(
-                        build = run.id,
-                        "stopped a build a previous run left running"
-                    );
-                }
+            // Found by what the run's processes carry, not by the recorded
+            // process id: a crash can come after the command started and
+            // before its id was written down.
+            let dir = self.run_dir(run.id);
+            let stopped = tokio::task::spawn_blocking({
+                let commit = run.commit_id.clone();
+                let id = run.id;
+                move || stop_leftover(id, &commit, &dir)
+            })
+            .await
+            .unwrap_or(0);
+            if stopped > 0 {
+                tracing::warn!(
+                    build = run.id,
+                    groups = stopped,
+                    "stopped a build a previous run left running"
+                );
             }
             if let Err(e) = rows::interrupt(db, run.id, now).await {
                 tracing::error!(error = %e, build = run.id, "could not record an interrupted build");
@@ -180,6 +194,11 @@ impl Builds {
             );
         }
         left.first().and_then(|run| ObjectId::parse(&run.commit_id))
+    }
+
+    /// The checkout folder of run `id`.
+    fn run_dir(&self, id: i64) -> PathBuf {
+        self.inner.work_dir.join(format!("build-{id}"))
     }
 
     /// One run, recorded from start to end.
@@ -203,7 +222,7 @@ impl Builds {
             });
         }
         tracing::info!(build = id, commit = %what.commit, trigger = what.trigger, "build started");
-        let dir = settings.work_dir.join(format!("build-{id}"));
+        let dir = self.run_dir(id);
         let (status, code) = self.run_steps(settings, &what, id, &dir).await;
         if let Err(e) = tokio::fs::remove_dir_all(&dir).await
             && e.kind() != std::io::ErrorKind::NotFound
@@ -284,6 +303,7 @@ impl Builds {
             .current_dir(dir)
             .env("CAIRN_BUILD_COMMIT", commit.as_str())
             .env("CAIRN_BUILD_ID", id.to_string())
+            .env("CAIRN_BUILD_DIR", dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -298,11 +318,6 @@ impl Builds {
             }
         };
         let group = child.id();
-        if let Some(pid) = group
-            && let Err(e) = rows::set_pid(&self.inner.db, id, i64::from(pid)).await
-        {
-            tracing::warn!(error = %e, build = id, "could not record the build's process");
-        }
         let readers = [
             child.stdout.take().map(|out| self.spawn_reader(out)),
             child.stderr.take().map(|err| self.spawn_reader(err)),
@@ -494,37 +509,48 @@ impl Builds {
     }
 }
 
-/// Kills process group `pgid` if it is still the build `id` of `commit`
-/// that a crashed Cairn started: some process of that group carries the
-/// run's `CAIRN_BUILD_ID` and `CAIRN_BUILD_COMMIT` (so a reused process id
-/// is never killed). Whether it was found.
-fn stop_leftover(pgid: i64, id: i64, commit: &str) -> bool {
+/// Kills the process groups of build `id` of `commit` that a crashed Cairn
+/// started in `dir`: every process carrying that run's `CAIRN_BUILD_ID`,
+/// `CAIRN_BUILD_COMMIT` and `CAIRN_BUILD_DIR` (the folder is this data
+/// folder's own, so another Cairn's builds, or a reused process id, are
+/// never touched). How many groups were stopped.
+fn stop_leftover(id: i64, commit: &str, dir: &Path) -> usize {
     let Ok(procs) = std::fs::read_dir("/proc") else {
-        return false;
+        return 0;
     };
-    let want_id = format!("CAIRN_BUILD_ID={id}");
-    let want_commit = format!("CAIRN_BUILD_COMMIT={commit}");
-    let ours = procs.filter_map(|e| e.ok()).any(|entry| {
-        let path = entry.path();
-        let in_group = std::fs::read_to_string(path.join("stat")).is_ok_and(|stat| {
-            // `pid (comm) state ppid pgrp ...`; comm may hold spaces.
-            stat.rsplit_once(')')
-                .and_then(|(_, rest)| rest.split_whitespace().nth(2))
-                .and_then(|g| g.parse::<i64>().ok())
-                == Some(pgid)
-        });
-        in_group
-            && std::fs::read(path.join("environ")).is_ok_and(|env| {
+    let wanted = [
+        format!("CAIRN_BUILD_ID={id}").into_bytes(),
+        format!("CAIRN_BUILD_COMMIT={commit}").into_bytes(),
+        {
+            let mut v = b"CAIRN_BUILD_DIR=".to_vec();
+            v.extend_from_slice(dir.as_os_str().as_encoded_bytes());
+            v
+        },
+    ];
+    let mut groups: Vec<i32> = procs
+        .filter_map(|e| e.ok())
+        .filter(|entry| {
+            std::fs::read(entry.path().join("environ")).is_ok_and(|env| {
                 let vars: Vec<&[u8]> = env.split(|b| *b == 0).collect();
-                vars.contains(&want_id.as_bytes()) && vars.contains(&want_commit.as_bytes())
+                wanted.iter().all(|w| vars.contains(&w.as_slice()))
             })
-    });
-    if ours
-        && let Some(pid) = i32::try_from(pgid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-    {
-        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        })
+        .filter_map(|entry| {
+            // `pid (comm) state ppid pgrp ...`; comm may hold spaces.
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.split_whitespace().nth(2)?.parse::<i32>().ok()
+        })
+        .collect();
+    groups.sort_unstable();
+    groups.dedup();
+    let mut stopped = 0;
+    for group in groups {
+        if let Some(pid) = rustix::process::Pid::from_raw(group)
+            && rustix::process::kill_process_group(pid, rustix::process::Signal::KILL).is_ok()
+        {
+            stopped += 1;
+        }
     }
-    ours
+    stopped
 }

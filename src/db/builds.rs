@@ -57,31 +57,22 @@ pub async fn finish(
     Ok(())
 }
 
-/// Records the process group of a run's command.
-pub async fn set_pid(pool: &SqlitePool, id: i64, pid: i64) -> Result<(), DbError> {
-    sqlx::query("UPDATE builds SET pid = ? WHERE id = ?")
-        .bind(pid)
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(())
-}
-
 /// A run a previous process left `running` (it stopped mid-build).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Unfinished {
     pub id: i64,
     pub commit_id: String,
-    pub pid: Option<i64>,
 }
 
 /// The runs left `running`, newest first.
 pub async fn unfinished(pool: &SqlitePool) -> Result<Vec<Unfinished>, DbError> {
-    Ok(sqlx::query_as(
-        "SELECT id, commit_id, pid FROM builds WHERE status = 'running' ORDER BY id DESC",
+    Ok(
+        sqlx::query_as(
+            "SELECT id, commit_id FROM builds WHERE status = 'running' ORDER BY id DESC",
+        )
+        .fetch_all(pool)
+        .await?,
     )
-    .fetch_all(pool)
-    .await?)
 }
 
 /// Marks a run a previous process left `running` as interrupted.

@@ -57,12 +57,55 @@ async fn settled_on(browser: &Browser, commit: &str) -> Vec<(String, String, Str
     }
 }
 
-fn no_process_with(marker: &str) -> bool {
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .all(|cmd| !String::from_utf8_lossy(&cmd).contains(marker))
+/// The hanging processes one test's build commands start, and only those:
+/// the test passes `BUILD_TEST_OWNER` (its own temporary folder) to Cairn,
+/// whose builds pass it on, and a command that hangs runs its `sleep` with
+/// `BUILD_TEST_HANG` set to that value. Another test, or another copy of the
+/// suite, has another folder. Whatever is still hanging is killed when the
+/// test ends, passed or failed, so no run is ever failed by another's.
+struct Hanging {
+    owner: String,
+}
+
+impl Hanging {
+    fn new(dir: &std::path::Path) -> Hanging {
+        Hanging {
+            owner: dir.to_str().expect("utf-8").to_string(),
+        }
+    }
+
+    /// The variable to give Cairn.
+    fn env(&self) -> (&'static str, &str) {
+        ("BUILD_TEST_OWNER", &self.owner)
+    }
+
+    /// The process ids of this test's hanging processes.
+    fn pids(&self) -> Vec<String> {
+        let mark = format!("BUILD_TEST_HANG={}", self.owner);
+        std::fs::read_dir("/proc")
+            .expect("/proc")
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                std::fs::read(e.path().join("environ"))
+                    .is_ok_and(|env| env.split(|b| *b == 0).any(|var| var == mark.as_bytes()))
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    fn running(&self) -> bool {
+        !self.pids().is_empty()
+    }
+}
+
+impl Drop for Hanging {
+    fn drop(&mut self) {
+        for pid in self.pids() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid])
+                .status();
+        }
+    }
 }
 
 /// A build command that fails, and one that hangs past its time limit: both
@@ -71,8 +114,9 @@ fn no_process_with(marker: &str) -> bool {
 #[tokio::test]
 async fn failing_and_hanging_builds_are_recorded_and_saving_goes_on() {
     let dir = tempdir();
-    // No remote: each commit is built. `sleep 3171` marks the hanging one.
-    let command = r#"echo "building $CAIRN_BUILD_COMMIT"; echo "secret: ${CAIRN_WEBHOOK_SECRET:-not given}"; grep '^mission:' _projects/ai-and-cities.md; if grep -q 'mission: Hang' _projects/ai-and-cities.md; then sleep 3171; fi; echo 'broken on purpose' >&2; exit 3"#;
+    // No remote: each commit is built. The hanging one sleeps.
+    let command = r#"echo "building $CAIRN_BUILD_COMMIT"; echo "secret: ${CAIRN_WEBHOOK_SECRET:-not given}"; grep '^mission:' _projects/ai-and-cities.md; if grep -q 'mission: Hang' _projects/ai-and-cities.md; then BUILD_TEST_HANG="$BUILD_TEST_OWNER" sleep 3171; fi; echo 'broken on purpose' >&2; exit 3"#;
+    let hangs = Hanging::new(dir.path());
     let server = Server::start_with(
         &dir.path().join("data"),
         None,
@@ -80,6 +124,7 @@ async fn failing_and_hanging_builds_are_recorded_and_saving_goes_on() {
             ("CAIRN_BUILD_COMMAND", command),
             ("CAIRN_BUILD_TIMEOUT_SECS", "5"),
             ("CAIRN_WEBHOOK_SECRET", "w3bhook-secret"),
+            hangs.env(),
         ],
     );
     let browser = sign_in_editor(&server).await;
@@ -184,7 +229,7 @@ async fn failing_and_hanging_builds_are_recorded_and_saving_goes_on() {
     let hung = runs.iter().find(|r| r.0 == id).expect("the hanging run");
     assert_eq!(hung.2, "Timed out");
     assert!(
-        eventually(10, || no_process_with("sleep 3171")),
+        eventually(10, || !hangs.running()),
         "the build's child process was killed"
     );
     assert_eq!(runs.len(), 3, "{runs:?}");
@@ -326,11 +371,13 @@ async fn a_build_cut_short_by_a_crash_is_stopped_and_run_again_at_start() {
     let data = dir.path().join("data");
     let marker = dir.path().join("quick");
     let marker_str = marker.to_str().expect("utf-8");
-    // Hangs (sleep 4243) until the marker exists, then is quick.
-    let command = r#"if [ -f "$BUILD_TEST_MARKER" ]; then echo "quick build"; else sleep 4243; fi"#;
+    // Hangs until the marker exists, then is quick.
+    let command = r#"if [ -f "$BUILD_TEST_MARKER" ]; then echo "quick build"; else BUILD_TEST_HANG="$BUILD_TEST_OWNER" sleep 4243; fi"#;
+    let hanging = Hanging::new(dir.path());
     let env = [
         ("CAIRN_BUILD_COMMAND", command),
         ("BUILD_TEST_MARKER", marker_str),
+        hanging.env(),
     ];
     let mut server = Server::start_with(&data, None, &env);
     let browser = sign_in_editor(&server).await;
@@ -339,16 +386,13 @@ async fn a_build_cut_short_by_a_crash_is_stopped_and_run_again_at_start() {
         .trim()
         .to_string();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while no_process_with("sleep 4243") {
+    while !hanging.running() {
         assert!(Instant::now() < deadline, "the build never started");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     server.kill();
     // The build outlived Cairn.
-    assert!(
-        !no_process_with("sleep 4243"),
-        "a crash leaves the build running"
-    );
+    assert!(hanging.running(), "a crash leaves the build running");
 
     std::fs::write(&marker, "").expect("marker");
     let server = Server::start_with(&data, None, &env);
@@ -358,7 +402,7 @@ async fn a_build_cut_short_by_a_crash_is_stopped_and_run_again_at_start() {
         303
     );
     assert!(
-        eventually(20, || no_process_with("sleep 4243")),
+        eventually(20, || !hanging.running()),
         "the left-over build was stopped"
     );
     let runs = settled_on(&browser, &commit).await;
