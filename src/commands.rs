@@ -2,8 +2,8 @@
 
 use crate::auth::audit::{self, Actor, Event};
 use crate::auth::{AuthError, HashCost, Hasher, Password, Role, accounts, tokens};
+use crate::clock::{Clock, SystemClock};
 use crate::config::{TokenCommand, UserCommand};
-use crate::state::{Clock, SystemClock};
 use std::io::Read;
 use std::path::Path;
 

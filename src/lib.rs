@@ -1,26 +1,37 @@
 //! Cairn: a self-hosted, headless CMS for Jekyll sites whose storage is git.
 //!
-//! Layers, arrows pointing down: `web` (HTTP) -> `site` (the edit service)
-//! -> `content` (Jekyll, YAML) and `git` (the repository); `auth` -> `db`.
+//! Layers, arrows pointing down only:
+//!
+//! - the edge, the only code that knows axum: `web` (the admin, one file per
+//!   screen) and `api` (the JSON API), both on `http` (the state, the one
+//!   table from domain errors to statuses and its HTML and problem+json
+//!   renderings, sessions, CSRF, the client's address, security headers);
+//! - the domain: `site` (the one edit pipeline both faces use, history,
+//!   publishing), `builds` (static builds after publishing), `auth`
+//!   (accounts, passwords, tokens, roles, throttling, the security log);
+//! - below them: `content` (Jekyll and YAML, on bytes), `git` (the only
+//!   code that touches git2), `db` (sqlx queries), and `clock`;
+//! - around them: `config` (the command line), `server` (`cairn serve`:
+//!   open, start the background work, serve, stop), `commands` (the other
+//!   subcommands).
 
 pub mod api;
 pub mod auth;
 pub mod builds;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod content;
 pub mod db;
-pub mod error;
 pub mod git;
 pub mod http;
 pub mod server;
 pub mod site;
-pub mod state;
 pub mod web;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use state::AppState;
+use http::AppState;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};

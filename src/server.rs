@@ -1,12 +1,13 @@
 //! `cairn serve`: open (or create) the site and the database, then serve.
 
-use crate::auth::session::SessionPolicy;
 use crate::auth::throttle::{AddressLimit, Throttle};
 use crate::auth::{HashCost, Hasher, random_token};
+use crate::clock::{Clock, SystemClock};
 use crate::config::ServeArgs;
 use crate::git::{Identity, StoreError};
+use crate::http::AppState;
+use crate::http::session::SessionPolicy;
 use crate::site::{self, Site, SiteError};
-use crate::state::{AppState, Clock, SystemClock};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tower_sessions::ExpiredDeletion;
@@ -204,7 +205,7 @@ pub async fn prepare(
         max_body: args.max_body,
         sessions,
         throttle: Arc::new(Throttle::new(address_limit)),
-        api: crate::api::ApiSettings {
+        api: crate::http::ApiSettings {
             public_read: args.api_public_read,
             cors_origins: args.api_cors_origins.clone(),
         },

@@ -2,12 +2,12 @@
 //! `?ref=`, `?format=html`) and write (POST, PUT, PATCH, DELETE), each write
 //! one commit through the site service.
 
-use super::problem::Problem;
 use super::{Body, Caller, cached_json, if_match};
-use crate::content::{CollectionName, FieldValue, Slug, label_of};
+use crate::content::{CollectionName, Slug, label_of};
+use crate::http::AppState;
+use crate::http::Problem;
 use crate::site::ObjectId;
 use crate::site::entries::{Entry, EntryWrite, JsonFields, Written};
-use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -29,15 +29,6 @@ fn slug_of(s: &str) -> Result<Slug, Problem> {
             "`{s}` is not a valid slug: one path segment, no `/`, `\\`, `..`, leading dot or control characters."
         ))
     })
-}
-
-/// A field value as JSON (for conflicts).
-pub fn value_json(v: &FieldValue) -> Value {
-    match v {
-        FieldValue::Null => Value::Null,
-        FieldValue::Text(s) | FieldValue::Typed(s, _) => Value::String(s.clone()),
-        FieldValue::List(items) => json!(items),
-    }
 }
 
 /// `GET /api/v1/collections`.

@@ -1,13 +1,13 @@
 //! `GET /api/v1/history` and `GET /api/v1/commits/{sha}`: the same index and
 //! diffs as the reviewers' pages.
 
-use super::problem::Problem;
 use super::{Caller, cached_json};
 use crate::content::FieldView;
 use crate::content::diff::Line;
+use crate::http::AppState;
+use crate::http::Problem;
 use crate::site::ObjectId;
 use crate::site::history::{HistoryQuery, parse_day};
-use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};

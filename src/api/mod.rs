@@ -8,11 +8,12 @@
 mod entries;
 mod history;
 mod openapi;
-pub mod problem;
 
-use crate::auth::{Role, csrf, session, tokens};
+use crate::auth::{Role, tokens};
+use crate::http::AppState;
+use crate::http::Problem;
+use crate::http::{csrf, session};
 use crate::site::{Author, Identity};
-use crate::state::AppState;
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -20,7 +21,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
-use problem::Problem;
 use std::sync::LazyLock;
 use tower_sessions::Session;
 
@@ -299,15 +299,6 @@ async fn same_origin_with_token(headers: &HeaderMap, session: &Session) -> Resul
     } else {
         Err(refused())
     }
-}
-
-/// API settings.
-#[derive(Debug, Clone, Default)]
-pub struct ApiSettings {
-    /// Reading needs no token (`--api-public-read`).
-    pub public_read: bool,
-    /// Origins allowed to call the API from a browser (CORS); none by default.
-    pub cors_origins: Vec<String>,
 }
 
 /// A JSON request body: the content type checked (415), the size bounded

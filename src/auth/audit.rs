@@ -86,3 +86,16 @@ pub async fn record(
     }
     tracing::info!(event = event.as_str(), user = username, actor = %actor.name, address = %actor.address, "security");
 }
+
+/// A recorded event, as the security log page shows it.
+pub use crate::db::security_log::EventRow as Recorded;
+
+/// Newest first: up to `limit` events older than event `before` (from the
+/// newest when `None`).
+pub async fn page(
+    pool: &SqlitePool,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Recorded>, super::AuthError> {
+    Ok(db::security_log::page(pool, before, limit).await?)
+}

@@ -1,18 +1,17 @@
-//! Who may do what: accounts, password hashing, sessions, roles and CSRF.
+//! Who may do what: accounts, password hashing, API tokens, roles, login
+//! throttling and the security log. Sessions and CSRF, which live in HTTP
+//! requests, belong to the HTTP edge (its `session` and `csrf` modules).
 
 pub mod accounts;
 pub mod audit;
-pub mod csrf;
 pub mod password;
 pub mod policy;
-pub mod session;
 pub mod throttle;
 pub mod tokens;
 
 pub use accounts::User;
 pub use password::{HashCost, Hasher, Password};
 pub use policy::Access;
-pub use session::CurrentUser;
 
 use std::fmt;
 use std::str::FromStr;
@@ -119,8 +118,6 @@ pub enum AuthError {
     Hashing(String),
     #[error(transparent)]
     Db(#[from] crate::db::DbError),
-    #[error("session store: {0}")]
-    Session(#[from] tower_sessions::session::Error),
 }
 
 impl From<UnknownRole> for AuthError {

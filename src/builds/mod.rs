@@ -7,12 +7,12 @@
 //! hanging build never touches saving: it runs in its own task and folder,
 //! under a time limit, and is killed with its whole process group.
 
+use crate::clock::Clock;
 /// A run's record, as the pages show it.
 pub use crate::db::builds::BuildRow;
 use crate::db::builds::{self as rows};
 use crate::site::publish::Published;
 use crate::site::{ObjectId, Site};
-use crate::state::Clock;
 use sqlx::SqlitePool;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};

@@ -109,6 +109,16 @@ impl FieldValue {
         }
     }
 
+    /// The value as JSON, as the API shows it (a list of strings, a string,
+    /// or null).
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            FieldValue::Null => serde_json::Value::Null,
+            FieldValue::Text(s) | FieldValue::Typed(s, _) => serde_json::Value::String(s.clone()),
+            FieldValue::List(items) => serde_json::Value::from(items.clone()),
+        }
+    }
+
     /// The text of a scalar value.
     pub fn as_text(&self) -> Option<&str> {
         match self {

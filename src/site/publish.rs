@@ -154,7 +154,7 @@ impl Site {
 
     /// Pushes to `target` after every commit, until the process ends. Also
     /// pushes at start, what earlier runs could not.
-    pub async fn publish(self, target: PublishTarget, clock: Arc<dyn crate::state::Clock>) {
+    pub async fn publish(self, target: PublishTarget, clock: Arc<dyn crate::clock::Clock>) {
         let publisher = self.publisher.clone();
         publisher.update(|s| s.target = Some(target.clone()));
         let mut backoff = Duration::from_secs(1);
@@ -272,7 +272,7 @@ impl Site {
     pub async fn take_in(
         &self,
         target: &PublishTarget,
-        clock: &Arc<dyn crate::state::Clock>,
+        clock: &Arc<dyn crate::clock::Clock>,
     ) -> Result<TakenIn, SiteError> {
         self.take_in_choosing(target, clock.now(), None).await
     }

@@ -4,9 +4,10 @@
 use super::ClientAddress;
 use super::layout::{Layout, render};
 use crate::auth::audit::{self, Event};
-use crate::auth::{AuthError, CurrentUser, FieldErrors, accounts, csrf::CsrfForm, session};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::auth::{AuthError, FieldErrors, accounts};
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};

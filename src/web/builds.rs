@@ -4,10 +4,10 @@
 
 use super::history::format_time;
 use super::layout::{Layout, render};
-use crate::auth::CurrentUser;
 use crate::builds::{BuildRow, Follow, LiveEvent};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::CurrentUser;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;

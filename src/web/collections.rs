@@ -1,11 +1,11 @@
 //! `/collections/{collection}`: the documents of a collection, by title.
 
 use super::layout::{Layout, render};
-use crate::auth::CurrentUser;
 use crate::content::CollectionName;
-use crate::error::AppError;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::CurrentUser;
 use crate::site::DocumentSummary;
-use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;

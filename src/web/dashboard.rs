@@ -2,12 +2,12 @@
 
 use super::builds::BuildView;
 use super::layout::{Layout, render};
-use crate::auth::CurrentUser;
 use crate::auth::Role;
-use crate::error::AppError;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::CurrentUser;
 use crate::site::CollectionSummary;
 use crate::site::merge::{CommitSummary, RemoteConflict};
-use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;

@@ -6,13 +6,13 @@
 //! `base` the blob id the form was made from.
 
 use super::layout::{Layout, render};
-use crate::auth::{CurrentUser, csrf::CsrfForm, session};
 use crate::content::{
     CollectionName, Document, FieldValue, FieldView, Schema, Slug, Widget, label_of,
 };
-use crate::error::AppError;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::site::{Conflict, DocumentEdit, LoadedDocument, ObjectId, SaveOutcome, SiteError};
-use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

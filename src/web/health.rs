@@ -1,6 +1,6 @@
 //! `GET /healthz`: 200 when the site and the database can be read.
 
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 

@@ -4,13 +4,13 @@
 //! document to an old version, and revert a change.
 
 use super::layout::{Layout, render};
-use crate::auth::{CurrentUser, csrf::CsrfForm, session};
 use crate::content::diff::Line;
 use crate::content::{CollectionName, FieldView, Slug};
-use crate::error::{AppError, encode_query};
+use crate::http::AppState;
+use crate::http::error::{AppError, encode_query};
+use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::site::history::{HistoryEntry, HistoryQuery, parse_day};
 use crate::site::{ObjectId, SaveOutcome, SiteError};
-use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};

@@ -3,8 +3,8 @@
 //! unsigned, wrongly signed, or with webhooks off answers 401.
 
 use crate::auth::secrets_match_bytes;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::AppError;
+use crate::http::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

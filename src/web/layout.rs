@@ -2,8 +2,8 @@
 //! form, the flash message), and rendering that turns template errors into
 //! `AppError`.
 
-use crate::auth::{CurrentUser, csrf, session};
-use crate::error::AppError;
+use crate::http::AppError;
+use crate::http::{CurrentUser, csrf, session};
 use askama::Template;
 use axum::response::Html;
 use tower_sessions::Session;

@@ -2,10 +2,11 @@
 
 use super::ClientAddress;
 use super::layout::{Layout, render};
+use crate::auth::accounts;
 use crate::auth::audit::{self, Event};
-use crate::auth::{CurrentUser, accounts, csrf::CsrfForm, session};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};

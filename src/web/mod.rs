@@ -21,7 +21,7 @@ mod setup;
 mod tokens;
 mod users;
 
-use crate::state::AppState;
+use crate::http::AppState;
 use axum::Router;
 use axum::middleware;
 
@@ -30,7 +30,7 @@ pub use layout::render;
 
 /// The signed-in user as the author of the commits they make: name and
 /// email from the database, never from the form.
-fn author_of(current: &crate::auth::CurrentUser) -> crate::site::Author {
+fn author_of(current: &crate::http::CurrentUser) -> crate::site::Author {
     crate::site::Author {
         user_id: Some(current.user.id),
         token_id: None,

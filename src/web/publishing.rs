@@ -2,10 +2,10 @@
 //! paused publishing, Cairn's version or the remote's; the remote is merged
 //! with those choices (a merge commit authored by the admin) and pushed.
 
-use crate::auth::{CurrentUser, csrf::CsrfForm, session};
-use crate::error::AppError;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::site::merge::{Choices, Side};
-use crate::state::AppState;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;

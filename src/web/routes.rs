@@ -8,9 +8,9 @@ use super::{
 };
 use super::{publishing, security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
-use crate::auth::{CurrentUser, session};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::{CurrentUser, session};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;

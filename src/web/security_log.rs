@@ -3,10 +3,10 @@
 
 use super::history::format_time;
 use super::layout::{Layout, render};
-use crate::auth::CurrentUser;
-use crate::db::security_log;
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::auth::audit;
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::CurrentUser;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -42,7 +42,7 @@ pub(super) async fn show(
     current: CurrentUser,
     Query(q): Query<LogQuery>,
 ) -> Result<Response, AppError> {
-    let events = security_log::page(&state.db, q.before, PAGE + 1).await?;
+    let events = audit::page(&state.db, q.before, PAGE + 1).await?;
     let older = (events.len() as i64 > PAGE)
         .then(|| events.get(PAGE as usize - 1).map(|e| e.id))
         .flatten();

@@ -4,9 +4,10 @@
 use super::ClientAddress;
 use super::layout::{Layout, render};
 use crate::auth::audit::{self, Event};
-use crate::auth::{AuthError, FieldErrors, Role, accounts, csrf::CsrfForm, secrets_match, session};
-use crate::error::AppError;
-use crate::state::AppState;
+use crate::auth::{AuthError, FieldErrors, Role, accounts, secrets_match};
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::http::{csrf::CsrfForm, session};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;

@@ -587,7 +587,7 @@ impl ManualClock {
     }
 }
 
-impl cairn::state::Clock for ManualClock {
+impl cairn::clock::Clock for ManualClock {
     fn now(&self) -> i64 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -597,7 +597,7 @@ impl cairn::state::Clock for ManualClock {
 /// `cairn serve`, on a loopback port), on a clock the test controls.
 pub struct InProcess {
     pub base: String,
-    pub state: cairn::state::AppState,
+    pub state: cairn::http::AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 

@@ -1,8 +1,22 @@
-//! What both HTTP faces share (the admin in `web`, the JSON API in `api`):
-//! the client's address, the answer when no route matches, and the security
-//! headers on every answer. `crate::app` puts them around both.
+//! The HTTP edge both faces share (the admin in `web`, the JSON API in
+//! `api`): the state every handler reaches, the one table from domain
+//! errors to statuses and its two renderings (an HTML page, problem+json),
+//! the session and CSRF extractors, the client's address, the answer when
+//! no route matches, and the security headers on every answer. Everything
+//! that knows axum and is not one screen or one resource lives here;
+//! nothing below this layer names axum.
 
-use crate::error::AppError;
+pub mod csrf;
+pub mod error;
+pub mod problem;
+pub mod session;
+pub mod state;
+
+pub use error::AppError;
+pub use problem::Problem;
+pub use session::CurrentUser;
+pub use state::{ApiSettings, AppState};
+
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -42,8 +56,7 @@ impl ClientAddress {
 pub async fn not_found(uri: axum::http::Uri) -> Response {
     use axum::response::IntoResponse;
     if uri.path().starts_with("/api/") {
-        crate::api::problem::Problem::not_found("There is no API route at this address.")
-            .into_response()
+        Problem::not_found("There is no API route at this address.").into_response()
     } else {
         AppError::NotFound("There is no page at this address.".into()).into_response()
     }

@@ -167,8 +167,8 @@ impl From<SiteError> for Problem {
             .with_extra(json!({
                 "conflicts": c.fields.iter().map(|f| json!({
                     "field": f.field,
-                    "yours": super::entries::value_json(&f.yours),
-                    "theirs": super::entries::value_json(&f.theirs),
+                    "yours": f.yours.to_json(),
+                    "theirs": f.theirs.to_json(),
                 })).collect::<Vec<_>>()
             })),
             SiteError::NotADocument(_) | SiteError::Edit(_) => Problem::new(

@@ -1,40 +1,12 @@
 //! What every request handler can reach.
 
+use super::session::SessionPolicy;
 use crate::auth::Hasher;
-use crate::auth::session::SessionPolicy;
 use crate::auth::throttle::Throttle;
+use crate::clock::Clock;
 use crate::site::Site;
 use sqlx::SqlitePool;
 use std::sync::{Arc, Mutex};
-
-/// The source of the current time, passed in so tests can control it.
-pub trait Clock: Send + Sync + std::fmt::Debug {
-    /// Seconds since the Unix epoch.
-    fn now(&self) -> i64;
-
-    /// Milliseconds since the Unix epoch (for delays of a second or two).
-    fn now_ms(&self) -> i64 {
-        self.now().saturating_mul(1000)
-    }
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-    }
-
-    fn now_ms(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-    }
-}
 
 /// Shared application state. Clone is cheap.
 #[derive(Clone)]
@@ -56,11 +28,31 @@ pub struct AppState {
     /// Failed-login delays per account and limits per client address.
     pub throttle: Arc<Throttle>,
     /// The JSON API's settings.
-    pub api: crate::api::ApiSettings,
+    pub api: ApiSettings,
     /// API tokens checked in the last second.
     pub tokens: Arc<crate::auth::tokens::TokenCache>,
     /// The secret push webhooks are signed with (none: webhooks refused).
     pub webhook_secret: Option<String>,
     /// Static builds after publishing, and their records.
     pub builds: crate::builds::Builds,
+}
+
+/// The JSON API's settings.
+#[derive(Debug, Clone, Default)]
+pub struct ApiSettings {
+    /// Reading needs no token (`--api-public-read`).
+    pub public_read: bool,
+    /// Origins allowed to call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<String>,
+}
+
+/// The largest request body accepted, for extractors that read bodies
+/// themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct MaxBody(pub usize);
+
+impl axum::extract::FromRef<AppState> for MaxBody {
+    fn from_ref(state: &AppState) -> MaxBody {
+        MaxBody(state.max_body)
+    }
 }

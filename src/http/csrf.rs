@@ -2,10 +2,10 @@
 //! login form included), compared in constant time, and a check that the
 //! request comes from this site (`Origin`, `Sec-Fetch-Site`).
 
-use super::{random_token, secrets_match};
-use crate::error::AppError;
-use crate::state::AppState;
-use axum::extract::{FromRequest, Request};
+use super::AppError;
+use super::state::MaxBody;
+use crate::auth::{random_token, secrets_match};
+use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -49,10 +49,15 @@ struct TokenField {
 
 const REFUSED: &str = "This form has expired or did not come from this site. Nothing was changed. Go back, reload the page and try again.";
 
-impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
+impl<S, T> FromRequest<S> for CsrfForm<T>
+where
+    S: Send + Sync,
+    MaxBody: FromRef<S>,
+    T: DeserializeOwned,
+{
     type Rejection = AppError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         let (mut parts, body) = req.into_parts();
         check_same_origin(&parts.headers)?;
         let form_type = parts
@@ -63,8 +68,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         if !form_type {
             return Err(AppError::BadRequest("Expected a form submission.".into()));
         }
-        let session = super::session::session_of(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, state.max_body)
+        let session = super::session::session_of(&mut parts).await?;
+        let MaxBody(limit) = MaxBody::from_ref(state);
+        let bytes = axum::body::to_bytes(body, limit)
             .await
             .map_err(|_| AppError::PayloadTooLarge("The form is too large to save.".into()))?;
         let given: TokenField = serde_urlencoded::from_bytes(&bytes)

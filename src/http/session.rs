@@ -3,9 +3,8 @@
 //! and under which epoch of their account (a password, role or status change
 //! ends every older session). Flash messages live here too.
 
-use super::{User, accounts};
-use crate::error::AppError;
-use crate::state::AppState;
+use super::{AppError, AppState};
+use crate::auth::{User, accounts};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
@@ -57,10 +56,10 @@ pub struct CurrentUser {
     pub session: Session,
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         parts
             .extensions
             .get::<CurrentUser>()
@@ -109,8 +108,8 @@ pub async fn resolve(session: &Session, state: &AppState) -> Result<Option<User>
 }
 
 /// The request's session (created lazily by tower-sessions).
-pub async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Session, AppError> {
-    Session::from_request_parts(parts, state)
+pub async fn session_of(parts: &mut Parts) -> Result<Session, AppError> {
+    Session::from_request_parts(parts, &())
         .await
         .map_err(|(_, m)| AppError::internal("session", m))
 }
