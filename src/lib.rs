@@ -26,6 +26,7 @@ pub mod db;
 pub mod git;
 pub mod http;
 pub mod server;
+pub mod shutdown;
 pub mod site;
 pub mod web;
 

@@ -7,6 +7,7 @@ use crate::config::ServeArgs;
 use crate::git::{Identity, StoreError};
 use crate::http::AppState;
 use crate::http::session::SessionPolicy;
+use crate::shutdown::Stop;
 use crate::site::{self, Site, SiteError};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -44,6 +45,8 @@ pub struct Prepared {
     /// The one-time `/setup` token, while no user exists.
     pub setup_token: Option<String>,
     git_dir: PathBuf,
+    /// Stops the background work and endless answers when serving ends.
+    stop: Stop,
 }
 
 /// Opens everything and serves until Ctrl-C or SIGTERM.
@@ -196,7 +199,9 @@ pub async fn prepare(
         site.clone(),
         clock.clone(),
     );
+    let stop = Stop::new();
     let state = AppState {
+        stopping: stop.handle(),
         site,
         db,
         hasher,
@@ -218,11 +223,19 @@ pub async fn prepare(
         publish,
         setup_token,
         git_dir,
+        stop,
     })
 }
 
+/// How long the background work may take to stop once serving has ended.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Serves on `listener` until `shutdown` completes, with the background work
-/// (expired sessions, stale locks, the checkout, the history index).
+/// (publishing, builds, expired sessions, stale locks, the checkout, the
+/// history index). Then answers in flight finish (a save being made is
+/// committed and answered), every background task stops (a running build
+/// is stopped and recorded as interrupted), the checkout is brought in step,
+/// and the repository's writer lock is released with the last handle.
 pub async fn run(
     listener: tokio::net::TcpListener,
     prepared: Prepared,
@@ -232,21 +245,36 @@ pub async fn run(
         state,
         git_dir,
         publish,
+        stop,
         ..
     } = prepared;
+    let mut tasks = tokio::task::JoinSet::new();
     if let Some(target) = publish {
-        tokio::spawn(state.site.clone().publish(target, state.clock.clone()));
+        let (site, clock, stopping) = (state.site.clone(), state.clock.clone(), stop.handle());
+        tasks.spawn(async move {
+            tokio::select! {
+                () = site.publish(target, clock) => {}
+                () = stopping.stopped() => {}
+            }
+        });
     }
-    tokio::spawn(state.builds.clone().run());
-    tokio::spawn(
-        SqliteStore::new(state.db.clone())
-            .continuously_delete_expired(tokio::time::Duration::from_secs(300)),
-    );
+    tasks.spawn(state.builds.clone().run(stop.handle()));
+    let (sessions, stopping) = (SqliteStore::new(state.db.clone()), stop.handle());
+    tasks.spawn(async move {
+        tokio::select! {
+            result = sessions.continuously_delete_expired(tokio::time::Duration::from_secs(300)) => {
+                if let Err(e) = result {
+                    tracing::error!(error = %e, "could not delete expired sessions");
+                }
+            }
+            () = stopping.stopped() => {}
+        }
+    });
     // Lock files a dead writer left behind are cleared once it is clear no
     // live program is using them (saves meanwhile wait or answer 503); then
     // the checkout catches up with the commits a crash left it behind on.
     let site = state.site.clone();
-    tokio::spawn(async move {
+    tasks.spawn(async move {
         let cleared = tokio::task::spawn_blocking(move || {
             crate::git::durability::clear_stale_locks(&git_dir, STALE_LOCK_GRACE)
         })
@@ -259,20 +287,35 @@ pub async fn run(
     });
     // Commits made outside Cairn since the last run join the history index.
     let site = state.site.clone();
-    tokio::spawn(async move {
+    tasks.spawn(async move {
         match site.index_history().await {
             Ok(n) => tracing::info!(commits = n, "history index up to date"),
             Err(e) => tracing::error!(error = %e, "could not update the history index"),
         }
     });
     let site = state.site.clone();
-    axum::serve(
+    // The stop is given as soon as the signal comes, so endless answers end
+    // and the graceful shutdown does not wait for them.
+    let served = axum::serve(
         listener,
         crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|e| StartError::Other(e.to_string()))?;
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        stop.stop();
+    })
+    .await;
+    // However serving ended, the stop has been given (or dropped with the
+    // future that held it): the background work ends.
+    let stopped = tokio::time::timeout(STOP_GRACE, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if stopped.is_err() {
+        tracing::warn!("background work did not stop in time; ending it");
+        tasks.shutdown().await;
+    }
+    served.map_err(|e| StartError::Other(e.to_string()))?;
     // Leave the checkout in step with the branch.
     if let Err(e) = site.sync_checkout().await {
         tracing::error!(error = %e, "could not update the checkout");

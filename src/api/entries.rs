@@ -7,7 +7,8 @@ use crate::content::{CollectionName, Slug, label_of};
 use crate::http::AppState;
 use crate::http::Problem;
 use crate::site::ObjectId;
-use crate::site::entries::{Entry, EntryWrite, JsonFields, Written};
+use crate::site::entries::Entry;
+use crate::site::{Action, Applied, Edit, Update, Value as FieldInput};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,16 +20,12 @@ const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 10_000;
 
 fn collection_name(c: &str) -> Result<CollectionName, Problem> {
-    CollectionName::parse(c)
-        .map_err(|_| Problem::not_found(format!("There is no collection `{c}`.")))
+    Ok(crate::site::collection_name(c)?)
 }
 
-fn slug_of(s: &str) -> Result<Slug, Problem> {
-    Slug::parse(s).map_err(|_| {
-        Problem::bad_request(format!(
-            "`{s}` is not a valid slug: one path segment, no `/`, `\\`, `..`, leading dot or control characters."
-        ))
-    })
+/// The collection and slug of an entry's address.
+fn names(c: &str, s: &str) -> Result<(CollectionName, Slug), Problem> {
+    Ok(crate::site::document_name(c, s)?)
 }
 
 /// `GET /api/v1/collections`.
@@ -332,7 +329,7 @@ pub(super) async fn read(
     Path((collection, slug)): Path<(String, String)>,
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, Problem> {
-    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let (name, slug) = names(&collection, &slug)?;
     let at = match &q.at {
         None => None,
         Some(r) => Some(ObjectId::parse(r).ok_or_else(|| {
@@ -362,6 +359,9 @@ pub(super) async fn read(
         out
     }))
 }
+
+/// Fields as a write's body gives them, in order.
+type JsonFields = Vec<(String, Value)>;
 
 /// What a write's body holds.
 struct Parts {
@@ -432,23 +432,23 @@ fn fields_and_body(body: Value) -> Result<Parts, Problem> {
     }
 }
 
-/// Makes the write as the caller; answers with `status` and the result.
+/// Makes the edit as the caller; answers with `status` and the result.
 async fn apply(
     state: &AppState,
     caller: &Caller,
-    write: EntryWrite,
+    edit: Edit,
     status: StatusCode,
     collection: &str,
 ) -> Result<Response, Problem> {
-    let w = state
+    let applied = state
         .site
-        .write_entry(write, caller.author()?, state.clock.now())
+        .apply(edit, caller.author()?, state.clock.now())
         .await?;
-    Ok(written(status, &w, collection))
+    Ok(written(status, &applied, collection))
 }
 
 /// The answer to a write: the entry's new `sha` and the `commit`.
-fn written(status: StatusCode, w: &Written, collection: &str) -> Response {
+fn written(status: StatusCode, w: &Applied, collection: &str) -> Response {
     let body = json!({
         "slug": w.slug,
         "path": w.path,
@@ -476,17 +476,17 @@ fn written(status: StatusCode, w: &Written, collection: &str) -> Response {
     response
 }
 
-/// A slug from a title: lower case, letters and digits, dashes between.
-fn slug_from_title(title: &str) -> String {
-    let mut out = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').chars().take(80).collect()
+/// Fields as the edit pipeline takes them.
+fn inputs(fields: JsonFields) -> Vec<(String, FieldInput)> {
+    fields
+        .into_iter()
+        .map(|(k, v)| (k, FieldInput::Json(v)))
+        .collect()
+}
+
+/// A slug the caller gave, checked.
+fn given_slug(slug: &str) -> Result<Slug, Problem> {
+    Ok(crate::site::new_slug(slug)?)
 }
 
 /// `POST /api/v1/collections/{c}/entries`: `{slug?, fields, body}`.
@@ -507,7 +507,7 @@ pub(super) async fn create(
                 .iter()
                 .find(|(k, _)| k == "title" || k == "name")
                 .and_then(|(_, v)| v.as_str())
-                .map(slug_from_title)
+                .map(crate::site::slug_from_title)
                 .unwrap_or_default();
             if title.is_empty() {
                 return Err(Problem::invalid(vec![(
@@ -518,22 +518,21 @@ pub(super) async fn create(
             title
         }
     };
-    let slug = Slug::parse(&slug).map_err(|_| {
-        Problem::invalid(vec![(
-            "slug".into(),
-            format!("`{slug}` is not a valid slug: one path segment, no `/`, `..`, leading dot or control characters"),
-        )])
-    })?;
-    let write = EntryWrite::Create {
+    let edit = Edit {
         collection: name,
-        slug,
-        fields,
-        body: body.unwrap_or_default(),
+        slug: given_slug(&slug)?,
+        base: None,
+        expected: None,
+        action: Action::Create {
+            fields: inputs(fields),
+            body: body.unwrap_or_default(),
+        },
     };
-    apply(&state, &caller, write, StatusCode::CREATED, &collection).await
+    apply(&state, &caller, edit, StatusCode::CREATED, &collection).await
 }
 
-/// `PUT .../entries/{slug}`: replaces fields and body.
+/// `PUT .../entries/{slug}`: replaces fields and body (keys not given are
+/// removed).
 pub(super) async fn replace(
     State(state): State<AppState>,
     caller: Caller,
@@ -541,20 +540,27 @@ pub(super) async fn replace(
     Path((collection, slug)): Path<(String, String)>,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let (name, slug) = names(&collection, &slug)?;
     let expected = if_match(&headers)?;
     let Parts { fields, body, .. } = fields_and_body(body)?;
-    let write = EntryWrite::Replace {
+    let edit = Edit {
         collection: name,
         slug,
+        base: None,
         expected,
-        fields,
-        body,
+        action: Action::Update(Update {
+            set: inputs(fields),
+            only_these: true,
+            body,
+            ..Update::default()
+        }),
     };
-    apply(&state, &caller, write, StatusCode::OK, &collection).await
+    apply(&state, &caller, edit, StatusCode::OK, &collection).await
 }
 
-/// `PATCH .../entries/{slug}`: JSON Merge Patch on `{fields, body}`.
+/// `PATCH .../entries/{slug}`: JSON Merge Patch on `{fields, body}` (a
+/// field set to null is removed); `slug` renames the entry; `sha` (the
+/// version read) merges with what changed since.
 pub(super) async fn patch(
     State(state): State<AppState>,
     caller: Caller,
@@ -562,20 +568,31 @@ pub(super) async fn patch(
     Path((collection, slug)): Path<(String, String)>,
     Body(body): Body,
 ) -> Result<Response, Problem> {
-    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let (name, slug) = names(&collection, &slug)?;
     let expected = if_match(&headers)?;
     let Parts {
-        fields, body, base, ..
-    } = fields_and_body(body)?;
-    let write = EntryWrite::Patch {
-        collection: name,
-        slug,
-        expected,
-        base,
         fields,
         body,
+        base,
+        slug: rename,
+    } = fields_and_body(body)?;
+    let rename = rename.as_deref().map(given_slug).transpose()?;
+    let (removed, set): (JsonFields, JsonFields) =
+        fields.into_iter().partition(|(_, v)| v.is_null());
+    let edit = Edit {
+        collection: name,
+        slug,
+        base,
+        expected,
+        action: Action::Update(Update {
+            set: inputs(set),
+            remove: removed.into_iter().map(|(k, _)| k).collect(),
+            only_these: false,
+            body,
+            rename,
+        }),
     };
-    apply(&state, &caller, write, StatusCode::OK, &collection).await
+    apply(&state, &caller, edit, StatusCode::OK, &collection).await
 }
 
 /// `DELETE .../entries/{slug}`.
@@ -585,29 +602,21 @@ pub(super) async fn remove(
     headers: HeaderMap,
     Path((collection, slug)): Path<(String, String)>,
 ) -> Result<Response, Problem> {
-    let (name, slug) = (collection_name(&collection)?, slug_of(&slug)?);
+    let (name, slug) = names(&collection, &slug)?;
     let expected = if_match(&headers)?;
-    let write = EntryWrite::Delete {
+    let edit = Edit {
         collection: name,
         slug,
+        base: None,
         expected,
+        action: Action::Delete,
     };
-    apply(&state, &caller, write, StatusCode::OK, &collection).await
+    apply(&state, &caller, edit, StatusCode::OK, &collection).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_from_titles() {
-        assert_eq!(
-            slug_from_title("AI & Cities: a Study!"),
-            "ai-cities-a-study"
-        );
-        assert_eq!(slug_from_title("  Été 2026 "), "été-2026");
-        assert_eq!(slug_from_title("../etc"), "etc");
-    }
 
     #[test]
     fn html_is_sanitized_and_liquid_kept() {

@@ -55,6 +55,8 @@ pub enum LiveEvent {
 /// The build now running.
 struct Live {
     id: i64,
+    /// The command's process group, while it runs.
+    group: Option<u32>,
     /// The newest lines; `first` is the number of the first one kept.
     lines: VecDeque<String>,
     first: usize,
@@ -121,8 +123,38 @@ impl Builds {
         self.inner.settings.is_some()
     }
 
-    /// Builds what becomes ready, one at a time, until the process ends.
-    pub async fn run(self) {
+    /// Builds what becomes ready, one at a time, until `stopping`: then a
+    /// build running is stopped (its whole process group) and recorded as
+    /// interrupted.
+    pub async fn run(self, stopping: crate::shutdown::Stopping) {
+        tokio::select! {
+            () = self.clone().run_until_stopped() => {}
+            () = stopping.stopped() => self.interrupt_running().await,
+        }
+    }
+
+    /// What a stop finds running is killed and recorded as interrupted.
+    async fn interrupt_running(&self) {
+        let running = self
+            .inner
+            .live
+            .lock()
+            .ok()
+            .and_then(|mut live| live.take())
+            .map(|run| (run.id, run.group));
+        let Some((id, group)) = running else {
+            return;
+        };
+        if let Some(pid) = group.and_then(|p| rustix::process::Pid::from_raw(p as i32)) {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+        if let Err(e) = rows::interrupt(&self.inner.db, id, self.inner.clock.now()).await {
+            tracing::error!(error = %e, build = id, "could not record an interrupted build");
+        }
+        tracing::warn!(build = id, "stopped a build: Cairn is shutting down");
+    }
+
+    async fn run_until_stopped(self) {
         let mut ready = self.inner.site.ready_to_build();
         // Runs a crashed Cairn left: what they started is stopped, they
         // are recorded as interrupted (also when builds are now off), and
@@ -216,6 +248,7 @@ impl Builds {
         if let Ok(mut live) = self.inner.live.lock() {
             *live = Some(Live {
                 id,
+                group: None,
                 lines: VecDeque::new(),
                 first: 0,
                 events,
@@ -318,6 +351,11 @@ impl Builds {
             }
         };
         let group = child.id();
+        if let Ok(mut live) = self.inner.live.lock()
+            && let Some(run) = live.as_mut()
+        {
+            run.group = group;
+        }
         let readers = [
             child.stdout.take().map(|out| self.spawn_reader(out)),
             child.stderr.take().map(|err| self.spawn_reader(err)),

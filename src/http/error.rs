@@ -1,5 +1,7 @@
-//! The one error type at the web edge. Domain errors convert into it; it
-//! answers with a calm HTML page (internal details are logged, not shown).
+//! The one table from the domain's errors to HTTP statuses ([`classify`]),
+//! and the admin's rendering of it: [`AppError`], answered as a calm HTML
+//! page (internal details are logged, not shown). The API's rendering of the
+//! same table is [`super::Problem`].
 
 use crate::auth::AuthError;
 use crate::db::DbError;
@@ -22,8 +24,14 @@ pub enum AppError {
     LoginRequired { next: String },
     #[error("{0}")]
     Conflict(String),
+    /// The version the request was based on is no longer the current one.
+    #[error("{0}")]
+    PreconditionFailed(String),
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// Understood, but the values cannot be written.
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("{0}")]
     Unavailable(String),
     /// Logged with its detail; the user sees a generic message.
@@ -39,7 +47,9 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,35 +122,77 @@ pub fn encode_query(s: &str) -> String {
     out
 }
 
+/// How the edge answers a domain error: its status, and a short name (the
+/// `type` of a problem+json answer). The one table both faces use: the
+/// admin's pages and the API's problems differ in wording only.
+pub fn classify(e: &SiteError) -> (StatusCode, &'static str) {
+    match e {
+        SiteError::UnknownCollection(_) | SiteError::NotFound(_) => {
+            (StatusCode::NOT_FOUND, "not-found")
+        }
+        SiteError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+        SiteError::Exists(_) => (StatusCode::CONFLICT, "exists"),
+        SiteError::Stale(_) => (StatusCode::PRECONDITION_FAILED, "stale"),
+        SiteError::InvalidFields(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-fields"),
+        SiteError::UnknownBase => (StatusCode::UNPROCESSABLE_ENTITY, "unknown-base"),
+        // The document itself (not a value sent) cannot be edited here.
+        SiteError::NotADocument(_) | SiteError::Edit(_) => {
+            (StatusCode::BAD_REQUEST, "not-editable")
+        }
+        SiteError::Unsupported(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unsupported"),
+        SiteError::Locked(_) | SiteError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+        SiteError::Config(_)
+        | SiteError::NoConfig
+        | SiteError::Store(_)
+        | SiteError::Index(_)
+        | SiteError::Task(_)
+        | SiteError::Remote(_)
+        | SiteError::RemoteDenied(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+    }
+}
+
 impl From<SiteError> for AppError {
     fn from(e: SiteError) -> Self {
-        match e {
-            SiteError::UnknownCollection(_) | SiteError::NotFound(_) => AppError::NotFound(format!("Not found: {e}.")),
-            SiteError::UnknownBase => AppError::BadRequest(
-                "This form was made from a version of the page that no longer exists. Reload the page and make your change again.".into(),
-            ),
-            SiteError::NotADocument(_) | SiteError::Edit(_) => AppError::BadRequest(format!("This page cannot be saved: {e}.")),
-            SiteError::Locked(_) => AppError::Unavailable(
-                "Another program is writing to the site's repository right now. Nothing was saved; please try again in a moment.".into(),
-            ),
-            SiteError::Busy => {
-                AppError::Unavailable("The site changed while saving. Nothing was saved; please try again.".into())
+        let (status, _) = classify(&e);
+        let message = match &e {
+            SiteError::UnknownCollection(_) | SiteError::NotFound(_) => {
+                format!("Not found: {e}.")
             }
-            SiteError::Conflict(_) => AppError::BadRequest(e.to_string()),
-            SiteError::Stale(_) | SiteError::Exists(_) | SiteError::FieldsChanged(_) => {
-                AppError::Conflict(format!("{e}. Nothing was saved."))
+            SiteError::UnknownBase => "This form was made from a version of the page that no longer exists. Reload the page and make your change again.".into(),
+            SiteError::NotADocument(_) | SiteError::Edit(_) => {
+                format!("This page cannot be saved: {e}.")
             }
-            SiteError::InvalidFields(ref f) => AppError::BadRequest(format!(
+            SiteError::Locked(_) => "Another program is writing to the site's repository right now. Nothing was saved; please try again in a moment.".into(),
+            SiteError::Busy => "The site changed while saving. Nothing was saved; please try again.".into(),
+            SiteError::Conflict(c) => {
+                let fields: Vec<String> = c.fields.iter().map(|f| f.field.clone()).collect();
+                format!(
+                    "Someone else changed the same parts of this page ({}). Nothing was saved.",
+                    fields.join(", ")
+                )
+            }
+            SiteError::Stale(_) => "This page was changed since you opened it. Nothing was changed; open it again to see the new version.".into(),
+            SiteError::Exists(what) => format!("`{what}` already exists. Nothing was saved."),
+            SiteError::InvalidFields(f) => format!(
                 "{e}: {}",
                 f.0.iter()
                     .map(|(k, m)| format!("{k}: {m}"))
                     .collect::<Vec<_>>()
                     .join("; ")
-            )),
-            SiteError::Unsupported(what) => AppError::BadRequest(format!(
-                "Cairn cannot do that yet: {what}. Nothing was changed."
-            )),
-            other => AppError::internal("site", other),
+            ),
+            SiteError::Unsupported(what) => {
+                format!("Cairn cannot do that yet: {what}. Nothing was changed.")
+            }
+            _ => return AppError::internal("site", e),
+        };
+        match status {
+            StatusCode::NOT_FOUND => AppError::NotFound(message),
+            StatusCode::BAD_REQUEST => AppError::BadRequest(message),
+            StatusCode::CONFLICT => AppError::Conflict(message),
+            StatusCode::PRECONDITION_FAILED => AppError::PreconditionFailed(message),
+            StatusCode::UNPROCESSABLE_ENTITY => AppError::Unprocessable(message),
+            StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable(message),
+            _ => AppError::internal("site", e),
         }
     }
 }

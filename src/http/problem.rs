@@ -127,69 +127,94 @@ impl IntoResponse for Problem {
 
 impl From<SiteError> for Problem {
     fn from(e: SiteError) -> Problem {
+        let (status, kind) = super::error::classify(&e);
         match e {
             SiteError::UnknownCollection(_) | SiteError::NotFound(_) => {
-                Problem::not_found(format!("{e}."))
+                Problem::new(status, kind, format!("{e}."))
             }
             SiteError::Stale(current) => Problem::new(
-                StatusCode::PRECONDITION_FAILED,
-                "stale",
+                status,
+                kind,
                 "The entry changed since the version given in If-Match; nothing was changed. Read it again and retry.",
             )
             .with_header(header::ETAG, format!("\"{current}\""))
             .with_extra(json!({"sha": current.as_str()})),
             SiteError::Exists(what) => Problem::new(
-                StatusCode::CONFLICT,
-                "exists",
+                status,
+                kind,
                 format!("`{what}` already exists; nothing was changed."),
             ),
-            SiteError::InvalidFields(f) => Problem::invalid(f.0),
-            SiteError::FieldsChanged(conflicts) => Problem::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "Someone else changed the same fields since the version given in `sha`; nothing was changed.",
-            )
-            .with_extra(json!({
-                "conflicts": conflicts.iter().map(|(field, yours, theirs)| json!({
-                    "field": field, "yours": yours, "theirs": theirs,
-                })).collect::<Vec<_>>()
-            })),
+            SiteError::InvalidFields(f) => {
+                let mut p = Problem::invalid(f.0);
+                p.0.status = status;
+                p
+            }
             SiteError::UnknownBase => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown-base",
+                status,
+                kind,
                 "The `sha` given is not a version of this entry in the repository; nothing was changed.",
             ),
-            SiteError::Conflict(c) => Problem::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "Someone else changed the same fields; nothing was changed.",
-            )
-            .with_extra(json!({
-                "conflicts": c.fields.iter().map(|f| json!({
-                    "field": f.field,
-                    "yours": f.yours.to_json(),
-                    "theirs": f.theirs.to_json(),
-                })).collect::<Vec<_>>()
-            })),
-            SiteError::NotADocument(_) | SiteError::Edit(_) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "not-editable",
-                format!("{e}; nothing was changed."),
-            ),
-            SiteError::Locked(_) | SiteError::Busy => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                format!("{e}. Try again in a moment."),
-            )
-            .with_header(header::RETRY_AFTER, "1"),
+            SiteError::Conflict(c) => {
+                let who: Vec<String> = c
+                    .fields
+                    .iter()
+                    .filter_map(|f| {
+                        let by = f.changed_by.as_ref()?;
+                        Some(format!("`{}` by {} at {}", f.field, by.name, rfc3339(by.time)))
+                    })
+                    .collect();
+                let detail = if who.is_empty() {
+                    "Someone else changed the same fields since the version given in `sha`; nothing was changed.".to_string()
+                } else {
+                    format!(
+                        "Someone else changed the same fields since the version given in `sha` ({}); nothing was changed.",
+                        who.join(", ")
+                    )
+                };
+                Problem::new(status, kind, detail).with_extra(json!({
+                    "conflicts": c.fields.iter().map(|f| {
+                        let mut out = json!({
+                            "field": f.field,
+                            "yours": f.yours.to_json(),
+                            "theirs": f.theirs.to_json(),
+                        });
+                        if let Some(by) = &f.changed_by {
+                            out["changed_by"] = json!({
+                                "name": by.name,
+                                "time": rfc3339(by.time),
+                                "commit": by.commit,
+                            });
+                        }
+                        out
+                    }).collect::<Vec<_>>()
+                }))
+            }
+            SiteError::NotADocument(_) | SiteError::Edit(_) => {
+                Problem::new(status, kind, format!("{e}; nothing was changed."))
+            }
+            SiteError::Locked(_) | SiteError::Busy => {
+                Problem::new(status, kind, format!("{e}. Try again in a moment."))
+                    .with_header(header::RETRY_AFTER, "1")
+            }
             SiteError::Unsupported(what) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unsupported",
+                status,
+                kind,
                 format!("{what} is not supported; nothing was changed."),
             ),
             other => Problem::internal("site", other),
         }
     }
+}
+
+/// Seconds since the Unix epoch as an RFC 3339 UTC time.
+pub fn rfc3339(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| secs.to_string())
 }
 
 impl From<AuthError> for Problem {

@@ -35,6 +35,8 @@ pub struct AppState {
     pub webhook_secret: Option<String>,
     /// Static builds after publishing, and their records.
     pub builds: crate::builds::Builds,
+    /// Answers that could go on forever (a build's live log) end with it.
+    pub stopping: crate::shutdown::Stopping,
 }
 
 /// The JSON API's settings.

@@ -3,9 +3,10 @@
 //! site-wide and per-document histories read from it, a commit's changes
 //! field by field, and restore and revert, which make new commits.
 
+use super::edit::{self, Proposed};
 use super::{
-    Author, Conflict, Ctx, FieldConflict, SaveOutcome, Site, SiteError, collection_of, commit_as,
-    document_path, merge_edit, short, with_retries,
+    Author, Conflict, Ctx, FieldConflict, Message, SaveOutcome, Site, SiteError, collection_of,
+    commit_as, document_path, with_retries,
 };
 use crate::content::diff::{self, DocumentDiff, Line};
 use crate::content::{self, CollectionName, Document, FieldValue, Schema, Slug};
@@ -458,7 +459,12 @@ impl Site {
                     if tip.bytes == old {
                         return Ok(SaveOutcome::Unchanged);
                     }
-                    let message = format!("Restore {name}/{slug} to {}", short(&sha));
+                    let message = Message::Restore {
+                        collection: &name,
+                        slug: &slug,
+                        to: &sha,
+                    }
+                    .text();
                     let changes = vec![Change {
                         path,
                         content: Some(old),
@@ -529,6 +535,7 @@ impl Site {
                                         field: f.path.clone(),
                                         yours: FieldValue::text("removed"),
                                         theirs: FieldValue::text("changed since it was added"),
+                                        changed_by: None,
                                     }),
                                 }
                                 continue;
@@ -545,6 +552,7 @@ impl Site {
                                         field: f.path.clone(),
                                         yours: FieldValue::text("the deleted version"),
                                         theirs: FieldValue::text("a new file at the same path"),
+                                        changed_by: None,
                                     }),
                                     None => {
                                         changes.push(Change {
@@ -572,6 +580,7 @@ impl Site {
                                 field: f.path.clone(),
                                 yours: FieldValue::text("the version before the change"),
                                 theirs: FieldValue::text("deleted since"),
+                                changed_by: None,
                             });
                             continue;
                         };
@@ -592,6 +601,7 @@ impl Site {
                                 field: f.path.clone(),
                                 yours: FieldValue::text("the version before the change"),
                                 theirs: FieldValue::text("changed again since"),
+                                changed_by: None,
                             }),
                         }
                     }
@@ -605,10 +615,11 @@ impl Site {
                     if changes.is_empty() {
                         return Ok(SaveOutcome::Unchanged);
                     }
-                    let message = format!(
-                        "Revert \"{}\"\n\nThis reverts commit {sha}.",
-                        info.summary()
-                    );
+                    let message = Message::Revert {
+                        summary: info.summary(),
+                        sha: &sha,
+                    }
+                    .text();
                     let done = commit_as(
                         &mut writer,
                         &tip_commit,
@@ -675,10 +686,14 @@ fn revert_document(before: &[u8], after: &[u8], now: &[u8]) -> Result<Reverted, 
         }
     }
     let body = change.body_changed.then(|| before.body_normalized());
-    match merge_edit(&after, now, &fields, body.as_ref(), true, &|| {
+    let plan: Vec<Proposed> = fields
+        .into_iter()
+        .map(|(key, value)| Proposed::form(&key, value))
+        .collect();
+    match edit::merge(Some(&after), &now, &plan, body.as_ref(), &|| {
         Ok(std::sync::Arc::new(Schema::default()))
     }) {
-        Ok(Some((text, _))) => Ok(Reverted::Text(text)),
+        Ok(Some(merged)) => Ok(Reverted::Text(merged.text)),
         Ok(None) => Ok(Reverted::Unchanged),
         Err(SiteError::Conflict(c)) => Ok(Reverted::Conflicts(c.fields)),
         Err(e) => Err(e),

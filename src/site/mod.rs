@@ -8,16 +8,21 @@
 
 mod cache;
 pub mod demo;
+pub mod edit;
 pub mod entries;
 pub mod history;
 pub mod merge;
 pub mod publish;
 
 use cache::{Cache, Parsed};
+pub use edit::{
+    Action, Applied, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Message, Update,
+    Value, collection_name, document_name, new_slug, slug_from_title,
+};
 
 use crate::content::{
-    self, Collection, CollectionKind, CollectionName, Document, EditError, FieldValue,
-    NotADocument, Schema, SiteConfig, Slug,
+    self, Collection, CollectionKind, CollectionName, EditError, NotADocument, Schema, SiteConfig,
+    Slug,
 };
 use crate::git::{self, Change, CommitOutcome, CommitRequest, Repo, StoreError, Writer};
 pub use crate::git::{Identity, ObjectId};
@@ -61,19 +66,6 @@ pub struct LoadedDocument {
     pub schema: Arc<Schema>,
 }
 
-/// An editor's save: the values of the form, and the version it was loaded from.
-#[derive(Debug, Clone)]
-pub struct DocumentEdit {
-    pub collection: CollectionName,
-    pub slug: Slug,
-    /// The blob id the form showed.
-    pub base: ObjectId,
-    /// Every field as submitted (unchanged ones included).
-    pub fields: Vec<(String, FieldValue)>,
-    /// The body with `\n` line breaks, if it was part of the form.
-    pub body: Option<String>,
-}
-
 /// The person a commit is authored by.
 #[derive(Debug, Clone)]
 pub struct Author {
@@ -84,38 +76,19 @@ pub struct Author {
     pub identity: Identity,
 }
 
-/// What a save did.
+/// What a restore or a revert did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveOutcome {
     /// Nothing differed from what is already there: no commit.
     Unchanged,
     Saved {
         commit: ObjectId,
-        /// The fields that changed, in file order (`body` for the body).
+        /// What was done (`restored`, `reverted`).
         changed: Vec<String>,
-        /// The file had changed since the editor loaded it; the edit was merged.
         merged: bool,
         /// The working-tree file had local edits and was left as it was.
         local_edits: bool,
     },
-}
-
-/// An edit that could not be merged: nothing was committed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conflict {
-    /// The fields both sides changed, differently.
-    pub fields: Vec<FieldConflict>,
-    /// Every field the editor changed (`body` for the body), conflicting or
-    /// not: what to show from the editor's form when offering it again.
-    pub edited: Vec<String>,
-}
-
-/// One field both the editor and someone else changed, differently.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldConflict {
-    pub field: String,
-    pub yours: FieldValue,
-    pub theirs: FieldValue,
 }
 
 /// Why a site operation failed.
@@ -131,6 +104,8 @@ pub enum SiteError {
     Edit(#[from] EditError),
     #[error("the version this edit is based on is not in the repository")]
     UnknownBase,
+    /// The same fields were changed by someone else since the version the
+    /// edit is based on, differently.
     #[error("someone else changed the same fields")]
     Conflict(Conflict),
     #[error("{0}")]
@@ -153,11 +128,7 @@ pub enum SiteError {
     #[error("`{0}` already exists")]
     Exists(String),
     #[error("some field values cannot be written")]
-    InvalidFields(entries::InvalidFields),
-    /// An API patch changed fields someone else changed too, differently:
-    /// `(field, yours, theirs)`.
-    #[error("someone else changed the same fields")]
-    FieldsChanged(Vec<(String, serde_json::Value, serde_json::Value)>),
+    InvalidFields(InvalidFields),
     #[error("background task failed: {0}")]
     Task(String),
     #[error("the remote: {0}")]
@@ -337,25 +308,6 @@ impl Site {
         })
         .await
     }
-
-    /// Saves an edit as one commit authored by `author`, merged onto the
-    /// branch tip field by field. Saving what is already there commits nothing.
-    pub async fn save(
-        &self,
-        edit: DocumentEdit,
-        author: Author,
-        now: i64,
-    ) -> Result<SaveOutcome, SiteError> {
-        let committer = self.committer.clone();
-        let outcome = self
-            .blocking(move |cx| {
-                let mut writer = cx.repo.write_lock()?;
-                with_retries(|| save_once(&cx, &mut writer, &edit, &author, &committer, now))
-            })
-            .await?;
-        self.index_after_commit();
-        Ok(outcome)
-    }
 }
 
 /// How many times a save is merged again when the branch moves under it.
@@ -387,80 +339,6 @@ fn with_retries<T>(mut attempt: impl FnMut() -> Result<T, SiteError>) -> Result<
                 delay = (delay * 2).min(Duration::from_millis(500));
             }
             other => return other,
-        }
-    }
-}
-
-/// One attempt at a save: read the tip, merge, commit with the tip as the
-/// expected parent.
-fn save_once(
-    cx: &Ctx<'_>,
-    writer: &mut Writer<'_>,
-    edit: &DocumentEdit,
-    author: &Author,
-    committer: &Identity,
-    now: i64,
-) -> Result<SaveOutcome, SiteError> {
-    let repo = cx.repo;
-    let name = edit.collection.as_str();
-    let slug = edit.slug.as_str();
-    let coll = collection_of(cx, name)?;
-    let path = document_path(cx, &coll, slug)?;
-    // Only a field the file lacks needs the schema (to place it).
-    let schema = || collection_schema(cx, &coll);
-    let tip = writer
-        .read_file(&path)?
-        .ok_or_else(|| SiteError::NotFound(format!("{name}/{slug}")))?;
-    let base_bytes = if tip.blob == edit.base {
-        tip.bytes.clone()
-    } else {
-        repo.read_blob(&edit.base)?.ok_or(SiteError::UnknownBase)?
-    };
-    let base = Document::parse(&base_bytes)?;
-    let merged = tip.blob != edit.base;
-    let Some((text, changed)) = merge_edit(
-        &base,
-        Document::parse(&tip.bytes)?,
-        &edit.fields,
-        edit.body.as_ref(),
-        merged,
-        &schema,
-    )?
-    else {
-        return Ok(SaveOutcome::Unchanged);
-    };
-    if text.as_bytes() == tip.bytes.as_slice() {
-        return Ok(SaveOutcome::Unchanged);
-    }
-    let mut message = format!("Update {name}/{slug}: {}", changed.join(", "));
-    if merged {
-        message.push_str(&format!(
-            "\n\nMerged field by field with changes made since {}.",
-            short(&edit.base)
-        ));
-    }
-    let changes = vec![Change {
-        path: path.clone(),
-        content: Some(text.into_bytes()),
-    }];
-    match commit_as(
-        writer,
-        &tip.commit,
-        changes,
-        message,
-        author,
-        committer,
-        now,
-    )? {
-        None => Ok(SaveOutcome::Unchanged),
-        Some((commit, local_edits)) => {
-            tracing::info!(%commit, %path, user = ?author.user_id, token = ?author.token_id, fields = ?changed, "saved");
-            Ok(SaveOutcome::Saved {
-                commit,
-                changed,
-                merged,
-                local_edits,
-            })
         }
     }
 }
@@ -499,92 +377,6 @@ fn commit_as(
             local_edits,
         } => Some((commit, !local_edits.is_empty())),
     })
-}
-
-/// Applies the fields the editor changed (relative to `base`) to `tip`.
-/// Returns the new text and the changed field names, or `None` when the
-/// editor changed nothing.
-fn merge_edit(
-    base: &Document,
-    tip: Document,
-    fields: &[(String, FieldValue)],
-    body: Option<&String>,
-    merged: bool,
-    schema: &dyn Fn() -> Result<Arc<Schema>, SiteError>,
-) -> Result<Option<(String, Vec<String>)>, SiteError> {
-    // A file whose front matter cannot be read is never rewritten, not even its body.
-    for doc in [base, &tip] {
-        if let Some(e) = doc.front_matter_error() {
-            return Err(EditError::ReadOnly(e.clone()).into());
-        }
-    }
-    let value_of = |doc: &Document, key: &str| doc.field(key).map(|v| v.value());
-    let mut doc = tip;
-    let mut changed = Vec::new();
-    let mut edited = Vec::new();
-    let mut conflicts = Vec::new();
-    for (key, value) in fields {
-        let before = match value_of(base, key) {
-            // A read-only field is never part of an edit.
-            Some(None) => continue,
-            Some(Some(v)) => v,
-            None => FieldValue::Null,
-        };
-        if before.same_as(value) {
-            continue;
-        }
-        edited.push(key.clone());
-        if merged {
-            let now = value_of(&doc, key).unwrap_or(Some(FieldValue::Null));
-            match now {
-                Some(now) if now.same_as(value) => continue,
-                Some(now) if now.same_as(&before) => {}
-                theirs => {
-                    conflicts.push(FieldConflict {
-                        field: key.clone(),
-                        yours: value.clone(),
-                        theirs: theirs.unwrap_or(FieldValue::Null),
-                    });
-                    continue;
-                }
-            }
-        }
-        let text = if doc.field(key).is_some() {
-            doc.with_field(key, value)?
-        } else {
-            doc.with_field_placed(key, value, &schema()?.keys_before(key))?
-        };
-        doc = Document::parse(text.as_bytes())?;
-        changed.push(key.clone());
-    }
-    if let Some(body) = body {
-        let before = base.body_normalized();
-        if *body != before {
-            edited.push("body".into());
-            let now = doc.body_normalized();
-            if merged && now != before && now != *body {
-                conflicts.push(FieldConflict {
-                    field: "body".into(),
-                    yours: FieldValue::text(body.clone()),
-                    theirs: FieldValue::text(now),
-                });
-            } else if now != *body {
-                let text = doc.with_body(body);
-                doc = Document::parse(text.as_bytes())?;
-                changed.push("body".into());
-            }
-        }
-    }
-    if !conflicts.is_empty() {
-        return Err(SiteError::Conflict(Conflict {
-            fields: conflicts,
-            edited,
-        }));
-    }
-    if changed.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some((doc.as_str().to_string(), changed)))
 }
 
 fn short(id: &ObjectId) -> &str {

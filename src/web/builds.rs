@@ -165,6 +165,9 @@ pub(super) async fn events(
             live_stream(VecDeque::new(), None, Some(row.status))
         }
     };
+    // The server's stop ends the stream, so shutting down never waits for
+    // a browser following a log.
+    let stream = futures_util::StreamExt::take_until(stream, state.stopping.clone().stopped());
     Ok(Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response())

@@ -1,7 +1,6 @@
 //! `/collections/{collection}`: the documents of a collection, by title.
 
 use super::layout::{Layout, render};
-use crate::content::CollectionName;
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
@@ -16,6 +15,8 @@ struct CollectionPage {
     ctx: Layout,
     collection: String,
     documents: Vec<DocumentSummary>,
+    /// Whether the user may add documents.
+    can_edit: bool,
 }
 
 pub(super) async fn show(
@@ -23,12 +24,12 @@ pub(super) async fn show(
     current: CurrentUser,
     Path(collection): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let name = CollectionName::parse(&collection)
-        .map_err(|_| AppError::NotFound(format!("There is no collection named `{collection}`.")))?;
+    let name = crate::site::collection_name(&collection)?;
     let documents = state.site.documents(&name).await?;
     render(&CollectionPage {
         ctx: Layout::signed_in(&current).await?,
         collection,
         documents,
+        can_edit: current.user.role.can_edit(),
     })
 }

@@ -1,5 +1,8 @@
-//! `/collections/{collection}/{slug}`: the edit form. GET shows it, POST
-//! saves it as one commit authored by the signed-in user.
+//! A document's screens: `/collections/{collection}/{slug}` (the edit
+//! form; GET shows it, POST saves it), `/collections/{collection}/new` (a
+//! new document from its title) and `/collections/{collection}/{slug}/delete`
+//! (a confirmation, then the deletion). Each write is one commit authored by
+//! the signed-in user, through the same edit pipeline as the API.
 //!
 //! Form fields: `f.<key>` holds a field's value, `k.<key>` says how the form
 //! showed it (`list`: one item per line; otherwise text), `body` the body,
@@ -12,10 +15,11 @@ use crate::content::{
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
-use crate::site::{Conflict, DocumentEdit, LoadedDocument, ObjectId, SaveOutcome, SiteError};
+use crate::site::{
+    Action, Applied, Conflict, Edit, LoadedDocument, ObjectId, SiteError, Update, Value,
+};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 
@@ -31,6 +35,8 @@ struct FormField {
     rows: usize,
     /// The choices of a `boolean` select.
     options: Vec<String>,
+    /// Why the value given could not be saved.
+    error: Option<String>,
 }
 
 /// A conflict as the page shows it.
@@ -58,14 +64,31 @@ struct DocumentPage {
     fields: Vec<FormField>,
     body: String,
     conflicts: Vec<ConflictView>,
+    /// Per-field messages after a refused save, linked to their fields.
+    errors: Vec<ErrorView>,
+}
+
+/// A refused value, as the summary above the form lists it.
+#[derive(Debug, Clone)]
+struct ErrorView {
+    /// The id of the control it belongs to.
+    target: String,
+    label: String,
+    message: String,
+}
+
+/// What the person sent, kept after a refused save: the fields it names
+/// show the person's values, with a message where one was refused.
+struct Kept<'a> {
+    submitted: &'a Submitted,
+    /// The fields to show from the submission (`body` for the body).
+    shown: Vec<String>,
+    /// Messages by field.
+    errors: HashMap<String, String>,
 }
 
 fn parse_names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), AppError> {
-    let not_found = || AppError::NotFound(format!("There is no page `{collection}/{slug}`."));
-    Ok((
-        CollectionName::parse(collection).map_err(|_| not_found())?,
-        Slug::parse(slug).map_err(|_| not_found())?,
-    ))
+    Ok(crate::site::document_name(collection, slug)?)
 }
 
 pub(super) async fn show(
@@ -75,17 +98,25 @@ pub(super) async fn show(
 ) -> Result<Response, AppError> {
     let (name, slug) = parse_names(&collection, &slug)?;
     let loaded = state.site.document(&name, &slug).await?;
-    let page = page_for(&current, Layout::signed_in(&current).await?, &loaded, None);
+    let page = page_for(
+        &current,
+        Layout::signed_in(&current).await?,
+        &loaded,
+        None,
+        None,
+    );
     Ok(render(&page)?.into_response())
 }
 
-/// The page for a loaded document. After a conflict, the fields the editor
-/// changed show the editor's values; every other field shows the file's.
+/// The page for a loaded document. After a refused save, the fields the
+/// editor changed show the editor's values; every other field shows the
+/// file's.
 fn page_for(
     current: &CurrentUser,
     ctx: Layout,
     loaded: &LoadedDocument,
-    conflict: Option<(&Conflict, &Submitted)>,
+    conflict: Option<&Conflict>,
+    kept: Option<&Kept<'_>>,
 ) -> DocumentPage {
     let mut page = DocumentPage {
         ctx,
@@ -100,7 +131,7 @@ fn page_for(
         fields: Vec::new(),
         body: String::new(),
         conflicts: conflict
-            .map(|(c, _)| c.fields.as_slice())
+            .map(|c| c.fields.as_slice())
             .unwrap_or_default()
             .iter()
             .map(|c| ConflictView {
@@ -109,22 +140,18 @@ fn page_for(
                 theirs: display(&c.theirs),
             })
             .collect(),
+        errors: Vec::new(),
     };
     match loaded.content.as_ref() {
         Err(e) => page.problem = Some(format!("This file cannot be edited here: {e}.")),
-        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, conflict),
+        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, kept),
     }
     page
 }
 
-fn fill_from(
-    page: &mut DocumentPage,
-    doc: &Document,
-    schema: &Schema,
-    conflict: Option<(&Conflict, &Submitted)>,
-) {
-    let edited = |key: &str| conflict.is_some_and(|(c, _)| c.edited.iter().any(|e| e == key));
-    let submitted = conflict.map(|(_, s)| s);
+fn fill_from(page: &mut DocumentPage, doc: &Document, schema: &Schema, kept: Option<&Kept<'_>>) {
+    let edited = |key: &str| kept.is_some_and(|k| k.shown.iter().any(|e| e == key));
+    let submitted = kept.map(|k| k.submitted);
     if let Some(title) = doc.title() {
         page.title = title;
     }
@@ -187,6 +214,7 @@ fn fill_from(
             };
             FormField {
                 label: label_of(&key),
+                error: kept.and_then(|k| k.errors.get(&key).cloned()),
                 key,
                 widget: widget.as_str(),
                 value,
@@ -195,6 +223,30 @@ fn fill_from(
             }
         })
         .collect();
+    page.errors = page
+        .fields
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            Some(ErrorView {
+                target: format!("f-{}", i + 1),
+                label: f.label.clone(),
+                message: f.error.clone()?,
+            })
+        })
+        .collect();
+    // A refused value for a field the page does not show (a read-only one).
+    if let Some(kept) = kept {
+        for (key, message) in &kept.errors {
+            if !page.fields.iter().any(|f| f.key == *key) {
+                page.errors.push(ErrorView {
+                    target: "body".into(),
+                    label: label_of(key),
+                    message: message.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// The widget for a one-line value: the schema's typed widget only when this
@@ -280,25 +332,34 @@ pub(super) async fn save(
 ) -> Result<Response, AppError> {
     let (name, slug_name) = parse_names(&collection, &slug)?;
     let submitted = Submitted::parse(pairs)?;
-    let edit = DocumentEdit {
+    let edit = Edit {
         collection: name.clone(),
         slug: slug_name.clone(),
-        base: submitted.base.clone(),
-        fields: submitted
-            .order
-            .iter()
-            .filter_map(|k| submitted.values.get(k).map(|v| (k.clone(), v.clone())))
-            .collect(),
-        body: submitted.body.clone(),
+        base: Some(submitted.base.clone()),
+        expected: None,
+        action: Action::Update(Update {
+            set: submitted
+                .order
+                .iter()
+                .filter_map(|k| {
+                    let v = submitted.values.get(k)?;
+                    Some((k.clone(), Value::Form(v.clone())))
+                })
+                .collect(),
+            body: submitted.body.clone(),
+            ..Update::default()
+        }),
     };
     let author = super::author_of(&current);
     let here = format!("/collections/{collection}/{slug}");
-    match state.site.save(edit, author, state.clock.now()).await {
-        Ok(SaveOutcome::Unchanged) => {
+    match state.site.apply(edit, author, state.clock.now()).await {
+        Ok(Applied {
+            committed: false, ..
+        }) => {
             session::set_flash(&current.session, "No changes to save.").await?;
             Ok(Redirect::to(&here).into_response())
         }
-        Ok(SaveOutcome::Saved {
+        Ok(Applied {
             changed,
             merged,
             local_edits,
@@ -315,39 +376,306 @@ pub(super) async fn save(
             session::set_flash(&current.session, message).await?;
             Ok(Redirect::to(&here).into_response())
         }
-        Err(SiteError::Conflict(conflict)) => {
+        Err(e @ (SiteError::Conflict(_) | SiteError::InvalidFields(_))) => {
+            let (status, _) = crate::http::error::classify(&e);
             let loaded = state.site.document(&name, &slug_name).await?;
             let mut ctx = Layout::signed_in(&current).await?;
-            // Who made the other change: the latest commit that changed one
-            // of the conflicting fields.
-            let by = match state.site.document_history(&name, &slug_name, None).await {
-                Ok(page) => page
-                    .entries
-                    .into_iter()
-                    .find(|e| {
-                        e.files
-                            .iter()
-                            .any(|f| conflict.fields.iter().any(|c| f.fields.contains(&c.field)))
-                    })
-                    .map(|e| {
-                        format!(
-                            " by {} at {}",
-                            e.author_name,
-                            super::history::format_time(e.time)
-                        )
-                    }),
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not read who changed the document");
-                    None
+            let (conflict, kept) = match &e {
+                SiteError::Conflict(conflict) => {
+                    // Who made the other change: the newest one named.
+                    let by = conflict
+                        .fields
+                        .iter()
+                        .filter_map(|f| f.changed_by.as_ref())
+                        .max_by_key(|b| b.time)
+                        .map(|b| {
+                            format!(" by {} at {}", b.name, super::history::format_time(b.time))
+                        });
+                    ctx.flash = Some(format!(
+                        "This page was changed{} while you were editing, in the same fields as you. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.",
+                        by.unwrap_or_default()
+                    ));
+                    let kept = Kept {
+                        submitted: &submitted,
+                        shown: conflict.edited.clone(),
+                        errors: HashMap::new(),
+                    };
+                    (Some(conflict), kept)
                 }
+                SiteError::InvalidFields(invalid) => {
+                    ctx.flash = Some(
+                        "Some values could not be saved, so nothing was saved. Each is marked below with what to change; everything you typed is kept.".into(),
+                    );
+                    let mut shown = submitted.order.clone();
+                    shown.push("body".into());
+                    let kept = Kept {
+                        submitted: &submitted,
+                        shown,
+                        errors: invalid.0.iter().cloned().collect(),
+                    };
+                    (None, kept)
+                }
+                _ => unreachable!("matched above"),
             };
-            ctx.flash = Some(format!(
-                "This page was changed{} while you were editing, in the same fields as you. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.",
-                by.unwrap_or_default()
-            ));
-            let page = page_for(&current, ctx, &loaded, Some((&conflict, &submitted)));
-            Ok((StatusCode::CONFLICT, render(&page)?).into_response())
+            let page = page_for(&current, ctx, &loaded, conflict, Some(&kept));
+            Ok((status, render(&page)?).into_response())
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "new_document.html")]
+struct NewPage {
+    ctx: Layout,
+    collection: String,
+    title: String,
+    slug: String,
+    errors: Vec<ErrorView>,
+    title_error: Option<String>,
+    slug_error: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct NewForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    slug: String,
+}
+
+/// `GET /collections/{collection}/new`: a new document's title (and, if
+/// wanted, its address).
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(collection): Path<String>,
+) -> Result<Response, AppError> {
+    let name = crate::site::collection_name(&collection)?;
+    // An unknown collection is a 404 here too.
+    state.site.schema(&name).await?;
+    let page = NewPage {
+        ctx: Layout::signed_in(&current).await?,
+        collection,
+        title: String::new(),
+        slug: String::new(),
+        errors: Vec::new(),
+        title_error: None,
+        slug_error: None,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `POST /collections/{collection}/new`: creates the document (one commit)
+/// and opens its form. The address is made from the title unless given.
+pub(super) async fn create(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(collection): Path<String>,
+    CsrfForm(form): CsrfForm<NewForm>,
+) -> Result<Response, AppError> {
+    let name = crate::site::collection_name(&collection)?;
+    let schema = state.site.schema(&name).await?;
+    let title = form.title.trim().to_string();
+    let given = form.slug.trim().to_string();
+    let slug_text = if given.is_empty() {
+        crate::site::slug_from_title(&title)
+    } else {
+        given.clone()
+    };
+    // The key this collection's documents keep their title in.
+    let key = ["title", "name"]
+        .into_iter()
+        .find(|k| schema.fields.iter().any(|f| f.key == *k))
+        .unwrap_or("title");
+    let refused = |status, title_error: Option<String>, slug_error: Option<String>| {
+        let form = &form;
+        let collection = &collection;
+        let current = &current;
+        async move {
+            let mut errors = Vec::new();
+            if let Some(m) = &title_error {
+                errors.push(ErrorView {
+                    target: "title".into(),
+                    label: "Title".into(),
+                    message: m.clone(),
+                });
+            }
+            if let Some(m) = &slug_error {
+                errors.push(ErrorView {
+                    target: "slug".into(),
+                    label: "Address".into(),
+                    message: m.clone(),
+                });
+            }
+            let page = NewPage {
+                ctx: Layout::signed_in(current).await?,
+                collection: collection.clone(),
+                title: form.title.clone(),
+                slug: form.slug.clone(),
+                errors,
+                title_error,
+                slug_error,
+            };
+            Ok::<_, AppError>((status, render(&page)?).into_response())
+        }
+    };
+    let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    if title.is_empty() {
+        return refused(
+            unprocessable,
+            Some("Give the new page a title.".into()),
+            None,
+        )
+        .await;
+    }
+    if slug_text.is_empty() {
+        return refused(
+            unprocessable,
+            None,
+            Some("This title has no letters or digits to make an address from: give an address, such as street-trees.".into()),
+        )
+        .await;
+    }
+    let edit = |slug| Edit {
+        collection: name.clone(),
+        slug,
+        base: None,
+        expected: None,
+        action: Action::Create {
+            fields: vec![(
+                key.to_string(),
+                Value::Form(FieldValue::text(title.clone())),
+            )],
+            body: String::new(),
+        },
+    };
+    let result = match crate::site::new_slug(&slug_text) {
+        Ok(slug) => {
+            state
+                .site
+                .apply(edit(slug), super::author_of(&current), state.clock.now())
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(applied) => {
+            session::set_flash(
+                &current.session,
+                format!("Created “{title}”. Fill in its fields below and save."),
+            )
+            .await?;
+            Ok(
+                Redirect::to(&format!("/collections/{collection}/{}", applied.slug))
+                    .into_response(),
+            )
+        }
+        Err(e @ SiteError::Exists(_)) => {
+            let (status, _) = crate::http::error::classify(&e);
+            refused(
+                status,
+                None,
+                Some(format!(
+                    "A page with the address {slug_text} already exists. Choose another address."
+                )),
+            )
+            .await
+        }
+        Err(SiteError::InvalidFields(invalid)) => {
+            let (slug_error, others): (Vec<_>, Vec<_>) =
+                invalid.0.into_iter().partition(|(f, _)| f == "slug");
+            refused(
+                unprocessable,
+                others.first().map(|(_, m)| m.clone()),
+                slug_error.first().map(|(_, m)| {
+                    format!("{m}. Use letters, digits and dashes, such as street-trees.")
+                }),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "delete_document.html")]
+struct DeletePage {
+    ctx: Layout,
+    collection: String,
+    slug: String,
+    title: String,
+    path: String,
+    base: String,
+}
+
+/// `GET /collections/{collection}/{slug}/delete`: what deleting means, and
+/// the button that does it.
+pub(super) async fn confirm_delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((collection, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (name, slug_name) = parse_names(&collection, &slug)?;
+    let loaded = state.site.document(&name, &slug_name).await?;
+    let title = match loaded.content.as_ref() {
+        Ok(doc) => doc.title().unwrap_or_else(|| slug.clone()),
+        Err(_) => slug.clone(),
+    };
+    let page = DeletePage {
+        ctx: Layout::signed_in(&current).await?,
+        collection,
+        slug,
+        title,
+        path: loaded.path.clone(),
+        base: loaded.blob.to_string(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct DeleteForm {
+    base: String,
+}
+
+/// `POST /collections/{collection}/{slug}/delete`: deletes the document
+/// (one commit), unless it changed since the confirmation was shown.
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((collection, slug)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<DeleteForm>,
+) -> Result<Response, AppError> {
+    let (name, slug_name) = parse_names(&collection, &slug)?;
+    let base = ObjectId::parse(&form.base).ok_or_else(|| {
+        AppError::BadRequest(
+            "The form is missing the version it was made from. Reload the page and try again."
+                .into(),
+        )
+    })?;
+    let edit = Edit {
+        collection: name,
+        slug: slug_name,
+        base: Some(base),
+        expected: None,
+        action: Action::Delete,
+    };
+    match state
+        .site
+        .apply(edit, super::author_of(&current), state.clock.now())
+        .await
+    {
+        Ok(_) => {
+            session::set_flash(
+                &current.session,
+                "Deleted. The page is gone from the site; its history keeps every version, and an editor can bring it back from there.",
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/collections/{collection}")).into_response())
+        }
+        Err(SiteError::Stale(_)) => Err(AppError::PreconditionFailed(
+            "This page was changed since you asked to delete it, so nothing was deleted. Open it again to see the change, then delete it if you still want to.".into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -65,6 +65,16 @@ pub fn routes() -> Vec<Route> {
         get_("/", READERS, get(dashboard::show)),
         get_("/collections/{collection}", READERS, get(collections::show)),
         get_(
+            "/collections/{collection}/new",
+            EDITORS,
+            get(documents::new_form),
+        ),
+        post_(
+            "/collections/{collection}/new",
+            EDITORS,
+            post(documents::create),
+        ),
+        get_(
             "/collections/{collection}/{slug}",
             READERS,
             get(documents::show),
@@ -73,6 +83,16 @@ pub fn routes() -> Vec<Route> {
             "/collections/{collection}/{slug}",
             EDITORS,
             post(documents::save),
+        ),
+        get_(
+            "/collections/{collection}/{slug}/delete",
+            EDITORS,
+            get(documents::confirm_delete),
+        ),
+        post_(
+            "/collections/{collection}/{slug}/delete",
+            EDITORS,
+            post(documents::delete),
         ),
         get_(
             "/collections/{collection}/{slug}/history",

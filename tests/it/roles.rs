@@ -30,8 +30,20 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/static/builds.js", Who::Anyone),
     ("GET", "/", Who::Readers),
     ("GET", "/collections/{collection}", Who::Readers),
+    ("GET", "/collections/{collection}/new", Who::Editors),
+    ("POST", "/collections/{collection}/new", Who::Editors),
     ("GET", "/collections/{collection}/{slug}", Who::Readers),
     ("POST", "/collections/{collection}/{slug}", Who::Editors),
+    (
+        "GET",
+        "/collections/{collection}/{slug}/delete",
+        Who::Editors,
+    ),
+    (
+        "POST",
+        "/collections/{collection}/{slug}/delete",
+        Who::Editors,
+    ),
     (
         "GET",
         "/collections/{collection}/{slug}/history",

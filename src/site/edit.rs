@@ -1,0 +1,986 @@
+//! The one edit pipeline both faces use. The admin's form and the API's
+//! JSON each become an [`Edit`] at their boundary; [`Site::apply`] reads the
+//! branch tip, applies the edit there (merged field by field with what
+//! changed since the version the person read), and makes one commit
+//! authored by them, with one message builder. Conflicts, invalid values,
+//! stale versions and names already taken come back as the same errors to
+//! both faces; a conflict names who made the other change, and when.
+
+use super::{
+    Author, Ctx, Site, SiteError, collection_of, collection_schema, commit_as, document_path,
+    short, with_retries,
+};
+use crate::content::yaml::PlainMeaning;
+use crate::content::{
+    Collection, CollectionName, Document, EditError, FieldValue, FieldView, Schema, Slug,
+};
+use crate::git::{Change, ObjectId, Writer};
+use std::sync::Arc;
+
+/// One change to one document, as a person asked for it.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub collection: CollectionName,
+    pub slug: Slug,
+    /// The version the person read (a blob id). What someone else changed
+    /// at the tip since is kept; a field both changed, differently, is a
+    /// conflict and nothing is written. `None`: applied onto the tip as it is.
+    pub base: Option<ObjectId>,
+    /// The version the tip must still have (`If-Match`): any other is
+    /// refused as stale, nothing merged.
+    pub expected: Option<ObjectId>,
+    pub action: Action,
+}
+
+/// What an edit does.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A new document at `slug`; refused if the slug is taken.
+    Create {
+        fields: Vec<(String, Value)>,
+        body: String,
+    },
+    Update(Update),
+    Delete,
+}
+
+/// Changes to an existing document.
+#[derive(Debug, Clone, Default)]
+pub struct Update {
+    /// Fields to set, in order.
+    pub set: Vec<(String, Value)>,
+    /// Fields to remove (their lines go).
+    pub remove: Vec<String>,
+    /// Every field `set` does not name is removed too (a replace).
+    pub only_these: bool,
+    /// The new body, with `\n` line breaks.
+    pub body: Option<String>,
+    /// A new slug: the file is renamed in the same commit.
+    pub rename: Option<Slug>,
+}
+
+/// A field value as a face sends it.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// As a form widget typed it. Forms lose the difference between a
+    /// quoted and a plain scalar, so a value with the same text as the
+    /// file's is the file's.
+    Form(FieldValue),
+    /// From JSON: typed like the field it replaces (or as the collection's
+    /// schema says); a quoted "12" is not the number 12.
+    Json(serde_json::Value),
+}
+
+/// What applying an edit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The document's slug afterwards (the new one after a rename).
+    pub slug: String,
+    pub path: String,
+    /// The document's blob afterwards (`None` after a delete).
+    pub blob: Option<ObjectId>,
+    /// The branch tip afterwards.
+    pub commit: ObjectId,
+    /// Whether a commit was made (an edit that changes nothing makes none).
+    pub committed: bool,
+    /// The fields that changed, in the order applied (`body` for the body).
+    pub changed: Vec<String>,
+    /// The tip had changed since the version read; the edit was merged.
+    pub merged: bool,
+    /// The checkout's file had local edits and was left as it was.
+    pub local_edits: bool,
+}
+
+/// An edit that could not be merged: nothing was committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The fields both sides changed, differently.
+    pub fields: Vec<FieldConflict>,
+    /// Every field the person changed (`body` for the body), conflicting or
+    /// not: what to show from their input when offering it again.
+    pub edited: Vec<String>,
+}
+
+/// One field both the person and someone else changed, differently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldConflict {
+    pub field: String,
+    pub yours: FieldValue,
+    pub theirs: FieldValue,
+    /// The newest commit that changed this field, from the history index.
+    pub changed_by: Option<ChangedBy>,
+}
+
+/// Who made a change, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedBy {
+    pub name: String,
+    /// Seconds since the Unix epoch.
+    pub time: i64,
+    pub commit: String,
+}
+
+/// Field values that cannot be written, each with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidFields(pub Vec<(String, String)>);
+
+/// The subject (and body) of every commit Cairn makes for a person: one
+/// builder, so the admin and the API describe the same change the same way.
+#[derive(Debug, Clone)]
+pub enum Message<'a> {
+    Create {
+        collection: &'a str,
+        slug: &'a str,
+    },
+    Update {
+        collection: &'a str,
+        slug: &'a str,
+        /// A rename's new slug.
+        renamed: Option<&'a str>,
+        changed: &'a [String],
+        /// The version the edit was made from, when it was merged.
+        merged_since: Option<&'a ObjectId>,
+    },
+    Delete {
+        collection: &'a str,
+        slug: &'a str,
+    },
+    Restore {
+        collection: &'a str,
+        slug: &'a str,
+        to: &'a ObjectId,
+    },
+    Revert {
+        summary: &'a str,
+        sha: &'a ObjectId,
+    },
+}
+
+impl Message<'_> {
+    pub fn text(&self) -> String {
+        match self {
+            Message::Create { collection, slug } => format!("Create {collection}/{slug}"),
+            Message::Delete { collection, slug } => format!("Delete {collection}/{slug}"),
+            Message::Update {
+                collection,
+                slug,
+                renamed,
+                changed,
+                merged_since,
+            } => {
+                let fields: Vec<&str> = changed
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|f| *f != "slug")
+                    .collect();
+                let mut text = match renamed {
+                    Some(to) => format!("Rename {collection}/{slug} to {collection}/{to}"),
+                    None => format!("Update {collection}/{slug}"),
+                };
+                if !fields.is_empty() {
+                    text.push_str(": ");
+                    text.push_str(&fields.join(", "));
+                }
+                if let Some(base) = merged_since {
+                    text.push_str(&format!(
+                        "\n\nMerged field by field with changes made since {}.",
+                        short(base)
+                    ));
+                }
+                text
+            }
+            Message::Restore {
+                collection,
+                slug,
+                to,
+            } => format!("Restore {collection}/{slug} to {}", short(to)),
+            Message::Revert { summary, sha } => {
+                format!("Revert \"{summary}\"\n\nThis reverts commit {sha}.")
+            }
+        }
+    }
+}
+
+impl Site {
+    /// Applies an edit as one commit authored by `author`. An edit that
+    /// changes nothing makes no commit. On a conflict, each field says who
+    /// made the other change and when.
+    pub async fn apply(&self, edit: Edit, author: Author, now: i64) -> Result<Applied, SiteError> {
+        let committer = self.committer.clone();
+        let (collection, slug) = (edit.collection.clone(), edit.slug.clone());
+        let applied = self
+            .blocking(move |cx| {
+                let mut writer = cx.repo.write_lock()?;
+                with_retries(|| apply_once(&cx, &mut writer, &edit, &author, &committer, now))
+            })
+            .await;
+        match applied {
+            Ok(applied) => {
+                if applied.committed {
+                    self.index_after_commit();
+                }
+                Ok(applied)
+            }
+            Err(SiteError::Conflict(mut conflict)) => {
+                self.attribute(&collection, &slug, &mut conflict).await;
+                Err(SiteError::Conflict(conflict))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Names, for each conflicting field, the newest commit of the
+    /// document's history that changed it. Best effort: the conflict stands
+    /// without it.
+    pub(super) async fn attribute(
+        &self,
+        collection: &CollectionName,
+        slug: &Slug,
+        conflict: &mut Conflict,
+    ) {
+        let page = match self.document_history(collection, slug, None).await {
+            Ok(page) => page,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read who changed the document");
+                return;
+            }
+        };
+        for field in &mut conflict.fields {
+            field.changed_by = page
+                .entries
+                .iter()
+                .find(|e| e.files.iter().any(|f| f.fields.contains(&field.field)))
+                .map(|e| ChangedBy {
+                    name: e.author_name.clone(),
+                    time: e.time,
+                    commit: e.sha.clone(),
+                });
+        }
+    }
+}
+
+/// A collection named in an address. A name that could never be one (a
+/// `/`, `..`, a control character) is no collection: the same answer as an
+/// unknown one, through both faces.
+pub fn collection_name(name: &str) -> Result<CollectionName, SiteError> {
+    CollectionName::parse(name).map_err(|_| SiteError::UnknownCollection(name.to_string()))
+}
+
+/// A document named in an address (see [`collection_name`]).
+pub fn document_name(collection: &str, slug: &str) -> Result<(CollectionName, Slug), SiteError> {
+    let name = collection_name(collection)?;
+    let slug =
+        Slug::parse(slug).map_err(|_| SiteError::NotFound(format!("{collection}/{slug}")))?;
+    Ok((name, slug))
+}
+
+/// The slug a person gives a new or renamed document, checked: a name that
+/// is not one safe path segment is an invalid value of the `slug` field.
+pub fn new_slug(slug: &str) -> Result<Slug, SiteError> {
+    Slug::parse(slug).map_err(|_| {
+        SiteError::InvalidFields(InvalidFields(vec![(
+            "slug".into(),
+            format!("`{slug}` is not a valid slug: one path segment, no `/`, `..`, leading dot or control characters"),
+        )]))
+    })
+}
+
+/// A slug made from a title: lower case, letters and digits, dashes
+/// between words, at most 80 characters.
+pub fn slug_from_title(title: &str) -> String {
+    let mut out = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(80).collect()
+}
+
+/// One attempt: read the tip, apply, commit with the tip as the expected
+/// parent (the branch moving meanwhile starts it over).
+fn apply_once(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    edit: &Edit,
+    author: &Author,
+    committer: &crate::git::Identity,
+    now: i64,
+) -> Result<Applied, SiteError> {
+    let (name, slug) = (edit.collection.as_str(), edit.slug.as_str());
+    let coll = collection_of(cx, name)?;
+    let planned = match &edit.action {
+        Action::Create { fields, body } => create(cx, writer, &coll, slug, fields, body)?,
+        Action::Update(update) => match update_document(cx, writer, &coll, edit, update)? {
+            Some(planned) => planned,
+            None => return unchanged(cx, writer, &coll, slug),
+        },
+        Action::Delete => {
+            let (path, tip) = current(cx, writer, &coll, slug)?;
+            if edit.expected.as_ref().is_some_and(|e| *e != tip.blob)
+                || edit.base.as_ref().is_some_and(|b| *b != tip.blob)
+            {
+                return Err(SiteError::Stale(tip.blob));
+            }
+            Planned {
+                parent: tip.commit,
+                changes: vec![Change {
+                    path: path.clone(),
+                    content: None,
+                }],
+                path,
+                slug: slug.to_string(),
+                blob: None,
+                changed: Vec::new(),
+                merged_since: None,
+                message: Message::Delete {
+                    collection: name,
+                    slug,
+                }
+                .text(),
+            }
+        }
+    };
+    let Planned {
+        parent,
+        changes,
+        path,
+        slug: slug_after,
+        blob,
+        changed,
+        merged_since,
+        message,
+    } = planned;
+    match commit_as(writer, &parent, changes, message, author, committer, now)? {
+        None => Ok(Applied {
+            slug: slug_after,
+            path,
+            blob,
+            commit: parent,
+            committed: false,
+            changed: Vec::new(),
+            merged: false,
+            local_edits: false,
+        }),
+        Some((commit, local_edits)) => {
+            tracing::info!(%commit, %path, user = ?author.user_id, token = ?author.token_id, fields = ?changed, "saved");
+            Ok(Applied {
+                slug: slug_after,
+                path,
+                blob,
+                commit,
+                committed: true,
+                changed,
+                merged: merged_since.is_some(),
+                local_edits,
+            })
+        }
+    }
+}
+
+/// A commit worked out, not made yet.
+struct Planned {
+    parent: ObjectId,
+    changes: Vec<Change>,
+    path: String,
+    slug: String,
+    blob: Option<ObjectId>,
+    changed: Vec<String>,
+    merged_since: Option<ObjectId>,
+    message: String,
+}
+
+/// The answer to an edit that changes nothing: the document as it is.
+fn unchanged(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    coll: &Collection,
+    slug: &str,
+) -> Result<Applied, SiteError> {
+    let (path, tip) = current(cx, writer, coll, slug)?;
+    Ok(Applied {
+        slug: slug.to_string(),
+        path,
+        blob: Some(tip.blob),
+        commit: tip.commit,
+        committed: false,
+        changed: Vec::new(),
+        merged: false,
+        local_edits: false,
+    })
+}
+
+/// The document's path and its file at the tip.
+fn current(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    coll: &Collection,
+    slug: &str,
+) -> Result<(String, crate::git::FileAtTip), SiteError> {
+    let path = document_path(cx, coll, slug)?;
+    let tip = writer
+        .read_file(&path)?
+        .ok_or_else(|| SiteError::NotFound(format!("{}/{slug}", coll.name)))?;
+    Ok((path, tip))
+}
+
+/// The file name a new document gets: `{slug}.{ext}`, if the collection
+/// reads that name back as the same slug (posts need their date prefix).
+fn file_name(coll: &Collection, slug: &str, ext: &str) -> Result<String, SiteError> {
+    let name = format!("{slug}.{ext}");
+    if coll.slug_of(&name) == Some(slug) {
+        Ok(name)
+    } else {
+        Err(SiteError::InvalidFields(InvalidFields(vec![(
+            "slug".into(),
+            format!(
+                "`{slug}` is not a file name this collection reads (posts start with a date: 2026-11-25-title)"
+            ),
+        )])))
+    }
+}
+
+/// A slug that no document of the collection has, and whose file does not
+/// exist: the path the new document gets.
+fn free_path(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    coll: &Collection,
+    slug: &str,
+    ext: &str,
+) -> Result<String, SiteError> {
+    if document_path(cx, coll, slug).is_ok() {
+        return Err(SiteError::Exists(format!("{}/{slug}", coll.name)));
+    }
+    let path = format!("{}/{}", coll.dir, file_name(coll, slug, ext)?);
+    if writer.read_file(&path)?.is_some() {
+        return Err(SiteError::Exists(format!("{}/{slug}", coll.name)));
+    }
+    Ok(path)
+}
+
+fn create(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    coll: &Collection,
+    slug: &str,
+    fields: &[(String, Value)],
+    body: &str,
+) -> Result<Planned, SiteError> {
+    let path = free_path(cx, writer, coll, slug, "md")?;
+    let schema = collection_schema(cx, coll)?;
+    let empty = Document::parse(format!("---\n---\n{body}").as_bytes())?;
+    let plan: Vec<Proposed> = fields
+        .iter()
+        .map(|(key, value)| Proposed::set(key, value))
+        .collect();
+    let (text, changed) = match merge(None, &empty, &plan, None, &|| Ok(schema.clone()))? {
+        Some(m) => (m.text, m.changed),
+        None => (empty.as_str().to_string(), Vec::new()),
+    };
+    let bytes = text.into_bytes();
+    Ok(Planned {
+        parent: cx.repo.tip()?,
+        blob: Some(crate::git::blob_id(&bytes)?),
+        changes: vec![Change {
+            path: path.clone(),
+            content: Some(bytes),
+        }],
+        path,
+        slug: slug.to_string(),
+        changed,
+        merged_since: None,
+        message: Message::Create {
+            collection: &coll.name,
+            slug,
+        }
+        .text(),
+    })
+}
+
+/// The commit an update makes, or `None` when it changes nothing.
+fn update_document(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    coll: &Collection,
+    edit: &Edit,
+    update: &Update,
+) -> Result<Option<Planned>, SiteError> {
+    let slug = edit.slug.as_str();
+    let (path, tip) = current(cx, writer, coll, slug)?;
+    if edit.expected.as_ref().is_some_and(|e| *e != tip.blob) {
+        return Err(SiteError::Stale(tip.blob));
+    }
+    let tip_doc = Document::parse(&tip.bytes)?;
+    let base_doc = match &edit.base {
+        Some(base) if *base != tip.blob => {
+            let bytes = cx.repo.read_blob(base)?.ok_or(SiteError::UnknownBase)?;
+            Some(Document::parse(&bytes)?)
+        }
+        Some(_) => Some(tip_doc.clone()),
+        None => None,
+    };
+    let merged_since = edit.base.clone().filter(|b| *b != tip.blob);
+    let mut plan: Vec<Proposed> = update
+        .set
+        .iter()
+        .map(|(key, value)| Proposed::set(key, value))
+        .chain(update.remove.iter().map(|key| Proposed::remove(key)))
+        .collect();
+    if update.only_these {
+        for key in tip_doc.keys() {
+            if !update.set.iter().any(|(k, _)| k == key) && !update.remove.iter().any(|k| k == key)
+            {
+                plan.push(Proposed::remove(key));
+            }
+        }
+    }
+    // Only a field the file lacks needs the schema (to place it).
+    let schema = || collection_schema(cx, coll);
+    let merged = merge(
+        base_doc.as_ref(),
+        &tip_doc,
+        &plan,
+        update.body.as_ref(),
+        &schema,
+    )?;
+    let renamed = update
+        .rename
+        .as_ref()
+        .map(Slug::as_str)
+        .filter(|s| *s != slug);
+    let (text, mut changed) = match merged {
+        Some(m) => (m.text, m.changed),
+        None if renamed.is_some() => (tip_doc.as_str().to_string(), Vec::new()),
+        None => return Ok(None),
+    };
+    if renamed.is_none() && text.as_bytes() == tip.bytes.as_slice() {
+        return Ok(None);
+    }
+    let bytes = text.into_bytes();
+    let blob = Some(crate::git::blob_id(&bytes)?);
+    let (new_path, changes) = match renamed {
+        None => (
+            path.clone(),
+            vec![Change {
+                path: path.clone(),
+                content: Some(bytes),
+            }],
+        ),
+        Some(to) => {
+            let ext = path.rsplit_once('.').map_or("md", |(_, e)| e);
+            let new_path = free_path(cx, writer, coll, to, ext)?;
+            changed.push("slug".into());
+            (
+                new_path.clone(),
+                vec![
+                    Change {
+                        path: path.clone(),
+                        content: None,
+                    },
+                    Change {
+                        path: new_path,
+                        content: Some(bytes),
+                    },
+                ],
+            )
+        }
+    };
+    let message = Message::Update {
+        collection: &coll.name,
+        slug,
+        renamed,
+        changed: &changed,
+        merged_since: merged_since.as_ref(),
+    }
+    .text();
+    Ok(Some(Planned {
+        parent: tip.commit,
+        changes,
+        path: new_path,
+        slug: renamed.unwrap_or(slug).to_string(),
+        blob,
+        changed,
+        merged_since,
+        message,
+    }))
+}
+
+/// One field's proposed value: `None` removes the field.
+#[derive(Debug, Clone)]
+pub(super) struct Proposed {
+    key: String,
+    value: Option<Input>,
+}
+
+#[derive(Debug, Clone)]
+enum Input {
+    Form(FieldValue),
+    Json(serde_json::Value),
+}
+
+impl Proposed {
+    fn set(key: &str, value: &Value) -> Proposed {
+        Proposed {
+            key: key.to_string(),
+            value: Some(match value {
+                Value::Form(v) => Input::Form(v.clone()),
+                Value::Json(v) => Input::Json(v.clone()),
+            }),
+        }
+    }
+
+    pub(super) fn form(key: &str, value: FieldValue) -> Proposed {
+        Proposed {
+            key: key.to_string(),
+            value: Some(Input::Form(value)),
+        }
+    }
+
+    fn remove(key: &str) -> Proposed {
+        Proposed {
+            key: key.to_string(),
+            value: None,
+        }
+    }
+
+    fn is_form(&self) -> bool {
+        matches!(self.value, Some(Input::Form(_)))
+    }
+}
+
+/// A merge's result: the new text and the fields it changed.
+pub(super) struct Merged {
+    pub text: String,
+    pub changed: Vec<String>,
+}
+
+/// A typed value, or `None` for a removal.
+type Typed = Option<FieldValue>;
+
+/// Applies `plan` and `body` to `tip`. With `base` (the version the person
+/// read), a field whose proposed value is what `base` had is no change of
+/// theirs (what changed at the tip since is kept), and a field changed
+/// since `base` and proposed otherwise is a conflict. `None` when nothing
+/// changes. A file whose front matter cannot be read is never rewritten,
+/// not even its body.
+pub(super) fn merge(
+    base: Option<&Document>,
+    tip: &Document,
+    plan: &[Proposed],
+    body: Option<&String>,
+    schema: &dyn Fn() -> Result<Arc<Schema>, SiteError>,
+) -> Result<Option<Merged>, SiteError> {
+    for doc in base.into_iter().chain([tip]) {
+        if let Some(e) = doc.front_matter_error() {
+            return Err(EditError::ReadOnly(e.clone()).into());
+        }
+    }
+    let mut doc = tip.clone();
+    let mut changed = Vec::new();
+    let mut edited = Vec::new();
+    let mut conflicts = Vec::new();
+    let mut invalid = Vec::new();
+    for proposed in plan {
+        let key = proposed.key.as_str();
+        let strict = !proposed.is_form();
+        // A read-only field (nested values) is never part of a form's edit.
+        if proposed.is_form()
+            && base
+                .unwrap_or(tip)
+                .field(key)
+                .is_some_and(|v| matches!(v, FieldView::ReadOnly(_)))
+        {
+            continue;
+        }
+        let value: Typed = match &proposed.value {
+            None => None,
+            Some(Input::Form(v)) => Some(v.clone()),
+            Some(Input::Json(json)) => match typed(&doc, schema, key, json) {
+                Ok(v) => Some(v),
+                Err(message) => {
+                    invalid.push((key.to_string(), message));
+                    continue;
+                }
+            },
+        };
+        if let Some(base) = base {
+            if holds(base, key, &value, strict) {
+                continue;
+            }
+            edited.push(key.to_string());
+            if holds(tip, key, &value, strict) {
+                continue;
+            }
+            if base.json_field(key) != tip.json_field(key) {
+                conflicts.push(FieldConflict {
+                    field: key.to_string(),
+                    yours: value.unwrap_or(FieldValue::Null),
+                    theirs: shown(tip, key),
+                    changed_by: None,
+                });
+                continue;
+            }
+        } else if holds(&doc, key, &value, strict) {
+            continue;
+        }
+        let text = match &value {
+            None => doc.without_field(key),
+            Some(v) if doc.field(key).is_some() => doc.with_field(key, v),
+            Some(v) => doc.with_field_placed(key, v, &schema()?.keys_before(key)),
+        };
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => {
+                invalid.push((key.to_string(), e.to_string()));
+                continue;
+            }
+        };
+        if text == doc.as_str() {
+            continue;
+        }
+        doc = Document::parse(text.as_bytes())?;
+        changed.push(key.to_string());
+    }
+    if let Some(body) = body {
+        let before = base.map(Document::body_normalized);
+        if before.as_ref() != Some(body) {
+            edited.push("body".into());
+            let now = tip.body_normalized();
+            if before.as_ref().is_some_and(|b| now != *b) && now != *body {
+                conflicts.push(FieldConflict {
+                    field: "body".into(),
+                    yours: FieldValue::text(body.clone()),
+                    theirs: FieldValue::text(now),
+                    changed_by: None,
+                });
+            } else if doc.body_normalized() != *body {
+                doc = Document::parse(doc.with_body(body).as_bytes())?;
+                changed.push("body".into());
+            }
+        }
+    }
+    if !invalid.is_empty() {
+        return Err(SiteError::InvalidFields(InvalidFields(invalid)));
+    }
+    if !conflicts.is_empty() {
+        return Err(SiteError::Conflict(Conflict {
+            fields: conflicts,
+            edited,
+        }));
+    }
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Merged {
+        text: doc.as_str().to_string(),
+        changed,
+    }))
+}
+
+/// Whether `doc` already holds `value` for `key` (`None`: the key is
+/// absent). Strictly, of the same type too; loosely (a form's value), as
+/// the editor sees it: no value and an empty one are the same.
+fn holds(doc: &Document, key: &str, value: &Typed, strict: bool) -> bool {
+    match value {
+        None => doc.field(key).is_none(),
+        Some(v) if strict => same_value(doc, key, v),
+        Some(v) => match doc.field(key) {
+            None => v.same_as(&FieldValue::Null),
+            Some(view) => view.value().is_some_and(|now| now.same_as(v)),
+        },
+    }
+}
+
+/// A field's value as a conflict shows it (a nested value as its source).
+fn shown(doc: &Document, key: &str) -> FieldValue {
+    match doc.field(key) {
+        None => FieldValue::Null,
+        Some(FieldView::ReadOnly(source)) => FieldValue::Text(source),
+        Some(view) => view.value().unwrap_or(FieldValue::Null),
+    }
+}
+
+/// The value to write for `key`, typed like the field it replaces (or like
+/// the collection's schema says).
+fn typed(
+    doc: &Document,
+    schema: &dyn Fn() -> Result<Arc<Schema>, SiteError>,
+    key: &str,
+    value: &serde_json::Value,
+) -> Result<FieldValue, String> {
+    let meaning = match doc.scalar_meaning(key) {
+        Some(m) => Some(m),
+        None => schema().ok().and_then(|s| {
+            s.fields
+                .iter()
+                .find(|f| f.key == key)
+                .and_then(|f| f.widget.meaning())
+        }),
+    };
+    FieldValue::from_json(value, meaning)
+}
+
+/// Whether `key` already holds `value`, of the same type (a quoted "12"
+/// is not the number 12).
+fn same_value(doc: &Document, key: &str, value: &FieldValue) -> bool {
+    let Some(now) = doc.field(key).and_then(|v| v.value()) else {
+        return false;
+    };
+    if !now.same_as(value) {
+        return false;
+    }
+    match value {
+        FieldValue::Typed(_, meaning) => doc.scalar_meaning(key) == Some(*meaning),
+        FieldValue::Text(_) => doc
+            .scalar_meaning(key)
+            .is_none_or(|m| m == PlainMeaning::String),
+        FieldValue::Null | FieldValue::List(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(src: &str) -> Document {
+        Document::parse(src.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn no_schema() -> Result<Arc<Schema>, SiteError> {
+        Ok(Arc::new(Schema::default()))
+    }
+
+    fn json(key: &str, v: serde_json::Value) -> Proposed {
+        Proposed::set(key, &Value::Json(v))
+    }
+
+    #[test]
+    fn slugs_from_titles() {
+        assert_eq!(
+            slug_from_title("AI & Cities: a Study!"),
+            "ai-cities-a-study"
+        );
+        assert_eq!(slug_from_title("  Été 2026 "), "été-2026");
+        assert_eq!(slug_from_title("../etc"), "etc");
+    }
+
+    #[test]
+    fn a_field_set_to_what_the_reader_saw_keeps_what_changed_since() {
+        let base = doc("---\nname: A\nlead: Jo\n---\nBody\n");
+        let tip = doc("---\nname: B\nlead: Jo\n---\nBody\n");
+        // The form sends every field; only `lead` was changed by this person.
+        let plan = [
+            Proposed::form("name", FieldValue::text("A")),
+            Proposed::form("lead", FieldValue::text("Al")),
+        ];
+        let merged = merge(Some(&base), &tip, &plan, None, &no_schema)
+            .expect("merged")
+            .expect("a change");
+        assert_eq!(merged.text, "---\nname: B\nlead: Al\n---\nBody\n");
+        assert_eq!(merged.changed, ["lead"]);
+        // The same through JSON.
+        let merged = merge(
+            Some(&base),
+            &tip,
+            &[json("name", "A".into()), json("lead", "Al".into())],
+            None,
+            &no_schema,
+        )
+        .expect("merged")
+        .expect("a change");
+        assert_eq!(merged.text, "---\nname: B\nlead: Al\n---\nBody\n");
+    }
+
+    #[test]
+    fn the_same_field_changed_both_ways_is_one_conflict_with_both_values() {
+        let base = doc("---\nname: A\n---\nBody\n");
+        let tip = doc("---\nname: B\n---\nTheir body\n");
+        for plan in [
+            vec![Proposed::form("name", FieldValue::text("C"))],
+            vec![json("name", "C".into())],
+        ] {
+            let body = "My body\n".to_string();
+            let Err(SiteError::Conflict(c)) =
+                merge(Some(&base), &tip, &plan, Some(&body), &no_schema)
+            else {
+                panic!("a conflict")
+            };
+            assert_eq!(c.edited, ["name", "body"]);
+            assert_eq!(c.fields[0].field, "name");
+            assert_eq!(c.fields[0].yours, FieldValue::text("C"));
+            assert_eq!(c.fields[0].theirs, FieldValue::text("B"));
+            assert_eq!(c.fields[1].field, "body");
+        }
+        // Both sides making the same change is no conflict and no change.
+        let plan = [json("name", "B".into())];
+        assert!(
+            merge(Some(&base), &tip, &plan, None, &no_schema)
+                .expect("no conflict")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn removals_and_invalid_values_are_reported_by_field() {
+        let tip = doc("---\nname: A\ncount: 3\n---\n");
+        let plan = [
+            Proposed::remove("count"),
+            json("name", serde_json::json!({"nested": true})),
+        ];
+        let Err(SiteError::InvalidFields(InvalidFields(bad))) =
+            merge(None, &tip, &plan, None, &no_schema)
+        else {
+            panic!("invalid")
+        };
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].0, "name");
+        let merged = merge(None, &tip, &[Proposed::remove("count")], None, &no_schema)
+            .expect("merged")
+            .expect("a change");
+        assert_eq!(merged.text, "---\nname: A\n---\n");
+    }
+
+    #[test]
+    fn a_quoted_number_is_not_the_number_through_json() {
+        let tip = doc("---\ncount: 3\n---\n");
+        let merged =
+            merge(None, &tip, &[json("count", "3".into())], None, &no_schema).expect("merged");
+        // A string "3" in a number field is written as the number: unchanged.
+        assert!(merged.is_none());
+        let merged = merge(None, &tip, &[json("count", 4.into())], None, &no_schema)
+            .expect("merged")
+            .expect("a change");
+        assert_eq!(merged.text, "---\ncount: 4\n---\n");
+    }
+
+    #[test]
+    fn commit_messages_say_what_changed() {
+        let changed = ["mission".to_string(), "slug".to_string()];
+        let base = ObjectId::parse("0123456789012345678901234567890123456789").expect("id");
+        assert_eq!(
+            Message::Update {
+                collection: "projects",
+                slug: "a",
+                renamed: Some("b"),
+                changed: &changed,
+                merged_since: Some(&base),
+            }
+            .text(),
+            "Rename projects/a to projects/b: mission\n\nMerged field by field with changes made since 0123456."
+        );
+        assert_eq!(
+            Message::Update {
+                collection: "projects",
+                slug: "a",
+                renamed: None,
+                changed: &changed[..1],
+                merged_since: None,
+            }
+            .text(),
+            "Update projects/a: mission"
+        );
+    }
+}
