@@ -102,8 +102,7 @@ pub async fn prepare(
     clock: Arc<dyn Clock>,
 ) -> Result<Prepared, StartError> {
     // Before any repository handle exists (the demo site's creation included).
-    crate::git::options::configure().map_err(StartError::Other)?;
-    crate::git::options::remote_timeouts(args.remote_timeout_secs).map_err(StartError::Other)?;
+    crate::git::options::init(args.remote_timeout_secs).map_err(StartError::Other)?;
     let (sessions, address_limit) = policies(args)?;
     let hasher = Hasher::new(
         std::thread::available_parallelism().map_or(2, |n| n.get()),

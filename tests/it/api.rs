@@ -9,7 +9,7 @@ const ENTRIES: &str = "/api/v1/collections/projects/entries";
 const ENTRY: &str = "/api/v1/collections/projects/entries/ai-and-cities";
 
 /// Creates an API token with the CLI; returns the secret (its last line).
-fn token(data: &std::path::Path, name: &str, extra: &[&str]) -> String {
+pub(crate) fn token(data: &std::path::Path, name: &str, extra: &[&str]) -> String {
     let data = data.to_str().expect("path");
     let mut args = vec!["token", "create", name, "--data", data];
     args.extend_from_slice(extra);
@@ -26,14 +26,14 @@ fn token(data: &std::path::Path, name: &str, extra: &[&str]) -> String {
 }
 
 /// An API client with a bearer token (or none).
-struct Api {
+pub(crate) struct Api {
     client: reqwest::Client,
     base: String,
     token: Option<String>,
 }
 
 impl Api {
-    fn new(server: &Server, token: Option<&str>) -> Api {
+    pub(crate) fn new(server: &Server, token: Option<&str>) -> Api {
         Api {
             client: reqwest::Client::new(),
             base: server.base.clone(),
@@ -49,21 +49,26 @@ impl Api {
         }
     }
 
-    async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.request(reqwest::Method::GET, path)
             .send()
             .await
             .expect("GET")
     }
 
-    async fn json(&self, path: &str) -> Value {
+    pub(crate) async fn json(&self, path: &str) -> Value {
         let r = self.get(path).await;
         assert_eq!(r.status().as_u16(), 200, "GET {path}");
         r.json().await.expect("json")
     }
 
     /// PATCH with a merge patch, and an `If-Match` when given.
-    async fn patch(&self, path: &str, body: &Value, if_match: Option<&str>) -> reqwest::Response {
+    pub(crate) async fn patch(
+        &self,
+        path: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> reqwest::Response {
         let mut r = self
             .request(reqwest::Method::PATCH, path)
             .header("content-type", "application/merge-patch+json")
@@ -74,7 +79,20 @@ impl Api {
         r.send().await.expect("PATCH")
     }
 
-    async fn send_json(
+    /// A merge patch whose failure to connect is the caller's to handle.
+    pub(crate) async fn request_patch(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.request(reqwest::Method::PATCH, path)
+            .header("content-type", "application/merge-patch+json")
+            .body(body.to_string())
+            .send()
+            .await
+    }
+
+    pub(crate) async fn send_json(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -90,7 +108,7 @@ impl Api {
 }
 
 /// The problem+json of an error answer, after checking its status.
-async fn problem(r: reqwest::Response, status: u16) -> Value {
+pub(crate) async fn problem(r: reqwest::Response, status: u16) -> Value {
     assert_eq!(r.status().as_u16(), status);
     assert_eq!(
         r.headers()["content-type"],

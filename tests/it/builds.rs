@@ -63,12 +63,12 @@ async fn settled_on(browser: &Browser, commit: &str) -> Vec<(String, String, Str
 /// `BUILD_TEST_HANG` set to that value. Another test, or another copy of the
 /// suite, has another folder. Whatever is still hanging is killed when the
 /// test ends, passed or failed, so no run is ever failed by another's.
-struct Hanging {
+pub(crate) struct Hanging {
     owner: String,
 }
 
 impl Hanging {
-    fn new(dir: &std::path::Path) -> Hanging {
+    pub(crate) fn new(dir: &std::path::Path) -> Hanging {
         Hanging {
             owner: dir.to_str().expect("utf-8").to_string(),
         }
@@ -93,7 +93,7 @@ impl Hanging {
             .collect()
     }
 
-    fn running(&self) -> bool {
+    pub(crate) fn running(&self) -> bool {
         !self.pids().is_empty()
     }
 }

@@ -11,6 +11,7 @@ mod fixture_site;
 mod history;
 mod jekyll;
 mod oracle;
+mod pipeline;
 mod publish;
 mod roles;
 mod security;

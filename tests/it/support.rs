@@ -98,6 +98,26 @@ impl Server {
 }
 
 impl Server {
+    /// Asks the server to stop (SIGTERM, as `systemctl stop` or `docker
+    /// stop` would) and waits up to `secs` for it to exit; its exit status,
+    /// or `None` if it was still running (it is then killed).
+    pub fn terminate(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(sent.success(), "SIGTERM sent");
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.kill();
+        None
+    }
+
     /// Kills the server at once (SIGKILL), as a crash or `kill -9` would.
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -599,6 +619,7 @@ pub struct InProcess {
     pub base: String,
     pub state: cairn::http::AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<Result<(), cairn::server::StartError>>>,
 }
 
 impl InProcess {
@@ -625,13 +646,25 @@ impl InProcess {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(cairn::server::run(listener, prepared, async move {
+        let served = tokio::spawn(cairn::server::run(listener, prepared, async move {
             let _ = stopped.await;
         }));
         InProcess {
             base,
             state,
             stop: Some(stop),
+            served: Some(served),
+        }
+    }
+
+    /// Stops serving as `cairn serve` does on SIGTERM, and waits until
+    /// `run` has returned (its background work stopped).
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            served.await.expect("run").expect("served");
         }
     }
 
