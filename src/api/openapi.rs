@@ -118,12 +118,20 @@ pub fn build() -> Value {
                     "sha": {"type": "string"}, "commit": {"type": "string"},
                     "html": {"type": "string"}}},
                 "EntryInput": {"type": "object", "properties": {
-                    "slug": {"type": "string"}, "fields": {"type": "object"}, "body": {"type": "string"}}},
+                    "slug": {"type": "string", "description": "POST: the new entry's slug (else made from title or name); PATCH: a new slug, renaming the entry"},
+                    "sha": {"type": "string", "description": "PATCH: the version read; what changed since is merged field by field"},
+                    "fields": {"type": "object"}, "body": {"type": "string"}}},
                 "Problem": {"type": "object", "properties": {
                     "type": {"type": "string"}, "title": {"type": "string"},
                     "status": {"type": "integer"}, "detail": {"type": "string"},
                     "errors": {"type": "array", "items": {"type": "object", "properties": {
-                        "field": {"type": "string"}, "message": {"type": "string"}}}}}}
+                        "field": {"type": "string"}, "message": {"type": "string"}}}},
+                    "conflicts": {"type": "array", "items": {"type": "object", "properties": {
+                        "field": {"type": "string"}, "yours": {}, "theirs": {},
+                        "changed_by": {"type": "object", "properties": {
+                            "name": {"type": "string"},
+                            "time": {"type": "string", "format": "date-time"},
+                            "commit": {"type": "string"}}}}}}}}
             }
         }
     })

@@ -66,6 +66,8 @@ struct DocumentPage {
     conflicts: Vec<ConflictView>,
     /// Per-field messages after a refused save, linked to their fields.
     errors: Vec<ErrorView>,
+    /// Why the save was refused, and what to do.
+    refused: Option<String>,
 }
 
 /// A refused value, as the summary above the form lists it.
@@ -141,6 +143,7 @@ fn page_for(
             })
             .collect(),
         errors: Vec::new(),
+        refused: None,
     };
     match loaded.content.as_ref() {
         Err(e) => page.problem = Some(format!("This file cannot be edited here: {e}.")),
@@ -376,11 +379,9 @@ pub(super) async fn save(
             session::set_flash(&current.session, message).await?;
             Ok(Redirect::to(&here).into_response())
         }
-        Err(e @ (SiteError::Conflict(_) | SiteError::InvalidFields(_))) => {
+        Err(e) => {
             let (status, _) = crate::http::error::classify(&e);
-            let loaded = state.site.document(&name, &slug_name).await?;
-            let mut ctx = Layout::signed_in(&current).await?;
-            let (conflict, kept) = match &e {
+            let (conflict, kept, refused) = match &e {
                 SiteError::Conflict(conflict) => {
                     // Who made the other change: the newest one named.
                     let by = conflict
@@ -391,21 +392,18 @@ pub(super) async fn save(
                         .map(|b| {
                             format!(" by {} at {}", b.name, super::history::format_time(b.time))
                         });
-                    ctx.flash = Some(format!(
+                    let refused = format!(
                         "This page was changed{} while you were editing, in the same fields as you. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.",
                         by.unwrap_or_default()
-                    ));
+                    );
                     let kept = Kept {
                         submitted: &submitted,
                         shown: conflict.edited.clone(),
                         errors: HashMap::new(),
                     };
-                    (Some(conflict), kept)
+                    (Some(conflict), kept, refused)
                 }
                 SiteError::InvalidFields(invalid) => {
-                    ctx.flash = Some(
-                        "Some values could not be saved, so nothing was saved. Each is marked below with what to change; everything you typed is kept.".into(),
-                    );
                     let mut shown = submitted.order.clone();
                     shown.push("body".into());
                     let kept = Kept {
@@ -413,14 +411,16 @@ pub(super) async fn save(
                         shown,
                         errors: invalid.0.iter().cloned().collect(),
                     };
-                    (None, kept)
+                    (None, kept, "Some values could not be saved, so nothing was saved. Each is marked below with what to change; everything you typed is kept.".to_string())
                 }
-                _ => unreachable!("matched above"),
+                _ => return Err(e.into()),
             };
-            let page = page_for(&current, ctx, &loaded, conflict, Some(&kept));
+            let loaded = state.site.document(&name, &slug_name).await?;
+            let ctx = Layout::signed_in(&current).await?;
+            let mut page = page_for(&current, ctx, &loaded, conflict, Some(&kept));
+            page.refused = Some(refused);
             Ok((status, render(&page)?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -588,8 +588,8 @@ pub(super) async fn create(
             refused(
                 unprocessable,
                 others.first().map(|(_, m)| m.clone()),
-                slug_error.first().map(|(_, m)| {
-                    format!("{m}. Use letters, digits and dashes, such as street-trees.")
+                slug_error.first().map(|_| {
+                    "An address can only hold letters, digits and dashes, such as street-trees; this one has a slash, two dots in a row, a leading dot or a hidden character.".to_string()
                 }),
             )
             .await
@@ -605,7 +605,6 @@ struct DeletePage {
     collection: String,
     slug: String,
     title: String,
-    path: String,
     base: String,
 }
 
@@ -627,7 +626,6 @@ pub(super) async fn confirm_delete(
         collection,
         slug,
         title,
-        path: loaded.path.clone(),
         base: loaded.blob.to_string(),
     };
     Ok(render(&page)?.into_response())

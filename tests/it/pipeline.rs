@@ -42,9 +42,24 @@ async fn the_admin_creates_and_deletes_documents_each_one_commit_by_the_editor()
     // address with `..`, a control character, a slash; an address taken.
     for (title, slug, status, says) in [
         ("", "kept-address", 422, "Give the new page a title."),
-        ("Kept title", "..", 422, "is not a valid slug"),
-        ("Kept title", "a\u{7}b", 422, "is not a valid slug"),
-        ("Kept title", "a/b", 422, "is not a valid slug"),
+        (
+            "Kept title",
+            "..",
+            422,
+            "can only hold letters, digits and dashes",
+        ),
+        (
+            "Kept title",
+            "a\u{7}b",
+            422,
+            "can only hold letters, digits and dashes",
+        ),
+        (
+            "Kept title",
+            "a/b",
+            422,
+            "can only hold letters, digits and dashes",
+        ),
         ("Kept title", "ai-and-cities", 409, "already exists"),
         ("!!!", "", 422, "no letters or digits"),
     ] {
@@ -502,4 +517,73 @@ async fn a_server_stopped_in_process_stops_its_build_and_frees_the_site() {
     drop(builds);
     let open = cairn::git::Repo::open(&dir.path().join("site"));
     assert!(open.is_ok(), "the writer lock is free: {:?}", open.err());
+}
+
+/// A `slug` in a PATCH renames the entry in one commit (with the fields it
+/// also changes); a slug already taken is a 409 and nothing moves.
+#[tokio::test]
+async fn a_patch_with_a_new_slug_renames_the_entry_in_one_commit() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    let site = server.site();
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let api = Api::new(
+        &server,
+        Some(&token(
+            dir.path(),
+            "script",
+            &["--role", "editor", "--user", "alice"],
+        )),
+    );
+    let before = commit_count(&site);
+    let old = git(&site, &["show", "HEAD:_projects/ai-and-cities.md"]);
+
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"slug": "open-mobility-lab", "fields": {"lead": "x"}}),
+            None,
+        )
+        .await;
+    let p = problem(r, 409).await;
+    assert_eq!(p["type"], "urn:cairn:problem:exists");
+    assert_eq!(commit_count(&site), before, "nothing moved");
+
+    let r = api
+        .patch(
+            ENTRY,
+            &json!({"slug": "cities-and-ai", "fields": {"lead": "Jo"}}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let w: Value = r.json().await.expect("json");
+    assert_eq!(w["slug"], "cities-and-ai");
+    assert_eq!(w["path"], "_projects/cities-and-ai.md");
+    assert_eq!(w["changed"], json!(["lead", "slug"]));
+    assert_eq!(commit_count(&site), before + 1);
+    assert_eq!(
+        git(&site, &["log", "-1", "--format=%an|%s"]).trim(),
+        "Alice Martin|Rename projects/ai-and-cities to projects/cities-and-ai: lead"
+    );
+    let status = git(&site, &["show", "-M", "--name-status", "--format=", "HEAD"]);
+    assert!(
+        status.starts_with("R")
+            && status.contains("_projects/ai-and-cities.md\t_projects/cities-and-ai.md"),
+        "{status}"
+    );
+    let new = git(&site, &["show", "HEAD:_projects/cities-and-ai.md"]);
+    assert_eq!(
+        new,
+        old.replace("\nlead:\n", "\nlead: Jo\n"),
+        "only the lead line changed"
+    );
+    problem(api.get(ENTRY).await, 404).await;
+    assert_fsck_clean(&site);
 }
