@@ -6,6 +6,7 @@ use crate::content::FieldView;
 use crate::content::diff::Line;
 use crate::http::AppState;
 use crate::http::Problem;
+use crate::http::problem::rfc3339;
 use crate::site::ObjectId;
 use crate::site::history::{HistoryQuery, parse_day};
 use axum::extract::{Path, Query, State};
@@ -26,16 +27,6 @@ pub(super) struct HistoryParams {
 fn day(s: &str, what: &str) -> Result<i64, Problem> {
     parse_day(s)
         .ok_or_else(|| Problem::bad_request(format!("{what} must be a date like 2026-01-31.")))
-}
-
-fn rfc3339(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| secs.to_string())
 }
 
 /// `GET /api/v1/history?path=&author=&since=&until=&cursor=`.
