@@ -61,6 +61,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "CAIRN_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
+    /// The interface's language when neither the account nor the browser
+    /// names one it has: `en` or `fr`.
+    #[arg(long, env = "CAIRN_DEFAULT_LANGUAGE", default_value = "en", value_parser = parse_language)]
+    pub default_language: crate::i18n::Lang,
     /// Name on the committer line of every commit (the author is the user).
     #[arg(long, env = "CAIRN_COMMITTER_NAME", default_value = "Cairn")]
     pub committer_name: String,
@@ -188,4 +192,10 @@ pub enum TokenCommand {
     List,
     /// Revoke an API token by its id (see `token list`).
     Revoke { id: i64 },
+}
+
+/// `en` or `fr` (a region such as `fr-CA` is accepted and dropped).
+fn parse_language(s: &str) -> Result<crate::i18n::Lang, String> {
+    crate::i18n::Lang::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a language Cairn speaks: use en or fr"))
 }

@@ -10,7 +10,8 @@
 //!   publishing), `builds` (static builds after publishing), `auth`
 //!   (accounts, passwords, tokens, roles, throttling, the security log);
 //! - below them: `content` (Jekyll and YAML, on bytes), `git` (the only
-//!   code that touches git2), `db` (sqlx queries), and `clock`;
+//!   code that touches git2), `db` (sqlx queries), `i18n` (the message
+//!   catalogues and the choice of language), `clock` and `shutdown`;
 //! - around them: `config` (the command line), `server` (`cairn serve`:
 //!   open, start the background work, serve, stop), `commands` (the other
 //!   subcommands).
@@ -25,6 +26,7 @@ pub mod content;
 pub mod db;
 pub mod git;
 pub mod http;
+pub mod i18n;
 pub mod server;
 pub mod shutdown;
 pub mod site;
@@ -58,6 +60,10 @@ pub fn app(state: AppState) -> Router {
     web::router(&state)
         .merge(api::router(&state))
         .fallback(http::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::lang::choose,
+        ))
         .layer(axum::middleware::from_fn(http::security_headers))
         .layer(cors)
         .layer(sessions)

@@ -207,6 +207,7 @@ pub async fn prepare(
         setup_token: Arc::new(Mutex::new(setup_token.clone())),
         clock,
         max_body: args.max_body,
+        default_language: args.default_language,
         sessions,
         throttle: Arc::new(Throttle::new(address_limit)),
         api: crate::http::ApiSettings {

@@ -24,6 +24,8 @@ pub struct User {
     pub last_login_at: Option<i64>,
     /// Sessions signed in under another epoch are refused.
     pub session_epoch: i64,
+    /// The interface language the person chose; `None`: their browser's.
+    pub language: Option<crate::i18n::Lang>,
 }
 
 impl User {
@@ -50,6 +52,7 @@ impl TryFrom<UserRow> for User {
             created_at: row.created_at,
             last_login_at: row.last_login_at,
             session_epoch: row.session_epoch,
+            language: row.language.as_deref().and_then(crate::i18n::Lang::parse),
         })
     }
 }
@@ -315,6 +318,16 @@ pub async fn set_profile(
         .unwrap_or_default();
     errors.into_result().map_err(AuthError::Fields)?;
     db::users::set_profile(pool, user.id, &name, &email).await?;
+    Ok(())
+}
+
+/// Sets the interface language the user chose (`None`: their browser's).
+pub async fn set_language(
+    pool: &SqlitePool,
+    user: &User,
+    language: Option<crate::i18n::Lang>,
+) -> Result<(), AuthError> {
+    db::users::set_language(pool, user.id, language.map(|l| l.code())).await?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@ pub struct UserRow {
     pub last_login_at: Option<i64>,
     /// Sessions signed in under another epoch are refused.
     pub session_epoch: i64,
+    /// The interface language chosen (`en`, `fr`), if any.
+    pub language: Option<String>,
 }
 
 /// The values of a new row.
@@ -31,7 +33,7 @@ pub struct NewUserRow<'a> {
 }
 
 const COLUMNS: &str = "id, username, display_name, email, role, password_hash, disabled, \
-     created_at, last_login_at, session_epoch";
+     created_at, last_login_at, session_epoch, language";
 
 pub async fn insert(pool: &SqlitePool, user: &NewUserRow<'_>) -> Result<i64, DbError> {
     let id = sqlx::query_scalar(
@@ -139,6 +141,20 @@ pub async fn set_profile(
     let done = sqlx::query("UPDATE users SET display_name = ?, email = ? WHERE id = ?")
         .bind(display_name)
         .bind(email)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Sets (or, with `None`, clears) the user's interface language.
+pub async fn set_language(
+    pool: &SqlitePool,
+    id: i64,
+    language: Option<&str>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE users SET language = ? WHERE id = ?")
+        .bind(language)
         .bind(id)
         .execute(pool)
         .await?;

@@ -8,6 +8,7 @@
 
 pub mod csrf;
 pub mod error;
+pub mod lang;
 pub mod problem;
 pub mod session;
 pub mod state;

@@ -54,6 +54,8 @@ impl SessionPolicy {
 pub struct CurrentUser {
     pub user: User,
     pub session: Session,
+    /// The language this request is answered in.
+    pub lang: crate::i18n::Lang,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {

@@ -23,6 +23,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// The interface's language when neither account nor browser names one.
+    pub default_language: crate::i18n::Lang,
     /// Session timeouts and cookie settings.
     pub sessions: SessionPolicy,
     /// Failed-login delays per account and limits per client address.

@@ -8,6 +8,7 @@ use crate::auth::{AuthError, FieldErrors, accounts};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
+use crate::i18n::{Lang, ToArg};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -18,11 +19,15 @@ use serde::Deserialize;
 #[template(path = "account.html")]
 struct AccountPage {
     ctx: Layout,
-    username: String,
-    role: &'static str,
     display_name: String,
     email: String,
     errors: FieldErrors,
+    /// "You are alice (editor)."
+    you_are: String,
+    /// The language chosen (`""`: the browser's).
+    language: String,
+    /// The languages offered: code and own name.
+    languages: Vec<(&'static str, &'static str)>,
 }
 
 async fn page(
@@ -38,11 +43,24 @@ async fn page(
     };
     let page = AccountPage {
         ctx: Layout::signed_in(current).await?,
-        username: current.user.username.clone(),
-        role: current.user.role.as_str(),
         display_name,
         email,
         errors,
+        you_are: current.lang.t_with(
+            "account-you-are",
+            &[
+                ("username", current.user.username.to_arg()),
+                (
+                    "role",
+                    current
+                        .lang
+                        .t(&format!("role-{}", current.user.role))
+                        .into(),
+                ),
+            ],
+        ),
+        language: current.user.language.map_or("", |l| l.code()).to_string(),
+        languages: Lang::ALL.iter().map(|l| (l.code(), l.name())).collect(),
     };
     Ok((status, render(&page)?).into_response())
 }
@@ -91,7 +109,7 @@ pub(super) async fn update(
         "",
     )
     .await;
-    session::set_flash(&current.session, "Your name and email are saved.").await?;
+    session::set_flash(&current.session, current.lang.t("account-profile-saved")).await?;
     Ok(Redirect::to("/account").into_response())
 }
 
@@ -120,9 +138,11 @@ pub(super) async fn change_password(
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, wait.to_string())],
-            AppError::BadRequest(format!(
-                "Too many wrong passwords. Wait {wait} seconds, then try again."
-            )),
+            AppError::BadRequest(
+                current
+                    .lang
+                    .t_with("account-password-throttled", &[("seconds", wait.to_arg())]),
+            ),
         )
             .into_response());
     }
@@ -142,7 +162,7 @@ pub(super) async fn change_password(
         let _ = state
             .throttle
             .failed(&user.username, address.0, state.clock.now_ms());
-        errors.add("current_password", "That is not your current password.");
+        errors.add("current_password", current.lang.t("account-wrong-password"));
         return page(&current, name, email, errors).await;
     };
     let Some(new) = new else {
@@ -164,10 +184,43 @@ pub(super) async fn change_password(
         .await?
         .ok_or_else(|| AppError::internal("account", "user vanished"))?;
     session::sign_in(&current.session, &fresh, now).await?;
-    session::set_flash(
-        &current.session,
-        "Your password is changed. You were logged out everywhere else.",
-    )
-    .await?;
+    session::set_flash(&current.session, current.lang.t("account-password-changed")).await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct LanguageForm {
+    #[serde(default)]
+    language: String,
+}
+
+/// Sets the language of the interface for this account (empty: the
+/// browser's). The next page is already in it.
+pub(super) async fn set_language(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: axum::http::HeaderMap,
+    CsrfForm(form): CsrfForm<LanguageForm>,
+) -> Result<Response, AppError> {
+    let chosen = match form.language.trim() {
+        "" => None,
+        code => match Lang::ALL.into_iter().find(|l| l.code() == code) {
+            Some(lang) => Some(lang),
+            None => {
+                let mut errors = FieldErrors::default();
+                errors.add("language", current.lang.t("account-language-unknown"));
+                let (name, email) = (
+                    current.user.display_name.clone(),
+                    current.user.email.clone(),
+                );
+                return page(&current, name, email, errors).await;
+            }
+        },
+    };
+    accounts::set_language(&state.db, &current.user, chosen).await?;
+    let now_in = chosen
+        .or_else(|| crate::http::lang::of_browser(&headers))
+        .unwrap_or(state.default_language);
+    session::set_flash(&current.session, now_in.t("account-language-saved")).await?;
     Ok(Redirect::to("/account").into_response())
 }

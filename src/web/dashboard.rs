@@ -126,7 +126,10 @@ pub(super) async fn show(
     let last_build = state.builds.recent(1).await?.first().map(BuildView::of);
     render(&DashboardPage {
         ctx: Layout::signed_in(&current).await?,
-        site_title: config.title.clone().unwrap_or_else(|| "Your site".into()),
+        site_title: config
+            .title
+            .clone()
+            .unwrap_or_else(|| current.lang.t("dashboard-site")),
         collections,
         publishing: publishing_lines(&status, now),
         conflicts,

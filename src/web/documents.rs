@@ -15,6 +15,7 @@ use crate::content::{
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
+use crate::i18n::ToArg;
 use crate::site::{
     Action, Applied, Conflict, Edit, LoadedDocument, ObjectId, SiteError, Update, Value,
 };
@@ -146,7 +147,13 @@ fn page_for(
         refused: None,
     };
     match loaded.content.as_ref() {
-        Err(e) => page.problem = Some(format!("This file cannot be edited here: {e}.")),
+        Err(e) => {
+            page.problem = Some(
+                page.ctx
+                    .lang
+                    .t_with("doc-cannot-edit", &[("why", e.to_string().into())]),
+            )
+        }
         Ok(doc) => fill_from(&mut page, doc, &loaded.schema, kept),
     }
     page
@@ -160,14 +167,14 @@ fn fill_from(page: &mut DocumentPage, doc: &Document, schema: &Schema, kept: Opt
     }
     if let Some(err) = doc.front_matter_error() {
         page.problem = Some(match err.line {
-            Some(line) => format!(
-                "The front matter of this file cannot be read (line {line}: {}). It is shown as it is and cannot be edited here; fix it in the repository.",
-                err.message
+            Some(line) => page.ctx.lang.t_with(
+                "doc-broken",
+                &[("line", line.to_arg()), ("message", err.message.to_arg())],
             ),
-            None => format!(
-                "The front matter of this file cannot be read ({}). It is shown as it is and cannot be edited here.",
-                err.message
-            ),
+            None => page
+                .ctx
+                .lang
+                .t_with("doc-broken-no-line", &[("message", err.message.to_arg())]),
         });
         page.source = doc.as_str().to_string();
         return;
@@ -279,7 +286,7 @@ struct Submitted {
 }
 
 impl Submitted {
-    fn parse(pairs: Vec<(String, String)>) -> Result<Submitted, AppError> {
+    fn parse(pairs: Vec<(String, String)>, lang: crate::i18n::Lang) -> Result<Submitted, AppError> {
         let mut base = None;
         let mut body = None;
         let mut kinds = HashMap::new();
@@ -297,12 +304,7 @@ impl Submitted {
                 raw.push((key.to_string(), value));
             }
         }
-        let base = base.ok_or_else(|| {
-            AppError::BadRequest(
-                "The form is missing the version it was made from. Reload the page and try again."
-                    .into(),
-            )
-        })?;
+        let base = base.ok_or_else(|| AppError::BadRequest(lang.t("doc-no-base")))?;
         let mut values = HashMap::new();
         let mut order = Vec::new();
         for (key, text) in raw {
@@ -334,7 +336,7 @@ pub(super) async fn save(
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let (name, slug_name) = parse_names(&collection, &slug)?;
-    let submitted = Submitted::parse(pairs)?;
+    let submitted = Submitted::parse(pairs, current.lang)?;
     let edit = Edit {
         collection: name.clone(),
         slug: slug_name.clone(),
@@ -359,7 +361,7 @@ pub(super) async fn save(
         Ok(Applied {
             committed: false, ..
         }) => {
-            session::set_flash(&current.session, "No changes to save.").await?;
+            session::set_flash(&current.session, current.lang.t("doc-unchanged")).await?;
             Ok(Redirect::to(&here).into_response())
         }
         Ok(Applied {
@@ -369,12 +371,15 @@ pub(super) async fn save(
             ..
         }) => {
             let labels: Vec<String> = changed.iter().map(|c| label_of(c)).collect();
-            let mut message = format!("Saved: {}.", labels.join(", "));
+            let lang = current.lang;
+            let mut message = lang.t_with("doc-saved", &[("fields", labels.join(", ").into())]);
             if merged {
-                message.push_str(" Someone else changed this page while you were editing; their changes to other fields were kept.");
+                message.push(' ');
+                message.push_str(&lang.t("doc-saved-merged"));
             }
             if local_edits {
-                message.push_str(" The site's working copy has local edits to this file, so it was left as it was; your change is committed.");
+                message.push(' ');
+                message.push_str(&lang.t("doc-saved-local-edits"));
             }
             session::set_flash(&current.session, message).await?;
             Ok(Redirect::to(&here).into_response())
@@ -388,14 +393,17 @@ pub(super) async fn save(
                         .fields
                         .iter()
                         .filter_map(|f| f.changed_by.as_ref())
-                        .max_by_key(|b| b.time)
-                        .map(|b| {
-                            format!(" by {} at {}", b.name, super::history::format_time(b.time))
-                        });
-                    let refused = format!(
-                        "This page was changed{} while you were editing, in the same fields as you. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.",
-                        by.unwrap_or_default()
-                    );
+                        .max_by_key(|b| b.time);
+                    let refused = match by {
+                        Some(b) => current.lang.t_with(
+                            "doc-conflict-by",
+                            &[
+                                ("name", b.name.to_arg()),
+                                ("time", super::history::format_time(b.time).into()),
+                            ],
+                        ),
+                        None => current.lang.t("doc-conflict"),
+                    };
                     let kept = Kept {
                         submitted: &submitted,
                         shown: conflict.edited.clone(),
@@ -411,7 +419,7 @@ pub(super) async fn save(
                         shown,
                         errors: invalid.0.iter().cloned().collect(),
                     };
-                    (None, kept, "Some values could not be saved, so nothing was saved. Each is marked below with what to change; everything you typed is kept.".to_string())
+                    (None, kept, current.lang.t("doc-invalid"))
                 }
                 _ => return Err(e.into()),
             };
@@ -497,14 +505,14 @@ pub(super) async fn create(
             if let Some(m) = &title_error {
                 errors.push(ErrorView {
                     target: "title".into(),
-                    label: "Title".into(),
+                    label: current.lang.t("new-field-title"),
                     message: m.clone(),
                 });
             }
             if let Some(m) = &slug_error {
                 errors.push(ErrorView {
                     target: "slug".into(),
-                    label: "Address".into(),
+                    label: current.lang.t("new-field-slug"),
                     message: m.clone(),
                 });
             }
@@ -522,20 +530,10 @@ pub(super) async fn create(
     };
     let unprocessable = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     if title.is_empty() {
-        return refused(
-            unprocessable,
-            Some("Give the new page a title.".into()),
-            None,
-        )
-        .await;
+        return refused(unprocessable, Some(current.lang.t("new-no-title")), None).await;
     }
     if slug_text.is_empty() {
-        return refused(
-            unprocessable,
-            None,
-            Some("This title has no letters or digits to make an address from: give an address, such as street-trees.".into()),
-        )
-        .await;
+        return refused(unprocessable, None, Some(current.lang.t("new-no-slug"))).await;
     }
     let edit = |slug| Edit {
         collection: name.clone(),
@@ -563,7 +561,9 @@ pub(super) async fn create(
         Ok(applied) => {
             session::set_flash(
                 &current.session,
-                format!("Created “{title}”. Fill in its fields below and save."),
+                current
+                    .lang
+                    .t_with("new-created", &[("title", title.to_arg())]),
             )
             .await?;
             Ok(
@@ -576,9 +576,11 @@ pub(super) async fn create(
             refused(
                 status,
                 None,
-                Some(format!(
-                    "A page with the address {slug_text} already exists. Choose another address."
-                )),
+                Some(
+                    current
+                        .lang
+                        .t_with("new-taken", &[("slug", slug_text.to_arg())]),
+                ),
             )
             .await
         }
@@ -588,9 +590,7 @@ pub(super) async fn create(
             refused(
                 unprocessable,
                 others.first().map(|(_, m)| m.clone()),
-                slug_error.first().map(|_| {
-                    "An address can only hold letters, digits and dashes, such as street-trees; this one has a slash, two dots in a row, a leading dot or a hidden character.".to_string()
-                }),
+                slug_error.first().map(|_| current.lang.t("new-bad-slug")),
             )
             .await
         }
@@ -645,12 +645,8 @@ pub(super) async fn delete(
     CsrfForm(form): CsrfForm<DeleteForm>,
 ) -> Result<Response, AppError> {
     let (name, slug_name) = parse_names(&collection, &slug)?;
-    let base = ObjectId::parse(&form.base).ok_or_else(|| {
-        AppError::BadRequest(
-            "The form is missing the version it was made from. Reload the page and try again."
-                .into(),
-        )
-    })?;
+    let base = ObjectId::parse(&form.base)
+        .ok_or_else(|| AppError::BadRequest(current.lang.t("doc-no-base")))?;
     let edit = Edit {
         collection: name,
         slug: slug_name,
@@ -664,16 +660,12 @@ pub(super) async fn delete(
         .await
     {
         Ok(_) => {
-            session::set_flash(
-                &current.session,
-                "Deleted. The page is gone from the site; its history keeps every version, and an editor can bring it back from there.",
-            )
-            .await?;
+            session::set_flash(&current.session, current.lang.t("delete-done")).await?;
             Ok(Redirect::to(&format!("/collections/{collection}")).into_response())
         }
-        Err(SiteError::Stale(_)) => Err(AppError::PreconditionFailed(
-            "This page was changed since you asked to delete it, so nothing was deleted. Open it again to see the change, then delete it if you still want to.".into(),
-        )),
+        Err(SiteError::Stale(_)) => {
+            Err(AppError::PreconditionFailed(current.lang.t("delete-stale")))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::http::AppError;
 use crate::http::{CurrentUser, csrf, session};
+use crate::i18n::{Lang, ToArg};
 use askama::Template;
 use axum::response::Html;
 use tower_sessions::Session;
@@ -21,6 +22,8 @@ pub struct Layout {
     pub user: Option<UserView>,
     pub csrf: String,
     pub flash: Option<String>,
+    /// The language the page is written in.
+    pub lang: Lang,
 }
 
 impl Layout {
@@ -33,16 +36,33 @@ impl Layout {
             }),
             csrf: csrf::token(&current.session).await?,
             flash: session::take_flash(&current.session).await?,
+            lang: current.lang,
         })
     }
 
     /// For the login and setup pages.
-    pub async fn anonymous(session: &Session) -> Result<Layout, AppError> {
+    pub async fn anonymous(session: &Session, lang: Lang) -> Result<Layout, AppError> {
         Ok(Layout {
             user: None,
             csrf: csrf::token(session).await?,
             flash: session::take_flash(session).await?,
+            lang,
         })
+    }
+
+    /// A role's name (`admin`, `editor`, `reviewer`) in the page's language.
+    pub fn role(&self, role: &str) -> String {
+        self.lang.t(&format!("role-{role}"))
+    }
+
+    /// The message `key` in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// The message `key` with one argument.
+    pub fn t1(&self, key: &str, name: &str, value: impl ToArg) -> String {
+        self.lang.t_with(key, &[(name, value.to_arg())])
     }
 }
 

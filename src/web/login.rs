@@ -7,6 +7,7 @@ use crate::auth::audit::{self, Event};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
+use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
@@ -44,10 +45,11 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 pub(super) async fn show(
     session: Session,
+    lang: Lang,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let page = LoginPage {
-        ctx: Layout::anonymous(&session).await?,
+        ctx: Layout::anonymous(&session, lang).await?,
         next: safe_next(q.next.as_deref()),
         username: String::new(),
         error: None,
@@ -66,6 +68,7 @@ pub(super) async fn submit(
     State(state): State<AppState>,
     address: ClientAddress,
     session: Session,
+    lang: Lang,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
@@ -80,12 +83,10 @@ pub(super) async fn submit(
         // it): the log has the failure that started the delay.
         tracing::warn!(user = %typed, address = %address.0, wait, "login refused: throttled");
         let page = LoginPage {
-            ctx: Layout::anonymous(&session).await?,
+            ctx: Layout::anonymous(&session, lang).await?,
             next,
             username: form.username,
-            error: Some(format!(
-                "Too many failed logins. Wait {wait} seconds, then try again."
-            )),
+            error: Some(lang.t_with("login-throttled", &[("seconds", wait.into())])),
         };
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
@@ -147,10 +148,10 @@ pub(super) async fn submit(
             // The same page and status for an unknown user, a wrong password,
             // an account without a password and a disabled account.
             let page = LoginPage {
-                ctx: Layout::anonymous(&session).await?,
+                ctx: Layout::anonymous(&session, lang).await?,
                 next,
                 username: form.username,
-                error: Some("That username and password do not match an account.".into()),
+                error: Some(lang.t("login-refused")),
             };
             Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
         }

@@ -118,6 +118,7 @@ pub fn routes() -> Vec<Route> {
             SignedIn,
             post(account::change_password),
         ),
+        post_("/account/language", SignedIn, post(account::set_language)),
         get_("/users", ADMINS, get(users::list)),
         post_("/users", ADMINS, post(users::create)),
         get_("/users/{username}", ADMINS, get(users::show)),
@@ -209,9 +210,21 @@ pub async fn authorize(
         ))
         .into_response();
     }
-    request
-        .extensions_mut()
-        .insert(CurrentUser { user, session });
+    // The account's language, when it chose one, over the browser's.
+    let lang = match user.language {
+        Some(chosen) => chosen,
+        None => request
+            .extensions()
+            .get::<crate::i18n::Lang>()
+            .copied()
+            .unwrap_or(state.default_language),
+    };
+    request.extensions_mut().insert(lang);
+    request.extensions_mut().insert(CurrentUser {
+        user,
+        session,
+        lang,
+    });
     next.run(request).await
 }
 

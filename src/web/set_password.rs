@@ -8,6 +8,7 @@ use crate::auth::{FieldErrors, accounts};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::{csrf::CsrfForm, session};
+use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -34,6 +35,7 @@ pub(super) struct TokenQuery {
 pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
+    lang: Lang,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let token = q.token.unwrap_or_default();
@@ -42,7 +44,7 @@ pub(super) async fn show(
         return Err(AppError::NotFound(DEAD_LINK.into()));
     };
     let page = SetPasswordPage {
-        ctx: Layout::anonymous(&session).await?,
+        ctx: Layout::anonymous(&session, lang).await?,
         token,
         username: user.username,
         errors: FieldErrors::default(),
@@ -61,6 +63,7 @@ pub(super) async fn submit(
     State(state): State<AppState>,
     address: ClientAddress,
     session: Session,
+    lang: Lang,
     CsrfForm(form): CsrfForm<SetPasswordForm>,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
@@ -71,7 +74,7 @@ pub(super) async fn submit(
         Ok(p) => p,
         Err(errors) => {
             let page = SetPasswordPage {
-                ctx: Layout::anonymous(&session).await?,
+                ctx: Layout::anonymous(&session, lang).await?,
                 token: form.token,
                 username: user.username,
                 errors,

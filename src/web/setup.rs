@@ -8,6 +8,7 @@ use crate::auth::{AuthError, FieldErrors, Role, accounts, secrets_match};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::{csrf::CsrfForm, session};
+use crate::i18n::Lang;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -45,6 +46,7 @@ fn token_is_live(state: &AppState, given: &str) -> Result<bool, AppError> {
 pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
+    lang: Lang,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
     let token = q.token.unwrap_or_default();
@@ -52,7 +54,7 @@ pub(super) async fn show(
         return Err(AppError::NotFound(DEAD_LINK.into()));
     }
     let page = SetupPage {
-        ctx: Layout::anonymous(&session).await?,
+        ctx: Layout::anonymous(&session, lang).await?,
         token,
         username: String::new(),
         display_name: String::new(),
@@ -75,6 +77,7 @@ pub(super) async fn submit(
     State(state): State<AppState>,
     address: ClientAddress,
     session: Session,
+    lang: Lang,
     CsrfForm(form): CsrfForm<SetupForm>,
 ) -> Result<Response, AppError> {
     if !token_is_live(&state, &form.token)? {
@@ -121,7 +124,7 @@ pub(super) async fn submit(
                 }
             };
             let page = SetupPage {
-                ctx: Layout::anonymous(&session).await?,
+                ctx: Layout::anonymous(&session, lang).await?,
                 token: form.token,
                 username: form.username,
                 display_name: form.display_name,

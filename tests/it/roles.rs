@@ -64,6 +64,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/account", Who::SignedIn),
     ("POST", "/account", Who::SignedIn),
     ("POST", "/account/password", Who::SignedIn),
+    ("POST", "/account/language", Who::SignedIn),
     ("GET", "/users", Who::Admins),
     ("POST", "/users", Who::Admins),
     ("GET", "/users/{username}", Who::Admins),

@@ -306,6 +306,24 @@ impl Browser {
         }
     }
 
+    /// A browser whose `Accept-Language` is `language` (`fr-CA,fr;q=0.9`).
+    pub fn speaking(server: &Server, language: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_str(language).expect("header"),
+        );
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
+                .build()
+                .expect("client"),
+            base: server.base.clone(),
+        }
+    }
+
     /// The server's address, `http://127.0.0.1:PORT`.
     pub fn base(&self) -> &str {
         &self.base

@@ -1,0 +1,127 @@
+### The admin interface, in English. Every key here must also be in
+### locales/fr/main.ftl (a test checks both have the same keys).
+
+## The layout of every page
+nav-label = Main menu
+nav-skip = Skip to the content
+nav-dashboard = Dashboard
+nav-history = History
+nav-builds = Builds
+nav-users = Users
+nav-account = Your account
+nav-logout = Log out
+role-admin = administrator
+role-editor = editor
+role-reviewer = reviewer
+crumbs-label = You are here
+crumbs-dashboard = Dashboard
+
+## Signing in
+login-title = Log in
+login-username = Username
+login-password = Password
+login-submit = Log in
+login-refused = That username and password do not match an account.
+login-throttled = Too many failed logins. Wait { $seconds ->
+    [one] one second
+   *[other] { $seconds } seconds
+  }, then try again.
+
+## Counts
+changes-waiting = { $count ->
+    [one] { $count } change waiting
+   *[other] { $count } changes waiting
+  }
+documents-count = { $count ->
+    [one] { $count } document
+   *[other] { $count } documents
+  }
+
+## The dashboard
+dashboard-collections = Collections
+dashboard-no-collections = This site declares no collections in its configuration.
+dashboard-site = Your site
+
+## A collection's page
+collection-new = New page
+collection-empty = No documents yet.
+collection-cannot-edit = cannot be edited: { $why }
+
+## A new document
+new-title = New page
+new-refused = The page could not be created
+new-field-title = Title
+new-field-slug = Address
+new-optional = (optional)
+new-slug-hint = The last part of the page's web address. Left empty, it is made from the title.
+new-submit = Create the page
+new-no-title = Give the new page a title.
+new-no-slug = This title has no letters or digits to make an address from: give an address, such as street-trees.
+new-bad-slug = An address can only hold letters, digits and dashes, such as street-trees; this one has a slash, two dots in a row, a leading dot or a hidden character.
+new-taken = A page with the address { $slug } already exists. Choose another address.
+new-created = Created “{ $title }”. Fill in its fields below and save.
+
+## Deleting a document
+delete-title = Delete “{ $title }”?
+delete-explain = The page will no longer be part of the site once it is published again. Its history keeps every version: an editor can bring it back from there.
+delete-submit = Delete this page
+delete-keep = Keep it
+delete-done = Deleted. The page is gone from the site; its history keeps every version, and an editor can bring it back from there.
+delete-stale = This page was changed since you asked to delete it, so nothing was deleted. Open it again to see the change, then delete it if you still want to.
+
+## A document's form
+doc-history = History of this page
+doc-delete = Delete this page
+doc-errors-title = Some values could not be saved
+doc-conflicts-title = Changed by someone else while you were editing
+doc-conflict-field = Field
+doc-conflict-theirs = Their value (now saved)
+doc-conflict-yours = Your value (in the form below)
+doc-readonly-value = This value has a structure the form cannot edit; it is kept as it is.
+doc-one-per-line = One item per line.
+doc-not-set = (not set)
+doc-yes = yes
+doc-no = no
+doc-body = Text
+doc-save = Save
+doc-read-only = Your account can read this page but not change it.
+doc-saved = Saved: { $fields }.
+doc-saved-merged = Someone else changed this page while you were editing; their changes to other fields were kept.
+doc-saved-local-edits = The site's working copy has local edits to this file, so it was left as it was; your change is committed.
+doc-unchanged = No changes to save.
+doc-conflict = This page was changed while you were editing, in the same fields as you. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.
+doc-conflict-by = This page was changed by { $name } at { $time } while you were editing, in the same fields as you. Nothing was saved. Their values are shown beside yours: keep yours and save again, or change them.
+doc-invalid = Some values could not be saved, so nothing was saved. Each is marked below with what to change; everything you typed is kept.
+doc-cannot-edit = This file cannot be edited here: { $why }.
+doc-broken = The front matter of this file cannot be read (line { $line }: { $message }). It is shown as it is and cannot be edited here; fix it in the repository.
+doc-broken-no-line = The front matter of this file cannot be read ({ $message }). It is shown as it is and cannot be edited here.
+doc-no-base = The form is missing the version it was made from. Reload the page and try again.
+
+## Your account
+account-title = Your account
+account-you-are = You are { $username } ({ $role }).
+account-language = Language
+account-language-hint = The language of this interface. “As my browser” follows your browser's setting.
+account-language-browser = As my browser
+account-language-save = Save the language
+account-language-saved = The language was saved.
+account-language-unknown = Choose one of the languages offered.
+account-errors = Nothing was changed. Please correct the fields marked below.
+account-profile = Name and email
+account-profile-explain = Your changes to the site are recorded under this name and email.
+account-name = Your name
+account-email = Email
+account-save = Save
+account-password = Password
+account-current-password = Current password
+account-new-password = New password
+account-min-length = (at least 12 characters)
+account-password-again = The new password again
+account-change-password = Change password
+account-profile-saved = Your name and email are saved.
+account-password-changed = Your password is changed. You were logged out everywhere else.
+account-password-throttled = Too many wrong passwords. Wait { $seconds ->
+    [one] one second
+   *[other] { $seconds } seconds
+  }, then try again.
+account-wrong-password = That is not your current password.

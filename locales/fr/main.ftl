@@ -1,0 +1,127 @@
+### L'interface d'administration, en français. Chaque clé doit aussi être
+### dans locales/en/main.ftl (un test vérifie que les deux ont les mêmes).
+
+## La mise en page de chaque page
+nav-label = Menu principal
+nav-skip = Aller au contenu
+nav-dashboard = Tableau de bord
+nav-history = Historique
+nav-builds = Constructions
+nav-users = Utilisateurs
+nav-account = Votre compte
+nav-logout = Se déconnecter
+role-admin = administrateur
+role-editor = rédacteur
+role-reviewer = réviseur
+crumbs-label = Vous êtes ici
+crumbs-dashboard = Tableau de bord
+
+## Connexion
+login-title = Se connecter
+login-username = Nom d'utilisateur
+login-password = Mot de passe
+login-submit = Se connecter
+login-refused = Ce nom d'utilisateur et ce mot de passe ne correspondent à aucun compte.
+login-throttled = Trop de connexions manquées. Attendez { $seconds ->
+    [one] une seconde
+   *[other] { $seconds } secondes
+  }, puis réessayez.
+
+## Nombres
+changes-waiting = { $count ->
+    [one] { $count } modification en attente
+   *[other] { $count } modifications en attente
+  }
+documents-count = { $count ->
+    [one] { $count } document
+   *[other] { $count } documents
+  }
+
+## Le tableau de bord
+dashboard-collections = Collections
+dashboard-no-collections = Ce site ne déclare aucune collection dans sa configuration.
+dashboard-site = Votre site
+
+## La page d'une collection
+collection-new = Nouvelle page
+collection-empty = Aucun document pour l'instant.
+collection-cannot-edit = ne peut pas être modifié : { $why }
+
+## Un nouveau document
+new-title = Nouvelle page
+new-refused = La page n'a pas pu être créée
+new-field-title = Titre
+new-field-slug = Adresse
+new-optional = (facultatif)
+new-slug-hint = La dernière partie de l'adresse web de la page. Laissée vide, elle est tirée du titre.
+new-submit = Créer la page
+new-no-title = Donnez un titre à la nouvelle page.
+new-no-slug = Ce titre n'a ni lettre ni chiffre dont tirer une adresse : donnez une adresse, par exemple arbres-de-rue.
+new-bad-slug = Une adresse ne peut contenir que des lettres, des chiffres et des tirets, par exemple arbres-de-rue ; celle-ci contient une barre oblique, deux points de suite, un point au début ou un caractère invisible.
+new-taken = Une page à l'adresse { $slug } existe déjà. Choisissez une autre adresse.
+new-created = « { $title } » est créée. Remplissez ses champs ci-dessous, puis enregistrez.
+
+## Supprimer un document
+delete-title = Supprimer « { $title } » ?
+delete-explain = La page ne fera plus partie du site dès sa prochaine publication. Son historique garde chaque version : un rédacteur peut la rétablir à partir de là.
+delete-submit = Supprimer cette page
+delete-keep = La garder
+delete-done = Supprimée. La page n'est plus sur le site ; son historique garde chaque version, et un rédacteur peut la rétablir à partir de là.
+delete-stale = Cette page a été modifiée depuis votre demande de suppression : rien n'a été supprimé. Ouvrez-la de nouveau pour voir la modification, puis supprimez-la si vous le souhaitez toujours.
+
+## Le formulaire d'un document
+doc-history = Historique de cette page
+doc-delete = Supprimer cette page
+doc-errors-title = Certaines valeurs n'ont pas pu être enregistrées
+doc-conflicts-title = Modifié par quelqu'un d'autre pendant que vous travailliez
+doc-conflict-field = Champ
+doc-conflict-theirs = Sa valeur (enregistrée)
+doc-conflict-yours = Votre valeur (dans le formulaire ci-dessous)
+doc-readonly-value = Cette valeur a une structure que le formulaire ne peut pas modifier ; elle est gardée telle quelle.
+doc-one-per-line = Un élément par ligne.
+doc-not-set = (aucune valeur)
+doc-yes = oui
+doc-no = non
+doc-body = Texte
+doc-save = Enregistrer
+doc-read-only = Votre compte peut lire cette page, mais pas la modifier.
+doc-saved = Enregistré : { $fields }.
+doc-saved-merged = Quelqu'un d'autre a modifié cette page pendant que vous travailliez ; ses modifications des autres champs sont gardées.
+doc-saved-local-edits = La copie de travail du site contient des modifications locales de ce fichier : elle est laissée telle quelle, et votre modification est enregistrée.
+doc-unchanged = Aucune modification à enregistrer.
+doc-conflict = Cette page a été modifiée pendant que vous travailliez, dans les mêmes champs que vous. Rien n'a été enregistré. Ses valeurs sont affichées à côté des vôtres : gardez les vôtres et enregistrez de nouveau, ou modifiez-les.
+doc-conflict-by = Cette page a été modifiée par { $name } le { $time } pendant que vous travailliez, dans les mêmes champs que vous. Rien n'a été enregistré. Ses valeurs sont affichées à côté des vôtres : gardez les vôtres et enregistrez de nouveau, ou modifiez-les.
+doc-invalid = Certaines valeurs n'ont pas pu être enregistrées : rien n'a été enregistré. Chacune est signalée ci-dessous avec ce qu'il faut changer ; tout ce que vous avez saisi est gardé.
+doc-cannot-edit = Ce fichier ne peut pas être modifié ici : { $why }.
+doc-broken = L'en-tête de ce fichier est illisible (ligne { $line } : { $message }). Il est affiché tel quel et ne peut pas être modifié ici ; corrigez-le dans le dépôt.
+doc-broken-no-line = L'en-tête de ce fichier est illisible ({ $message }). Il est affiché tel quel et ne peut pas être modifié ici.
+doc-no-base = Il manque au formulaire la version dont il est tiré. Rechargez la page et réessayez.
+
+## Votre compte
+account-title = Votre compte
+account-you-are = Vous êtes { $username } ({ $role }).
+account-language = Langue
+account-language-hint = La langue de cette interface. « Comme mon navigateur » suit le réglage de votre navigateur.
+account-language-browser = Comme mon navigateur
+account-language-save = Enregistrer la langue
+account-language-saved = La langue est enregistrée.
+account-language-unknown = Choisissez une des langues proposées.
+account-errors = Rien n'a été modifié. Corrigez les champs signalés ci-dessous.
+account-profile = Nom et courriel
+account-profile-explain = Vos modifications du site sont enregistrées sous ce nom et ce courriel.
+account-name = Votre nom
+account-email = Courriel
+account-save = Enregistrer
+account-password = Mot de passe
+account-current-password = Mot de passe actuel
+account-new-password = Nouveau mot de passe
+account-min-length = (au moins 12 caractères)
+account-password-again = Le nouveau mot de passe, de nouveau
+account-change-password = Changer le mot de passe
+account-profile-saved = Votre nom et votre courriel sont enregistrés.
+account-password-changed = Votre mot de passe est changé. Vous avez été déconnecté partout ailleurs.
+account-password-throttled = Trop de mots de passe erronés. Attendez { $seconds ->
+    [one] une seconde
+   *[other] { $seconds } secondes
+  }, puis réessayez.
+account-wrong-password = Ce n'est pas votre mot de passe actuel.

@@ -1,0 +1,268 @@
+//! The interface's languages. Every word a person reads comes from the
+//! message catalogues in `locales/` (Project Fluent, compiled into the
+//! binary), French and English, with each language's plural rules. Which
+//! language a request gets: the account's choice, else the browser's
+//! `Accept-Language`, else the site's default (`--default-language`).
+//! Knows nothing of HTTP beyond reading that header's text.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+fluent_templates::static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // No Unicode isolation marks around arguments: they would show in
+        // form values and break text comparisons, and HTML needs none.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A language of the interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+}
+
+static IDS: LazyLock<[LanguageIdentifier; 2]> = LazyLock::new(|| {
+    [
+        fluent_templates::langid!("en"),
+        fluent_templates::langid!("fr"),
+    ]
+});
+
+/// An argument of a message.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Text(String),
+    Number(i64),
+}
+
+/// What can be a message's argument: text, or a number (plurals depend
+/// on it). References to either are too, however deep, as templates pass
+/// them.
+pub trait ToArg {
+    fn to_arg(&self) -> Arg;
+}
+
+impl ToArg for str {
+    fn to_arg(&self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+
+impl ToArg for String {
+    fn to_arg(&self) -> Arg {
+        Arg::Text(self.clone())
+    }
+}
+
+impl ToArg for i64 {
+    fn to_arg(&self) -> Arg {
+        Arg::Number(*self)
+    }
+}
+
+impl ToArg for usize {
+    fn to_arg(&self) -> Arg {
+        Arg::Number(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+
+impl ToArg for u64 {
+    fn to_arg(&self) -> Arg {
+        Arg::Number(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+
+impl<T: ToArg + ?Sized> ToArg for &T {
+    fn to_arg(&self) -> Arg {
+        (**self).to_arg()
+    }
+}
+
+impl<T: ToArg> From<&T> for Arg {
+    fn from(value: &T) -> Arg {
+        value.to_arg()
+    }
+}
+
+impl From<i64> for Arg {
+    fn from(n: i64) -> Arg {
+        Arg::Number(n)
+    }
+}
+
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Text(s)
+    }
+}
+
+impl Lang {
+    /// Every language, in the order the account page offers them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+
+    /// The BCP 47 code (`<html lang>`, the stored choice).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// The language's own name, as a language menu shows it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Fr => "Français",
+        }
+    }
+
+    fn id(self) -> &'static LanguageIdentifier {
+        match self {
+            Lang::En => &IDS[0],
+            Lang::Fr => &IDS[1],
+        }
+    }
+
+    /// A language tag (`fr`, `fr-CA`, `EN-gb`): its primary language, if
+    /// the interface has it.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "fr" => Some(Lang::Fr),
+            _ => None,
+        }
+    }
+
+    /// The preferred language of an `Accept-Language` header that the
+    /// interface has (by quality, then order), if any.
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',').take(32) {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or_default();
+            let quality = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok());
+            let (Some(lang), Some(q)) = (Lang::parse(tag), quality) else {
+                continue;
+            };
+            if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+
+    /// The message `key`.
+    pub fn t(self, key: &str) -> String {
+        self.lookup(key, None)
+    }
+
+    /// The message `key` with its arguments.
+    pub fn t_with(self, key: &str, args: &[(&str, Arg)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args
+            .iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    Arg::Text(s) => FluentValue::from(s.clone()),
+                    Arg::Number(n) => FluentValue::from(*n),
+                };
+                (Cow::Owned((*name).to_string()), value)
+            })
+            .collect();
+        self.lookup(key, Some(&args))
+    }
+
+    fn lookup(
+        self,
+        key: &str,
+        args: Option<&HashMap<Cow<'static, str>, FluentValue<'static>>>,
+    ) -> String {
+        match LOCALES.try_lookup_complete(self.id(), key, args) {
+            Some(text) => text,
+            None => {
+                tracing::error!(
+                    key,
+                    lang = self.code(),
+                    "a message is missing from the catalogue"
+                );
+                key.to_string()
+            }
+        }
+    }
+}
+
+/// The keys of a catalogue file's messages (not its terms), for the check
+/// that both languages have the same ones.
+pub fn message_keys(ftl: &str) -> Vec<String> {
+    ftl.lines()
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .filter_map(|line| line.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_s_best_language_the_interface_has() {
+        assert_eq!(Lang::from_accept_language("fr-CA"), Some(Lang::Fr));
+        assert_eq!(
+            Lang::from_accept_language("de-DE, fr;q=0.8, en;q=0.5"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(
+            Lang::from_accept_language("en-GB;q=0.9, fr;q=0.95"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(Lang::from_accept_language("de, es"), None);
+        assert_eq!(Lang::from_accept_language("fr;q=0, en"), Some(Lang::En));
+        assert_eq!(Lang::from_accept_language(""), None);
+        assert_eq!(Lang::from_accept_language("fr;q=abc"), None);
+    }
+
+    #[test]
+    fn plurals_follow_each_language_s_rules() {
+        let waiting = |lang: Lang, n: i64| lang.t_with("changes-waiting", &[("count", n.into())]);
+        assert_eq!(waiting(Lang::Fr, 0), "0 modification en attente");
+        assert_eq!(waiting(Lang::Fr, 1), "1 modification en attente");
+        assert_eq!(waiting(Lang::Fr, 2), "2 modifications en attente");
+        assert_eq!(waiting(Lang::En, 0), "0 changes waiting");
+        assert_eq!(waiting(Lang::En, 1), "1 change waiting");
+        assert_eq!(waiting(Lang::En, 2), "2 changes waiting");
+    }
+
+    #[test]
+    fn both_catalogues_have_the_same_messages() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        let keys = |lang: &str| {
+            let mut keys = Vec::new();
+            for entry in std::fs::read_dir(dir.join(lang)).expect("catalogue folder") {
+                let path = entry.expect("entry").path();
+                let text = std::fs::read_to_string(&path).expect("catalogue");
+                keys.extend(message_keys(&text));
+            }
+            keys.sort();
+            keys
+        };
+        let (en, fr) = (keys("en"), keys("fr"));
+        assert!(!en.is_empty());
+        let only_en: Vec<&String> = en.iter().filter(|k| !fr.contains(k)).collect();
+        let only_fr: Vec<&String> = fr.iter().filter(|k| !en.contains(k)).collect();
+        assert!(only_en.is_empty(), "missing in French: {only_en:?}");
+        assert!(only_fr.is_empty(), "missing in English: {only_fr:?}");
+        let mut unique = en.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), en.len(), "a key is defined twice");
+    }
+}

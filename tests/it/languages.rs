@@ -1,0 +1,120 @@
+//! The interface's languages (issue 14): the account's choice, else the
+//! browser's `Accept-Language`, else `--default-language`; `<html lang>`
+//! follows, and so do plurals.
+
+use crate::support::*;
+
+/// The `lang` of a page's `<html>` element.
+fn html_lang(html: &str) -> &str {
+    html.split_once("<html lang=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map_or("", |(lang, _)| lang)
+}
+
+#[tokio::test]
+async fn the_browser_s_language_the_account_s_choice_and_the_default() {
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+
+    // The login page follows the browser.
+    let french = Browser::speaking(&server, "fr-CA,fr;q=0.9,en;q=0.5");
+    let (_, html) = french.get("/login").await;
+    assert_eq!(html_lang(&html), "fr");
+    assert!(html.contains("<h1>Se connecter</h1>"), "{html}");
+    let english = Browser::speaking(&server, "en-GB");
+    let (_, html) = english.get("/login").await;
+    assert_eq!(html_lang(&html), "en");
+    assert!(html.contains("<h1>Log in</h1>"));
+    // A language the interface lacks: the default (English).
+    let (_, html) = Browser::speaking(&server, "de-DE, es;q=0.8")
+        .get("/login")
+        .await;
+    assert_eq!(html_lang(&html), "en");
+    // A refused login, in French.
+    let r = french.login("alice", "not the password").await;
+    assert_eq!(r.status().as_u16(), 401);
+    let html = unescape(&r.text().await.expect("body"));
+    assert!(html.contains("ne correspondent à aucun compte"), "{html}");
+
+    // Signed in, the dashboard too, plurals included.
+    assert_eq!(french.login("alice", PASSWORD).await.status().as_u16(), 303);
+    let (_, html) = french.get("/").await;
+    assert_eq!(html_lang(&html), "fr");
+    assert!(html.contains(">Tableau de bord</a>"), "{html}");
+    assert!(html.contains("<small>4 documents</small>"), "{html}");
+    assert!(html.contains(">Se déconnecter</button>"));
+    assert!(html.contains("(rédacteur)"));
+
+    // The account's choice wins over the browser's.
+    let (_, account) = french.get("/account").await;
+    let form = Form::parse(&account, "/account/language").with("language", "en");
+    let r = french.post("/account/language", &form.fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = french.get("/account").await;
+    assert_eq!(html_lang(&html), "en");
+    assert!(html.contains("The language was saved."), "{html}");
+    let (_, html) = french.get("/").await;
+    assert!(html.contains(">Dashboard</a>"));
+    // A language not offered: refused, in the account's language, unchanged.
+    let r = french
+        .post(
+            "/account/language",
+            &form.clone().with("language", "de").fields,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("body")
+            .contains("Choose one of the languages offered.")
+    );
+    // Back to the browser's.
+    let r = french
+        .post("/account/language", &form.with("language", "").fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = french.get("/account").await;
+    assert_eq!(html_lang(&html), "fr");
+    assert!(html.contains("La langue est enregistrée."), "{html}");
+}
+
+#[tokio::test]
+async fn the_site_s_default_language_applies_when_the_browser_names_none_it_has() {
+    let dir = tempdir();
+    let server = Server::start_with(dir.path(), None, &[("CAIRN_DEFAULT_LANGUAGE", "fr")]);
+    let (_, html) = Browser::new(&server).get("/login").await;
+    assert_eq!(html_lang(&html), "fr");
+    let (_, html) = Browser::speaking(&server, "de").get("/login").await;
+    assert_eq!(html_lang(&html), "fr");
+    let (_, html) = Browser::speaking(&server, "en").get("/login").await;
+    assert_eq!(html_lang(&html), "en");
+}
+
+#[test]
+fn a_default_language_cairn_does_not_speak_is_refused_at_start() {
+    let dir = tempdir();
+    let data = dir.path().to_str().expect("utf-8");
+    let out = cairn(
+        &[
+            "--data",
+            data,
+            "serve",
+            "--default-language",
+            "de",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a language Cairn speaks"), "{err}");
+}
