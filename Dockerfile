@@ -10,6 +10,7 @@ COPY src src
 COPY templates templates
 COPY static static
 COPY migrations migrations
+COPY locales locales
 RUN cargo build --release --locked
 
 # Run: a slim image, an unprivileged user, data on a volume.
