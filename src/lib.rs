@@ -60,6 +60,7 @@ pub fn app(state: AppState) -> Router {
     web::router(&state)
         .merge(api::router(&state))
         .fallback(http::not_found)
+        .layer(axum::middleware::from_fn(http::error::render_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::lang::choose,

@@ -125,3 +125,37 @@ account-password-throttled = Too many wrong passwords. Wait { $seconds ->
    *[other] { $seconds } seconds
   }, then try again.
 account-wrong-password = That is not your current password.
+
+## Error pages
+error-back = Back to the dashboard
+error-title-400 = Bad Request
+error-title-403 = Forbidden
+error-title-404 = Not Found
+error-title-405 = Method Not Allowed
+error-title-409 = Conflict
+error-title-412 = Precondition Failed
+error-title-413 = Payload Too Large
+error-title-422 = Unprocessable Content
+error-title-429 = Too Many Requests
+error-title-500 = Internal Server Error
+error-title-503 = Service Unavailable
+error-internal = Something went wrong on the server. Nothing was changed. Please try again; if it keeps happening, tell your site maintainer.
+error-no-route = There is no page at this address.
+error-role = Your account cannot open this page or make this change. If you need to, ask an administrator.
+error-no-collection = There is no collection named { $what }.
+error-no-page = There is no page { $what }.
+error-unknown-base = This form was made from a version of the page that no longer exists. Reload the page and make your change again.
+error-not-editable = This page cannot be saved: { $what }.
+error-locked = Another program is writing to the site's repository right now. Nothing was saved; please try again in a moment.
+error-busy = The site changed while saving. Nothing was saved; please try again.
+error-conflict = Someone else changed the same parts of this page ({ $what }). Nothing was saved.
+error-stale = This page was changed since you opened it. Nothing was changed; open it again to see the new version.
+error-exists = { $what } already exists. Nothing was saved.
+error-invalid = Some values cannot be written: { $what }
+error-unsupported = Cairn cannot do that yet: { $what }. Nothing was changed.
+error-last-admin = Nothing was changed: the site must keep at least one active administrator.
+error-csrf = This form has expired or did not come from this site. Nothing was changed. Go back, reload the page and try again.
+error-not-a-form = Expected a form submission.
+error-bad-form = The form could not be read. Nothing was changed; reload the page and try again.
+error-too-large-mb = The form is too large to save: it may hold at most { $size } MB. Nothing was changed; what you typed is still in the page you came from.
+error-too-large-kb = The form is too large to save: it may hold at most { $size } KB. Nothing was changed; what you typed is still in the page you came from.

@@ -125,3 +125,37 @@ account-password-throttled = Trop de mots de passe erronés. Attendez { $seconds
    *[other] { $seconds } secondes
   }, puis réessayez.
 account-wrong-password = Ce n'est pas votre mot de passe actuel.
+
+## Pages d'erreur
+error-back = Retour au tableau de bord
+error-title-400 = Requête incorrecte
+error-title-403 = Accès refusé
+error-title-404 = Page introuvable
+error-title-405 = Méthode non permise
+error-title-409 = Conflit
+error-title-412 = Version dépassée
+error-title-413 = Envoi trop volumineux
+error-title-422 = Valeurs refusées
+error-title-429 = Trop de tentatives
+error-title-500 = Erreur du serveur
+error-title-503 = Service indisponible
+error-internal = Une erreur s'est produite sur le serveur. Rien n'a été modifié. Réessayez ; si cela se reproduit, prévenez la personne qui gère le site.
+error-no-route = Il n'y a aucune page à cette adresse.
+error-role = Votre compte ne peut pas ouvrir cette page ni faire cette modification. Au besoin, demandez à un administrateur.
+error-no-collection = Il n'y a pas de collection nommée { $what }.
+error-no-page = Il n'y a pas de page { $what }.
+error-unknown-base = Ce formulaire a été fait à partir d'une version de la page qui n'existe plus. Rechargez la page et refaites votre modification.
+error-not-editable = Cette page ne peut pas être enregistrée : { $what }.
+error-locked = Un autre programme écrit dans le dépôt du site en ce moment. Rien n'a été enregistré ; réessayez dans un instant.
+error-busy = Le site a changé pendant l'enregistrement. Rien n'a été enregistré ; réessayez.
+error-conflict = Quelqu'un d'autre a modifié les mêmes parties de cette page ({ $what }). Rien n'a été enregistré.
+error-stale = Cette page a été modifiée depuis que vous l'avez ouverte. Rien n'a été modifié ; ouvrez-la de nouveau pour voir la nouvelle version.
+error-exists = { $what } existe déjà. Rien n'a été enregistré.
+error-invalid = Certaines valeurs ne peuvent pas être écrites : { $what }
+error-unsupported = Cairn ne sait pas encore faire cela : { $what }. Rien n'a été modifié.
+error-last-admin = Rien n'a été modifié : le site doit garder au moins un administrateur actif.
+error-csrf = Ce formulaire a expiré ou ne vient pas de ce site. Rien n'a été modifié. Revenez en arrière, rechargez la page et réessayez.
+error-not-a-form = Un envoi de formulaire était attendu.
+error-bad-form = Le formulaire n'a pas pu être lu. Rien n'a été modifié ; rechargez la page et réessayez.
+error-too-large-mb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Mo. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.
+error-too-large-kb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Ko. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.

@@ -3,8 +3,10 @@
 //! request comes from this site (`Origin`, `Sec-Fetch-Site`).
 
 use super::AppError;
+use super::error::Message;
 use super::state::MaxBody;
 use crate::auth::{random_token, secrets_match};
+use crate::i18n::ToArg;
 use axum::extract::{FromRef, FromRequest, Request};
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
@@ -47,7 +49,10 @@ struct TokenField {
     csrf: Option<String>,
 }
 
-const REFUSED: &str = "This form has expired or did not come from this site. Nothing was changed. Go back, reload the page and try again.";
+/// Why a form was refused: expired, or not from this site.
+fn refused() -> AppError {
+    AppError::Forbidden(Message::key("error-csrf"))
+}
 
 impl<S, T> FromRequest<S> for CsrfForm<T>
 where
@@ -66,21 +71,39 @@ where
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !form_type {
-            return Err(AppError::BadRequest("Expected a form submission.".into()));
+            return Err(AppError::BadRequest(Message::key("error-not-a-form")));
         }
         let session = super::session::session_of(&mut parts).await?;
         let MaxBody(limit) = MaxBody::from_ref(state);
         let bytes = axum::body::to_bytes(body, limit)
             .await
-            .map_err(|_| AppError::PayloadTooLarge("The form is too large to save.".into()))?;
-        let given: TokenField = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
+            .map_err(|_| AppError::PayloadTooLarge(too_large(limit)))?;
+        let given: TokenField = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            tracing::info!(error = %e, "a form could not be read");
+            AppError::BadRequest(Message::key("error-bad-form"))
+        })?;
         if !is_valid(&session, given.csrf.as_deref()).await? {
-            return Err(AppError::Forbidden(REFUSED.into()));
+            return Err(refused());
         }
-        let value = serde_urlencoded::from_bytes(&bytes)
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}.")))?;
+        let value = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
+            tracing::info!(error = %e, "a form could not be read");
+            AppError::BadRequest(Message::key("error-bad-form"))
+        })?;
         Ok(CsrfForm(value))
+    }
+}
+
+/// Why a body over `limit` bytes was refused, with the limit in MB (or KB
+/// under one MB) as people read it.
+pub fn too_large(limit: usize) -> Message {
+    const MB: usize = 1024 * 1024;
+    if limit >= MB {
+        Message::Key("error-too-large-mb", vec![("size", (limit / MB).to_arg())])
+    } else {
+        Message::Key(
+            "error-too-large-kb",
+            vec![("size", limit.div_ceil(1024).to_arg())],
+        )
     }
 }
 
@@ -90,7 +113,7 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
     {
-        return Err(AppError::Forbidden(REFUSED.into()));
+        return Err(refused());
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let host = headers
@@ -103,7 +126,7 @@ pub fn check_same_origin(headers: &HeaderMap) -> Result<(), AppError> {
             .or_else(|| origin.strip_prefix("https://"))
             .is_some_and(|o| !host.is_empty() && o.eq_ignore_ascii_case(host));
         if !same {
-            return Err(AppError::Forbidden(REFUSED.into()));
+            return Err(refused());
         }
     }
     Ok(())

@@ -3,37 +3,84 @@
 //! page (internal details are logged, not shown). The API's rendering of the
 //! same table is [`super::Problem`].
 
+use super::page::{Layout, UserView};
 use crate::auth::AuthError;
 use crate::db::DbError;
+use crate::i18n::{Arg, Lang};
 use crate::site::SiteError;
 use askama::Template;
+use axum::extract::Request;
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+
+/// What an error page says: text already in the person's language, or a
+/// catalogue message put into it when the page is rendered (domain errors
+/// are converted without knowing the language).
+#[derive(Debug, Clone)]
+pub enum Message {
+    Text(String),
+    Key(&'static str, Vec<(&'static str, Arg)>),
+}
+
+impl Message {
+    /// A catalogue message without arguments.
+    pub fn key(key: &'static str) -> Message {
+        Message::Key(key, Vec::new())
+    }
+
+    /// The message in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match self {
+            Message::Text(text) => text.clone(),
+            Message::Key(key, args) => lang.t_with(key, args),
+        }
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        Message::Text(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Message {
+        Message::Text(text.to_string())
+    }
+}
+
+/// For logs: the English.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_lang(Lang::En))
+    }
+}
 
 /// An error answered to a browser.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Message),
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Message),
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// No session: the browser is sent to the login page, then back.
     #[error("login required")]
     LoginRequired { next: String },
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Message),
     /// The version the request was based on is no longer the current one.
     #[error("{0}")]
-    PreconditionFailed(String),
+    PreconditionFailed(Message),
     #[error("{0}")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Message),
     /// Understood, but the values cannot be written.
     #[error("{0}")]
-    Unprocessable(String),
+    Unprocessable(Message),
     #[error("{0}")]
-    Unavailable(String),
+    Unavailable(Message),
     /// Logged with its detail; the user sees a generic message.
     #[error("{0}")]
     Internal(String),
@@ -60,46 +107,54 @@ impl AppError {
     }
 }
 
+/// An error page waiting to be written in the request's language, with the
+/// navigation of the person signed in (see [`render_errors`]).
+#[derive(Debug, Clone)]
+struct PendingError {
+    status: StatusCode,
+    message: Message,
+}
+
+/// Who is signed in, for an error page's navigation: put on the answer by
+/// the route check.
+#[derive(Debug, Clone)]
+pub struct PageUser {
+    pub user: UserView,
+    pub csrf: String,
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
+    ctx: Layout,
     title: &'a str,
     message: &'a str,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let message = match &self {
-            AppError::LoginRequired { next } => {
-                let target = if next == "/" {
-                    "/login".to_string()
-                } else {
-                    format!("/login?next={}", encode_query(next))
-                };
-                return Redirect::to(&target).into_response();
-            }
-            AppError::Internal(detail) => {
-                tracing::error!(%detail, "internal error");
-                "Something went wrong on the server. Nothing was changed. Please try again; if it keeps happening, tell your site maintainer.".to_string()
-            }
-            AppError::Unavailable(detail) => {
-                tracing::warn!(%detail, "unavailable");
-                detail.clone()
-            }
-            other => other.to_string(),
+impl PendingError {
+    fn render(&self, lang: Lang, user: Option<PageUser>) -> Response {
+        let message = self.message.in_lang(lang);
+        let title = lang.t(&format!("error-title-{}", self.status.as_u16()));
+        let (user, csrf) = match user {
+            Some(PageUser { user, csrf }) => (Some(user), csrf),
+            None => (None, String::new()),
         };
-        let title = status.canonical_reason().unwrap_or("Error");
         let page = ErrorPage {
-            title,
+            ctx: Layout {
+                user,
+                csrf,
+                flash: None,
+                lang,
+            },
+            title: &title,
             message: &message,
         };
         match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
+            Ok(html) => (self.status, Html(html)).into_response(),
             Err(e) => {
                 tracing::error!(error = %e, "could not render the error page");
                 (
-                    status,
+                    self.status,
                     [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
                     message,
                 )
@@ -107,6 +162,72 @@ impl IntoResponse for AppError {
             }
         }
     }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match self {
+            AppError::LoginRequired { next } => {
+                let target = if next == "/" {
+                    "/login".to_string()
+                } else {
+                    format!("/login?next={}", encode_query(&next))
+                };
+                return Redirect::to(&target).into_response();
+            }
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                Message::key("error-internal")
+            }
+            AppError::Unavailable(message) => {
+                tracing::warn!(%message, "unavailable");
+                message
+            }
+            AppError::NotFound(m)
+            | AppError::BadRequest(m)
+            | AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::PreconditionFailed(m)
+            | AppError::PayloadTooLarge(m)
+            | AppError::Unprocessable(m) => m,
+        };
+        let pending = PendingError { status, message };
+        // In English without navigation unless `render_errors` (around
+        // every route) writes it again in the request's language.
+        let mut response = pending.render(Lang::En, None);
+        response.extensions_mut().insert(pending);
+        response
+    }
+}
+
+/// Writes every error page in the request's language, with the navigation
+/// of whoever is signed in.
+pub async fn render_errors(request: Request, next: Next) -> Response {
+    let lang = request
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or_default();
+    let mut response = next.run(request).await;
+    let Some(pending) = response.extensions_mut().remove::<PendingError>() else {
+        return response;
+    };
+    let user = response.extensions_mut().remove::<PageUser>();
+    // A handler may answer an error with another status (429 with its
+    // Retry-After): the answer's status stands.
+    let pending = PendingError {
+        status: response.status(),
+        ..pending
+    };
+    let mut page = pending.render(lang, user);
+    // Headers handlers set on the error (Retry-After) are kept.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            page.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    page
 }
 
 /// Percent-encodes a value for a query string.
@@ -154,35 +275,27 @@ pub fn classify(e: &SiteError) -> (StatusCode, &'static str) {
 impl From<SiteError> for AppError {
     fn from(e: SiteError) -> Self {
         let (status, _) = classify(&e);
+        let what = |s: &str| vec![("what", Arg::from(s.to_string()))];
         let message = match &e {
-            SiteError::UnknownCollection(_) | SiteError::NotFound(_) => {
-                format!("Not found: {e}.")
-            }
-            SiteError::UnknownBase => "This form was made from a version of the page that no longer exists. Reload the page and make your change again.".into(),
+            SiteError::UnknownCollection(name) => Message::Key("error-no-collection", what(name)),
+            SiteError::NotFound(name) => Message::Key("error-no-page", what(name)),
+            SiteError::UnknownBase => Message::key("error-unknown-base"),
             SiteError::NotADocument(_) | SiteError::Edit(_) => {
-                format!("This page cannot be saved: {e}.")
+                Message::Key("error-not-editable", what(&e.to_string()))
             }
-            SiteError::Locked(_) => "Another program is writing to the site's repository right now. Nothing was saved; please try again in a moment.".into(),
-            SiteError::Busy => "The site changed while saving. Nothing was saved; please try again.".into(),
+            SiteError::Locked(_) => Message::key("error-locked"),
+            SiteError::Busy => Message::key("error-busy"),
             SiteError::Conflict(c) => {
                 let fields: Vec<String> = c.fields.iter().map(|f| f.field.clone()).collect();
-                format!(
-                    "Someone else changed the same parts of this page ({}). Nothing was saved.",
-                    fields.join(", ")
-                )
+                Message::Key("error-conflict", what(&fields.join(", ")))
             }
-            SiteError::Stale(_) => "This page was changed since you opened it. Nothing was changed; open it again to see the new version.".into(),
-            SiteError::Exists(what) => format!("`{what}` already exists. Nothing was saved."),
-            SiteError::InvalidFields(f) => format!(
-                "{e}: {}",
-                f.0.iter()
-                    .map(|(k, m)| format!("{k}: {m}"))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            SiteError::Unsupported(what) => {
-                format!("Cairn cannot do that yet: {what}. Nothing was changed.")
+            SiteError::Stale(_) => Message::key("error-stale"),
+            SiteError::Exists(name) => Message::Key("error-exists", what(name)),
+            SiteError::InvalidFields(f) => {
+                let fields: Vec<String> = f.0.iter().map(|(k, m)| format!("{k}: {m}")).collect();
+                Message::Key("error-invalid", what(&fields.join("; ")))
             }
+            SiteError::Unsupported(thing) => Message::Key("error-unsupported", what(thing)),
             _ => return AppError::internal("site", e),
         };
         match status {
@@ -200,13 +313,11 @@ impl From<SiteError> for AppError {
 impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
-            AuthError::InvalidInput(m) => AppError::BadRequest(m),
-            AuthError::Fields(f) => AppError::BadRequest(f.to_string()),
-            AuthError::LastAdmin => AppError::Conflict(
-                "Nothing was changed: the site must keep at least one active administrator.".into(),
-            ),
+            AuthError::InvalidInput(m) => AppError::BadRequest(m.into()),
+            AuthError::Fields(f) => AppError::BadRequest(f.to_string().into()),
+            AuthError::LastAdmin => AppError::Conflict(Message::key("error-last-admin")),
             AuthError::DuplicateUser(_) | AuthError::NoSuchUser(_) => {
-                AppError::BadRequest(e.to_string())
+                AppError::BadRequest(e.to_string().into())
             }
             other => AppError::internal("auth", other),
         }

@@ -9,6 +9,7 @@
 pub mod csrf;
 pub mod error;
 pub mod lang;
+pub mod page;
 pub mod problem;
 pub mod session;
 pub mod state;
@@ -59,7 +60,7 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {
         Problem::not_found("There is no API route at this address.").into_response()
     } else {
-        AppError::NotFound("There is no page at this address.".into()).into_response()
+        AppError::NotFound(error::Message::key("error-no-route")).into_response()
     }
 }
 

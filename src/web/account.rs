@@ -2,11 +2,11 @@
 //! commits are authored with) and password.
 
 use super::ClientAddress;
-use super::layout::{Layout, render};
 use crate::auth::audit::{self, Event};
 use crate::auth::{AuthError, FieldErrors, accounts};
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::i18n::{Lang, ToArg};
 use askama::Template;
@@ -141,7 +141,8 @@ pub(super) async fn change_password(
             AppError::BadRequest(
                 current
                     .lang
-                    .t_with("account-password-throttled", &[("seconds", wait.to_arg())]),
+                    .t_with("account-password-throttled", &[("seconds", wait.to_arg())])
+                    .into(),
             ),
         )
             .into_response());

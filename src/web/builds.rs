@@ -3,11 +3,11 @@
 //! JavaScript is off).
 
 use super::history::format_time;
-use super::layout::{Layout, render};
 use crate::builds::{BuildRow, Follow, LiveEvent};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
+use crate::http::page::{Layout, render};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -112,7 +112,7 @@ pub(super) async fn show(
         .builds
         .get(id)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.")))?;
+        .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.").into()))?;
     let (running, log, next) = match state.builds.follow(id, 0) {
         Follow::Running(lines, _) => {
             let next = lines.last().map_or(0, |(n, _)| n + 1);
@@ -161,7 +161,7 @@ pub(super) async fn events(
                 .builds
                 .get(id)
                 .await?
-                .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.")))?;
+                .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.").into()))?;
             live_stream(VecDeque::new(), None, Some(row.status))
         }
     };

@@ -1,9 +1,9 @@
 //! `/collections/{collection}`: the documents of a collection, by title.
 
-use super::layout::{Layout, render};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
+use crate::http::page::{Layout, render};
 use crate::site::DocumentSummary;
 use askama::Template;
 use axum::extract::{Path, State};

@@ -1,11 +1,11 @@
 //! `/`: the collections of the site.
 
 use super::builds::BuildView;
-use super::layout::{Layout, render};
 use crate::auth::Role;
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
+use crate::http::page::{Layout, render};
 use crate::site::CollectionSummary;
 use crate::site::merge::{CommitSummary, RemoteConflict};
 use askama::Template;

@@ -8,12 +8,12 @@
 //! showed it (`list`: one item per line; otherwise text), `body` the body,
 //! `base` the blob id the form was made from.
 
-use super::layout::{Layout, render};
 use crate::content::{
     CollectionName, Document, FieldValue, FieldView, Schema, Slug, Widget, label_of,
 };
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::i18n::ToArg;
 use crate::site::{
@@ -304,7 +304,7 @@ impl Submitted {
                 raw.push((key.to_string(), value));
             }
         }
-        let base = base.ok_or_else(|| AppError::BadRequest(lang.t("doc-no-base")))?;
+        let base = base.ok_or_else(|| AppError::BadRequest(lang.t("doc-no-base").into()))?;
         let mut values = HashMap::new();
         let mut order = Vec::new();
         for (key, text) in raw {
@@ -646,7 +646,7 @@ pub(super) async fn delete(
 ) -> Result<Response, AppError> {
     let (name, slug_name) = parse_names(&collection, &slug)?;
     let base = ObjectId::parse(&form.base)
-        .ok_or_else(|| AppError::BadRequest(current.lang.t("doc-no-base")))?;
+        .ok_or_else(|| AppError::BadRequest(current.lang.t("doc-no-base").into()))?;
     let edit = Edit {
         collection: name,
         slug: slug_name,
@@ -663,9 +663,9 @@ pub(super) async fn delete(
             session::set_flash(&current.session, current.lang.t("delete-done")).await?;
             Ok(Redirect::to(&format!("/collections/{collection}")).into_response())
         }
-        Err(SiteError::Stale(_)) => {
-            Err(AppError::PreconditionFailed(current.lang.t("delete-stale")))
-        }
+        Err(SiteError::Stale(_)) => Err(AppError::PreconditionFailed(
+            current.lang.t("delete-stale").into(),
+        )),
         Err(e) => Err(e.into()),
     }
 }

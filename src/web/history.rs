@@ -3,11 +3,11 @@
 //! field by field), and the two actions that make new commits: restore a
 //! document to an old version, and revert a change.
 
-use super::layout::{Layout, render};
 use crate::content::diff::Line;
 use crate::content::{CollectionName, FieldView, Slug};
 use crate::http::AppState;
 use crate::http::error::{AppError, encode_query};
+use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::site::history::{HistoryEntry, HistoryQuery, parse_day};
 use crate::site::{ObjectId, SaveOutcome, SiteError};
@@ -120,39 +120,39 @@ pub(super) async fn site_history(
     current: CurrentUser,
     Query(filters): Query<Filters>,
 ) -> Result<Html<String>, AppError> {
-    let bad = |what: &str| AppError::BadRequest(format!("{what} must be a date like 2026-01-31."));
-    let query = HistoryQuery {
-        path: None,
-        author: non_empty(&filters.author).map(String::from),
-        collection: match non_empty(&filters.collection) {
-            Some(c) => Some(
-                CollectionName::parse(c)
-                    .map_err(|_| AppError::NotFound(format!("There is no collection `{c}`.")))?,
-            ),
-            None => None,
-        },
-        slug: match (non_empty(&filters.collection), non_empty(&filters.document)) {
-            (Some(_), Some(d)) => Some(
-                Slug::parse(d)
-                    .map_err(|_| AppError::NotFound(format!("There is no document `{d}`.")))?,
-            ),
-            (None, Some(_)) => {
-                return Err(AppError::BadRequest(
-                    "Choose the document's collection too.".into(),
-                ));
-            }
-            _ => None,
-        },
-        since: match non_empty(&filters.since) {
-            Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Since”"))?),
-            None => None,
-        },
-        until: match non_empty(&filters.until) {
-            Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Until”"))? + 86_400),
-            None => None,
-        },
-        before: non_empty(&filters.before).and_then(|b| b.parse().ok()),
-    };
+    let bad =
+        |what: &str| AppError::BadRequest(format!("{what} must be a date like 2026-01-31.").into());
+    let query =
+        HistoryQuery {
+            path: None,
+            author: non_empty(&filters.author).map(String::from),
+            collection: match non_empty(&filters.collection) {
+                Some(c) => Some(CollectionName::parse(c).map_err(|_| {
+                    AppError::NotFound(format!("There is no collection `{c}`.").into())
+                })?),
+                None => None,
+            },
+            slug: match (non_empty(&filters.collection), non_empty(&filters.document)) {
+                (Some(_), Some(d)) => Some(Slug::parse(d).map_err(|_| {
+                    AppError::NotFound(format!("There is no document `{d}`.").into())
+                })?),
+                (None, Some(_)) => {
+                    return Err(AppError::BadRequest(
+                        "Choose the document's collection too.".into(),
+                    ));
+                }
+                _ => None,
+            },
+            since: match non_empty(&filters.since) {
+                Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Since”"))?),
+                None => None,
+            },
+            until: match non_empty(&filters.until) {
+                Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Until”"))? + 86_400),
+                None => None,
+            },
+            before: non_empty(&filters.before).and_then(|b| b.parse().ok()),
+        };
     let page = state.site.history(&query).await?;
     render(&HistoryPage {
         ctx: Layout::signed_in(&current).await?,
@@ -166,7 +166,8 @@ pub(super) async fn site_history(
 }
 
 fn names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), AppError> {
-    let not_found = || AppError::NotFound(format!("There is no page `{collection}/{slug}`."));
+    let not_found =
+        || AppError::NotFound(format!("There is no page `{collection}/{slug}`.").into());
     Ok((
         CollectionName::parse(collection).map_err(|_| not_found())?,
         Slug::parse(slug).map_err(|_| not_found())?,
@@ -248,7 +249,7 @@ pub(super) async fn commit(
     Path(sha): Path<String>,
 ) -> Result<Html<String>, AppError> {
     let id = ObjectId::parse(&sha)
-        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.")))?;
+        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.").into()))?;
     let detail = state.site.commit_detail(&id).await?;
     let files = detail
         .files
@@ -371,7 +372,7 @@ pub(super) async fn revert(
     CsrfForm(_): CsrfForm<RevertForm>,
 ) -> Result<Response, AppError> {
     let id = ObjectId::parse(&sha)
-        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.")))?;
+        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.").into()))?;
     match state
         .site
         .revert(&id, super::author_of(&current), state.clock.now())
@@ -390,7 +391,7 @@ pub(super) async fn revert(
             Err(AppError::Conflict(format!(
                 "This change cannot be reverted automatically: {} changed again since. Nothing was changed; edit the page by hand instead.",
                 fields.join(", ")
-            )))
+            ).into()))
         }
         Err(e) => Err(e.into()),
     }

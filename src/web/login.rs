@@ -1,11 +1,11 @@
 //! `/login` and `/logout`.
 
 use super::ClientAddress;
-use super::layout::{Layout, render};
 use crate::auth::accounts;
 use crate::auth::audit::{self, Event};
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::i18n::Lang;
 use askama::Template;

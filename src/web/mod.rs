@@ -11,7 +11,6 @@ mod documents;
 mod health;
 pub(crate) mod history;
 mod hooks;
-mod layout;
 mod login;
 mod publishing;
 pub mod routes;
@@ -26,7 +25,7 @@ use axum::Router;
 use axum::middleware;
 
 pub use crate::http::ClientAddress;
-pub use layout::render;
+pub use crate::http::page::render;
 
 /// The signed-in user as the author of the commits they make: name and
 /// email from the database, never from the form.

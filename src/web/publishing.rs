@@ -31,9 +31,10 @@ pub(super) async fn settle(
             Some("ours") => Side::Ours,
             Some("theirs") => Side::Theirs,
             Some(other) => {
-                return Err(AppError::BadRequest(format!(
-                    "`{other}` is not a choice: choose Cairn's version or the remote's."
-                )));
+                return Err(AppError::BadRequest(
+                    format!("`{other}` is not a choice: choose Cairn's version or the remote's.")
+                        .into(),
+                ));
             }
         };
         sides.insert((path.to_string(), part.to_string()), side);

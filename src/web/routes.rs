@@ -10,7 +10,9 @@ use super::{publishing, security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
 use crate::http::AppError;
 use crate::http::AppState;
-use crate::http::{CurrentUser, session};
+use crate::http::error::{Message, PageUser};
+use crate::http::page::UserView;
+use crate::http::{CurrentUser, csrf, session};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
@@ -202,13 +204,22 @@ pub async fn authorize(
         };
         return AppError::LoginRequired { next: next_path }.into_response();
     };
+    // An error page keeps the navigation of whoever is signed in.
+    let page_user = PageUser {
+        user: UserView {
+            name: user.display_name.clone(),
+            role: user.role.as_str(),
+        },
+        csrf: match csrf::token(&session).await {
+            Ok(token) => token,
+            Err(e) => return e.into_response(),
+        },
+    };
     if !access.admits(Some(user.role)) {
         tracing::info!(user = %user.username, role = %user.role, path = %request.uri().path(), "refused by role");
-        return AppError::Forbidden(format!(
-            "Your account ({}) cannot open this page or make this change.",
-            user.role
-        ))
-        .into_response();
+        let mut refused = AppError::Forbidden(Message::key("error-role")).into_response();
+        refused.extensions_mut().insert(page_user);
+        return refused;
     }
     // The account's language, when it chose one, over the browser's.
     let lang = match user.language {
@@ -225,7 +236,9 @@ pub async fn authorize(
         session,
         lang,
     });
-    next.run(request).await
+    let mut response = next.run(request).await;
+    response.extensions_mut().insert(page_user);
+    response
 }
 
 #[cfg(test)]

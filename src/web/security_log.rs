@@ -2,11 +2,11 @@
 //! token creation, newest first.
 
 use super::history::format_time;
-use super::layout::{Layout, render};
 use crate::auth::audit;
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
+use crate::http::page::{Layout, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};

@@ -2,11 +2,11 @@
 //! user (or one whose password was reset) to choose their password.
 
 use super::ClientAddress;
-use super::layout::{Layout, render};
 use crate::auth::audit::{self, Event};
 use crate::auth::{FieldErrors, accounts};
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::http::page::{Layout, render};
 use crate::http::{csrf::CsrfForm, session};
 use crate::i18n::Lang;
 use askama::Template;

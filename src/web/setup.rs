@@ -2,11 +2,11 @@
 //! at start-up while no user exists.
 
 use super::ClientAddress;
-use super::layout::{Layout, render};
 use crate::auth::audit::{self, Event};
 use crate::auth::{AuthError, FieldErrors, Role, accounts, secrets_match};
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::http::page::{Layout, render};
 use crate::http::{csrf::CsrfForm, session};
 use crate::i18n::Lang;
 use askama::Template;

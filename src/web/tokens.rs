@@ -3,11 +3,11 @@
 
 use super::ClientAddress;
 use super::history::format_time;
-use super::layout::{Layout, render};
 use crate::auth::audit::{self, Event};
 use crate::auth::{FieldErrors, Role, accounts, tokens};
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use askama::Template;
 use axum::extract::{Path, State};

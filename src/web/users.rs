@@ -4,12 +4,12 @@
 
 use super::ClientAddress;
 use super::history::format_time;
-use super::layout::{Layout, render};
 use crate::auth::accounts::{self, NewUser, User};
 use crate::auth::audit::{self, Event};
 use crate::auth::{AuthError, FieldErrors, Role};
 use crate::http::AppState;
 use crate::http::error::{AppError, encode_query};
+use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -215,7 +215,7 @@ async fn find(state: &AppState, username: &str) -> Result<User, AppError> {
         .await
         .map_err(|e| match e {
             AuthError::NoSuchUser(_) => {
-                AppError::NotFound(format!("There is no user `{username}`."))
+                AppError::NotFound(format!("There is no user `{username}`.").into())
             }
             other => other.into(),
         })
@@ -267,7 +267,7 @@ pub(super) async fn set_role(
     let role: Role = form
         .role
         .parse()
-        .map_err(|e: crate::auth::UnknownRole| AppError::BadRequest(e.to_string()))?;
+        .map_err(|e: crate::auth::UnknownRole| AppError::BadRequest(e.to_string().into()))?;
     if role == user.role {
         return done(&current, &user, Ok(()), "The role is unchanged.".into()).await;
     }

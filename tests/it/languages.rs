@@ -118,3 +118,62 @@ fn a_default_language_cairn_does_not_speak_is_refused_at_start() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not a language Cairn speaks"), "{err}");
 }
+
+/// Error pages are in the request's language and keep the navigation; the
+/// 413 page says the limit.
+#[tokio::test]
+async fn error_pages_speak_the_person_s_language_and_keep_the_navigation() {
+    let dir = tempdir();
+    let server = Server::start_with(dir.path(), None, &[("CAIRN_MAX_BODY", "65536")]);
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    add_user(&server.data, "rita", "reviewer", "rita@example.org", "Rita");
+    let alice = Browser::speaking(&server, "fr");
+    assert_eq!(alice.login("alice", PASSWORD).await.status().as_u16(), 303);
+
+    let (status, html) = alice.get("/collections/nope").await;
+    assert_eq!(status, 404);
+    assert_eq!(html_lang(&html), "fr");
+    assert!(html.contains("<h1>Page introuvable</h1>"), "{html}");
+    assert!(
+        unescape(&html).contains("Il n'y a pas de collection nommée nope."),
+        "{html}"
+    );
+    assert!(
+        html.contains(">Tableau de bord</a>") && html.contains(">Se déconnecter</button>"),
+        "the navigation is kept: {html}"
+    );
+
+    // Too large: the limit is said, the navigation kept.
+    let page = "/collections/projects/ai-and-cities";
+    let (_, form_html) = alice.get(page).await;
+    let form = Form::parse(&form_html, page).with("f.mission", &"x".repeat(70_000));
+    let r = alice.post(page, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 413);
+    let html = unescape(&r.text().await.expect("body"));
+    assert!(html.contains("au plus 64 Ko"), "{html}");
+    assert!(html.contains(">Se déconnecter</button>"), "{html}");
+
+    // A reviewer refused a page, in English, with the navigation.
+    let rita = Browser::speaking(&server, "en-US");
+    assert_eq!(rita.login("rita", PASSWORD).await.status().as_u16(), 303);
+    let (status, html) = rita.get("/collections/projects/new").await;
+    assert_eq!(status, 403);
+    assert_eq!(html_lang(&html), "en");
+    assert!(html.contains("ask an administrator"), "{html}");
+    assert!(
+        html.contains(">Log out</button>") && html.contains("Rita"),
+        "{html}"
+    );
+
+    // Signed out: the page has no navigation, in the browser's language.
+    let (status, html) = Browser::speaking(&server, "fr").get("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(unescape(&html).contains("Il n'y a aucune page à cette adresse."));
+    assert!(!html.contains("Se déconnecter"));
+}

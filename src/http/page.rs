@@ -1,9 +1,9 @@
 //! What every page's layout needs (the user, the CSRF token for the logout
-//! form, the flash message), and rendering that turns template errors into
-//! `AppError`.
+//! form, the flash message, the language), and rendering that turns
+//! template errors into `AppError`. Error pages use it too, so they keep
+//! the navigation.
 
-use crate::http::AppError;
-use crate::http::{CurrentUser, csrf, session};
+use super::{AppError, CurrentUser, csrf, session};
 use crate::i18n::{Lang, ToArg};
 use askama::Template;
 use axum::response::Html;
