@@ -71,7 +71,7 @@ pub async fn user(data: &Path, command: UserCommand, cost: HashCost) -> Result<(
             name,
             password_stdin: _,
         } => {
-            let password = Password::parse(&read_password()?)?;
+            let password = Password::parse(&read_password()?).map_err(AuthError::from)?;
             let user = accounts::by_username(&pool, &name).await?;
             accounts::set_password(&pool, &hasher, &user, &password).await?;
             audit::record(
@@ -153,9 +153,9 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<(), CommandErro
         }
         TokenCommand::Revoke { id } => {
             if !tokens::revoke(&pool, id, now).await? {
-                return Err(CommandError::Auth(AuthError::InvalidInput(format!(
-                    "no active token with id {id}"
-                ))));
+                return Err(CommandError::Auth(AuthError::InvalidInput(
+                    format!("no active token with id {id}").into(),
+                )));
             }
             audit::record(
                 &pool,

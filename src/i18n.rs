@@ -201,6 +201,49 @@ impl Lang {
     }
 }
 
+/// Something to tell a person: text already in their language, or a
+/// catalogue message put into theirs when it is shown. The domain (field
+/// checks, errors) speaks in these, without knowing the language.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Text(String),
+    Key(&'static str, Vec<(&'static str, Arg)>),
+}
+
+impl Message {
+    /// A catalogue message without arguments.
+    pub fn key(key: &'static str) -> Message {
+        Message::Key(key, Vec::new())
+    }
+
+    /// The message in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match self {
+            Message::Text(text) => text.clone(),
+            Message::Key(key, args) => lang.t_with(key, args),
+        }
+    }
+}
+
+impl From<String> for Message {
+    fn from(text: String) -> Message {
+        Message::Text(text)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(text: &str) -> Message {
+        Message::Text(text.to_string())
+    }
+}
+
+/// For logs: the English.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.in_lang(Lang::En))
+    }
+}
+
 /// The keys of a catalogue file's messages (not its terms), for the check
 /// that both languages have the same ones.
 pub fn message_keys(ftl: &str) -> Vec<String> {

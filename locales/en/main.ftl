@@ -159,3 +159,15 @@ error-not-a-form = Expected a form submission.
 error-bad-form = The form could not be read. Nothing was changed; reload the page and try again.
 error-too-large-mb = The form is too large to save: it may hold at most { $size } MB. Nothing was changed; what you typed is still in the page you came from.
 error-too-large-kb = The form is too large to save: it may hold at most { $size } KB. Nothing was changed; what you typed is still in the page you came from.
+
+## Checks of what people type in account and token forms
+field-username = A username has 1 to 64 letters, digits, dots, dashes or underscores.
+field-display-name = A name has at most 200 characters and no “<”, “>” or line breaks.
+field-email = That email address is not valid: it looks like name@example.org.
+field-passwords-differ = The two passwords are not the same.
+field-password-long = The password is longer than { $bytes } bytes.
+field-password-short = The password must have at least { $count } characters.
+field-token-name = A token name has 1 to 100 characters and no “<”, “>” or line breaks.
+field-token-admin = An API token is for an editor or a reviewer.
+field-token-reviewer = { $username } is a reviewer: their tokens can only read.
+field-role = Unknown role { $role }: choose administrator, editor or reviewer.

@@ -159,3 +159,15 @@ error-not-a-form = Un envoi de formulaire était attendu.
 error-bad-form = Le formulaire n'a pas pu être lu. Rien n'a été modifié ; rechargez la page et réessayez.
 error-too-large-mb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Mo. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.
 error-too-large-kb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Ko. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.
+
+## Vérifications de ce qui est saisi dans les formulaires de compte et de jeton
+field-username = Un nom d'utilisateur a de 1 à 64 lettres, chiffres, points, tirets ou soulignés.
+field-display-name = Un nom a au plus 200 caractères, sans « < », « > » ni saut de ligne.
+field-email = Cette adresse courriel n'est pas valide : elle ressemble à nom@exemple.org.
+field-passwords-differ = Les deux mots de passe ne sont pas identiques.
+field-password-long = Le mot de passe dépasse { $bytes } octets.
+field-password-short = Le mot de passe doit avoir au moins { $count } caractères.
+field-token-name = Un nom de jeton a de 1 à 100 caractères, sans « < », « > » ni saut de ligne.
+field-token-admin = Un jeton d'API est pour un rédacteur ou un réviseur.
+field-token-reviewer = { $username } est réviseur : ses jetons ne peuvent que lire.
+field-role = Rôle inconnu { $role } : choisissez administrateur, rédacteur ou réviseur.

@@ -3,6 +3,7 @@
 
 use super::{AuthError, FieldErrors, Hasher, Password, Role};
 use crate::db::{self, DbError, users::UserRow};
+use crate::i18n::Message;
 use sqlx::SqlitePool;
 
 /// How long a set-password link stays valid, in seconds.
@@ -58,7 +59,7 @@ impl TryFrom<UserRow> for User {
 }
 
 /// A username of 1 to 64 letters, digits, `.`, `_`, `-`.
-pub fn parse_username(username: &str) -> Result<String, String> {
+pub fn parse_username(username: &str) -> Result<String, Message> {
     let username = username.trim();
     if username.is_empty()
         || username.len() > 64
@@ -66,27 +67,25 @@ pub fn parse_username(username: &str) -> Result<String, String> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
     {
-        return Err("A username has 1 to 64 letters, digits, dots, dashes or underscores.".into());
+        return Err(Message::key("field-username"));
     }
     Ok(username.to_string())
 }
 
 /// A display name git can put on an author line (`fallback` when empty).
-pub fn parse_display_name(name: Option<&str>, fallback: &str) -> Result<String, String> {
+pub fn parse_display_name(name: Option<&str>, fallback: &str) -> Result<String, Message> {
     let name = name
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .unwrap_or(fallback);
     if name.chars().count() > 200 || name.contains(['<', '>', '\n', '\r', '\0']) {
-        return Err(
-            "A name has at most 200 characters and no `<`, `>` or line breaks.".to_string(),
-        );
+        return Err(Message::key("field-display-name"));
     }
     Ok(name.to_string())
 }
 
 /// An email git can put on an author line (`{username}@localhost` when empty).
-pub fn parse_email(email: Option<&str>, username: &str) -> Result<String, String> {
+pub fn parse_email(email: Option<&str>, username: &str) -> Result<String, Message> {
     let email = match email.map(str::trim).filter(|s| !s.is_empty()) {
         Some(e) => e.to_string(),
         None => format!("{username}@localhost"),
@@ -96,7 +95,7 @@ pub fn parse_email(email: Option<&str>, username: &str) -> Result<String, String
         || at.is_none_or(|i| i == 0 || i + 1 == email.len())
         || email.contains(['<', '>', ' ', '\n', '\r', '\0'])
     {
-        return Err("That email address is not valid: it looks like name@example.org.".into());
+        return Err(Message::key("field-email"));
     }
     Ok(email)
 }
@@ -107,12 +106,12 @@ pub fn parse_new_password(password: &str, again: Option<&str>) -> Result<Passwor
     match Password::parse(password) {
         Ok(p) => {
             if again.is_some_and(|a| a != password) {
-                errors.add("password_again", "The two passwords are not the same.");
+                errors.add("password_again", Message::key("field-passwords-differ"));
             }
             errors.into_result().map(|()| p)
         }
         Err(e) => {
-            errors.add("password", e.to_string());
+            errors.add("password", e);
             Err(errors)
         }
     }
@@ -152,7 +151,7 @@ impl NewUser {
             None => None,
             Some(Ok(p)) => Some(p),
             Some(Err(e)) => {
-                errors.add("password", e.to_string());
+                errors.add("password", e);
                 None
             }
         };

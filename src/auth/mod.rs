@@ -13,6 +13,7 @@ pub use accounts::User;
 pub use password::{HashCost, Hasher, Password};
 pub use policy::Access;
 
+use crate::i18n::Message;
 use std::fmt;
 use std::str::FromStr;
 
@@ -66,20 +67,17 @@ impl FromStr for Role {
 }
 
 /// Messages for the fields of a form that failed validation, by field name.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub Vec<(&'static str, String)>);
+#[derive(Debug, Clone, Default)]
+pub struct FieldErrors(pub Vec<(&'static str, Message)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &'static str, message: impl Into<Message>) {
         self.0.push((field, message.into()));
     }
 
     /// The message for `field`, if it has one.
-    pub fn get(&self, field: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, m)| m.as_str())
+    pub fn get(&self, field: &str) -> Option<&Message> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -92,9 +90,10 @@ impl FieldErrors {
     }
 }
 
+/// In English, for the command line and logs.
 impl fmt::Display for FieldErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let messages: Vec<&str> = self.0.iter().map(|(_, m)| m.as_str()).collect();
+        let messages: Vec<String> = self.0.iter().map(|(_, m)| m.to_string()).collect();
         f.write_str(&messages.join(" "))
     }
 }
@@ -103,7 +102,7 @@ impl fmt::Display for FieldErrors {
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("{0}")]
-    InvalidInput(String),
+    InvalidInput(Message),
     /// A form's fields failed validation.
     #[error("{0}")]
     Fields(FieldErrors),
@@ -120,9 +119,15 @@ pub enum AuthError {
     Db(#[from] crate::db::DbError),
 }
 
+impl From<Message> for AuthError {
+    fn from(m: Message) -> Self {
+        AuthError::InvalidInput(m)
+    }
+}
+
 impl From<UnknownRole> for AuthError {
     fn from(e: UnknownRole) -> Self {
-        AuthError::InvalidInput(e.to_string())
+        AuthError::InvalidInput(Message::Key("field-role", vec![("role", e.0.into())]))
     }
 }
 

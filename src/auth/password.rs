@@ -4,6 +4,7 @@
 //! allocator would do with many short-lived 64 MiB blocks).
 
 use super::AuthError;
+use crate::i18n::{Message, ToArg};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,16 +21,18 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 pub struct Password(String);
 
 impl Password {
-    pub fn parse(s: &str) -> Result<Password, AuthError> {
+    pub fn parse(s: &str) -> Result<Password, Message> {
         if s.len() > MAX_PASSWORD_BYTES {
-            return Err(AuthError::InvalidInput(format!(
-                "The password is longer than {MAX_PASSWORD_BYTES} bytes."
-            )));
+            return Err(Message::Key(
+                "field-password-long",
+                vec![("bytes", MAX_PASSWORD_BYTES.to_arg())],
+            ));
         }
         if s.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AuthError::InvalidInput(format!(
-                "The password must have at least {MIN_PASSWORD_CHARS} characters."
-            )));
+            return Err(Message::Key(
+                "field-password-short",
+                vec![("count", MIN_PASSWORD_CHARS.to_arg())],
+            ));
         }
         Ok(Password(s.to_string()))
     }
@@ -97,16 +100,16 @@ impl Hasher {
         if cost.memory_kib < HashCost::MINIMUM.memory_kib
             || cost.iterations < HashCost::MINIMUM.iterations
         {
-            return Err(AuthError::InvalidInput(format!(
+            return Err(AuthError::InvalidInput(Message::Text(format!(
                 "argon2 parameters m={} KiB, t={} are below OWASP's minimum (m={} KiB, t={})",
                 cost.memory_kib,
                 cost.iterations,
                 HashCost::MINIMUM.memory_kib,
                 HashCost::MINIMUM.iterations
-            )));
+            ))));
         }
         let params = Params::new(cost.memory_kib, cost.iterations, 1, None)
-            .map_err(|e| AuthError::InvalidInput(format!("argon2 parameters: {e}")))?;
+            .map_err(|e| AuthError::InvalidInput(format!("argon2 parameters: {e}").into()))?;
         Ok(Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             params,

@@ -5,6 +5,7 @@
 
 use super::{AuthError, Role, User, accounts};
 use crate::db::{self, tokens::TokenRow};
+use crate::i18n::Message;
 use sqlx::SqlitePool;
 
 /// Every token starts with this, so a leaked one is recognizable.
@@ -57,11 +58,11 @@ fn hash_of(secret: &str) -> String {
 }
 
 /// A token name: 1 to 100 characters, no line breaks or `<>`.
-pub fn parse_name(name: &str) -> Result<String, String> {
+pub fn parse_name(name: &str) -> Result<String, Message> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.contains(['<', '>', '\n', '\r', '\0'])
     {
-        return Err("A token name has 1 to 100 characters and no `<`, `>` or line breaks.".into());
+        return Err(Message::key("field-token-name"));
     }
     Ok(name.to_string())
 }
@@ -77,17 +78,15 @@ pub async fn create(
 ) -> Result<(Token, String), AuthError> {
     let name = parse_name(name).map_err(AuthError::InvalidInput)?;
     if role == Role::Admin {
-        return Err(AuthError::InvalidInput(
-            "An API token is for an editor or a reviewer.".into(),
-        ));
+        return Err(AuthError::InvalidInput(Message::key("field-token-admin")));
     }
     if let Some(owner) = owner
         && !owner.role.can_edit()
         && role.can_edit()
     {
-        return Err(AuthError::InvalidInput(format!(
-            "{} is a reviewer: their tokens can only read.",
-            owner.username
+        return Err(AuthError::InvalidInput(Message::Key(
+            "field-token-reviewer",
+            vec![("username", owner.username.clone().into())],
         )));
     }
     let secret = format!("{PREFIX}{}", super::random_token(32)?);

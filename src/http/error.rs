@@ -14,48 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-/// What an error page says: text already in the person's language, or a
-/// catalogue message put into it when the page is rendered (domain errors
-/// are converted without knowing the language).
-#[derive(Debug, Clone)]
-pub enum Message {
-    Text(String),
-    Key(&'static str, Vec<(&'static str, Arg)>),
-}
-
-impl Message {
-    /// A catalogue message without arguments.
-    pub fn key(key: &'static str) -> Message {
-        Message::Key(key, Vec::new())
-    }
-
-    /// The message in `lang`.
-    pub fn in_lang(&self, lang: Lang) -> String {
-        match self {
-            Message::Text(text) => text.clone(),
-            Message::Key(key, args) => lang.t_with(key, args),
-        }
-    }
-}
-
-impl From<String> for Message {
-    fn from(text: String) -> Message {
-        Message::Text(text)
-    }
-}
-
-impl From<&str> for Message {
-    fn from(text: &str) -> Message {
-        Message::Text(text.to_string())
-    }
-}
-
-/// For logs: the English.
-impl std::fmt::Display for Message {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.in_lang(Lang::En))
-    }
-}
+pub use crate::i18n::Message;
 
 /// An error answered to a browser.
 #[derive(Debug, thiserror::Error)]

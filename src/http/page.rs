@@ -55,6 +55,12 @@ impl Layout {
         self.lang.t(&format!("role-{role}"))
     }
 
+    /// A message from the domain (a field check, an error) in the page's
+    /// language.
+    pub fn say(&self, message: &crate::i18n::Message) -> String {
+        message.in_lang(self.lang)
+    }
+
     /// The message `key` in the page's language.
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
