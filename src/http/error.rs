@@ -272,7 +272,7 @@ impl From<SiteError> for AppError {
 impl From<AuthError> for AppError {
     fn from(e: AuthError) -> Self {
         match e {
-            AuthError::InvalidInput(m) => AppError::BadRequest(m.into()),
+            AuthError::InvalidInput(m) => AppError::BadRequest(m),
             AuthError::Fields(f) => AppError::BadRequest(f.to_string().into()),
             AuthError::LastAdmin => AppError::Conflict(Message::key("error-last-admin")),
             AuthError::DuplicateUser(_) | AuthError::NoSuchUser(_) => {
