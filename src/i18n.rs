@@ -167,6 +167,11 @@ impl Lang {
         self.lookup(key, None)
     }
 
+    /// The message `key`, if the catalogue has it.
+    pub fn try_t(self, key: &str) -> Option<String> {
+        LOCALES.try_lookup_complete(self.id(), key, None)
+    }
+
     /// The message `key` with its arguments.
     pub fn t_with(self, key: &str, args: &[(&str, Arg)]) -> String {
         let args: HashMap<Cow<'static, str>, FluentValue<'static>> = args

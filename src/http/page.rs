@@ -61,6 +61,14 @@ impl Layout {
         message.in_lang(self.lang)
     }
 
+    /// A security log event's name (as recorded: `token created`) in the
+    /// page's language; one the catalogue does not know, as recorded.
+    pub fn event(&self, event: &str) -> String {
+        self.lang
+            .try_t(&format!("event-{}", event.replace(' ', "-")))
+            .unwrap_or_else(|| event.to_string())
+    }
+
     /// The message `key` in the page's language.
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)

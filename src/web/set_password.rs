@@ -16,8 +16,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-const DEAD_LINK: &str = "This link to set a password is not valid: it was already used, it is more than 24 hours old, or a newer one was made. Ask an administrator for a new link.";
-
 #[derive(Template)]
 #[template(path = "set_password.html")]
 struct SetPasswordPage {
@@ -41,7 +39,9 @@ pub(super) async fn show(
     let token = q.token.unwrap_or_default();
     let Some(user) = accounts::password_link_user(&state.db, &token, state.clock.now()).await?
     else {
-        return Err(AppError::NotFound(DEAD_LINK.into()));
+        return Err(AppError::NotFound(crate::i18n::Message::key(
+            "set-password-dead-link",
+        )));
     };
     let page = SetPasswordPage {
         ctx: Layout::anonymous(&session, lang).await?,
@@ -68,7 +68,9 @@ pub(super) async fn submit(
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
     let Some(user) = accounts::password_link_user(&state.db, &form.token, now).await? else {
-        return Err(AppError::NotFound(DEAD_LINK.into()));
+        return Err(AppError::NotFound(crate::i18n::Message::key(
+            "set-password-dead-link",
+        )));
     };
     let password = match accounts::parse_new_password(&form.password, Some(&form.password_again)) {
         Ok(p) => p,
@@ -85,7 +87,9 @@ pub(super) async fn submit(
     let Some(user) =
         accounts::use_password_link(&state.db, &state.hasher, &form.token, &password, now).await?
     else {
-        return Err(AppError::NotFound(DEAD_LINK.into()));
+        return Err(AppError::NotFound(crate::i18n::Message::key(
+            "set-password-dead-link",
+        )));
     };
     audit::record(
         &state.db,
@@ -96,6 +100,6 @@ pub(super) async fn submit(
         "",
     )
     .await;
-    session::set_flash(&session, "Your password is set. You can log in now.").await?;
+    session::set_flash(&session, lang.t("set-password-done")).await?;
     Ok(Redirect::to("/login").into_response())
 }

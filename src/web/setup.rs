@@ -32,8 +32,6 @@ pub(super) struct TokenQuery {
     token: Option<String>,
 }
 
-const DEAD_LINK: &str = "This setup link is not valid: it was already used, or it is not the one Cairn printed at start-up.";
-
 /// Whether `given` is the live setup token.
 fn token_is_live(state: &AppState, given: &str) -> Result<bool, AppError> {
     let guard = state
@@ -51,7 +49,9 @@ pub(super) async fn show(
 ) -> Result<Response, AppError> {
     let token = q.token.unwrap_or_default();
     if !token_is_live(&state, &token)? {
-        return Err(AppError::NotFound(DEAD_LINK.into()));
+        return Err(AppError::NotFound(crate::i18n::Message::key(
+            "setup-dead-link",
+        )));
     }
     let page = SetupPage {
         ctx: Layout::anonymous(&session, lang).await?,
@@ -81,7 +81,9 @@ pub(super) async fn submit(
     CsrfForm(form): CsrfForm<SetupForm>,
 ) -> Result<Response, AppError> {
     if !token_is_live(&state, &form.token)? {
-        return Err(AppError::NotFound(DEAD_LINK.into()));
+        return Err(AppError::NotFound(crate::i18n::Message::key(
+            "setup-dead-link",
+        )));
     }
     let parsed = accounts::NewUser::parse(
         &form.username,
@@ -111,7 +113,7 @@ pub(super) async fn submit(
             )
             .await;
             session::sign_in(&session, &user, now).await?;
-            session::set_flash(&session, "Welcome! Your administrator account is ready.").await?;
+            session::set_flash(&session, lang.t("setup-welcome")).await?;
             Ok(Redirect::to("/").into_response())
         }
         Err(e @ (AuthError::Fields(_) | AuthError::DuplicateUser(_))) => {

@@ -9,6 +9,7 @@ use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
+use crate::i18n::{Message, ToArg};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -19,10 +20,12 @@ struct TokenRow {
     id: i64,
     name: String,
     role: &'static str,
-    owner: String,
+    /// The user its commits are authored by (`None`: the token's name).
+    owner: Option<String>,
     created: String,
-    expires: String,
-    last_used: String,
+    expires: Option<String>,
+    last_used: Option<String>,
+    /// `active`, `revoked` or `expired`.
     status: &'static str,
 }
 
@@ -60,10 +63,7 @@ async fn page(
     let users = accounts::list(&state.db).await?;
     let name_of = |id: Option<i64>| {
         id.and_then(|id| users.iter().find(|u| u.id == id))
-            .map_or_else(
-                || "(the token's own name)".to_string(),
-                |u| u.username.clone(),
-            )
+            .map(|u| u.username.clone())
     };
     let rows = tokens::list(&state.db)
         .await?
@@ -73,8 +73,8 @@ async fn page(
             role: t.role.as_str(),
             owner: name_of(t.owner_id),
             created: format_time(t.created_at),
-            expires: t.expires_at.map_or_else(|| "never".into(), format_time),
-            last_used: t.last_used_at.map_or_else(|| "never".into(), format_time),
+            expires: t.expires_at.map(format_time),
+            last_used: t.last_used_at.map(format_time),
             status: if t.revoked_at.is_some() {
                 "revoked"
             } else if t.expires_at.is_some_and(|e| e <= now) {
@@ -141,7 +141,7 @@ pub(super) async fn create(
         "editor" => Some(Role::Editor),
         "reviewer" => Some(Role::Reviewer),
         _ => {
-            errors.add("role", "Choose editor or reviewer.");
+            errors.add("role", Message::key("tokens-choose-role"));
             None
         }
     };
@@ -150,7 +150,10 @@ pub(super) async fn create(
         username => match accounts::by_username(&state.db, username).await {
             Ok(u) if !u.disabled => Some(u),
             _ => {
-                errors.add("owner", format!("There is no active user `{username}`."));
+                errors.add(
+                    "owner",
+                    Message::Key("tokens-no-owner", vec![("username", username.to_arg())]),
+                );
                 None
             }
         },
@@ -160,10 +163,7 @@ pub(super) async fn create(
         d => match d.parse::<u32>() {
             Ok(days) if days >= 1 => Some(now + i64::from(days) * 86_400),
             _ => {
-                errors.add(
-                    "expires_days",
-                    "A number of days, 1 or more (or empty: never).",
-                );
+                errors.add("expires_days", Message::key("tokens-bad-days"));
                 None
             }
         },
@@ -222,9 +222,15 @@ pub(super) async fn revoke(
             &format!("token {id}"),
         )
         .await;
-        session::set_flash(&current.session, format!("Token {id} is revoked.")).await?;
+        session::set_flash(
+            &current.session,
+            current
+                .lang
+                .t_with("tokens-revoked", &[("id", id.to_arg())]),
+        )
+        .await?;
     } else {
-        session::set_flash(&current.session, "That token was already revoked.").await?;
+        session::set_flash(&current.session, current.lang.t("tokens-already-revoked")).await?;
     }
     Ok(Redirect::to("/tokens").into_response())
 }

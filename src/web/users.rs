@@ -11,6 +11,7 @@ use crate::http::AppState;
 use crate::http::error::{AppError, encode_query};
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
+use crate::i18n::{Message, ToArg};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -23,8 +24,9 @@ struct UserRow {
     display_name: String,
     email: String,
     role: &'static str,
+    /// The catalogue key of the account's status.
     status: &'static str,
-    last_login: String,
+    last_login: Option<String>,
 }
 
 impl From<&User> for UserRow {
@@ -35,13 +37,13 @@ impl From<&User> for UserRow {
             email: u.email.clone(),
             role: u.role.as_str(),
             status: if u.disabled {
-                "disabled"
+                "user-status-disabled"
             } else if !u.has_password {
-                "waiting for a password"
+                "user-status-waiting"
             } else {
-                "active"
+                "user-status-active"
             },
-            last_login: u.last_login_at.map_or_else(|| "never".into(), format_time),
+            last_login: u.last_login_at.map(format_time),
         }
     }
 }
@@ -161,7 +163,12 @@ pub(super) async fn create(
     let role = form
         .role
         .parse::<Role>()
-        .map_err(|e| errors.add("role", e.to_string()))
+        .map_err(|e: crate::auth::UnknownRole| {
+            errors.add(
+                "role",
+                Message::Key("field-role", vec![("role", e.0.to_arg())]),
+            )
+        })
         .ok();
     let parsed = NewUser::parse(
         &form.username,
@@ -214,9 +221,10 @@ async fn find(state: &AppState, username: &str) -> Result<User, AppError> {
     accounts::by_username(&state.db, username)
         .await
         .map_err(|e| match e {
-            AuthError::NoSuchUser(_) => {
-                AppError::NotFound(format!("There is no user `{username}`.").into())
-            }
+            AuthError::NoSuchUser(_) => AppError::NotFound(Message::Key(
+                "user-none",
+                vec![("username", username.to_arg())],
+            )),
             other => other.into(),
         })
 }
@@ -240,11 +248,7 @@ async fn done(
     match result {
         Ok(()) => session::set_flash(&current.session, message).await?,
         Err(AuthError::LastAdmin) => {
-            session::set_flash(
-                &current.session,
-                "Nothing was changed: the site must keep at least one active administrator.",
-            )
-            .await?;
+            session::set_flash(&current.session, current.lang.t("error-last-admin")).await?;
         }
         Err(e) => return Err(e.into()),
     }
@@ -264,12 +268,17 @@ pub(super) async fn set_role(
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<Response, AppError> {
     let user = find(&state, &username).await?;
-    let role: Role = form
-        .role
-        .parse()
-        .map_err(|e: crate::auth::UnknownRole| AppError::BadRequest(e.to_string().into()))?;
+    let role: Role = form.role.parse().map_err(|e: crate::auth::UnknownRole| {
+        AppError::BadRequest(Message::Key("field-role", vec![("role", e.0.to_arg())]))
+    })?;
     if role == user.role {
-        return done(&current, &user, Ok(()), "The role is unchanged.".into()).await;
+        return done(
+            &current,
+            &user,
+            Ok(()),
+            current.lang.t("user-role-unchanged"),
+        )
+        .await;
     }
     let result = accounts::set_role(&state.db, &user, role).await;
     // The user's tokens follow their role and status at once.
@@ -285,9 +294,12 @@ pub(super) async fn set_role(
         )
         .await;
     }
-    let message = format!(
-        "{} is now {role}; their sessions were ended.",
-        user.username
+    let message = current.lang.t_with(
+        "user-role-changed",
+        &[
+            ("username", user.username.to_arg()),
+            ("role", current.lang.t(&format!("role-{role}")).into()),
+        ],
     );
     done(&current, &user, result, message).await
 }
@@ -308,12 +320,16 @@ async fn set_disabled(
     let (event, message) = if disabled {
         (
             Event::UserDisabled,
-            format!("{} is disabled and logged out.", user.username),
+            current
+                .lang
+                .t_with("user-disabled", &[("username", user.username.to_arg())]),
         )
     } else {
         (
             Event::UserEnabled,
-            format!("{} can log in again.", user.username),
+            current
+                .lang
+                .t_with("user-enabled", &[("username", user.username.to_arg())]),
         )
     };
     if result.is_ok() {
