@@ -74,6 +74,12 @@ impl ToArg for usize {
     }
 }
 
+impl ToArg for u32 {
+    fn to_arg(&self) -> Arg {
+        Arg::Number(i64::from(*self))
+    }
+}
+
 impl ToArg for u64 {
     fn to_arg(&self) -> Arg {
         Arg::Number(i64::try_from(*self).unwrap_or(i64::MAX))
@@ -288,6 +294,125 @@ mod tests {
         assert_eq!(waiting(Lang::En, 0), "0 changes waiting");
         assert_eq!(waiting(Lang::En, 1), "1 change waiting");
         assert_eq!(waiting(Lang::En, 2), "2 changes waiting");
+    }
+
+    /// What a template shows a person, outside `{{ }}`, `{% %}` and tags:
+    /// its text, and the attributes people read.
+    fn visible_text(template: &str) -> Vec<String> {
+        let mut text = template.to_string();
+        for (open, close) in [("{#", "#}"), ("{%", "%}"), ("{{", "}}"), ("<!--", "-->")] {
+            while let Some(start) = text.find(open) {
+                let end = text[start..]
+                    .find(close)
+                    .map_or(text.len(), |e| start + e + close.len());
+                text.replace_range(start..end, " ");
+            }
+        }
+        let mut shown = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(lt) = rest.find('<') {
+            shown.push(rest[..lt].to_string());
+            let gt = rest[lt..].find('>').map_or(rest.len(), |g| lt + g + 1);
+            let tag = &rest[lt..gt];
+            for attr in ["placeholder", "title", "aria-label", "alt", "label"] {
+                let key = format!(" {attr}=\"");
+                if let Some(i) = tag.find(&key) {
+                    let value = &tag[i + key.len()..];
+                    shown.push(value[..value.find('"').unwrap_or(value.len())].to_string());
+                }
+            }
+            rest = &rest[gt..];
+        }
+        shown.push(rest.to_string());
+        shown
+            .into_iter()
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| t.chars().any(char::is_alphabetic))
+            .collect()
+    }
+
+    #[test]
+    fn templates_show_no_words_outside_the_catalogues() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("templates") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("template");
+            for words in visible_text(&text) {
+                // The product's name is the same in every language.
+                let other = words
+                    .split(|c: char| !c.is_alphabetic())
+                    .any(|w| !w.is_empty() && w != "Cairn");
+                if other {
+                    found.push(format!("{}: {words}", path.display()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "words outside the catalogues:\n{}",
+            found.join("\n")
+        );
+        // And the check sees words where there are some.
+        assert_eq!(
+            visible_text("<p title=\"Hi\">{{ ctx.t(\"x\") }} Save</p>{% if a %}b{% endif %}"),
+            ["Hi", "Save", "b"]
+        );
+    }
+
+    #[test]
+    fn every_key_the_code_uses_is_in_the_catalogue() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let en = std::fs::read_to_string(root.join("locales/en/main.ftl")).expect("catalogue");
+        let keys = message_keys(&en);
+        let mut files = Vec::new();
+        for dir in ["templates", "src/web", "src/http", "src/auth", "src/site"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("folder") {
+                let path = entry.expect("entry").path();
+                if path.is_file() {
+                    files.push(path);
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("source");
+            // Keys are written as string literals after these calls.
+            for call in [
+                "t(\"",
+                "t1(\"",
+                "t2(\"",
+                "t_with(\"",
+                "key(\"",
+                "Key(\"",
+                "Message::key(\"",
+            ] {
+                let mut rest = text.as_str();
+                while let Some(i) = rest.find(call) {
+                    // `ctx.t("…")`, not `headers.get("…")`.
+                    let whole = rest[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+                    rest = &rest[i + call.len()..];
+                    if !whole {
+                        continue;
+                    }
+                    let key = &rest[..rest.find('"').unwrap_or(0)];
+                    let is_key = !key.is_empty()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                    if is_key && !keys.iter().any(|k| k == key) {
+                        missing.push(format!("{}: {key}", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalogue: {missing:?}"
+        );
     }
 
     #[test]

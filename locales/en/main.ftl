@@ -265,3 +265,111 @@ set-password-again = The same password again
 set-password-submit = Set my password
 set-password-done = Your password is set. You can log in now.
 set-password-dead-link = This link to set a password is not valid: it was already used, it is more than 24 hours old, or a newer one was made. Ask an administrator for a new link.
+
+## Builds
+builds-title = Builds
+builds-off = Cairn runs no builds for this site (no build command or build hook is configured); the remote's own build, if any, runs when it receives a push.
+builds-none = No builds yet.
+builds-all = All builds
+build-title = Build #{ $id }
+build-none = There is no build { $id }.
+build-run = Run
+build-commit = Commit
+build-started = Started
+build-ended = Ended
+build-status = Status
+build-exit-code = Exit code
+build-why = Why
+build-log = Log
+build-log-last = (the last part)
+build-running = Running
+build-succeeded = Succeeded
+build-failed = Failed
+build-timed-out = Timed out
+build-interrupted = Interrupted (Cairn stopped during the build)
+build-unknown = Unknown
+build-why-push = after a push
+build-why-commit = after a commit
+build-why-fetch = after taking in the remote's changes
+build-why-restart = again after a restart (the run before was cut short)
+build-why-other = other
+
+## The dashboard's publishing and builds
+dash-publishing = Publishing
+dash-paused = Publishing paused: { $reason }.
+dash-published = Published { $when }.
+dash-nothing-published = Nothing published to { $remote } since Cairn started.
+dash-waiting = { $count ->
+    [one] { $count } change waiting to publish.
+   *[other] { $count } changes waiting to publish.
+  }
+dash-failing = The last attempt to publish failed ({ $error }). Saving goes on; every change is kept and published once the remote takes it.
+dash-stopped = Cairn stopped trying after { $count } refusals; it tries again with the next change. Check the remote's credentials.
+dash-removed = (removed)
+dash-build-failed = Last build failed:
+dash-build-timed-out = Last build failed (timed out):
+dash-build-link = build #{ $id } of { $commit }
+dash-build-saving-goes-on = Saving goes on as usual.
+dash-building = Building { $commit } now:
+dash-build-follow = follow build #{ $id }
+dash-build-last = Last build: { $status },
+dash-conflicts = What conflicts with the remote
+dash-conflicts-explain = Cairn's changes and changes pushed to the remote changed these differently. Both sides are kept as they are. Choose which version to keep for each, or make them agree (here or on the remote): publishing resumes once nothing conflicts.
+dash-conflict-file = File
+dash-conflict-what = What
+dash-conflict-ours = Here, in Cairn
+dash-conflict-theirs = On the remote
+dash-keep-ours = Keep Cairn's
+dash-keep-theirs = Keep the remote's
+dash-merge = Merge with these choices
+ago-now = just now
+ago-minutes = { $count ->
+    [one] a minute ago
+   *[other] { $count } minutes ago
+  }
+ago-hours = { $count ->
+    [one] an hour ago
+   *[other] { $count } hours ago
+  }
+
+## History
+history-title = History
+history-of = History of { $page }
+history-author = Author
+history-author-hint = part of a name or email
+history-collection = Collection
+history-document = Document
+history-since = Since
+history-until = Until
+history-filter = Filter
+history-none = No changes found.
+history-restore = Restore this version
+history-older = Older changes
+history-bad-day = “{ $which }” must be a date like 2026-01-31, not “{ $value }”. Nothing is listed until it is corrected.
+history-document-needs-collection = Choose the document's collection too.
+history-no-commit = There is no change { $sha }.
+history-nothing-to-change = Nothing to change: it is already that way.
+history-not-a-version = That is not a version of this page.
+history-restored = Restored the old version (commit { $commit }).
+history-reverted = Reverted the change (commit { $commit }).
+history-revert-conflict = This change cannot be reverted automatically: { $fields } changed again since. Nothing was changed; edit the page by hand instead.
+commit-by = By { $author } · { $when }
+commit-committed-by = committed by { $committer }
+commit-binary = Not a text file.
+commit-merge-explain = This change joined Cairn's history with the remote's. To undo part of it, restore a document's earlier version from its history.
+commit-revert = Revert this change
+commit-absent = (absent)
+commit-empty = (empty)
+commit-added = added
+commit-modified = modified
+commit-deleted = deleted
+commit-renamed = renamed
+
+## Settling conflicts with the remote
+settle-bad-choice = { $choice } is not a choice: choose Cairn's version or the remote's.
+settle-no-choice = Nothing was merged: choose which version to keep for at least one conflict.
+settle-merged = Merged with your choices; publishing goes on.
+settle-left = { $count ->
+    [one] Nothing was merged yet: 1 conflict still needs a choice.
+   *[other] Nothing was merged yet: { $count } conflicts still need a choice.
+  }

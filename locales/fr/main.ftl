@@ -265,3 +265,111 @@ set-password-again = Le même mot de passe, de nouveau
 set-password-submit = Enregistrer mon mot de passe
 set-password-done = Votre mot de passe est enregistré. Vous pouvez vous connecter.
 set-password-dead-link = Ce lien de mot de passe n'est pas valable : il a déjà servi, il a plus de 24 heures, ou un lien plus récent a été créé. Demandez un nouveau lien à un administrateur.
+
+## Constructions
+builds-title = Constructions
+builds-off = Cairn ne lance aucune construction pour ce site (aucune commande ni adresse de construction n'est configurée) ; la construction du dépôt distant, s'il en a une, se fait quand il reçoit un envoi.
+builds-none = Aucune construction pour l'instant.
+builds-all = Toutes les constructions
+build-title = Construction n° { $id }
+build-none = Il n'y a pas de construction { $id }.
+build-run = Construction
+build-commit = Version
+build-started = Début
+build-ended = Fin
+build-status = État
+build-exit-code = Code de sortie
+build-why = Pourquoi
+build-log = Journal
+build-log-last = (la fin)
+build-running = En cours
+build-succeeded = Réussie
+build-failed = Échouée
+build-timed-out = Trop longue, arrêtée
+build-interrupted = Interrompue (Cairn s'est arrêté pendant la construction)
+build-unknown = Inconnu
+build-why-push = après un envoi
+build-why-commit = après une modification
+build-why-fetch = après la reprise des modifications du dépôt distant
+build-why-restart = de nouveau après un redémarrage (la précédente avait été interrompue)
+build-why-other = autre
+
+## La publication et les constructions au tableau de bord
+dash-publishing = Publication
+dash-paused = Publication en pause : { $reason }.
+dash-published = Publié { $when }.
+dash-nothing-published = Rien n'a été publié vers { $remote } depuis le démarrage de Cairn.
+dash-waiting = { $count ->
+    [one] { $count } modification en attente de publication.
+   *[other] { $count } modifications en attente de publication.
+  }
+dash-failing = La dernière tentative de publication a échoué ({ $error }). L'enregistrement continue ; chaque modification est gardée et sera publiée dès que le dépôt distant l'acceptera.
+dash-stopped = Cairn a cessé d'essayer après { $count } refus ; il réessaiera à la prochaine modification. Vérifiez les identifiants du dépôt distant.
+dash-removed = (supprimé)
+dash-build-failed = La dernière construction a échoué :
+dash-build-timed-out = La dernière construction a échoué (trop longue) :
+dash-build-link = construction n° { $id } de { $commit }
+dash-build-saving-goes-on = L'enregistrement continue normalement.
+dash-building = Construction de { $commit } en cours :
+dash-build-follow = suivre la construction n° { $id }
+dash-build-last = Dernière construction : { $status },
+dash-conflicts = Ce qui est en conflit avec le dépôt distant
+dash-conflicts-explain = Les modifications faites dans Cairn et celles envoyées au dépôt distant ont changé ces éléments différemment. Les deux côtés sont gardés tels quels. Choisissez la version à garder pour chacun, ou mettez-les d'accord (ici ou sur le dépôt distant) : la publication reprend dès qu'il n'y a plus de conflit.
+dash-conflict-file = Fichier
+dash-conflict-what = Quoi
+dash-conflict-ours = Ici, dans Cairn
+dash-conflict-theirs = Sur le dépôt distant
+dash-keep-ours = Garder la version de Cairn
+dash-keep-theirs = Garder la version distante
+dash-merge = Fusionner selon ces choix
+ago-now = à l'instant
+ago-minutes = { $count ->
+    [one] il y a une minute
+   *[other] il y a { $count } minutes
+  }
+ago-hours = { $count ->
+    [one] il y a une heure
+   *[other] il y a { $count } heures
+  }
+
+## Historique
+history-title = Historique
+history-of = Historique de { $page }
+history-author = Auteur
+history-author-hint = une partie d'un nom ou d'un courriel
+history-collection = Collection
+history-document = Document
+history-since = Depuis
+history-until = Jusqu'au
+history-filter = Filtrer
+history-none = Aucune modification trouvée.
+history-restore = Rétablir cette version
+history-older = Modifications plus anciennes
+history-bad-day = « { $which } » doit être une date comme 2026-01-31, pas « { $value } ». Rien n'est affiché tant que ce n'est pas corrigé.
+history-document-needs-collection = Choisissez aussi la collection du document.
+history-no-commit = Il n'y a pas de modification { $sha }.
+history-nothing-to-change = Rien à changer : c'est déjà ainsi.
+history-not-a-version = Ce n'est pas une version de cette page.
+history-restored = L'ancienne version est rétablie (modification { $commit }).
+history-reverted = La modification est annulée (modification { $commit }).
+history-revert-conflict = Cette modification ne peut pas être annulée automatiquement : { $fields } a changé de nouveau depuis. Rien n'a été modifié ; modifiez la page à la main.
+commit-by = Par { $author } · { $when }
+commit-committed-by = enregistré par { $committer }
+commit-binary = Ce n'est pas un fichier texte.
+commit-merge-explain = Cette modification a réuni l'historique de Cairn et celui du dépôt distant. Pour en défaire une partie, rétablissez une version antérieure d'un document depuis son historique.
+commit-revert = Annuler cette modification
+commit-absent = (absent)
+commit-empty = (vide)
+commit-added = ajouté
+commit-modified = modifié
+commit-deleted = supprimé
+commit-renamed = renommé
+
+## Régler les conflits avec le dépôt distant
+settle-bad-choice = { $choice } n'est pas un choix : choisissez la version de Cairn ou la version distante.
+settle-no-choice = Rien n'a été fusionné : choisissez la version à garder pour au moins un conflit.
+settle-merged = Fusionné selon vos choix ; la publication continue.
+settle-left = { $count ->
+    [one] Rien n'est encore fusionné : 1 conflit attend encore un choix.
+   *[other] Rien n'est encore fusionné : { $count } conflits attendent encore un choix.
+  }

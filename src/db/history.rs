@@ -41,7 +41,8 @@ pub struct NewCommit {
 /// Which commits a history page shows.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    /// An author's email or name, exactly.
+    /// Part of an author's name or email (case does not matter for
+    /// unaccented letters).
     pub author: Option<String>,
     /// Only commits that changed a file under this folder (`_projects/`).
     pub path_prefix: Option<String>,
@@ -136,10 +137,18 @@ pub async fn commits(
         "SELECT seq, sha, author_name, author_email, time, summary, user_id FROM history_commits c WHERE 1 = 1",
     );
     if let Some(author) = &filter.author {
-        q.push(" AND (c.author_email = ").push_bind(author.clone());
-        q.push(" OR c.author_name = ")
-            .push_bind(author.clone())
-            .push(")");
+        let pattern = format!(
+            "%{}%",
+            author
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        q.push(" AND (c.author_email LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR c.author_name LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
     }
     if let Some(prefix) = &filter.path_prefix {
         let pattern = format!("{}%", prefix.replace('%', "\\%").replace('_', "\\_"));

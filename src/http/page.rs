@@ -21,7 +21,7 @@ pub struct UserView {
 pub struct Layout {
     pub user: Option<UserView>,
     pub csrf: String,
-    pub flash: Option<String>,
+    pub flash: Option<session::Flash>,
     /// The language the page is written in.
     pub lang: Lang,
 }
@@ -72,6 +72,12 @@ impl Layout {
     /// The message `key` in the page's language.
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
+    }
+
+    /// The message `key` with two arguments.
+    pub fn t2(&self, key: &str, n1: &str, v1: impl ToArg, n2: &str, v2: impl ToArg) -> String {
+        self.lang
+            .t_with(key, &[(n1, v1.to_arg()), (n2, v2.to_arg())])
     }
 
     /// The message `key` with one argument.

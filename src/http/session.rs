@@ -136,10 +136,72 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
 
 /// A message shown once on the next page.
 pub async fn set_flash(session: &Session, message: impl Into<String>) -> Result<(), AppError> {
-    session.insert(FLASH, message.into()).await?;
+    set_notice(session, Notice::Success, message).await
+}
+
+/// How a message shown once reads: done, for information, a warning (look
+/// at this), or an error (it did not happen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Notice {
+    Success,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Notice {
+    /// The notice's class in the stylesheet.
+    pub fn class(self) -> &'static str {
+        match self {
+            Notice::Success => "flash",
+            Notice::Info => "notice-info",
+            Notice::Warning => "notice-warning",
+            Notice::Error => "error",
+        }
+    }
+
+    /// Errors and warnings interrupt; the rest waits its turn.
+    pub fn role(self) -> &'static str {
+        match self {
+            Notice::Error | Notice::Warning => "alert",
+            Notice::Success | Notice::Info => "status",
+        }
+    }
+}
+
+/// A message shown once on the next page, and how it reads.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    pub kind: Notice,
+    pub text: String,
+}
+
+/// A message of this kind shown once on the next page.
+pub async fn set_notice(
+    session: &Session,
+    kind: Notice,
+    message: impl Into<String>,
+) -> Result<(), AppError> {
+    let flash = Flash {
+        kind,
+        text: message.into(),
+    };
+    session.insert(FLASH, flash).await?;
     Ok(())
 }
 
-pub async fn take_flash(session: &Session) -> Result<Option<String>, AppError> {
-    Ok(session.remove::<String>(FLASH).await?)
+pub async fn take_flash(session: &Session) -> Result<Option<Flash>, AppError> {
+    // A session from before notices had kinds holds plain text.
+    Ok(match session.remove_value(FLASH).await? {
+        None => None,
+        Some(value) => serde_json::from_value::<Flash>(value.clone())
+            .ok()
+            .or_else(|| {
+                value.as_str().map(|text| Flash {
+                    kind: Notice::Success,
+                    text: text.to_string(),
+                })
+            }),
+    })
 }

@@ -26,9 +26,11 @@ pub(super) struct BuildView {
     pub id: i64,
     pub commit: String,
     pub short: String,
+    /// The catalogue key of why it ran.
     pub trigger: &'static str,
     pub started: String,
     pub ended: String,
+    /// The catalogue key of its status.
     pub status: &'static str,
     /// `failed`, `timed_out`: shown as a problem.
     pub bad: bool,
@@ -44,11 +46,11 @@ impl BuildView {
             commit: row.commit_id.clone(),
             short: row.commit_id.chars().take(7).collect(),
             trigger: match row.trigger.as_str() {
-                "push" => "after a push",
-                "commit" => "after a commit",
-                "fetch" => "after taking in the remote's changes",
-                "restart" => "again after a restart (the run before was cut short)",
-                _ => "other",
+                "push" => "build-why-push",
+                "commit" => "build-why-commit",
+                "fetch" => "build-why-fetch",
+                "restart" => "build-why-restart",
+                _ => "build-why-other",
             },
             started: format_time(row.started_at),
             ended: row.ended_at.map(format_time).unwrap_or_default(),
@@ -61,14 +63,15 @@ impl BuildView {
     }
 }
 
+/// The catalogue key of a run's status.
 pub(super) fn status_label(status: &str) -> &'static str {
     match status {
-        "running" => "Running",
-        "succeeded" => "Succeeded",
-        "failed" => "Failed",
-        "timed_out" => "Timed out",
-        "interrupted" => "Interrupted (Cairn stopped during the build)",
-        _ => "Unknown",
+        "running" => "build-running",
+        "succeeded" => "build-succeeded",
+        "failed" => "build-failed",
+        "timed_out" => "build-timed-out",
+        "interrupted" => "build-interrupted",
+        _ => "build-unknown",
     }
 }
 
@@ -108,11 +111,12 @@ pub(super) async fn show(
     current: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
-    let row = state
-        .builds
-        .get(id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.").into()))?;
+    let row = state.builds.get(id).await?.ok_or_else(|| {
+        AppError::NotFound(crate::i18n::Message::Key(
+            "build-none",
+            vec![("id", id.into())],
+        ))
+    })?;
     let (running, log, next) = match state.builds.follow(id, 0) {
         Follow::Running(lines, _) => {
             let next = lines.last().map_or(0, |(n, _)| n + 1);
@@ -157,11 +161,12 @@ pub(super) async fn events(
         Follow::Running(lines, events) => live_stream(lines.into(), Some(events), None),
         // Read after `follow`: a run that just ended has its final status.
         Follow::NotRunning => {
-            let row = state
-                .builds
-                .get(id)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("There is no build {id}.").into()))?;
+            let row = state.builds.get(id).await?.ok_or_else(|| {
+                AppError::NotFound(crate::i18n::Message::Key(
+                    "build-none",
+                    vec![("id", id.into())],
+                ))
+            })?;
             live_stream(VecDeque::new(), None, Some(row.status))
         }
     };

@@ -6,6 +6,7 @@ use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
 use crate::http::page::{Layout, render};
+use crate::i18n::{Lang, ToArg};
 use crate::site::CollectionSummary;
 use crate::site::merge::{CommitSummary, RemoteConflict};
 use askama::Template;
@@ -38,18 +39,18 @@ struct ConflictRow {
 }
 
 impl ConflictRow {
-    fn of(c: &RemoteConflict, now: i64) -> Self {
+    fn of(c: &RemoteConflict, now: i64, lang: Lang) -> Self {
         let by = |commit: &Option<CommitSummary>| match commit {
             Some(c) => format!(
                 "{}, {}: {} ({})",
                 c.author.name,
-                ago(now - c.time),
+                ago(now - c.time, lang),
                 c.summary,
                 &c.id.as_str()[..7]
             ),
             None => String::new(),
         };
-        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| "(removed)".into());
+        let text = |v: &Option<String>| v.clone().unwrap_or_else(|| lang.t("dash-removed"));
         ConflictRow {
             path: c.path.clone(),
             part: c.part.clone(),
@@ -62,47 +63,48 @@ impl ConflictRow {
 }
 
 /// "Published 2 minutes ago", "3 changes waiting to publish", ...
-fn publishing_lines(status: &crate::site::publish::PublishStatus, now: i64) -> Vec<String> {
+fn publishing_lines(
+    status: &crate::site::publish::PublishStatus,
+    now: i64,
+    lang: Lang,
+) -> Vec<String> {
     let Some(target) = &status.target else {
         return Vec::new();
     };
     let mut lines = Vec::new();
     if let Some(reason) = &status.paused {
-        lines.push(format!("Publishing paused: {reason}."));
+        lines.push(lang.t_with("dash-paused", &[("reason", reason.to_arg())]));
     }
     match &status.published {
-        Some((_, at)) => lines.push(format!("Published {}.", ago(now - at))),
-        None => lines.push(format!(
-            "Nothing published to {} since Cairn started.",
-            target.remote
+        Some((_, at)) => {
+            lines.push(lang.t_with("dash-published", &[("when", ago(now - at, lang).into())]))
+        }
+        None => lines.push(lang.t_with(
+            "dash-nothing-published",
+            &[("remote", target.remote.to_arg())],
         )),
     }
-    match status.waiting {
-        0 => {}
-        1 => lines.push("1 change waiting to publish.".into()),
-        n => lines.push(format!("{n} changes waiting to publish.")),
+    if status.waiting > 0 {
+        lines.push(lang.t_with("dash-waiting", &[("count", status.waiting.to_arg())]));
     }
     if let Some(error) = &status.failing {
-        lines.push(format!(
-            "The last attempt to publish failed ({error}). Saving goes on; every change is kept and published once the remote takes it."
-        ));
+        lines.push(lang.t_with("dash-failing", &[("error", error.to_arg())]));
     }
     if status.stopped {
-        lines.push(format!(
-            "Cairn stopped trying after {} refusals; it tries again with the next change. Check the remote's credentials.",
-            crate::site::publish::PERMANENT_TRIES
+        lines.push(lang.t_with(
+            "dash-stopped",
+            &[("count", crate::site::publish::PERMANENT_TRIES.to_arg())],
         ));
     }
     lines
 }
 
-fn ago(secs: i64) -> String {
+/// How long ago, in words: "just now", "3 minutes ago".
+fn ago(secs: i64, lang: Lang) -> String {
     match secs {
-        s if s < 60 => "just now".into(),
-        s if s < 120 => "a minute ago".into(),
-        s if s < 3600 => format!("{} minutes ago", s / 60),
-        s if s < 7200 => "an hour ago".into(),
-        s => format!("{} hours ago", s / 3600),
+        s if s < 60 => lang.t("ago-now"),
+        s if s < 3600 => lang.t_with("ago-minutes", &[("count", (s / 60).into())]),
+        s => lang.t_with("ago-hours", &[("count", (s / 3600).into())]),
     }
 }
 
@@ -118,7 +120,7 @@ pub(super) async fn show(
         status
             .conflicts
             .iter()
-            .map(|c| ConflictRow::of(c, now))
+            .map(|c| ConflictRow::of(c, now, current.lang))
             .collect()
     } else {
         Vec::new()
@@ -131,7 +133,7 @@ pub(super) async fn show(
             .clone()
             .unwrap_or_else(|| current.lang.t("dashboard-site")),
         collections,
-        publishing: publishing_lines(&status, now),
+        publishing: publishing_lines(&status, now, current.lang),
         conflicts,
         last_build,
     })

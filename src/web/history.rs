@@ -9,10 +9,12 @@ use crate::http::AppState;
 use crate::http::error::{AppError, encode_query};
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
+use crate::i18n::{Lang, ToArg};
 use crate::site::history::{HistoryEntry, HistoryQuery, parse_day};
 use crate::site::{ObjectId, SaveOutcome, SiteError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -79,6 +81,8 @@ struct HistoryPage {
     rows: Vec<Row>,
     next: Option<String>,
     filters: Filters,
+    /// Filters that could not be used, said beside the form.
+    problems: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, Clone)]
@@ -119,59 +123,90 @@ pub(super) async fn site_history(
     State(state): State<AppState>,
     current: CurrentUser,
     Query(filters): Query<Filters>,
-) -> Result<Html<String>, AppError> {
-    let bad =
-        |what: &str| AppError::BadRequest(format!("{what} must be a date like 2026-01-31.").into());
-    let query =
-        HistoryQuery {
-            path: None,
-            author: non_empty(&filters.author).map(String::from),
-            collection: match non_empty(&filters.collection) {
-                Some(c) => Some(CollectionName::parse(c).map_err(|_| {
-                    AppError::NotFound(format!("There is no collection `{c}`.").into())
-                })?),
-                None => None,
-            },
-            slug: match (non_empty(&filters.collection), non_empty(&filters.document)) {
-                (Some(_), Some(d)) => Some(Slug::parse(d).map_err(|_| {
-                    AppError::NotFound(format!("There is no document `{d}`.").into())
-                })?),
-                (None, Some(_)) => {
-                    return Err(AppError::BadRequest(
-                        "Choose the document's collection too.".into(),
-                    ));
-                }
-                _ => None,
-            },
-            since: match non_empty(&filters.since) {
-                Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Since”"))?),
-                None => None,
-            },
-            until: match non_empty(&filters.until) {
-                Some(s) => Some(parse_day(s).ok_or_else(|| bad("“Until”"))? + 86_400),
-                None => None,
-            },
-            before: non_empty(&filters.before).and_then(|b| b.parse().ok()),
+) -> Result<Response, AppError> {
+    let lang = current.lang;
+    // A filter that cannot be used is said on the page, beside the form,
+    // and nothing is listed.
+    let mut problems = Vec::new();
+    let mut day = |value: &Option<String>, which: &str| match non_empty(value) {
+        None => None,
+        Some(s) => {
+            let parsed = parse_day(s);
+            if parsed.is_none() {
+                problems.push(lang.t_with(
+                    "history-bad-day",
+                    &[("which", lang.t(which).into()), ("value", s.to_arg())],
+                ));
+            }
+            parsed
+        }
+    };
+    let since = day(&filters.since, "history-since");
+    let until = day(&filters.until, "history-until").map(|u| u + 86_400);
+    // A name that can be no collection or document is "not found".
+    let mut status = StatusCode::BAD_REQUEST;
+    let collection = non_empty(&filters.collection).and_then(|c| {
+        let parsed = CollectionName::parse(c).ok();
+        if parsed.is_none() {
+            problems.push(lang.t_with("error-no-collection", &[("what", c.to_arg())]));
+            status = StatusCode::NOT_FOUND;
+        }
+        parsed
+    });
+    let slug = match (non_empty(&filters.collection), non_empty(&filters.document)) {
+        (Some(_), Some(d)) => {
+            let parsed = Slug::parse(d).ok();
+            if parsed.is_none() {
+                problems.push(lang.t_with("error-no-page", &[("what", d.to_arg())]));
+                status = StatusCode::NOT_FOUND;
+            }
+            parsed
+        }
+        (None, Some(_)) => {
+            problems.push(lang.t("history-document-needs-collection"));
+            None
+        }
+        _ => None,
+    };
+    let can_edit = current.user.role.can_edit();
+    if !problems.is_empty() {
+        let page = HistoryPage {
+            ctx: Layout::signed_in(&current).await?,
+            title: lang.t("history-title"),
+            document: None,
+            can_edit,
+            next: None,
+            rows: Vec::new(),
+            filters,
+            problems,
         };
+        return Ok((status, render(&page)?).into_response());
+    }
+    let query = HistoryQuery {
+        path: None,
+        author: non_empty(&filters.author).map(String::from),
+        collection,
+        slug,
+        since,
+        until,
+        before: non_empty(&filters.before).and_then(|b| b.parse().ok()),
+    };
     let page = state.site.history(&query).await?;
-    render(&HistoryPage {
+    Ok(render(&HistoryPage {
         ctx: Layout::signed_in(&current).await?,
-        title: "History".into(),
+        title: lang.t("history-title"),
         document: None,
-        can_edit: current.user.role.can_edit(),
+        can_edit,
         next: page.next.map(|n| filters.next_query(&n)),
         rows: rows(page.entries),
         filters,
-    })
+        problems: Vec::new(),
+    })?
+    .into_response())
 }
 
 fn names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), AppError> {
-    let not_found =
-        || AppError::NotFound(format!("There is no page `{collection}/{slug}`.").into());
-    Ok((
-        CollectionName::parse(collection).map_err(|_| not_found())?,
-        Slug::parse(slug).map_err(|_| not_found())?,
-    ))
+    Ok(crate::site::document_name(collection, slug)?)
 }
 
 #[derive(Deserialize)]
@@ -192,12 +227,16 @@ pub(super) async fn document_history(
         .await?;
     render(&HistoryPage {
         ctx: Layout::signed_in(&current).await?,
-        title: format!("History of {collection}/{slug}"),
+        title: current.lang.t_with(
+            "history-of",
+            &[("page", format!("{collection}/{slug}").into())],
+        ),
         document: Some((collection, slug)),
         can_edit: current.user.role.can_edit(),
         next: page.next.map(|n| format!("?before={}", encode_query(&n))),
         rows: rows(page.entries),
         filters: Filters::default(),
+        problems: Vec::new(),
     })
 }
 
@@ -208,10 +247,10 @@ struct FieldRow {
     text: String,
 }
 
-fn show(view: &Option<FieldView>) -> String {
+fn show(view: &Option<FieldView>, lang: Lang) -> String {
     match view {
-        None => "(absent)".into(),
-        Some(FieldView::Empty) => "(empty)".into(),
+        None => lang.t("commit-absent"),
+        Some(FieldView::Empty) => lang.t("commit-empty"),
         Some(FieldView::Text(s) | FieldView::MultiLine(s)) => format!("\"{s}\""),
         Some(FieldView::List(items)) => format!("[{}]", items.join(", ")),
         Some(FieldView::ReadOnly(src)) => src.clone(),
@@ -248,8 +287,12 @@ pub(super) async fn commit(
     current: CurrentUser,
     Path(sha): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = ObjectId::parse(&sha)
-        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.").into()))?;
+    let id = ObjectId::parse(&sha).ok_or_else(|| {
+        AppError::NotFound(crate::i18n::Message::Key(
+            "history-no-commit",
+            vec![("sha", sha.to_arg())],
+        ))
+    })?;
     let detail = state.site.commit_detail(&id).await?;
     let files = detail
         .files
@@ -259,7 +302,12 @@ pub(super) async fn commit(
                 Some(old) => format!("{old} → {}", f.path),
                 None => f.path.clone(),
             },
-            change: f.change.as_str(),
+            change: match f.change.as_str() {
+                "added" => "commit-added",
+                "deleted" => "commit-deleted",
+                "renamed" => "commit-renamed",
+                _ => "commit-modified",
+            },
             fields: f
                 .document
                 .map(|d| {
@@ -274,7 +322,11 @@ pub(super) async fn commit(
                                     .chain(removed.iter().map(|r| format!("− {r}")))
                                     .collect::<Vec<_>>()
                                     .join(", "),
-                                _ => format!("{} → {}", show(&c.before), show(&c.after)),
+                                _ => format!(
+                                    "{} → {}",
+                                    show(&c.before, current.lang),
+                                    show(&c.after, current.lang)
+                                ),
                             },
                         })
                         .collect()
@@ -315,16 +367,18 @@ pub(super) async fn commit(
     })
 }
 
-/// What a restore or revert did, as a flash message.
-fn outcome_message(outcome: &SaveOutcome, done: &str) -> String {
+/// What a restore or revert did, as a flash message (`done`: the
+/// catalogue key of what was done, with the commit's short id).
+fn outcome_message(outcome: &SaveOutcome, done: &str, lang: Lang) -> String {
     match outcome {
-        SaveOutcome::Unchanged => "Nothing to change: it is already that way.".into(),
-        SaveOutcome::Saved { commit, .. } => {
-            format!(
-                "{done} (commit {}).",
-                &commit.as_str()[..7.min(commit.as_str().len())]
-            )
-        }
+        SaveOutcome::Unchanged => lang.t("history-nothing-to-change"),
+        SaveOutcome::Saved { commit, .. } => lang.t_with(
+            done,
+            &[(
+                "commit",
+                commit.as_str()[..7.min(commit.as_str().len())].to_arg(),
+            )],
+        ),
     }
 }
 
@@ -342,7 +396,7 @@ pub(super) async fn restore(
 ) -> Result<Response, AppError> {
     let (name, slug_name) = names(&collection, &slug)?;
     let sha = ObjectId::parse(&form.sha)
-        .ok_or_else(|| AppError::BadRequest("That is not a version of this page.".into()))?;
+        .ok_or_else(|| AppError::BadRequest(current.lang.t("history-not-a-version").into()))?;
     let outcome = state
         .site
         .restore(
@@ -356,7 +410,7 @@ pub(super) async fn restore(
         .await?;
     session::set_flash(
         &current.session,
-        outcome_message(&outcome, "Restored the old version"),
+        outcome_message(&outcome, "history-restored", current.lang),
     )
     .await?;
     Ok(Redirect::to(&format!("/collections/{collection}/{slug}")).into_response())
@@ -371,8 +425,12 @@ pub(super) async fn revert(
     Path(sha): Path<String>,
     CsrfForm(_): CsrfForm<RevertForm>,
 ) -> Result<Response, AppError> {
-    let id = ObjectId::parse(&sha)
-        .ok_or_else(|| AppError::NotFound(format!("There is no commit `{sha}`.").into()))?;
+    let id = ObjectId::parse(&sha).ok_or_else(|| {
+        AppError::NotFound(crate::i18n::Message::Key(
+            "history-no-commit",
+            vec![("sha", sha.to_arg())],
+        ))
+    })?;
     match state
         .site
         .revert(&id, super::author_of(&current), state.clock.now())
@@ -381,17 +439,22 @@ pub(super) async fn revert(
         Ok(outcome) => {
             session::set_flash(
                 &current.session,
-                outcome_message(&outcome, "Reverted the change"),
+                outcome_message(&outcome, "history-reverted", current.lang),
             )
             .await?;
             Ok(Redirect::to("/history").into_response())
         }
         Err(SiteError::Conflict(c)) => {
             let fields: Vec<&str> = c.fields.iter().map(|f| f.field.as_str()).collect();
-            Err(AppError::Conflict(format!(
-                "This change cannot be reverted automatically: {} changed again since. Nothing was changed; edit the page by hand instead.",
-                fields.join(", ")
-            ).into()))
+            Err(AppError::Conflict(
+                current
+                    .lang
+                    .t_with(
+                        "history-revert-conflict",
+                        &[("fields", fields.join(", ").into())],
+                    )
+                    .into(),
+            ))
         }
         Err(e) => Err(e.into()),
     }

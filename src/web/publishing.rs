@@ -4,7 +4,9 @@
 
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::http::session::Notice;
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
+use crate::i18n::{Message, ToArg};
 use crate::site::merge::{Choices, Side};
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -31,18 +33,19 @@ pub(super) async fn settle(
             Some("ours") => Side::Ours,
             Some("theirs") => Side::Theirs,
             Some(other) => {
-                return Err(AppError::BadRequest(
-                    format!("`{other}` is not a choice: choose Cairn's version or the remote's.")
-                        .into(),
-                ));
+                return Err(AppError::BadRequest(Message::Key(
+                    "settle-bad-choice",
+                    vec![("choice", other.to_arg())],
+                )));
             }
         };
         sides.insert((path.to_string(), part.to_string()), side);
     }
     if sides.is_empty() {
-        session::set_flash(
+        session::set_notice(
             &current.session,
-            "Nothing was merged: choose which version to keep for at least one conflict.",
+            Notice::Warning,
+            current.lang.t("settle-no-choice"),
         )
         .await?;
         return Ok(Redirect::to("/").into_response());
@@ -55,11 +58,17 @@ pub(super) async fn settle(
         .site
         .settle_conflicts(choices, state.clock.now())
         .await?;
-    let message = match left.len() {
-        0 => "Merged with your choices; publishing goes on.".to_string(),
-        1 => "Nothing was merged yet: 1 conflict still needs a choice.".to_string(),
-        n => format!("Nothing was merged yet: {n} conflicts still need a choice."),
-    };
-    session::set_flash(&current.session, message).await?;
+    if left.is_empty() {
+        session::set_flash(&current.session, current.lang.t("settle-merged")).await?;
+    } else {
+        session::set_notice(
+            &current.session,
+            Notice::Warning,
+            current
+                .lang
+                .t_with("settle-left", &[("count", left.len().to_arg())]),
+        )
+        .await?;
+    }
     Ok(Redirect::to("/").into_response())
 }
