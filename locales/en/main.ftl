@@ -373,3 +373,6 @@ settle-left = { $count ->
     [one] Nothing was merged yet: 1 conflict still needs a choice.
    *[other] Nothing was merged yet: { $count } conflicts still need a choice.
   }
+
+## Sessions that end while editing
+session-ended-kept = Your session ended; sign in again to save your changes. They are kept until you do (for an hour).

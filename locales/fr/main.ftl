@@ -373,3 +373,6 @@ settle-left = { $count ->
     [one] Rien n'est encore fusionné : 1 conflit attend encore un choix.
    *[other] Rien n'est encore fusionné : { $count } conflits attendent encore un choix.
   }
+
+## Sessions qui se terminent pendant une modification
+session-ended-kept = Votre session s'est terminée ; reconnectez-vous pour enregistrer vos modifications. Elles sont gardées jusque-là (pendant une heure).

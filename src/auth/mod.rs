@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod password;
+pub mod pending;
 pub mod policy;
 pub mod throttle;
 pub mod tokens;

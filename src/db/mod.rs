@@ -4,6 +4,7 @@
 pub mod builds;
 pub mod history;
 pub mod password_links;
+pub mod pending_edits;
 pub mod security_log;
 pub mod tokens;
 pub mod users;

@@ -76,12 +76,33 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
+/// What a request's session says about who sent it.
+#[derive(Debug, Clone)]
+pub enum Signed {
+    In(User),
+    /// The session was valid but timed out (idle or too old): whose it was,
+    /// and its CSRF token, to check a form posted with it.
+    Ended {
+        user: User,
+        csrf: Option<String>,
+    },
+    Out,
+}
+
 /// The user signed in on `session`, if the session is still valid: the
 /// account enabled and at the same epoch, not idle too long, not too old.
 /// An invalid session is destroyed. A valid one is marked as seen now.
 pub async fn resolve(session: &Session, state: &AppState) -> Result<Option<User>, AppError> {
+    Ok(match resolve_session(session, state).await? {
+        Signed::In(user) => Some(user),
+        Signed::Ended { .. } | Signed::Out => None,
+    })
+}
+
+/// Like [`resolve`], telling a session that timed out from none.
+pub async fn resolve_session(session: &Session, state: &AppState) -> Result<Signed, AppError> {
     let Some(id) = session.get::<i64>(USER_ID).await? else {
-        return Ok(None);
+        return Ok(Signed::Out);
     };
     let now = state.clock.now();
     let policy = &state.sessions;
@@ -89,24 +110,44 @@ pub async fn resolve(session: &Session, state: &AppState) -> Result<Option<User>
     let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await?.unwrap_or(i64::MIN);
     let seen_at = session.get::<i64>(SEEN_AT).await?.unwrap_or(i64::MIN);
     let user = accounts::by_id(&state.db, id).await?;
-    let valid = user.as_ref().filter(|u| {
-        !u.disabled
-            && epoch == Some(u.session_epoch)
-            && now.saturating_sub(seen_at) <= policy.idle_secs
-            && now.saturating_sub(signed_in_at) <= policy.absolute_secs
-    });
-    match valid {
-        Some(user) => {
+    let account_ok = user
+        .as_ref()
+        .filter(|u| !u.disabled && epoch == Some(u.session_epoch));
+    let in_time = now.saturating_sub(seen_at) <= policy.idle_secs
+        && now.saturating_sub(signed_in_at) <= policy.absolute_secs;
+    match (account_ok, in_time) {
+        (Some(user), true) => {
             if seen_at != now {
                 session.insert(SEEN_AT, now).await?;
             }
-            Ok(Some(user.clone()))
+            Ok(Signed::In(user.clone()))
         }
-        None => {
+        (Some(user), false) => {
+            let csrf = session.get::<String>(super::csrf::KEY).await?;
             session.flush().await?;
-            Ok(None)
+            Ok(Signed::Ended {
+                user: user.clone(),
+                csrf,
+            })
+        }
+        (None, _) => {
+            session.flush().await?;
+            Ok(Signed::Out)
         }
     }
+}
+
+/// The id of an edit kept when the session ended, in the browser's new
+/// session until its author signs in again.
+const PENDING: &str = "pending_edit";
+
+pub async fn set_pending(session: &Session, id: &str) -> Result<(), AppError> {
+    session.insert(PENDING, id.to_string()).await?;
+    Ok(())
+}
+
+pub async fn take_pending(session: &Session) -> Result<Option<String>, AppError> {
+    Ok(session.remove::<String>(PENDING).await?)
 }
 
 /// The request's session (created lazily by tower-sessions).

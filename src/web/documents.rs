@@ -335,6 +335,17 @@ pub(super) async fn save(
     Path((collection, slug)): Path<(String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
+    save_form(&state, &current, collection, slug, pairs).await
+}
+
+/// Saves the edit form's `pairs` as `current`.
+async fn save_form(
+    state: &AppState,
+    current: &CurrentUser,
+    collection: String,
+    slug: String,
+    pairs: Vec<(String, String)>,
+) -> Result<Response, AppError> {
     let (name, slug_name) = parse_names(&collection, &slug)?;
     let submitted = Submitted::parse(pairs, current.lang)?;
     let edit = Edit {
@@ -355,7 +366,7 @@ pub(super) async fn save(
             ..Update::default()
         }),
     };
-    let author = super::author_of(&current);
+    let author = super::author_of(current);
     let here = format!("/collections/{collection}/{slug}");
     match state.site.apply(edit, author, state.clock.now()).await {
         Ok(Applied {
@@ -424,8 +435,8 @@ pub(super) async fn save(
                 _ => return Err(e.into()),
             };
             let loaded = state.site.document(&name, &slug_name).await?;
-            let ctx = Layout::signed_in(&current).await?;
-            let mut page = page_for(&current, ctx, &loaded, conflict, Some(&kept));
+            let ctx = Layout::signed_in(current).await?;
+            let mut page = page_for(current, ctx, &loaded, conflict, Some(&kept));
             page.refused = Some(refused);
             Ok((status, render(&page)?).into_response())
         }
@@ -481,6 +492,16 @@ pub(super) async fn create(
     current: CurrentUser,
     Path(collection): Path<String>,
     CsrfForm(form): CsrfForm<NewForm>,
+) -> Result<Response, AppError> {
+    create_form(&state, &current, collection, form).await
+}
+
+/// Creates the document the New form asks for, as `current`.
+async fn create_form(
+    state: &AppState,
+    current: &CurrentUser,
+    collection: String,
+    form: NewForm,
 ) -> Result<Response, AppError> {
     let name = crate::site::collection_name(&collection)?;
     let schema = state.site.schema(&name).await?;
@@ -552,7 +573,7 @@ pub(super) async fn create(
         Ok(slug) => {
             state
                 .site
-                .apply(edit(slug), super::author_of(&current), state.clock.now())
+                .apply(edit(slug), super::author_of(current), state.clock.now())
                 .await
         }
         Err(e) => Err(e),
@@ -667,5 +688,49 @@ pub(super) async fn delete(
             current.lang.t("delete-stale").into(),
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Saves a form kept when its author's session ended (see
+/// `routes::keep_edit`), now that they signed in again: as if just posted,
+/// so it is merged with what changed since or shown again as a conflict.
+pub(super) async fn replay(
+    state: &AppState,
+    current: &CurrentUser,
+    path: &str,
+    body: &[u8],
+) -> Result<Response, AppError> {
+    if !current.user.role.can_edit() {
+        return Err(AppError::Forbidden(crate::i18n::Message::key("error-role")));
+    }
+    let parts: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect();
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let bad_form = || AppError::BadRequest(crate::i18n::Message::key("error-bad-form"));
+    match parts.as_slice() {
+        ["collections", collection, "new"] => {
+            let form: NewForm = serde_urlencoded::from_bytes(body).map_err(|_| bad_form())?;
+            create_form(state, current, collection.to_string(), form).await
+        }
+        ["collections", collection, slug] => {
+            let pairs: Vec<(String, String)> =
+                serde_urlencoded::from_bytes(body).map_err(|_| bad_form())?;
+            save_form(
+                state,
+                current,
+                collection.to_string(),
+                slug.to_string(),
+                pairs,
+            )
+            .await
+        }
+        _ => Ok(Redirect::to("/").into_response()),
     }
 }

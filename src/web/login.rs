@@ -67,6 +67,7 @@ pub(super) struct LoginForm {
 pub(super) async fn submit(
     State(state): State<AppState>,
     address: ClientAddress,
+    headers: axum::http::HeaderMap,
     session: Session,
     lang: Lang,
     CsrfForm(form): CsrfForm<LoginForm>,
@@ -116,6 +117,22 @@ pub(super) async fn submit(
                 "",
             )
             .await;
+            // A form posted after the session ended is saved now, if it
+            // was this account's.
+            if let Some(id) = session::take_pending(&session).await?
+                && let Some((path, body)) =
+                    crate::auth::pending::take(&state.db, &id, user.id, now).await?
+            {
+                let current = CurrentUser {
+                    lang: user
+                        .language
+                        .or_else(|| crate::http::lang::of_browser(&headers))
+                        .unwrap_or(state.default_language),
+                    user,
+                    session: session.clone(),
+                };
+                return super::documents::replay(&state, &current, &path, &body).await;
+            }
             Ok(Redirect::to(&next).into_response())
         }
         None => {

@@ -12,6 +12,7 @@ use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::error::{Message, PageUser};
 use crate::http::page::UserView;
+use crate::http::session::{Notice, Signed};
 use crate::http::{CurrentUser, csrf, session};
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
@@ -179,6 +180,7 @@ pub async fn authorize(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let matched_path = matched.as_ref().map(|m| m.as_str().to_string());
     let Some(access) = matched.and_then(|m| access_of(request.method(), m.as_str())) else {
         return next.run(request).await;
     };
@@ -188,9 +190,16 @@ pub async fn authorize(
     let Some(session) = request.extensions().get::<Session>().cloned() else {
         return AppError::internal("authorize", "no session layer").into_response();
     };
-    let user = match session::resolve(&session, &state).await {
-        Ok(user) => user,
+    let signed = match session::resolve_session(&session, &state).await {
+        Ok(signed) => signed,
         Err(e) => return e.into_response(),
+    };
+    let user = match signed {
+        Signed::In(user) => Some(user),
+        Signed::Ended { user, csrf } if keeps_edits(request.method(), matched_path.as_deref()) => {
+            return keep_edit(&state, &session, user, csrf, request).await;
+        }
+        Signed::Ended { .. } | Signed::Out => None,
     };
     let Some(user) = user else {
         let next_path = if request.method() == Method::GET {
@@ -239,6 +248,76 @@ pub async fn authorize(
     let mut response = next.run(request).await;
     response.extensions_mut().insert(page_user);
     response
+}
+
+/// The forms whose content is kept when they are posted after the
+/// session ended: a document's edit and a new document.
+fn keeps_edits(method: &Method, path: Option<&str>) -> bool {
+    method == Method::POST
+        && matches!(
+            path,
+            Some("/collections/{collection}/{slug}" | "/collections/{collection}/new")
+        )
+}
+
+/// A form posted after its session timed out: when it comes from this site
+/// with that session's CSRF token, it is kept for the same account, and
+/// the browser is sent to sign in again; the form is saved once they have.
+async fn keep_edit(
+    state: &AppState,
+    session: &Session,
+    user: crate::auth::User,
+    csrf: Option<String>,
+    request: Request,
+) -> Response {
+    let lang = request
+        .extensions()
+        .get::<crate::i18n::Lang>()
+        .copied()
+        .unwrap_or(state.default_language);
+    let path = request.uri().path().to_string();
+    // Back to the page the form was on (the same address), once signed in.
+    let next = path.clone();
+    let login = |flash: Option<String>| async move {
+        if let Some(text) = flash
+            && let Err(e) = session::set_notice(session, Notice::Warning, text).await
+        {
+            return e.into_response();
+        }
+        AppError::LoginRequired { next }.into_response()
+    };
+    // Nothing from another site is ever kept.
+    if csrf::check_same_origin(request.headers()).is_err() {
+        return login(None).await;
+    }
+    let Ok(body) = axum::body::to_bytes(request.into_body(), state.max_body).await else {
+        return login(None).await;
+    };
+    #[derive(serde::Deserialize)]
+    struct Token {
+        #[serde(rename = "_csrf")]
+        csrf: Option<String>,
+    }
+    let given = serde_urlencoded::from_bytes::<Token>(&body)
+        .ok()
+        .and_then(|t| t.csrf);
+    let valid = matches!((given, csrf), (Some(g), Some(e)) if crate::auth::secrets_match(&g, &e));
+    if !valid {
+        return login(None).await;
+    }
+    let kept =
+        crate::auth::pending::keep(&state.db, user.id, &path, body.to_vec(), state.clock.now())
+            .await;
+    match kept {
+        Ok(id) => {
+            if let Err(e) = session::set_pending(session, &id).await {
+                return e.into_response();
+            }
+            tracing::info!(user = %user.username, %path, "session ended during an edit: kept until they sign in");
+            login(Some(lang.t("session-ended-kept"))).await
+        }
+        Err(e) => AppError::from(e).into_response(),
+    }
 }
 
 #[cfg(test)]

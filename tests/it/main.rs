@@ -10,6 +10,7 @@ mod fidelity;
 mod fixture_site;
 mod history;
 mod jekyll;
+mod kept_edits;
 mod languages;
 mod oracle;
 mod pipeline;
