@@ -376,3 +376,8 @@ settle-left = { $count ->
 
 ## Sessions that end while editing
 session-ended-kept = Your session ended; sign in again to save your changes. They are kept until you do (for an hour).
+
+## Unsaved changes kept in the browser
+draft-found = This browser kept changes to this page that were never saved.
+draft-restore = Put them back in the form
+draft-discard = Throw them away

@@ -376,3 +376,8 @@ settle-left = { $count ->
 
 ## Sessions qui se terminent pendant une modification
 session-ended-kept = Votre session s'est terminée ; reconnectez-vous pour enregistrer vos modifications. Elles sont gardées jusque-là (pendant une heure).
+
+## Modifications non enregistrées gardées par le navigateur
+draft-found = Ce navigateur a gardé des modifications de cette page qui n'ont jamais été enregistrées.
+draft-restore = Les remettre dans le formulaire
+draft-discard = Les jeter

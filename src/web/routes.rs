@@ -65,6 +65,7 @@ pub fn routes() -> Vec<Route> {
         post_("/hooks/push", Public, post(hooks::push)),
         get_("/static/style.css", Public, get(assets::style)),
         get_("/static/builds.js", Public, get(assets::builds_js)),
+        get_("/static/edit.js", Public, get(assets::edit_js)),
         get_("/", READERS, get(dashboard::show)),
         get_("/collections/{collection}", READERS, get(collections::show)),
         get_(
