@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// names one it has: `en` or `fr`.
     #[arg(long, env = "CAIRN_DEFAULT_LANGUAGE", default_value = "en", value_parser = parse_language)]
     pub default_language: crate::i18n::Lang,
+    /// The time zone times are shown in when the account has not chosen
+    /// one: an IANA name such as `America/Toronto`.
+    #[arg(long, env = "CAIRN_TIMEZONE", default_value = "UTC", value_parser = parse_zone)]
+    pub timezone: crate::i18n::Zone,
     /// Name on the committer line of every commit (the author is the user).
     #[arg(long, env = "CAIRN_COMMITTER_NAME", default_value = "Cairn")]
     pub committer_name: String,
@@ -198,4 +202,13 @@ pub enum TokenCommand {
 fn parse_language(s: &str) -> Result<crate::i18n::Lang, String> {
     crate::i18n::Lang::parse(s)
         .ok_or_else(|| format!("`{s}` is not a language Cairn speaks: use en or fr"))
+}
+
+/// An IANA time zone name the time zone database has.
+fn parse_zone(s: &str) -> Result<crate::i18n::Zone, String> {
+    crate::i18n::Zone::parse(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not a time zone Cairn knows: use an IANA name such as America/Toronto or UTC"
+        )
+    })
 }

@@ -212,6 +212,110 @@ impl Lang {
     }
 }
 
+/// A time zone people choose by its IANA name (`America/Toronto`).
+#[derive(Debug, Clone)]
+pub struct Zone {
+    name: String,
+    tz: jiff::tz::TimeZone,
+}
+
+/// Zones are the same when their names are.
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Zone {}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone {
+            name: "UTC".into(),
+            tz: jiff::tz::TimeZone::UTC,
+        }
+    }
+}
+
+impl Zone {
+    /// The zone named `name`, if the time zone database has it.
+    pub fn parse(name: &str) -> Option<Zone> {
+        let name = name.trim();
+        let tz = jiff::tz::db().get(name).ok()?;
+        Some(Zone {
+            name: name.to_string(),
+            tz,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Every zone's name, sorted, for a menu.
+    pub fn all() -> Vec<String> {
+        let mut names: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|n| n.as_str().to_string())
+            .filter(|n| n.contains('/') || n == "UTC")
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// A moment as a page shows it: in the person's language and time zone,
+/// with the exact UTC time for the `title` and the `datetime` attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct When {
+    /// "1 Dec 2026, 15:29 EST"; "1 déc. 2026, 15 h 29 HNE".
+    pub local: String,
+    /// "2026-12-01 20:29 UTC".
+    pub utc: String,
+    /// "2026-12-01T20:29:00Z".
+    pub iso: String,
+}
+
+impl std::fmt::Display for When {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.local)
+    }
+}
+
+impl Lang {
+    /// `secs` (since the Unix epoch) as this language writes it, in `zone`.
+    pub fn when(self, zone: &Zone, secs: i64) -> When {
+        let Ok(at) = jiff::Timestamp::from_second(secs) else {
+            let raw = secs.to_string();
+            return When {
+                local: raw.clone(),
+                utc: raw.clone(),
+                iso: raw,
+            };
+        };
+        let local = at.to_zoned_datetime(zone.tz.clone());
+        let utc = at.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        let abbreviation = local.strftime("%Z").to_string();
+        let text = self.t_with(
+            "datetime",
+            &[
+                ("day", i64::from(local.day()).into()),
+                ("month", self.t(&format!("month-{}", local.month())).into()),
+                ("year", i64::from(local.year()).into()),
+                ("hour", format!("{:02}", local.hour()).into()),
+                ("minute", format!("{:02}", local.minute()).into()),
+                ("zone", abbreviation.into()),
+            ],
+        );
+        When {
+            local: text,
+            utc: utc.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+            iso: utc.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        }
+    }
+}
+
 /// Something to tell a person: text already in their language, or a
 /// catalogue message put into theirs when it is shown. The domain (field
 /// checks, errors) speaks in these, without knowing the language.
@@ -283,6 +387,21 @@ mod tests {
         assert_eq!(Lang::from_accept_language("fr;q=0, en"), Some(Lang::En));
         assert_eq!(Lang::from_accept_language(""), None);
         assert_eq!(Lang::from_accept_language("fr;q=abc"), None);
+    }
+
+    #[test]
+    fn times_in_each_language_and_zone_with_the_exact_utc_time() {
+        let toronto = Zone::parse("America/Toronto").expect("zone");
+        // 2026-12-01 20:29:00 UTC, 15:29 in Toronto (EST).
+        let secs = 1_796_156_940;
+        let en = Lang::En.when(&toronto, secs);
+        assert_eq!(en.local, "1 Dec 2026, 15:29 EST");
+        assert_eq!(en.utc, "2026-12-01 20:29 UTC");
+        assert_eq!(en.iso, "2026-12-01T20:29:00Z");
+        let fr = Lang::Fr.when(&Zone::default(), secs);
+        assert_eq!(fr.local, "1 déc. 2026, 20 h 29 UTC");
+        assert!(Zone::parse("Mars/Olympus").is_none());
+        assert!(Zone::all().iter().any(|z| z == "Europe/Paris"));
     }
 
     #[test]

@@ -208,6 +208,7 @@ pub async fn prepare(
         clock,
         max_body: args.max_body,
         default_language: args.default_language,
+        default_zone: args.timezone.clone(),
         sessions,
         throttle: Arc::new(Throttle::new(address_limit)),
         api: crate::http::ApiSettings {

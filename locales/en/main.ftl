@@ -381,3 +381,24 @@ session-ended-kept = Your session ended; sign in again to save your changes. The
 draft-found = This browser kept changes to this page that were never saved.
 draft-restore = Put them back in the form
 draft-discard = Throw them away
+
+## Dates and times
+datetime = { $day } { $month } { $year }, { $hour }:{ $minute } { $zone }
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+account-zone = Time zone
+account-zone-hint = Times are shown in this zone; hover over one to see it in UTC.
+account-zone-site = The site's ({ $zone })
+account-zone-save = Save the time zone
+account-zone-saved = The time zone was saved.
+account-zone-unknown = Choose one of the time zones offered.

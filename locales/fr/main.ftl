@@ -381,3 +381,24 @@ session-ended-kept = Votre session s'est terminée ; reconnectez-vous pour enreg
 draft-found = Ce navigateur a gardé des modifications de cette page qui n'ont jamais été enregistrées.
 draft-restore = Les remettre dans le formulaire
 draft-discard = Les jeter
+
+## Dates et heures
+datetime = { $day } { $month } { $year }, { $hour } h { $minute } { $zone }
+month-1 = janv.
+month-2 = févr.
+month-3 = mars
+month-4 = avr.
+month-5 = mai
+month-6 = juin
+month-7 = juil.
+month-8 = août
+month-9 = sept.
+month-10 = oct.
+month-11 = nov.
+month-12 = déc.
+account-zone = Fuseau horaire
+account-zone-hint = Les heures sont affichées dans ce fuseau ; survolez-en une pour la voir en UTC.
+account-zone-site = Celui du site ({ $zone })
+account-zone-save = Enregistrer le fuseau horaire
+account-zone-saved = Le fuseau horaire est enregistré.
+account-zone-unknown = Choisissez un des fuseaux horaires proposés.

@@ -27,6 +27,8 @@ pub struct User {
     pub session_epoch: i64,
     /// The interface language the person chose; `None`: their browser's.
     pub language: Option<crate::i18n::Lang>,
+    /// The time zone the person chose; `None`: the site's.
+    pub timezone: Option<crate::i18n::Zone>,
 }
 
 impl User {
@@ -54,6 +56,7 @@ impl TryFrom<UserRow> for User {
             last_login_at: row.last_login_at,
             session_epoch: row.session_epoch,
             language: row.language.as_deref().and_then(crate::i18n::Lang::parse),
+            timezone: row.timezone.as_deref().and_then(crate::i18n::Zone::parse),
         })
     }
 }
@@ -327,6 +330,16 @@ pub async fn set_language(
     language: Option<crate::i18n::Lang>,
 ) -> Result<(), AuthError> {
     db::users::set_language(pool, user.id, language.map(|l| l.code())).await?;
+    Ok(())
+}
+
+/// Sets the time zone the user chose (`None`: the site's).
+pub async fn set_timezone(
+    pool: &SqlitePool,
+    user: &User,
+    zone: Option<&crate::i18n::Zone>,
+) -> Result<(), AuthError> {
+    db::users::set_timezone(pool, user.id, zone.map(|z| z.name())).await?;
     Ok(())
 }
 

@@ -19,6 +19,8 @@ pub struct UserRow {
     pub session_epoch: i64,
     /// The interface language chosen (`en`, `fr`), if any.
     pub language: Option<String>,
+    /// The time zone chosen (an IANA name), if any.
+    pub timezone: Option<String>,
 }
 
 /// The values of a new row.
@@ -33,7 +35,7 @@ pub struct NewUserRow<'a> {
 }
 
 const COLUMNS: &str = "id, username, display_name, email, role, password_hash, disabled, \
-     created_at, last_login_at, session_epoch, language";
+     created_at, last_login_at, session_epoch, language, timezone";
 
 pub async fn insert(pool: &SqlitePool, user: &NewUserRow<'_>) -> Result<i64, DbError> {
     let id = sqlx::query_scalar(
@@ -155,6 +157,20 @@ pub async fn set_language(
 ) -> Result<bool, DbError> {
     let done = sqlx::query("UPDATE users SET language = ? WHERE id = ?")
         .bind(language)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Sets (or, with `None`, clears) the user's time zone.
+pub async fn set_timezone(
+    pool: &SqlitePool,
+    id: i64,
+    timezone: Option<&str>,
+) -> Result<bool, DbError> {
+    let done = sqlx::query("UPDATE users SET timezone = ? WHERE id = ?")
+        .bind(timezone)
         .bind(id)
         .execute(pool)
         .await?;

@@ -56,6 +56,15 @@ pub struct CurrentUser {
     pub session: Session,
     /// The language this request is answered in.
     pub lang: crate::i18n::Lang,
+    /// The time zone times are shown in.
+    pub zone: crate::i18n::Zone,
+}
+
+impl CurrentUser {
+    /// A moment in this person's language and time zone.
+    pub fn when(&self, secs: i64) -> crate::i18n::When {
+        self.lang.when(&self.zone, secs)
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {

@@ -25,6 +25,8 @@ pub struct AppState {
     pub max_body: usize,
     /// The interface's language when neither account nor browser names one.
     pub default_language: crate::i18n::Lang,
+    /// The time zone when the account has not chosen one.
+    pub default_zone: crate::i18n::Zone,
     /// Session timeouts and cookie settings.
     pub sessions: SessionPolicy,
     /// Failed-login delays per account and limits per client address.

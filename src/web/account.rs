@@ -8,7 +8,7 @@ use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
-use crate::i18n::{Lang, ToArg};
+use crate::i18n::{Lang, ToArg, Zone};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -28,9 +28,15 @@ struct AccountPage {
     language: String,
     /// The languages offered: code and own name.
     languages: Vec<(&'static str, &'static str)>,
+    /// The time zone chosen (`""`: the site's).
+    timezone: String,
+    /// The site's time zone.
+    site_zone: String,
+    zones: Vec<String>,
 }
 
 async fn page(
+    site_zone: &str,
     current: &CurrentUser,
     display_name: String,
     email: String,
@@ -61,16 +67,34 @@ async fn page(
         ),
         language: current.user.language.map_or("", |l| l.code()).to_string(),
         languages: Lang::ALL.iter().map(|l| (l.code(), l.name())).collect(),
+        timezone: current
+            .user
+            .timezone
+            .as_ref()
+            .map_or("", |z| z.name())
+            .to_string(),
+        site_zone: site_zone.to_string(),
+        zones: Zone::all(),
     };
     Ok((status, render(&page)?).into_response())
 }
 
-pub(super) async fn show(current: CurrentUser) -> Result<Response, AppError> {
+pub(super) async fn show(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Response, AppError> {
     let (name, email) = (
         current.user.display_name.clone(),
         current.user.email.clone(),
     );
-    page(&current, name, email, FieldErrors::default()).await
+    page(
+        state.default_zone.name(),
+        &current,
+        name,
+        email,
+        FieldErrors::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -95,7 +119,14 @@ pub(super) async fn update(
     {
         Ok(()) => {}
         Err(AuthError::Fields(errors)) => {
-            return page(&current, form.display_name, form.email, errors).await;
+            return page(
+                state.default_zone.name(),
+                &current,
+                form.display_name,
+                form.email,
+                errors,
+            )
+            .await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -164,10 +195,10 @@ pub(super) async fn change_password(
             .throttle
             .failed(&user.username, address.0, state.clock.now_ms());
         errors.add("current_password", current.lang.t("account-wrong-password"));
-        return page(&current, name, email, errors).await;
+        return page(state.default_zone.name(), &current, name, email, errors).await;
     };
     let Some(new) = new else {
-        return page(&current, name, email, errors).await;
+        return page(state.default_zone.name(), &current, name, email, errors).await;
     };
     accounts::set_password(&state.db, &state.hasher, user, &new).await?;
     audit::record(
@@ -214,7 +245,7 @@ pub(super) async fn set_language(
                     current.user.display_name.clone(),
                     current.user.email.clone(),
                 );
-                return page(&current, name, email, errors).await;
+                return page(state.default_zone.name(), &current, name, email, errors).await;
             }
         },
     };
@@ -223,5 +254,38 @@ pub(super) async fn set_language(
         .or_else(|| crate::http::lang::of_browser(&headers))
         .unwrap_or(state.default_language);
     session::set_flash(&current.session, now_in.t("account-language-saved")).await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Deserialize)]
+pub(super) struct ZoneForm {
+    #[serde(default)]
+    timezone: String,
+}
+
+/// Sets the time zone times are shown in for this account (empty: the
+/// site's).
+pub(super) async fn set_timezone(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    CsrfForm(form): CsrfForm<ZoneForm>,
+) -> Result<Response, AppError> {
+    let chosen = match form.timezone.trim() {
+        "" => None,
+        name => match Zone::parse(name) {
+            Some(zone) => Some(zone),
+            None => {
+                let mut errors = FieldErrors::default();
+                errors.add("timezone", current.lang.t("account-zone-unknown"));
+                let (name, email) = (
+                    current.user.display_name.clone(),
+                    current.user.email.clone(),
+                );
+                return page(state.default_zone.name(), &current, name, email, errors).await;
+            }
+        },
+    };
+    accounts::set_timezone(&state.db, &current.user, chosen.as_ref()).await?;
+    session::set_flash(&current.session, current.lang.t("account-zone-saved")).await?;
     Ok(Redirect::to("/account").into_response())
 }

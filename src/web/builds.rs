@@ -2,12 +2,12 @@
 //! with server-sent events while it runs (the page refreshes itself when
 //! JavaScript is off).
 
-use super::history::format_time;
 use crate::builds::{BuildRow, Follow, LiveEvent};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
 use crate::http::page::{Layout, render};
+use crate::i18n::When;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -28,8 +28,8 @@ pub(super) struct BuildView {
     pub short: String,
     /// The catalogue key of why it ran.
     pub trigger: &'static str,
-    pub started: String,
-    pub ended: String,
+    pub started: When,
+    pub ended: Option<When>,
     /// The catalogue key of its status.
     pub status: &'static str,
     /// `failed`, `timed_out`: shown as a problem.
@@ -40,7 +40,7 @@ pub(super) struct BuildView {
 }
 
 impl BuildView {
-    pub(super) fn of(row: &BuildRow) -> Self {
+    pub(super) fn of(row: &BuildRow, current: &CurrentUser) -> Self {
         BuildView {
             id: row.id,
             commit: row.commit_id.clone(),
@@ -52,8 +52,8 @@ impl BuildView {
                 "restart" => "build-why-restart",
                 _ => "build-why-other",
             },
-            started: format_time(row.started_at),
-            ended: row.ended_at.map(format_time).unwrap_or_default(),
+            started: current.when(row.started_at),
+            ended: row.ended_at.map(|t| current.when(t)),
             status: status_label(&row.status),
             bad: matches!(row.status.as_str(), "failed" | "timed_out"),
             timed_out: row.status == "timed_out",
@@ -91,7 +91,7 @@ pub(super) async fn list(
     render(&BuildsPage {
         ctx: Layout::signed_in(&current).await?,
         enabled: state.builds.enabled(),
-        builds: rows.iter().map(BuildView::of).collect(),
+        builds: rows.iter().map(|r| BuildView::of(r, &current)).collect(),
     })
 }
 
@@ -131,7 +131,7 @@ pub(super) async fn show(
     };
     render(&BuildPage {
         ctx: Layout::signed_in(&current).await?,
-        build: BuildView::of(&row),
+        build: BuildView::of(&row, &current),
         running,
         log,
         events: format!("/builds/{id}/events?from={next}"),

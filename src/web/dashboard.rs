@@ -125,7 +125,12 @@ pub(super) async fn show(
     } else {
         Vec::new()
     };
-    let last_build = state.builds.recent(1).await?.first().map(BuildView::of);
+    let last_build = state
+        .builds
+        .recent(1)
+        .await?
+        .first()
+        .map(|r| BuildView::of(r, &current));
     render(&DashboardPage {
         ctx: Layout::signed_in(&current).await?,
         site_title: config

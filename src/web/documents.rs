@@ -410,7 +410,7 @@ async fn save_form(
                             "doc-conflict-by",
                             &[
                                 ("name", b.name.to_arg()),
-                                ("time", super::history::format_time(b.time).into()),
+                                ("time", current.when(b.time).local.into()),
                             ],
                         ),
                         None => current.lang.t("doc-conflict"),

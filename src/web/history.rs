@@ -9,7 +9,7 @@ use crate::http::AppState;
 use crate::http::error::{AppError, encode_query};
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
-use crate::i18n::{Lang, ToArg};
+use crate::i18n::{Lang, ToArg, When};
 use crate::site::history::{HistoryEntry, HistoryQuery, parse_day};
 use crate::site::{ObjectId, SaveOutcome, SiteError};
 use askama::Template;
@@ -18,20 +18,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-/// `2026-11-25 10:42 UTC`.
-pub fn format_time(secs: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| t.format(&format).ok())
-        .unwrap_or_else(|| secs.to_string())
-}
-
 /// A history line as shown.
 struct Row {
     sha: String,
     short: String,
-    when: String,
+    when: When,
     author: String,
     summary: String,
     /// `path (fields)` for each file.
@@ -40,12 +31,12 @@ struct Row {
     path: String,
 }
 
-fn rows(entries: Vec<HistoryEntry>) -> Vec<Row> {
+fn rows(entries: Vec<HistoryEntry>, current: &CurrentUser) -> Vec<Row> {
     entries
         .into_iter()
         .map(|e| Row {
             short: e.sha.chars().take(7).collect(),
-            when: format_time(e.time),
+            when: current.when(e.time),
             author: e.author_name,
             summary: e.summary,
             path: e.files.first().map(|f| f.path.clone()).unwrap_or_default(),
@@ -198,7 +189,7 @@ pub(super) async fn site_history(
         document: None,
         can_edit,
         next: page.next.map(|n| filters.next_query(&n)),
-        rows: rows(page.entries),
+        rows: rows(page.entries, &current),
         filters,
         problems: Vec::new(),
     })?
@@ -234,7 +225,7 @@ pub(super) async fn document_history(
         document: Some((collection, slug)),
         can_edit: current.user.role.can_edit(),
         next: page.next.map(|n| format!("?before={}", encode_query(&n))),
-        rows: rows(page.entries),
+        rows: rows(page.entries, &current),
         filters: Filters::default(),
         problems: Vec::new(),
     })
@@ -275,7 +266,7 @@ struct CommitPage {
     message: String,
     author: String,
     committer: String,
-    when: String,
+    when: When,
     can_edit: bool,
     /// A merge (two parents): not reverted as a whole.
     merge: bool,
@@ -359,7 +350,7 @@ pub(super) async fn commit(
             .to_string(),
         author: format!("{} <{}>", info.author.name, info.author.email),
         committer: format!("{} <{}>", info.committer.name, info.committer.email),
-        when: format_time(info.time),
+        when: current.when(info.time),
         can_edit: current.user.role.can_edit(),
         merge: info.parents.len() > 1,
         sha: info.id.to_string(),

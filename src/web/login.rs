@@ -124,6 +124,10 @@ pub(super) async fn submit(
                     crate::auth::pending::take(&state.db, &id, user.id, now).await?
             {
                 let current = CurrentUser {
+                    zone: user
+                        .timezone
+                        .clone()
+                        .unwrap_or_else(|| state.default_zone.clone()),
                     lang: user
                         .language
                         .or_else(|| crate::http::lang::of_browser(&headers))

@@ -123,6 +123,7 @@ pub fn routes() -> Vec<Route> {
             post(account::change_password),
         ),
         post_("/account/language", SignedIn, post(account::set_language)),
+        post_("/account/timezone", SignedIn, post(account::set_timezone)),
         get_("/users", ADMINS, get(users::list)),
         post_("/users", ADMINS, post(users::create)),
         get_("/users/{username}", ADMINS, get(users::show)),
@@ -241,10 +242,15 @@ pub async fn authorize(
             .unwrap_or(state.default_language),
     };
     request.extensions_mut().insert(lang);
+    let zone = user
+        .timezone
+        .clone()
+        .unwrap_or_else(|| state.default_zone.clone());
     request.extensions_mut().insert(CurrentUser {
         user,
         session,
         lang,
+        zone,
     });
     let mut response = next.run(request).await;
     response.extensions_mut().insert(page_user);

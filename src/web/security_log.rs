@@ -1,12 +1,12 @@
 //! `/security-log`, for administrators: logins, logouts, account changes and
 //! token creation, newest first.
 
-use super::history::format_time;
 use crate::auth::audit;
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
 use crate::http::page::{Layout, render};
+use crate::i18n::When;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 const PAGE: i64 = 100;
 
 struct Row {
-    when: String,
+    when: When,
     event: String,
     username: String,
     actor: String,
@@ -50,7 +50,7 @@ pub(super) async fn show(
         .into_iter()
         .take(PAGE as usize)
         .map(|e| Row {
-            when: format_time(e.at),
+            when: current.when(e.at),
             event: e.event,
             username: e.username,
             actor: e.actor,

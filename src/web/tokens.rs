@@ -2,14 +2,13 @@
 //! creating one (its secret shown once), and revoking one.
 
 use super::ClientAddress;
-use super::history::format_time;
 use crate::auth::audit::{self, Event};
 use crate::auth::{FieldErrors, Role, accounts, tokens};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
-use crate::i18n::{Message, ToArg};
+use crate::i18n::{Message, ToArg, When};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,9 +21,9 @@ struct TokenRow {
     role: &'static str,
     /// The user its commits are authored by (`None`: the token's name).
     owner: Option<String>,
-    created: String,
-    expires: Option<String>,
-    last_used: Option<String>,
+    created: When,
+    expires: Option<When>,
+    last_used: Option<When>,
     /// `active`, `revoked` or `expired`.
     status: &'static str,
 }
@@ -72,9 +71,9 @@ async fn page(
             id: t.id,
             role: t.role.as_str(),
             owner: name_of(t.owner_id),
-            created: format_time(t.created_at),
-            expires: t.expires_at.map(format_time),
-            last_used: t.last_used_at.map(format_time),
+            created: current.when(t.created_at),
+            expires: t.expires_at.map(|e| current.when(e)),
+            last_used: t.last_used_at.map(|u| current.when(u)),
             status: if t.revoked_at.is_some() {
                 "revoked"
             } else if t.expires_at.is_some_and(|e| e <= now) {

@@ -3,7 +3,6 @@
 //! a role, disabling, enabling, and resetting a password (a new link).
 
 use super::ClientAddress;
-use super::history::format_time;
 use crate::auth::accounts::{self, NewUser, User};
 use crate::auth::audit::{self, Event};
 use crate::auth::{AuthError, FieldErrors, Role};
@@ -11,7 +10,7 @@ use crate::http::AppState;
 use crate::http::error::{AppError, encode_query};
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
-use crate::i18n::{Message, ToArg};
+use crate::i18n::{Message, ToArg, When};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -26,11 +25,11 @@ struct UserRow {
     role: &'static str,
     /// The catalogue key of the account's status.
     status: &'static str,
-    last_login: Option<String>,
+    last_login: Option<When>,
 }
 
-impl From<&User> for UserRow {
-    fn from(u: &User) -> Self {
+impl UserRow {
+    fn of(u: &User, current: &CurrentUser) -> Self {
         UserRow {
             username: u.username.clone(),
             display_name: u.display_name.clone(),
@@ -43,7 +42,7 @@ impl From<&User> for UserRow {
             } else {
                 "user-status-active"
             },
-            last_login: u.last_login_at.map(format_time),
+            last_login: u.last_login_at.map(|t| current.when(t)),
         }
     }
 }
@@ -94,7 +93,7 @@ async fn users_page(
     };
     let page = UsersPage {
         ctx: Layout::signed_in(current).await?,
-        users: users.iter().map(UserRow::from).collect(),
+        users: users.iter().map(|u| UserRow::of(u, current)).collect(),
         roles: ROLES,
         new_username: form.username,
         new_display_name: form.display_name,
@@ -144,7 +143,7 @@ async fn user_page(
 ) -> Result<Response, AppError> {
     let page = UserPage {
         ctx: Layout::signed_in(current).await?,
-        user: UserRow::from(user),
+        user: UserRow::of(user, current),
         disabled: user.disabled,
         roles: ROLES,
         link,

@@ -177,3 +177,88 @@ async fn error_pages_speak_the_person_s_language_and_keep_the_navigation() {
     assert!(unescape(&html).contains("Il n'y a aucune page à cette adresse."));
     assert!(!html.contains("Se déconnecter"));
 }
+
+/// Times in the account's time zone and language, the exact UTC time on
+/// hover; a zone that does not exist is refused.
+#[tokio::test]
+async fn times_follow_the_account_s_time_zone_with_utc_on_hover() {
+    let dir = tempdir();
+    let server = Server::start_with(dir.path(), None, &[("CAIRN_TIMEZONE", "Europe/Paris")]);
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let alice = Browser::speaking(&server, "fr");
+    assert_eq!(alice.login("alice", PASSWORD).await.status().as_u16(), 303);
+    let site = server.site();
+    let secs: i64 = git(&site, &["log", "-1", "--format=%at"])
+        .trim()
+        .parse()
+        .expect("time");
+    let utc = cairn::i18n::Lang::Fr
+        .when(&cairn::i18n::Zone::default(), secs)
+        .utc;
+
+    // The site's zone first (Paris: CET, UTC+1 in winter).
+    let (_, html) = alice.get("/history").await;
+    let zone = |name: &str| cairn::i18n::Zone::parse(name).expect("zone");
+    let paris = cairn::i18n::Lang::Fr.when(&zone("Europe/Paris"), secs);
+    assert!(paris.local.contains(" h "), "{}", paris.local);
+    assert!(html.contains(&paris.local), "{html}");
+    // The exact UTC time on hover.
+    assert!(html.contains(&format!("title=\"{utc}\"")), "{html}");
+
+    // The account's zone.
+    let (_, account) = alice.get("/account").await;
+    let form = Form::parse(&account, "/account/timezone").with("timezone", "America/Toronto");
+    assert_eq!(
+        alice
+            .post("/account/timezone", &form.fields)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let (_, html) = alice.get("/history").await;
+    let toronto = cairn::i18n::Lang::Fr.when(&zone("America/Toronto"), secs);
+    assert_ne!(toronto.local, paris.local);
+    assert!(html.contains(&toronto.local), "{html}");
+
+    // A zone that does not exist: refused, the choice kept as it was.
+    let r = alice
+        .post(
+            "/account/timezone",
+            &form.with("timezone", "Mars/Olympus").fields,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(
+        unescape(&r.text().await.expect("body"))
+            .contains("Choisissez un des fuseaux horaires proposés.")
+    );
+    let (_, html) = alice.get("/history").await;
+    assert!(html.contains(&toronto.local));
+}
+
+#[test]
+fn a_time_zone_that_does_not_exist_is_refused_at_start() {
+    let dir = tempdir();
+    let data = dir.path().to_str().expect("utf-8");
+    let out = cairn(
+        &[
+            "--data",
+            data,
+            "serve",
+            "--timezone",
+            "Mars/Olympus",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a time zone Cairn knows"));
+}

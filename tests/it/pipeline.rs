@@ -214,18 +214,13 @@ async fn the_same_conflict_through_the_admin_and_the_api_is_409_and_names_who_an
         .await;
     assert_eq!(r.status().as_u16(), 409);
     let html = unescape(&r.text().await.expect("body"));
-    let when = git(
-        &site,
-        &[
-            "log",
-            "-1",
-            "--date=format-local:%Y-%m-%d %H:%M",
-            "--format=%ad",
-            &bobs,
-        ],
-    );
+    let secs: i64 = git(&site, &["log", "-1", "--format=%at", &bobs])
+        .trim()
+        .parse()
+        .expect("time");
+    let when = cairn::i18n::Lang::En.when(&cairn::i18n::Zone::default(), secs);
     assert!(
-        html.contains(&format!("changed by Bob Tremblay at {} UTC", when.trim())),
+        html.contains(&format!("changed by Bob Tremblay at {}", when.local)),
         "the admin names who and when: {html}"
     );
     assert!(html.contains("Bob&#x27;s mission") || html.contains("Bob's mission"));

@@ -66,6 +66,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/account", Who::SignedIn),
     ("POST", "/account/password", Who::SignedIn),
     ("POST", "/account/language", Who::SignedIn),
+    ("POST", "/account/timezone", Who::SignedIn),
     ("GET", "/users", Who::Admins),
     ("POST", "/users", Who::Admins),
     ("GET", "/users/{username}", Who::Admins),
