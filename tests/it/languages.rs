@@ -98,8 +98,8 @@ async fn the_site_s_default_language_applies_when_the_browser_names_none_it_has(
     assert_eq!(html_lang(&html), "en");
 }
 
-#[test]
-fn a_default_language_cairn_does_not_speak_is_refused_at_start() {
+/// What `cairn serve` says when it refuses `option value` at start.
+fn refused_at_start(option: &str, value: &str) -> String {
     let dir = tempdir();
     let data = dir.path().to_str().expect("utf-8");
     let out = cairn(
@@ -107,15 +107,20 @@ fn a_default_language_cairn_does_not_speak_is_refused_at_start() {
             "--data",
             data,
             "serve",
-            "--default-language",
-            "de",
+            option,
+            value,
             "--listen",
             "127.0.0.1:0",
         ],
         "",
     );
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{option} {value} was accepted");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn a_default_language_cairn_does_not_speak_is_refused_at_start() {
+    let err = refused_at_start("--default-language", "de");
     assert!(err.contains("not a language Cairn speaks"), "{err}");
 }
 
@@ -245,20 +250,6 @@ async fn times_follow_the_account_s_time_zone_with_utc_on_hover() {
 
 #[test]
 fn a_time_zone_that_does_not_exist_is_refused_at_start() {
-    let dir = tempdir();
-    let data = dir.path().to_str().expect("utf-8");
-    let out = cairn(
-        &[
-            "--data",
-            data,
-            "serve",
-            "--timezone",
-            "Mars/Olympus",
-            "--listen",
-            "127.0.0.1:0",
-        ],
-        "",
-    );
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a time zone Cairn knows"));
+    let err = refused_at_start("--timezone", "Mars/Olympus");
+    assert!(err.contains("not a time zone Cairn knows"), "{err}");
 }
