@@ -402,3 +402,11 @@ account-zone-site = The site's ({ $zone })
 account-zone-save = Save the time zone
 account-zone-saved = The time zone was saved.
 account-zone-unknown = Choose one of the time zones offered.
+
+## Confirming a restore or a revert
+confirm-cancel = Cancel
+confirm-back = Back
+restore-title = Restore this version?
+restore-explain = The page will be as it was in this version. This is what will change, from now to then:
+revert-title = Undo this change?
+revert-explain = These changes will be undone, and nothing else: what changed since is kept.

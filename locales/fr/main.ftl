@@ -402,3 +402,11 @@ account-zone-site = Celui du site ({ $zone })
 account-zone-save = Enregistrer le fuseau horaire
 account-zone-saved = Le fuseau horaire est enregistré.
 account-zone-unknown = Choisissez un des fuseaux horaires proposés.
+
+## Confirmer un rétablissement ou une annulation
+confirm-cancel = Annuler
+confirm-back = Retour
+restore-title = Rétablir cette version ?
+restore-explain = La page redeviendra telle qu'elle était dans cette version. Voici ce qui changera, de maintenant à alors :
+revert-title = Annuler cette modification ?
+revert-explain = Ces changements seront défaits, et rien d'autre : ce qui a changé depuis est gardé.

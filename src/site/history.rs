@@ -425,6 +425,50 @@ impl Site {
         .await
     }
 
+    /// What restoring the document as it was in commit `sha` (at
+    /// `path_then`) would change now: from the current version to that one,
+    /// field by field, and the body's lines.
+    pub async fn restore_preview(
+        &self,
+        collection: &CollectionName,
+        slug: &Slug,
+        sha: &ObjectId,
+        path_then: &str,
+    ) -> Result<FileDetail, SiteError> {
+        let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
+        let (sha, path_then) = (sha.clone(), path_then.to_string());
+        self.blocking(move |cx| {
+            let coll = collection_of(&cx, &name)?;
+            if !path_then.starts_with(&format!("{}/", coll.dir)) {
+                return Err(SiteError::NotFound(path_then.clone()));
+            }
+            let path = document_path(&cx, &coll, &slug)?;
+            let (_, old) = cx
+                .repo
+                .file_at(&sha, &path_then)?
+                .ok_or_else(|| SiteError::NotFound(format!("{path_then} in {sha}")))?;
+            let now = cx
+                .repo
+                .read_file(&path)?
+                .ok_or_else(|| SiteError::NotFound(path.clone()))?;
+            let (now_doc, old_doc) = (Document::parse(&now.bytes).ok(), Document::parse(&old).ok());
+            let body = |d: &Option<Document>| {
+                d.as_ref()
+                    .map(Document::body_normalized)
+                    .unwrap_or_default()
+            };
+            Ok(FileDetail {
+                path,
+                old_path: None,
+                change: ChangeKind::Modified,
+                document: Some(diff::diff_documents(now_doc.as_ref(), old_doc.as_ref())),
+                lines: diff::line_diff(&body(&now_doc), &body(&old_doc)),
+                binary: false,
+            })
+        })
+        .await
+    }
+
     /// Makes a new commit that puts the document back exactly as it was in
     /// commit `sha` (at `path`, its path then). History is never rewritten.
     pub async fn restore(

@@ -288,53 +288,7 @@ pub(super) async fn commit(
     let files = detail
         .files
         .into_iter()
-        .map(|f| FileView {
-            path: match &f.old_path {
-                Some(old) => format!("{old} → {}", f.path),
-                None => f.path.clone(),
-            },
-            change: match f.change.as_str() {
-                "added" => "commit-added",
-                "deleted" => "commit-deleted",
-                "renamed" => "commit-renamed",
-                _ => "commit-modified",
-            },
-            fields: f
-                .document
-                .map(|d| {
-                    d.fields
-                        .iter()
-                        .map(|c| FieldRow {
-                            key: c.key.clone(),
-                            text: match (c.list_changes(), &c.before, &c.after) {
-                                (Some((added, removed)), Some(_), Some(_)) => added
-                                    .iter()
-                                    .map(|a| format!("+ {a}"))
-                                    .chain(removed.iter().map(|r| format!("− {r}")))
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
-                                _ => format!(
-                                    "{} → {}",
-                                    show(&c.before, current.lang),
-                                    show(&c.after, current.lang)
-                                ),
-                            },
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            lines: f
-                .lines
-                .into_iter()
-                .filter(|l| !matches!(l, Line::Same(_)))
-                .map(|l| match l {
-                    Line::Added(t) => ('+', t),
-                    Line::Removed(t) => ('-', t),
-                    Line::Same(t) => (' ', t),
-                })
-                .collect(),
-            binary: f.binary,
-        })
+        .map(|f| file_view(f, current.lang))
         .collect();
     let info = detail.info;
     render(&CommitPage {
@@ -358,6 +312,53 @@ pub(super) async fn commit(
     })
 }
 
+/// A file's changes as a change's page (and a revert's preview) shows them.
+fn file_view(f: crate::site::history::FileDetail, lang: Lang) -> FileView {
+    FileView {
+        path: match &f.old_path {
+            Some(old) => format!("{old} → {}", f.path),
+            None => f.path.clone(),
+        },
+        change: match f.change.as_str() {
+            "added" => "commit-added",
+            "deleted" => "commit-deleted",
+            "renamed" => "commit-renamed",
+            _ => "commit-modified",
+        },
+        fields: f
+            .document
+            .map(|d| {
+                d.fields
+                    .iter()
+                    .map(|c| FieldRow {
+                        key: c.key.clone(),
+                        text: match (c.list_changes(), &c.before, &c.after) {
+                            (Some((added, removed)), Some(_), Some(_)) => added
+                                .iter()
+                                .map(|a| format!("+ {a}"))
+                                .chain(removed.iter().map(|r| format!("− {r}")))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            _ => format!("{} → {}", show(&c.before, lang), show(&c.after, lang)),
+                        },
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        lines: f
+            .lines
+            .into_iter()
+            .filter(|l| !matches!(l, Line::Same(_)))
+            .map(|l| match l {
+                Line::Added(t) => ('+', t),
+                Line::Removed(t) => ('-', t),
+                Line::Same(t) => (' ', t),
+            })
+            .collect(),
+        binary: f.binary,
+    }
+}
+
 /// What a restore or revert did, as a flash message (`done`: the
 /// catalogue key of what was done, with the commit's short id).
 fn outcome_message(outcome: &SaveOutcome, done: &str, lang: Lang) -> String {
@@ -371,6 +372,98 @@ fn outcome_message(outcome: &SaveOutcome, done: &str, lang: Lang) -> String {
             )],
         ),
     }
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    ctx: Layout,
+    title: String,
+    explain: String,
+    files: Vec<FileView>,
+    /// Where the confirmation posts (`None`: there is nothing to do).
+    action: Option<String>,
+    hidden: Vec<(&'static str, String)>,
+    submit: String,
+    /// Where "cancel" leads.
+    back: String,
+}
+
+/// `GET /collections/{c}/{slug}/restore?sha=&path=`: what restoring that
+/// version would change, and the button that does it.
+pub(super) async fn confirm_restore(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((collection, slug)): Path<(String, String)>,
+    Query(form): Query<RestoreForm>,
+) -> Result<Response, AppError> {
+    let (name, slug_name) = names(&collection, &slug)?;
+    let lang = current.lang;
+    let sha = ObjectId::parse(&form.sha)
+        .ok_or_else(|| AppError::BadRequest(lang.t("history-not-a-version").into()))?;
+    let detail = state
+        .site
+        .restore_preview(&name, &slug_name, &sha, &form.path)
+        .await?;
+    let unchanged = detail.document.as_ref().is_none_or(|d| d.fields.is_empty())
+        && !detail.lines.iter().any(|l| !matches!(l, Line::Same(_)));
+    let page = format!("/collections/{collection}/{slug}");
+    render(&ConfirmPage {
+        ctx: Layout::signed_in(&current).await?,
+        title: lang.t("restore-title"),
+        explain: lang.t(if unchanged {
+            "history-nothing-to-change"
+        } else {
+            "restore-explain"
+        }),
+        files: if unchanged {
+            Vec::new()
+        } else {
+            vec![file_view(detail, lang)]
+        },
+        action: (!unchanged).then(|| format!("{page}/restore")),
+        hidden: vec![("sha", form.sha.clone()), ("path", form.path.clone())],
+        submit: lang.t("history-restore"),
+        back: format!("{page}/history"),
+    })
+    .map(IntoResponse::into_response)
+}
+
+/// `GET /commits/{sha}/revert`: what undoing that change would change, and
+/// the button that does it.
+pub(super) async fn confirm_revert(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(sha): Path<String>,
+) -> Result<Response, AppError> {
+    let lang = current.lang;
+    let id = ObjectId::parse(&sha).ok_or_else(|| {
+        AppError::NotFound(crate::i18n::Message::Key(
+            "history-no-commit",
+            vec![("sha", sha.to_arg())],
+        ))
+    })?;
+    let detail = state.site.commit_detail(&id).await?;
+    let merge = detail.info.parents.len() > 1;
+    render(&ConfirmPage {
+        ctx: Layout::signed_in(&current).await?,
+        title: lang.t("revert-title"),
+        explain: lang.t(if merge {
+            "commit-merge-explain"
+        } else {
+            "revert-explain"
+        }),
+        files: detail
+            .files
+            .into_iter()
+            .map(|f| file_view(f, lang))
+            .collect(),
+        action: (!merge).then(|| format!("/commits/{sha}/revert")),
+        hidden: Vec::new(),
+        submit: lang.t("commit-revert"),
+        back: format!("/commits/{sha}"),
+    })
+    .map(IntoResponse::into_response)
 }
 
 #[derive(Deserialize)]

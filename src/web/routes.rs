@@ -103,6 +103,11 @@ pub fn routes() -> Vec<Route> {
             READERS,
             get(history::document_history),
         ),
+        get_(
+            "/collections/{collection}/{slug}/restore",
+            EDITORS,
+            get(history::confirm_restore),
+        ),
         post_(
             "/collections/{collection}/{slug}/restore",
             EDITORS,
@@ -114,6 +119,11 @@ pub fn routes() -> Vec<Route> {
         get_("/builds/{id}", READERS, get(builds::show)),
         get_("/builds/{id}/events", READERS, get(builds::events)),
         get_("/commits/{sha}", READERS, get(history::commit)),
+        get_(
+            "/commits/{sha}/revert",
+            EDITORS,
+            get(history::confirm_revert),
+        ),
         post_("/commits/{sha}/revert", EDITORS, post(history::revert)),
         get_("/account", SignedIn, get(account::show)),
         post_("/account", SignedIn, post(account::update)),

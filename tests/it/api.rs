@@ -1007,9 +1007,8 @@ async fn reviewers_can_revert_an_entry_made_or_deleted_through_the_api() {
     let revert = |sha: String| {
         let admin = &admin;
         async move {
-            let page = format!("/commits/{sha}");
-            let (_, html) = admin.get(&page).await;
-            let action = format!("{page}/revert");
+            let action = format!("/commits/{sha}/revert");
+            let (_, html) = admin.get(&action).await;
             let form = Form::parse(&html, &action);
             admin.post(&action, &form.fields).await.status().as_u16()
         }

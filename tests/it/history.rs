@@ -155,9 +155,23 @@ async fn restore_puts_back_the_old_bytes_in_a_new_commit() {
     edit(&browser, PAGE, &[("f.lead", "Jane Doe")]).await;
     let before_restore = git(&site, &["rev-list", "HEAD"]);
 
+    // The history's button opens a preview of what restoring changes;
+    // nothing is written until it is confirmed.
     let (_, html) = browser.get(&format!("{PAGE}/history")).await;
-    let form = Form::parse(&html, "/collections/projects/ai-and-cities/restore");
+    assert!(html.contains("method=\"get\" action=\"/collections/projects/ai-and-cities/restore\""));
+    let (status, preview) = browser
+        .get(&format!("{PAGE}/restore?sha={first}&path={SEED}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(unescape(&preview).contains("\"One\" →"), "{preview}");
+    assert_eq!(
+        git(&site, &["rev-list", "HEAD"]),
+        before_restore,
+        "a preview writes nothing"
+    );
+    let form = Form::parse(&preview, "/collections/projects/ai-and-cities/restore");
     let token = form.get("_csrf").expect("token").to_string();
+    assert_eq!(form.get("sha"), Some(first.as_str()));
     let r = browser
         .post(
             "/collections/projects/ai-and-cities/restore",
@@ -196,7 +210,15 @@ async fn revert_undoes_one_change_keeps_later_ones_and_refuses_conflicts() {
     let mission_change = head(&site);
     edit(&browser, PAGE, &[("f.lead", "Jane Doe")]).await;
 
-    let (_, html) = browser.get(&format!("/commits/{mission_change}")).await;
+    // The change's page leads to a preview of what undoing it changes.
+    let (_, page) = browser.get(&format!("/commits/{mission_change}")).await;
+    assert!(page.contains(&format!(
+        "method=\"get\" action=\"/commits/{mission_change}/revert\""
+    )));
+    let (_, html) = browser
+        .get(&format!("/commits/{mission_change}/revert"))
+        .await;
+    assert!(html.contains("Changed mission"), "{html}");
     let form = Form::parse(&html, &format!("/commits/{mission_change}/revert"));
     let r = browser
         .post(&format!("/commits/{mission_change}/revert"), &form.fields)

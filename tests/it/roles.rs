@@ -51,6 +51,11 @@ const EXPECTED: &[(&str, &str, Who)] = &[
         Who::Readers,
     ),
     (
+        "GET",
+        "/collections/{collection}/{slug}/restore",
+        Who::Editors,
+    ),
+    (
         "POST",
         "/collections/{collection}/{slug}/restore",
         Who::Editors,
@@ -61,6 +66,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/builds/{id}", Who::Readers),
     ("GET", "/builds/{id}/events", Who::Readers),
     ("GET", "/commits/{sha}", Who::Readers),
+    ("GET", "/commits/{sha}/revert", Who::Editors),
     ("POST", "/commits/{sha}/revert", Who::Editors),
     ("GET", "/account", Who::SignedIn),
     ("POST", "/account", Who::SignedIn),
