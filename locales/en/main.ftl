@@ -296,14 +296,14 @@ build-why-other = other
 
 ## The dashboard's publishing and builds
 dash-publishing = Publishing
-dash-paused = Publishing paused: { $reason }.
-dash-published = Published { $when }.
+dash-paused = Publishing is paused: { $reason }.
+dash-published = All changes are on the site (published { $when }).
 dash-nothing-published = Nothing published to { $remote } since Cairn started.
 dash-waiting = { $count ->
     [one] { $count } change waiting to publish.
    *[other] { $count } changes waiting to publish.
   }
-dash-failing = The last attempt to publish failed ({ $error }). Saving goes on; every change is kept and published once the remote takes it.
+dash-failing = The last attempt to publish failed ({ $error }).
 dash-stopped = Cairn stopped trying after { $count } refusals; it tries again with the next change. Check the remote's credentials.
 dash-removed = (removed)
 dash-build-failed = Last build failed:
@@ -410,3 +410,8 @@ restore-title = Restore this version?
 restore-explain = The page will be as it was in this version. This is what will change, from now to then:
 revert-title = Undo this change?
 revert-explain = These changes will be undone, and nothing else: what changed since is kept.
+dash-no-remote = Every change is saved in the site's history. This site does not publish to a remote.
+dash-paused-conflict = Publishing is paused: Cairn's version and the remote's disagree about { $titles }.
+dash-paused-admin = Choose below which version to keep.
+dash-paused-editor = An administrator has been asked to choose; your changes are kept meanwhile.
+dash-saving-goes-on = Saving goes on; every change is kept and published once the remote takes it.

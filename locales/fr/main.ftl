@@ -296,14 +296,14 @@ build-why-other = autre
 
 ## La publication et les constructions au tableau de bord
 dash-publishing = Publication
-dash-paused = Publication en pause : { $reason }.
-dash-published = Publié { $when }.
+dash-paused = La publication est en pause : { $reason }.
+dash-published = Toutes les modifications sont sur le site (publiées { $when }).
 dash-nothing-published = Rien n'a été publié vers { $remote } depuis le démarrage de Cairn.
 dash-waiting = { $count ->
     [one] { $count } modification en attente de publication.
    *[other] { $count } modifications en attente de publication.
   }
-dash-failing = La dernière tentative de publication a échoué ({ $error }). L'enregistrement continue ; chaque modification est gardée et sera publiée dès que le dépôt distant l'acceptera.
+dash-failing = La dernière tentative de publication a échoué ({ $error }).
 dash-stopped = Cairn a cessé d'essayer après { $count } refus ; il réessaiera à la prochaine modification. Vérifiez les identifiants du dépôt distant.
 dash-removed = (supprimé)
 dash-build-failed = La dernière construction a échoué :
@@ -410,3 +410,8 @@ restore-title = Rétablir cette version ?
 restore-explain = La page redeviendra telle qu'elle était dans cette version. Voici ce qui changera, de maintenant à alors :
 revert-title = Annuler cette modification ?
 revert-explain = Ces changements seront défaits, et rien d'autre : ce qui a changé depuis est gardé.
+dash-no-remote = Chaque modification est enregistrée dans l'historique du site. Ce site ne publie vers aucun dépôt distant.
+dash-paused-conflict = La publication est en pause : la version de Cairn et celle du dépôt distant ne s'accordent pas sur { $titles }.
+dash-paused-admin = Choisissez ci-dessous la version à garder.
+dash-paused-editor = Un administrateur a été prévenu pour choisir ; vos modifications sont gardées d'ici là.
+dash-saving-goes-on = L'enregistrement continue ; chaque modification est gardée et sera publiée dès que le dépôt distant l'acceptera.

@@ -6,6 +6,7 @@ use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
 use crate::http::page::{Layout, render};
+use crate::http::session::Notice;
 use crate::i18n::{Lang, ToArg};
 use crate::site::CollectionSummary;
 use crate::site::merge::{CommitSummary, RemoteConflict};
@@ -19,8 +20,8 @@ struct DashboardPage {
     ctx: Layout,
     site_title: String,
     collections: Vec<CollectionSummary>,
-    /// Lines saying how publishing goes (none without a remote).
-    publishing: Vec<String>,
+    /// The one line saying where publishing stands.
+    publishing: (Notice, String),
     /// For admins: what conflicts with what while publishing is paused.
     conflicts: Vec<ConflictRow>,
     /// The newest build Cairn ran, if it runs builds.
@@ -62,41 +63,77 @@ impl ConflictRow {
     }
 }
 
-/// "Published 2 minutes ago", "3 changes waiting to publish", ...
-fn publishing_lines(
+/// The one line that says where publishing stands, and how it reads: the
+/// most pressing of paused, failing, waiting and published, in words an
+/// editor understands (what is waiting is said with it).
+fn publishing_state(
     status: &crate::site::publish::PublishStatus,
     now: i64,
     lang: Lang,
-) -> Vec<String> {
+    admin: bool,
+    titles: &[String],
+) -> (Notice, String) {
     let Some(target) = &status.target else {
-        return Vec::new();
+        return (Notice::Info, lang.t("dash-no-remote"));
     };
-    let mut lines = Vec::new();
+    let waiting = (status.waiting > 0)
+        .then(|| lang.t_with("dash-waiting", &[("count", status.waiting.to_arg())]));
+    let join =
+        |parts: Vec<Option<String>>| parts.into_iter().flatten().collect::<Vec<_>>().join(" ");
     if let Some(reason) = &status.paused {
-        lines.push(lang.t_with("dash-paused", &[("reason", reason.to_arg())]));
-    }
-    match &status.published {
-        Some((_, at)) => {
-            lines.push(lang.t_with("dash-published", &[("when", ago(now - at, lang).into())]))
-        }
-        None => lines.push(lang.t_with(
-            "dash-nothing-published",
-            &[("remote", target.remote.to_arg())],
-        )),
-    }
-    if status.waiting > 0 {
-        lines.push(lang.t_with("dash-waiting", &[("count", status.waiting.to_arg())]));
+        let what = if titles.is_empty() {
+            lang.t_with("dash-paused", &[("reason", reason.to_arg())])
+        } else {
+            lang.t_with(
+                "dash-paused-conflict",
+                &[("titles", titles.join(", ").into())],
+            )
+        };
+        let who = lang.t(if admin {
+            "dash-paused-admin"
+        } else {
+            "dash-paused-editor"
+        });
+        return (Notice::Warning, join(vec![Some(what), waiting, Some(who)]));
     }
     if let Some(error) = &status.failing {
-        lines.push(lang.t_with("dash-failing", &[("error", error.to_arg())]));
+        let stopped = status.stopped.then(|| {
+            lang.t_with(
+                "dash-stopped",
+                &[("count", crate::site::publish::PERMANENT_TRIES.to_arg())],
+            )
+        });
+        return (
+            Notice::Error,
+            join(vec![
+                Some(lang.t_with("dash-failing", &[("error", error.to_arg())])),
+                waiting,
+                stopped,
+                Some(lang.t("dash-saving-goes-on")),
+            ]),
+        );
     }
-    if status.stopped {
-        lines.push(lang.t_with(
-            "dash-stopped",
-            &[("count", crate::site::publish::PERMANENT_TRIES.to_arg())],
-        ));
+    if let Some(waiting) = waiting {
+        return (Notice::Info, waiting);
     }
-    lines
+    match &status.published {
+        Some((_, at)) => (
+            Notice::Success,
+            lang.t_with("dash-published", &[("when", ago(now - at, lang).into())]),
+        ),
+        None => (
+            Notice::Info,
+            lang.t_with(
+                "dash-nothing-published",
+                &[("remote", target.remote.to_arg())],
+            ),
+        ),
+    }
+}
+
+/// A file's name without its folders, for a file that is no document.
+fn lang_file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
 }
 
 /// How long ago, in words: "just now", "3 minutes ago".
@@ -125,6 +162,27 @@ pub(super) async fn show(
     } else {
         Vec::new()
     };
+    // The documents publishing disagrees about, by their titles.
+    let mut titles: Vec<String> = Vec::new();
+    for c in &status.conflicts {
+        let title =
+            match collections
+                .iter()
+                .find(|k| c.path.starts_with(&format!("{}/", k.dir)))
+            {
+                Some(k) => match crate::site::collection_name(&k.name) {
+                    Ok(name) => state.site.documents(&name).await.ok().and_then(|docs| {
+                        docs.into_iter().find(|d| d.path == c.path).map(|d| d.title)
+                    }),
+                    Err(_) => None,
+                },
+                None => None,
+            };
+        let title = title.unwrap_or_else(|| lang_file_name(&c.path));
+        if !titles.contains(&title) {
+            titles.push(title);
+        }
+    }
     let last_build = state
         .builds
         .recent(1)
@@ -138,7 +196,13 @@ pub(super) async fn show(
             .clone()
             .unwrap_or_else(|| current.lang.t("dashboard-site")),
         collections,
-        publishing: publishing_lines(&status, now, current.lang),
+        publishing: publishing_state(
+            &status,
+            now,
+            current.lang,
+            current.user.role == Role::Admin,
+            &titles,
+        ),
         conflicts,
         last_build,
     })

@@ -308,7 +308,11 @@ async fn twenty_quick_saves_lead_to_a_few_builds_and_the_last_is_of_the_last_com
         ],
     );
     let browser = sign_in_editor(&server).await;
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
 
     for i in 1..=20 {
         save_mission(&browser, &format!("Save {i}")).await;

@@ -49,6 +49,12 @@ async fn the_browser_s_language_the_account_s_choice_and_the_default() {
     assert_eq!(html_lang(&html), "fr");
     assert!(html.contains(">Tableau de bord</a>"), "{html}");
     assert!(html.contains("<small>4 documents</small>"), "{html}");
+    // Without a remote, the one publishing line says so.
+    assert_eq!(html.matches("<p class=\"state ").count(), 1, "{html}");
+    assert!(
+        unescape(&html).contains("Ce site ne publie vers aucun dépôt distant."),
+        "{html}"
+    );
     assert!(html.contains(">Se déconnecter</button>"));
     assert!(html.contains("(rédacteur)"));
 

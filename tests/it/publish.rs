@@ -181,7 +181,11 @@ async fn a_save_is_pushed_and_the_remotes_hook_builds_the_new_value() {
     // The remote-tracking branch follows (once the push, which waits for
     // the hook, returns), and the dashboard says so.
     assert!(eventually(20, || git(&work, &["rev-parse", "origin/main"]) == head));
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
     assert_fsck_clean(&bare);
     drop(server);
 }
@@ -213,7 +217,11 @@ async fn diverged_histories_merge_field_by_field_and_a_real_conflict_pauses() {
         ],
     );
     let browser = sign_in_as(&server, "ada", "admin").await;
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
     let other = dir.path().join("other");
     let out = std::process::Command::new("git")
         .args(["clone", "-q", &daemon.url("remote.git")])
@@ -314,7 +322,12 @@ async fn diverged_histories_merge_field_by_field_and_a_real_conflict_pauses() {
     );
     save_mission(&browser, "Ours").await;
     let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
-    dashboard_says(&browser, "Publishing paused: conflict: the remote and Cairn changed the field `mission` of _projects/ai-and-cities.md differently").await;
+    dashboard_says(
+        &browser,
+        "Publishing is paused: Cairn's version and the remote's disagree about AI & Cities.",
+    )
+    .await;
+    dashboard_says(&browser, "Choose below which version to keep.").await;
     let (_, dash) = browser.get("/").await;
     assert!(dash.contains("What conflicts with the remote"), "{dash}");
     assert!(dash.contains("mission: Ours"), "{dash}");
@@ -329,7 +342,11 @@ async fn diverged_histories_merge_field_by_field_and_a_real_conflict_pauses() {
     // Editors see the pause, not the conflict table.
     let editor = sign_in_editor(&server).await;
     let (_, dash) = editor.get("/").await;
-    assert!(dash.contains("Publishing paused: conflict"));
+    assert!(dash.contains("Publishing is paused"), "{dash}");
+    assert!(
+        dash.contains("An administrator has been asked to choose"),
+        "editors are told who decides: {dash}"
+    );
     assert!(!dash.contains("What conflicts with the remote"));
 
     // Nothing lost: every commit of both sides is in the repositories.
@@ -374,7 +391,11 @@ async fn diverged_histories_merge_field_by_field_and_a_real_conflict_pauses() {
             .to_string(),
         format!("{mine} {agreed}")
     );
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
     let (_, dash) = browser.get("/").await;
     assert!(!dash.contains("Publishing paused"), "{dash}");
     assert_fsck_clean(&bare);
@@ -386,7 +407,13 @@ pub(crate) async fn dashboard_says(browser: &Browser, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let (_, dash) = browser.get("/").await;
-        if dash.contains(text) {
+        if unescape(&dash).contains(text) {
+            // One story at a time: exactly one line says where publishing stands.
+            assert_eq!(
+                dash.matches("<p class=\"state ").count(),
+                1,
+                "one publishing state line: {dash}"
+            );
             return;
         }
         assert!(
@@ -403,7 +430,11 @@ async fn saves_go_on_while_the_remote_is_down_and_are_pushed_in_order_when_it_is
     let (bare, work, daemon) = remote_and_checkout(dir.path());
     let port = daemon.port;
     let (_server, browser) = site_with_editor(&work, &dir.path().join("data")).await;
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
     let served = bare.parent().expect("served").to_path_buf();
     drop(daemon);
 
@@ -454,7 +485,11 @@ async fn saves_go_on_while_the_remote_is_down_and_are_pushed_in_order_when_it_is
         })
         .collect();
     assert_eq!(missions, ["mission: Three", "mission: Two", "mission: One"]);
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
     assert_fsck_clean(&bare);
     drop(daemon);
 }
@@ -469,7 +504,11 @@ async fn changes_pushed_elsewhere_are_taken_in_and_a_later_save_is_pushed_on_top
         &[("CAIRN_FETCH_INTERVAL_SECS", "1")],
     );
     let browser = sign_in_editor(&server).await;
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
 
     // Someone pushes a new file and a change to a document's other field.
     let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
@@ -573,7 +612,11 @@ async fn a_signed_push_webhook_makes_cairn_fetch_at_once_and_others_get_401() {
         ],
     );
     let browser = sign_in_editor(&server).await;
-    dashboard_says(&browser, "Published just now.").await;
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
     let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
         std::fs::write(other.join("NOTES.md"), "notes\n").expect("write");
     });
@@ -688,7 +731,7 @@ async fn push_and_fetch(
         eventually(20, || git(bare, &["rev-parse", "main"]) == head),
         "pushed over {transport}"
     );
-    dashboard_says(browser, "Published just now.").await;
+    dashboard_says(browser, "All changes are on the site (published just now).").await;
     let theirs = push_from_elsewhere(dir, daemon, |other| {
         std::fs::write(other.join("NOTES.md"), format!("over {transport}\n")).expect("write");
     });
@@ -959,7 +1002,7 @@ async fn an_admin_settles_a_conflict_by_choosing_a_version() {
         &[("CAIRN_FETCH_INTERVAL_SECS", "3600")],
     );
     let admin = sign_in_as(&server, "ada", "admin").await;
-    dashboard_says(&admin, "Published just now.").await;
+    dashboard_says(&admin, "All changes are on the site (published just now).").await;
     let theirs = push_from_elsewhere(dir.path(), &daemon, |other| {
         set_line(other, doc, "category: research", "category: lab");
         let text = std::fs::read_to_string(other.join(doc)).expect("read");
@@ -973,7 +1016,7 @@ async fn an_admin_settles_a_conflict_by_choosing_a_version() {
     let theirs = theirs.trim().to_string();
     save_mission(&admin, "Ours").await;
     let mine = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
-    dashboard_says(&admin, "Publishing paused: conflict").await;
+    dashboard_says(&admin, "Publishing is paused").await;
 
     let (_, dash) = admin.get("/").await;
     let form = Form::parse(&dash, "/publishing/settle");
