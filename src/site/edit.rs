@@ -314,8 +314,8 @@ fn apply_once(
     let planned = match &edit.action {
         Action::Create { fields, body } => create(cx, writer, &coll, slug, fields, body)?,
         Action::Update(update) => match update_document(cx, writer, &coll, edit, update)? {
-            Some(planned) => planned,
-            None => return unchanged(cx, writer, &coll, slug),
+            Step::Commit(planned) => planned,
+            Step::Unchanged(applied) => return Ok(applied),
         },
         Action::Delete => {
             let (path, tip) = current(cx, writer, &coll, slug)?;
@@ -392,15 +392,15 @@ struct Planned {
     message: String,
 }
 
+/// What an update comes to: a commit to make, or nothing to change.
+enum Step {
+    Commit(Planned),
+    Unchanged(Applied),
+}
+
 /// The answer to an edit that changes nothing: the document as it is.
-fn unchanged(
-    cx: &Ctx<'_>,
-    writer: &mut Writer<'_>,
-    coll: &Collection,
-    slug: &str,
-) -> Result<Applied, SiteError> {
-    let (path, tip) = current(cx, writer, coll, slug)?;
-    Ok(Applied {
+fn unchanged(slug: &str, path: String, tip: crate::git::FileAtTip) -> Step {
+    Step::Unchanged(Applied {
         slug: slug.to_string(),
         path,
         blob: Some(tip.blob),
@@ -500,14 +500,15 @@ fn create(
     })
 }
 
-/// The commit an update makes, or `None` when it changes nothing.
+/// The commit an update makes, or the document as it is when it changes
+/// nothing.
 fn update_document(
     cx: &Ctx<'_>,
     writer: &mut Writer<'_>,
     coll: &Collection,
     edit: &Edit,
     update: &Update,
-) -> Result<Option<Planned>, SiteError> {
+) -> Result<Step, SiteError> {
     let slug = edit.slug.as_str();
     let (path, tip) = current(cx, writer, coll, slug)?;
     if edit.expected.as_ref().is_some_and(|e| *e != tip.blob) {
@@ -554,10 +555,10 @@ fn update_document(
     let (text, mut changed) = match merged {
         Some(m) => (m.text, m.changed),
         None if renamed.is_some() => (tip_doc.as_str().to_string(), Vec::new()),
-        None => return Ok(None),
+        None => return Ok(unchanged(slug, path, tip)),
     };
     if renamed.is_none() && text.as_bytes() == tip.bytes.as_slice() {
-        return Ok(None);
+        return Ok(unchanged(slug, path, tip));
     }
     let bytes = text.into_bytes();
     let blob = Some(crate::git::blob_id(&bytes)?);
@@ -596,7 +597,7 @@ fn update_document(
         merged_since: merged_since.as_ref(),
     }
     .text();
-    Ok(Some(Planned {
+    Ok(Step::Commit(Planned {
         parent: tip.commit,
         changes,
         path: new_path,
@@ -612,30 +613,21 @@ fn update_document(
 #[derive(Debug, Clone)]
 pub(super) struct Proposed {
     key: String,
-    value: Option<Input>,
-}
-
-#[derive(Debug, Clone)]
-enum Input {
-    Form(FieldValue),
-    Json(serde_json::Value),
+    value: Option<Value>,
 }
 
 impl Proposed {
     fn set(key: &str, value: &Value) -> Proposed {
         Proposed {
             key: key.to_string(),
-            value: Some(match value {
-                Value::Form(v) => Input::Form(v.clone()),
-                Value::Json(v) => Input::Json(v.clone()),
-            }),
+            value: Some(value.clone()),
         }
     }
 
     pub(super) fn form(key: &str, value: FieldValue) -> Proposed {
         Proposed {
             key: key.to_string(),
-            value: Some(Input::Form(value)),
+            value: Some(Value::Form(value)),
         }
     }
 
@@ -647,7 +639,7 @@ impl Proposed {
     }
 
     fn is_form(&self) -> bool {
-        matches!(self.value, Some(Input::Form(_)))
+        matches!(self.value, Some(Value::Form(_)))
     }
 }
 
@@ -697,8 +689,8 @@ pub(super) fn merge(
         }
         let value: Typed = match &proposed.value {
             None => None,
-            Some(Input::Form(v)) => Some(v.clone()),
-            Some(Input::Json(json)) => match typed(&doc, schema, key, json) {
+            Some(Value::Form(v)) => Some(v.clone()),
+            Some(Value::Json(json)) => match typed(&doc, schema, key, json) {
                 Ok(v) => Some(v),
                 Err(message) => {
                     invalid.push((key.to_string(), message));

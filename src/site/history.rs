@@ -438,19 +438,7 @@ impl Site {
         let (name, slug) = (collection.as_str().to_string(), slug.as_str().to_string());
         let (sha, path_then) = (sha.clone(), path_then.to_string());
         self.blocking(move |cx| {
-            let coll = collection_of(&cx, &name)?;
-            if !path_then.starts_with(&format!("{}/", coll.dir)) {
-                return Err(SiteError::NotFound(path_then.clone()));
-            }
-            let path = document_path(&cx, &coll, &slug)?;
-            let (_, old) = cx
-                .repo
-                .file_at(&sha, &path_then)?
-                .ok_or_else(|| SiteError::NotFound(format!("{path_then} in {sha}")))?;
-            let now = cx
-                .repo
-                .read_file(&path)?
-                .ok_or_else(|| SiteError::NotFound(path.clone()))?;
+            let (path, old, now) = restore_sources(&cx, &name, &slug, &sha, &path_then)?;
             let (now_doc, old_doc) = (Document::parse(&now.bytes).ok(), Document::parse(&old).ok());
             let body = |d: &Option<Document>| {
                 d.as_ref()
@@ -487,19 +475,7 @@ impl Site {
             .blocking(move |cx| {
                 let mut writer = cx.repo.write_lock()?;
                 with_retries(|| {
-                    let coll = collection_of(&cx, &name)?;
-                    if !path_then.starts_with(&format!("{}/", coll.dir)) {
-                        return Err(SiteError::NotFound(path_then.clone()));
-                    }
-                    let path = document_path(&cx, &coll, &slug)?;
-                    let (_, old) = cx
-                        .repo
-                        .file_at(&sha, &path_then)?
-                        .ok_or_else(|| SiteError::NotFound(format!("{path_then} in {sha}")))?;
-                    let tip = cx
-                        .repo
-                        .read_file(&path)?
-                        .ok_or_else(|| SiteError::NotFound(path.clone()))?;
+                    let (path, old, tip) = restore_sources(&cx, &name, &slug, &sha, &path_then)?;
                     if tip.bytes == old {
                         return Ok(SaveOutcome::Unchanged);
                     }
@@ -680,6 +656,32 @@ impl Site {
         self.index_after_commit();
         Ok(outcome)
     }
+}
+
+/// What restoring the document `slug` of collection `name` to its version
+/// at `path_then` in commit `sha` starts from: its path now, the old bytes,
+/// and the file at the tip. The old path must be in the collection's folder.
+fn restore_sources(
+    cx: &Ctx<'_>,
+    name: &str,
+    slug: &str,
+    sha: &ObjectId,
+    path_then: &str,
+) -> Result<(String, Vec<u8>, crate::git::FileAtTip), SiteError> {
+    let coll = collection_of(cx, name)?;
+    if !path_then.starts_with(&format!("{}/", coll.dir)) {
+        return Err(SiteError::NotFound(path_then.to_string()));
+    }
+    let path = document_path(cx, &coll, slug)?;
+    let (_, old) = cx
+        .repo
+        .file_at(sha, path_then)?
+        .ok_or_else(|| SiteError::NotFound(format!("{path_then} in {sha}")))?;
+    let tip = cx
+        .repo
+        .read_file(&path)?
+        .ok_or_else(|| SiteError::NotFound(path.clone()))?;
+    Ok((path, old, tip))
 }
 
 /// A restore's or revert's outcome from the commit it made (if any).
