@@ -145,8 +145,8 @@ impl Builds {
         let Some((id, group)) = running else {
             return;
         };
-        if let Some(pid) = group.and_then(|p| rustix::process::Pid::from_raw(p as i32)) {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        if let Some(group) = group {
+            kill_group(group);
         }
         if let Err(e) = rows::interrupt(&self.inner.db, id, self.inner.clock.now()).await {
             tracing::error!(error = %e, build = id, "could not record an interrupted build");
@@ -362,8 +362,8 @@ impl Builds {
         ];
         let waited = tokio::time::timeout(limit, child.wait()).await;
         // Whatever the command left running (its own children) goes too.
-        if let Some(pid) = group.and_then(|p| rustix::process::Pid::from_raw(p as i32)) {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        if let Some(group) = group {
+            kill_group(group);
         }
         for reader in readers.into_iter().flatten() {
             let _ = tokio::time::timeout(Duration::from_secs(2), reader).await;
@@ -582,13 +582,18 @@ fn stop_leftover(id: i64, commit: &str, dir: &Path) -> usize {
         .collect();
     groups.sort_unstable();
     groups.dedup();
-    let mut stopped = 0;
-    for group in groups {
-        if let Some(pid) = rustix::process::Pid::from_raw(group)
-            && rustix::process::kill_process_group(pid, rustix::process::Signal::KILL).is_ok()
-        {
-            stopped += 1;
-        }
-    }
-    stopped
+    groups
+        .into_iter()
+        .filter(|g| u32::try_from(*g).is_ok_and(kill_group))
+        .count()
+}
+
+/// Kills process group `group` (SIGKILL); whether it was there to kill.
+fn kill_group(group: u32) -> bool {
+    i32::try_from(group)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .is_some_and(|pid| {
+            rustix::process::kill_process_group(pid, rustix::process::Signal::KILL).is_ok()
+        })
 }
