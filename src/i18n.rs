@@ -173,6 +173,11 @@ impl Lang {
         self.lookup(key, None)
     }
 
+    /// A role's name (`admin`, `editor`, `reviewer`) in this language.
+    pub fn role(self, role: &str) -> String {
+        self.t(&format!("role-{role}"))
+    }
+
     /// The message `key`, if the catalogue has it.
     pub fn try_t(self, key: &str) -> Option<String> {
         LOCALES.try_lookup_complete(self.id(), key, None)

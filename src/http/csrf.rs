@@ -28,7 +28,22 @@ pub async fn token(session: &Session) -> Result<String, AppError> {
 /// writes both check through here.
 pub async fn is_valid(session: &Session, given: Option<&str>) -> Result<bool, AppError> {
     let expected = session.get::<String>(KEY).await?;
-    Ok(matches!((given, expected), (Some(g), Some(e)) if secrets_match(g, &e)))
+    Ok(tokens_match(given, expected.as_deref()))
+}
+
+/// Whether a token sent matches the one expected (none expected: none
+/// matches), in constant time.
+pub fn tokens_match(given: Option<&str>, expected: Option<&str>) -> bool {
+    matches!((given, expected), (Some(g), Some(e)) if secrets_match(g, e))
+}
+
+/// The `_csrf` field of a URL-encoded form, if it has one.
+pub fn form_token(body: &[u8]) -> Result<Option<String>, AppError> {
+    let given: TokenField = serde_urlencoded::from_bytes(body).map_err(|e| {
+        tracing::info!(error = %e, "a form could not be read");
+        AppError::BadRequest(Message::key("error-bad-form"))
+    })?;
+    Ok(given.csrf)
 }
 
 /// Replaces the session's token (at login).
@@ -78,11 +93,8 @@ where
         let bytes = axum::body::to_bytes(body, limit)
             .await
             .map_err(|_| AppError::PayloadTooLarge(too_large(limit)))?;
-        let given: TokenField = serde_urlencoded::from_bytes(&bytes).map_err(|e| {
-            tracing::info!(error = %e, "a form could not be read");
-            AppError::BadRequest(Message::key("error-bad-form"))
-        })?;
-        if !is_valid(&session, given.csrf.as_deref()).await? {
+        let given = form_token(&bytes)?;
+        if !is_valid(&session, given.as_deref()).await? {
             return Err(refused());
         }
         let value = serde_urlencoded::from_bytes(&bytes).map_err(|e| {

@@ -52,7 +52,7 @@ impl Layout {
 
     /// A role's name (`admin`, `editor`, `reviewer`) in the page's language.
     pub fn role(&self, role: &str) -> String {
-        self.lang.t(&format!("role-{role}"))
+        self.lang.role(role)
     }
 
     /// A message from the domain (a field check, an error) in the page's

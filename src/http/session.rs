@@ -61,6 +61,23 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// `user` signed in on `session`, answered in the language they chose,
+    /// else `browser`'s (the browser's, else the site's), and shown times
+    /// in the zone they chose, else the site's.
+    pub fn of(
+        user: User,
+        session: Session,
+        browser: crate::i18n::Lang,
+        site_zone: &crate::i18n::Zone,
+    ) -> CurrentUser {
+        CurrentUser {
+            lang: user.language.unwrap_or(browser),
+            zone: user.timezone.clone().unwrap_or_else(|| site_zone.clone()),
+            user,
+            session,
+        }
+    }
+
     /// A moment in this person's language and time zone.
     pub fn when(&self, secs: i64) -> crate::i18n::When {
         self.lang.when(&self.zone, secs)

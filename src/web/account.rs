@@ -56,13 +56,7 @@ async fn page(
             "account-you-are",
             &[
                 ("username", current.user.username.to_arg()),
-                (
-                    "role",
-                    current
-                        .lang
-                        .t(&format!("role-{}", current.user.role))
-                        .into(),
-                ),
+                ("role", current.lang.role(current.user.role.as_str()).into()),
             ],
         ),
         language: current.user.language.map_or("", |l| l.code()).to_string(),

@@ -131,9 +131,41 @@ fn publishing_state(
     }
 }
 
-/// A file's name without its folders, for a file that is no document.
-fn lang_file_name(path: &str) -> String {
-    path.rsplit('/').next().unwrap_or(path).to_string()
+/// The documents publishing disagrees about, by their titles (a file that
+/// is no document by its name); each collection is listed once.
+async fn conflict_titles(
+    state: &AppState,
+    collections: &[CollectionSummary],
+    conflicts: &[RemoteConflict],
+) -> Vec<String> {
+    let mut listed: Vec<(String, Vec<crate::site::DocumentSummary>)> = Vec::new();
+    let mut titles: Vec<String> = Vec::new();
+    for c in conflicts {
+        let collection = collections
+            .iter()
+            .find(|k| c.path.starts_with(&format!("{}/", k.dir)));
+        let mut title = None;
+        if let Some(k) = collection {
+            if !listed.iter().any(|(name, _)| *name == k.name) {
+                let docs = match crate::site::collection_name(&k.name) {
+                    Ok(name) => state.site.documents(&name).await.unwrap_or_default(),
+                    Err(_) => Vec::new(),
+                };
+                listed.push((k.name.clone(), docs));
+            }
+            title = listed
+                .iter()
+                .find(|(name, _)| *name == k.name)
+                .and_then(|(_, docs)| docs.iter().find(|d| d.path == c.path))
+                .map(|d| d.title.clone());
+        }
+        let title =
+            title.unwrap_or_else(|| c.path.rsplit('/').next().unwrap_or(&c.path).to_string());
+        if !titles.contains(&title) {
+            titles.push(title);
+        }
+    }
+    titles
 }
 
 /// How long ago, in words: "just now", "3 minutes ago".
@@ -162,27 +194,7 @@ pub(super) async fn show(
     } else {
         Vec::new()
     };
-    // The documents publishing disagrees about, by their titles.
-    let mut titles: Vec<String> = Vec::new();
-    for c in &status.conflicts {
-        let title =
-            match collections
-                .iter()
-                .find(|k| c.path.starts_with(&format!("{}/", k.dir)))
-            {
-                Some(k) => match crate::site::collection_name(&k.name) {
-                    Ok(name) => state.site.documents(&name).await.ok().and_then(|docs| {
-                        docs.into_iter().find(|d| d.path == c.path).map(|d| d.title)
-                    }),
-                    Err(_) => None,
-                },
-                None => None,
-            };
-        let title = title.unwrap_or_else(|| lang_file_name(&c.path));
-        if !titles.contains(&title) {
-            titles.push(title);
-        }
-    }
+    let titles = conflict_titles(&state, &collections, &status.conflicts).await;
     let last_build = state
         .builds
         .recent(1)

@@ -8,9 +8,7 @@
 //! showed it (`list`: one item per line; otherwise text), `body` the body,
 //! `base` the blob id the form was made from.
 
-use crate::content::{
-    CollectionName, Document, FieldValue, FieldView, Schema, Slug, Widget, label_of,
-};
+use crate::content::{Document, FieldValue, FieldView, Schema, Widget, label_of};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::page::{Layout, render};
@@ -90,16 +88,12 @@ struct Kept<'a> {
     errors: HashMap<String, String>,
 }
 
-fn parse_names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), AppError> {
-    Ok(crate::site::document_name(collection, slug)?)
-}
-
 pub(super) async fn show(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((collection, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (name, slug) = parse_names(&collection, &slug)?;
+    let (name, slug) = crate::site::document_name(&collection, &slug)?;
     let loaded = state.site.document(&name, &slug).await?;
     let page = page_for(
         &current,
@@ -346,7 +340,7 @@ async fn save_form(
     slug: String,
     pairs: Vec<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (name, slug_name) = parse_names(&collection, &slug)?;
+    let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
     let submitted = Submitted::parse(pairs, current.lang)?;
     let edit = Edit {
         collection: name.clone(),
@@ -636,7 +630,7 @@ pub(super) async fn confirm_delete(
     current: CurrentUser,
     Path((collection, slug)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (name, slug_name) = parse_names(&collection, &slug)?;
+    let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
     let loaded = state.site.document(&name, &slug_name).await?;
     let title = match loaded.content.as_ref() {
         Ok(doc) => doc.title().unwrap_or_else(|| slug.clone()),
@@ -665,7 +659,7 @@ pub(super) async fn delete(
     Path((collection, slug)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<DeleteForm>,
 ) -> Result<Response, AppError> {
-    let (name, slug_name) = parse_names(&collection, &slug)?;
+    let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
     let base = ObjectId::parse(&form.base)
         .ok_or_else(|| AppError::BadRequest(current.lang.t("doc-no-base").into()))?;
     let edit = Edit {

@@ -196,8 +196,20 @@ pub(super) async fn site_history(
     .into_response())
 }
 
-fn names(collection: &str, slug: &str) -> Result<(CollectionName, Slug), AppError> {
-    Ok(crate::site::document_name(collection, slug)?)
+/// A change named in an address: one that can be no commit is not found.
+fn commit_id(sha: &str) -> Result<ObjectId, AppError> {
+    ObjectId::parse(sha).ok_or_else(|| {
+        AppError::NotFound(crate::i18n::Message::Key(
+            "history-no-commit",
+            vec![("sha", sha.to_arg())],
+        ))
+    })
+}
+
+/// The version a restore names.
+fn version_id(sha: &str) -> Result<ObjectId, AppError> {
+    ObjectId::parse(sha)
+        .ok_or_else(|| AppError::BadRequest(crate::i18n::Message::key("history-not-a-version")))
 }
 
 #[derive(Deserialize)]
@@ -211,7 +223,7 @@ pub(super) async fn document_history(
     Path((collection, slug)): Path<(String, String)>,
     Query(cursor): Query<Cursor>,
 ) -> Result<Html<String>, AppError> {
-    let (name, slug_name) = names(&collection, &slug)?;
+    let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
     let page = state
         .site
         .document_history(&name, &slug_name, cursor.before.as_deref())
@@ -278,12 +290,7 @@ pub(super) async fn commit(
     current: CurrentUser,
     Path(sha): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let id = ObjectId::parse(&sha).ok_or_else(|| {
-        AppError::NotFound(crate::i18n::Message::Key(
-            "history-no-commit",
-            vec![("sha", sha.to_arg())],
-        ))
-    })?;
+    let id = commit_id(&sha)?;
     let detail = state.site.commit_detail(&id).await?;
     let files = detail
         .files
@@ -397,10 +404,9 @@ pub(super) async fn confirm_restore(
     Path((collection, slug)): Path<(String, String)>,
     Query(form): Query<RestoreForm>,
 ) -> Result<Response, AppError> {
-    let (name, slug_name) = names(&collection, &slug)?;
+    let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
     let lang = current.lang;
-    let sha = ObjectId::parse(&form.sha)
-        .ok_or_else(|| AppError::BadRequest(lang.t("history-not-a-version").into()))?;
+    let sha = version_id(&form.sha)?;
     let detail = state
         .site
         .restore_preview(&name, &slug_name, &sha, &form.path)
@@ -437,12 +443,7 @@ pub(super) async fn confirm_revert(
     Path(sha): Path<String>,
 ) -> Result<Response, AppError> {
     let lang = current.lang;
-    let id = ObjectId::parse(&sha).ok_or_else(|| {
-        AppError::NotFound(crate::i18n::Message::Key(
-            "history-no-commit",
-            vec![("sha", sha.to_arg())],
-        ))
-    })?;
+    let id = commit_id(&sha)?;
     let detail = state.site.commit_detail(&id).await?;
     let merge = detail.info.parents.len() > 1;
     render(&ConfirmPage {
@@ -478,9 +479,8 @@ pub(super) async fn restore(
     Path((collection, slug)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<RestoreForm>,
 ) -> Result<Response, AppError> {
-    let (name, slug_name) = names(&collection, &slug)?;
-    let sha = ObjectId::parse(&form.sha)
-        .ok_or_else(|| AppError::BadRequest(current.lang.t("history-not-a-version").into()))?;
+    let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
+    let sha = version_id(&form.sha)?;
     let outcome = state
         .site
         .restore(
@@ -509,12 +509,7 @@ pub(super) async fn revert(
     Path(sha): Path<String>,
     CsrfForm(_): CsrfForm<RevertForm>,
 ) -> Result<Response, AppError> {
-    let id = ObjectId::parse(&sha).ok_or_else(|| {
-        AppError::NotFound(crate::i18n::Message::Key(
-            "history-no-commit",
-            vec![("sha", sha.to_arg())],
-        ))
-    })?;
+    let id = commit_id(&sha)?;
     match state
         .site
         .revert(&id, super::author_of(&current), state.clock.now())

@@ -67,7 +67,6 @@ pub(super) struct LoginForm {
 pub(super) async fn submit(
     State(state): State<AppState>,
     address: ClientAddress,
-    headers: axum::http::HeaderMap,
     session: Session,
     lang: Lang,
     CsrfForm(form): CsrfForm<LoginForm>,
@@ -123,18 +122,7 @@ pub(super) async fn submit(
                 && let Some((path, body)) =
                     crate::auth::pending::take(&state.db, &id, user.id, now).await?
             {
-                let current = CurrentUser {
-                    zone: user
-                        .timezone
-                        .clone()
-                        .unwrap_or_else(|| state.default_zone.clone()),
-                    lang: user
-                        .language
-                        .or_else(|| crate::http::lang::of_browser(&headers))
-                        .unwrap_or(state.default_language),
-                    user,
-                    session: session.clone(),
-                };
+                let current = CurrentUser::of(user, session.clone(), lang, &state.default_zone);
                 return super::documents::replay(&state, &current, &path, &body).await;
             }
             Ok(Redirect::to(&next).into_response())

@@ -242,26 +242,15 @@ pub async fn authorize(
         refused.extensions_mut().insert(page_user);
         return refused;
     }
+    let browser = request
+        .extensions()
+        .get::<crate::i18n::Lang>()
+        .copied()
+        .unwrap_or(state.default_language);
+    let current = CurrentUser::of(user, session, browser, &state.default_zone);
     // The account's language, when it chose one, over the browser's.
-    let lang = match user.language {
-        Some(chosen) => chosen,
-        None => request
-            .extensions()
-            .get::<crate::i18n::Lang>()
-            .copied()
-            .unwrap_or(state.default_language),
-    };
-    request.extensions_mut().insert(lang);
-    let zone = user
-        .timezone
-        .clone()
-        .unwrap_or_else(|| state.default_zone.clone());
-    request.extensions_mut().insert(CurrentUser {
-        user,
-        session,
-        lang,
-        zone,
-    });
+    request.extensions_mut().insert(current.lang);
+    request.extensions_mut().insert(current);
     let mut response = next.run(request).await;
     response.extensions_mut().insert(page_user);
     response
@@ -310,15 +299,8 @@ async fn keep_edit(
     let Ok(body) = axum::body::to_bytes(request.into_body(), state.max_body).await else {
         return login(None).await;
     };
-    #[derive(serde::Deserialize)]
-    struct Token {
-        #[serde(rename = "_csrf")]
-        csrf: Option<String>,
-    }
-    let given = serde_urlencoded::from_bytes::<Token>(&body)
-        .ok()
-        .and_then(|t| t.csrf);
-    let valid = matches!((given, csrf), (Some(g), Some(e)) if crate::auth::secrets_match(&g, &e));
+    let given = csrf::form_token(&body).ok().flatten();
+    let valid = csrf::tokens_match(given.as_deref(), csrf.as_deref());
     if !valid {
         return login(None).await;
     }

@@ -297,7 +297,7 @@ pub(super) async fn set_role(
         "user-role-changed",
         &[
             ("username", user.username.to_arg()),
-            ("role", current.lang.t(&format!("role-{role}")).into()),
+            ("role", current.lang.role(role.as_str()).into()),
         ],
     );
     done(&current, &user, result, message).await
