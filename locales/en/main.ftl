@@ -415,3 +415,4 @@ dash-paused-conflict = Publishing is paused: Cairn's version and the remote's di
 dash-paused-admin = Choose below which version to keep.
 dash-paused-editor = An administrator has been asked to choose; your changes are kept meanwhile.
 dash-saving-goes-on = Saving goes on; every change is kept and published once the remote takes it.
+tokens-none = No API tokens yet.

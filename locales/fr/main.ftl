@@ -415,3 +415,4 @@ dash-paused-conflict = La publication est en pause : la version de Cairn et cell
 dash-paused-admin = Choisissez ci-dessous la version à garder.
 dash-paused-editor = Un administrateur a été prévenu pour choisir ; vos modifications sont gardées d'ici là.
 dash-saving-goes-on = L'enregistrement continue ; chaque modification est gardée et sera publiée dès que le dépôt distant l'acceptera.
+tokens-none = Aucun jeton d'API pour l'instant.

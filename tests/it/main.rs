@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod api;
+mod browser;
 mod builds;
 mod fidelity;
 mod fixture_site;

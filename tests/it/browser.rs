@@ -1,0 +1,265 @@
+//! The admin in a real browser (Debian's Chromium, driven over WebDriver by
+//! chromedriver): every screen at 1280 px and at 390 px (a phone), in English
+//! and in French, signed in as an administrator. Each screen must be in the
+//! browser's language and no wider than the window; a screenshot of each is
+//! saved to `target/screenshots/` for a person to look at.
+
+use crate::support::*;
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The key WebDriver names an element by.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// chromedriver on a loopback port, stopped on drop.
+struct Driver {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+            l.local_addr().expect("addr").port()
+        };
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver");
+        Driver {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut r = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            r = r.json(&body);
+        }
+        let answer: Value = r
+            .send()
+            .await
+            .expect("webdriver")
+            .json()
+            .await
+            .expect("json");
+        assert!(answer["value"].get("error").is_none(), "{path}: {answer}");
+        answer["value"].clone()
+    }
+
+    /// A new browser window speaking `lang`, `width` px wide (a phone's
+    /// viewport, emulated, below 500 px: Chromium's windows are not narrower).
+    async fn session(&self, lang: &str, width: u32) -> Session<'_> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self
+            .http
+            .get(format!("{}/status", self.base))
+            .send()
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver never answered");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut options = json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"],
+            "prefs": {"intl.accept_languages": lang},
+        });
+        if width < 500 {
+            options["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": 844, "pixelRatio": 1}});
+        } else {
+            options["args"]
+                .as_array_mut()
+                .expect("args")
+                .push(json!(format!("--window-size={width},900")));
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": options,
+        }}});
+        let value = self
+            .call(reqwest::Method::POST, "/session", Some(caps))
+            .await;
+        Session {
+            driver: self,
+            id: value["sessionId"].as_str().expect("session").to_string(),
+            width,
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Session<'d> {
+    driver: &'d Driver,
+    id: String,
+    width: u32,
+}
+
+impl Session<'_> {
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        self.driver
+            .call(method, &format!("/session/{}{path}", self.id), body)
+            .await
+    }
+
+    async fn go(&self, url: &str) {
+        self.cmd(reqwest::Method::POST, "/url", Some(json!({ "url": url })))
+            .await;
+    }
+
+    async fn run(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    async fn element(&self, css: &str) -> String {
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/element",
+                Some(json!({"using": "css selector", "value": css})),
+            )
+            .await;
+        v[ELEMENT].as_str().expect("element").to_string()
+    }
+
+    async fn type_in(&self, css: &str, text: &str) {
+        let e = self.element(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let e = self.element(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/click"),
+            Some(json!({})),
+        )
+        .await;
+    }
+
+    /// Saves the whole page (as tall as it is, on a desktop window).
+    async fn screenshot(&self, file: &std::path::Path) {
+        if self.width >= 500 {
+            let height = self
+                .run("return document.documentElement.scrollHeight")
+                .await
+                .as_u64()
+                .unwrap_or(900)
+                .min(6000);
+            self.cmd(
+                reqwest::Method::POST,
+                "/window/rect",
+                Some(json!({"width": self.width, "height": height + 120})),
+            )
+            .await;
+        }
+        let png = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(png.as_str().expect("base64"))
+            .expect("png");
+        std::fs::write(file, bytes).expect("write the screenshot");
+    }
+
+    async fn close(self) {
+        self.cmd(reqwest::Method::DELETE, "", None).await;
+    }
+}
+
+#[tokio::test]
+async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px() {
+    if !program_available("chromedriver", "chromium-driver")
+        || !program_available("chromium", "chromium")
+    {
+        return;
+    }
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        &server.data,
+        "root",
+        "admin",
+        "root@example.org",
+        "Root Admin",
+    );
+    let first = git(&server.site(), &["rev-list", "--max-parents=0", "HEAD"]);
+    let first = first.trim();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let page = "/collections/projects/ai-and-cities";
+    let screens = [
+        ("dashboard", "/".to_string()),
+        ("collection", "/collections/projects".to_string()),
+        ("new", "/collections/projects/new".to_string()),
+        ("document", page.to_string()),
+        ("delete", format!("{page}/delete")),
+        ("page-history", format!("{page}/history")),
+        (
+            "restore",
+            format!("{page}/restore?sha={first}&path=_projects/ai-and-cities.md"),
+        ),
+        ("history", "/history".to_string()),
+        ("change", format!("/commits/{first}")),
+        ("builds", "/builds".to_string()),
+        ("account", "/account".to_string()),
+        ("users", "/users".to_string()),
+        ("user", "/users/root".to_string()),
+        ("tokens", "/tokens".to_string()),
+        ("security-log", "/security-log".to_string()),
+        ("not-found", "/collections/nope".to_string()),
+    ];
+    let driver = Driver::start();
+    let mut too_wide = Vec::new();
+    for lang in ["en", "fr"] {
+        for width in [1280, 390] {
+            let s = driver.session(lang, width).await;
+            s.go(&server.url("/login")).await;
+            s.screenshot(&shots.join(format!("login-{lang}-{width}.png")))
+                .await;
+            s.type_in("#username", "root").await;
+            s.type_in("#password", PASSWORD).await;
+            s.click("form[action='/login'] button").await;
+            for (name, path) in &screens {
+                s.go(&server.url(path)).await;
+                let seen = s
+                    .run("return [document.documentElement.lang, document.documentElement.scrollWidth, document.documentElement.clientWidth, location.pathname]")
+                    .await;
+                assert_eq!(seen[0], lang, "{name} in {lang}: {seen}");
+                assert_ne!(seen[3], "/login", "{name}: signed in");
+                if seen[1].as_u64() > seen[2].as_u64() {
+                    too_wide.push(format!("{name} {lang} {width}: {seen}"));
+                }
+                s.screenshot(&shots.join(format!("{name}-{lang}-{width}.png")))
+                    .await;
+            }
+            s.close().await;
+        }
+    }
+    assert!(too_wide.is_empty(), "wider than the window: {too_wide:?}");
+    eprintln!("screenshots in {}", shots.display());
+}
