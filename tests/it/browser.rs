@@ -131,6 +131,30 @@ impl Session<'_> {
         .await
     }
 
+    /// Runs axe-core (already read from disk) on the page: its violations
+    /// of WCAG 2.2 A and AA and of its best practices, one line each.
+    async fn axe(&self, source: &str) -> Vec<String> {
+        let script = format!(
+            "{source}\n;const done = arguments[arguments.length - 1];\
+             axe.run(document, {{runOnly: {{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}}}})\
+             .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' at ' + v.nodes.map(n => n.target.join(' ')).join(', '))))\
+             .catch(e => done(['axe failed: ' + e]));"
+        );
+        let found = self
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/async",
+                Some(json!({"script": script, "args": []})),
+            )
+            .await;
+        found
+            .as_array()
+            .expect("violations")
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     async fn element(&self, css: &str) -> String {
         let v = self
             .cmd(
@@ -191,6 +215,21 @@ impl Session<'_> {
     }
 }
 
+/// axe-core's script, installed by `npm ci --prefix tests/browser` (which
+/// `.ci/run` does); `None`, with the reason printed, when it is not.
+fn axe_source() -> Option<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser/node_modules/axe-core/axe.min.js");
+    let source = std::fs::read_to_string(&path).ok();
+    required_or_skipped(
+        source.is_some(),
+        "axe-core",
+        "npm; then npm ci --prefix tests/browser",
+    )
+    .then_some(source)
+    .flatten()
+}
+
 #[tokio::test]
 async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px() {
     if !program_available("chromedriver", "chromium-driver")
@@ -198,6 +237,7 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
     {
         return;
     }
+    let Some(axe) = axe_source() else { return };
     let dir = tempdir();
     let server = Server::start(dir.path(), None);
     add_user(
@@ -235,10 +275,14 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
     ];
     let driver = Driver::start();
     let mut too_wide = Vec::new();
+    let mut violations = Vec::new();
     for lang in ["en", "fr"] {
         for width in [1280, 390] {
             let s = driver.session(lang, width).await;
             s.go(&server.url("/login")).await;
+            for v in s.axe(&axe).await {
+                violations.push(format!("login {lang} {width}: {v}"));
+            }
             s.screenshot(&shots.join(format!("login-{lang}-{width}.png")))
                 .await;
             s.type_in("#username", "root").await;
@@ -254,6 +298,9 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
                 if seen[1].as_u64() > seen[2].as_u64() {
                     too_wide.push(format!("{name} {lang} {width}: {seen}"));
                 }
+                for v in s.axe(&axe).await {
+                    violations.push(format!("{name} {lang} {width}: {v}"));
+                }
                 s.screenshot(&shots.join(format!("{name}-{lang}-{width}.png")))
                     .await;
             }
@@ -261,5 +308,11 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
         }
     }
     assert!(too_wide.is_empty(), "wider than the window: {too_wide:?}");
+    assert!(
+        violations.is_empty(),
+        "axe-core found {} violations:\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
     eprintln!("screenshots in {}", shots.display());
 }
