@@ -334,7 +334,7 @@ ago-hours = { $count ->
 
 ## History
 history-title = History
-history-of = History of { $page }
+history-of = History of “{ $page }”
 history-author = Author
 history-author-hint = part of a name or email
 history-collection = Collection
@@ -354,16 +354,11 @@ history-restored = Restored the old version (commit { $commit }).
 history-reverted = Reverted the change (commit { $commit }).
 history-revert-conflict = This change cannot be reverted automatically: { $fields } changed again since. Nothing was changed; edit the page by hand instead.
 commit-by = By { $author } · { $when }
-commit-committed-by = committed by { $committer }
 commit-binary = Not a text file.
 commit-merge-explain = This change joined Cairn's history with the remote's. To undo part of it, restore a document's earlier version from its history.
 commit-revert = Revert this change
 commit-absent = (absent)
 commit-empty = (empty)
-commit-added = added
-commit-modified = modified
-commit-deleted = deleted
-commit-renamed = renamed
 
 ## Settling conflicts with the remote
 settle-bad-choice = { $choice } is not a choice: choose Cairn's version or the remote's.
@@ -416,3 +411,31 @@ dash-paused-admin = Choose below which version to keep.
 dash-paused-editor = An administrator has been asked to choose; your changes are kept meanwhile.
 dash-saving-goes-on = Saving goes on; every change is kept and published once the remote takes it.
 tokens-none = No API tokens yet.
+history-headline = { $change ->
+        [added] Created “{ $title }”
+        [deleted] Deleted “{ $title }”
+        [renamed] Renamed “{ $title }”
+       *[modified] Changed “{ $title }”
+    }{ $others ->
+        [0] {""}
+        [one] {" "}and 1 other file
+       *[other] {" "}and { $others } other files
+    }
+history-file-added = Created
+history-file-modified = Changed
+history-file-deleted = Deleted
+history-file-renamed = Renamed
+history-fields = Changed: { $fields }
+commit-details = Details
+commit-details-id = Commit
+commit-details-time = Time (UTC)
+commit-details-author = Author
+commit-details-committer = Recorded by
+commit-details-files = Files
+commit-details-message = Message as recorded
+commit-field = Field
+commit-change = Before → after
+commit-text-changes = Changes in the text
+commit-lines-skipped = … unchanged lines left out …
+commit-line-added = added:
+commit-line-removed = removed:

@@ -334,7 +334,7 @@ ago-hours = { $count ->
 
 ## Historique
 history-title = Historique
-history-of = Historique de { $page }
+history-of = Historique de « { $page } »
 history-author = Auteur
 history-author-hint = une partie d'un nom ou d'un courriel
 history-collection = Collection
@@ -354,16 +354,11 @@ history-restored = L'ancienne version est rétablie (modification { $commit }).
 history-reverted = La modification est annulée (modification { $commit }).
 history-revert-conflict = Cette modification ne peut pas être annulée automatiquement : { $fields } a changé de nouveau depuis. Rien n'a été modifié ; modifiez la page à la main.
 commit-by = Par { $author } · { $when }
-commit-committed-by = enregistré par { $committer }
 commit-binary = Ce n'est pas un fichier texte.
 commit-merge-explain = Cette modification a réuni l'historique de Cairn et celui du dépôt distant. Pour en défaire une partie, rétablissez une version antérieure d'un document depuis son historique.
 commit-revert = Annuler cette modification
 commit-absent = (absent)
 commit-empty = (vide)
-commit-added = ajouté
-commit-modified = modifié
-commit-deleted = supprimé
-commit-renamed = renommé
 
 ## Régler les conflits avec le dépôt distant
 settle-bad-choice = { $choice } n'est pas un choix : choisissez la version de Cairn ou la version distante.
@@ -416,3 +411,31 @@ dash-paused-admin = Choisissez ci-dessous la version à garder.
 dash-paused-editor = Un administrateur a été prévenu pour choisir ; vos modifications sont gardées d'ici là.
 dash-saving-goes-on = L'enregistrement continue ; chaque modification est gardée et sera publiée dès que le dépôt distant l'acceptera.
 tokens-none = Aucun jeton d'API pour l'instant.
+history-headline = { $change ->
+        [added] Création de « { $title } »
+        [deleted] Suppression de « { $title } »
+        [renamed] Renommage de « { $title } »
+       *[modified] Modification de « { $title } »
+    }{ $others ->
+        [0] {""}
+        [one] {" "}et 1 autre fichier
+       *[other] {" "}et { $others } autres fichiers
+    }
+history-file-added = Créé
+history-file-modified = Modifié
+history-file-deleted = Supprimé
+history-file-renamed = Renommé
+history-fields = Modifié : { $fields }
+commit-details = Détails
+commit-details-id = Commit
+commit-details-time = Heure (UTC)
+commit-details-author = Auteur
+commit-details-committer = Enregistré par
+commit-details-files = Fichiers
+commit-details-message = Message enregistré
+commit-field = Champ
+commit-change = Avant → après
+commit-text-changes = Modifications du texte
+commit-lines-skipped = … lignes inchangées omises …
+commit-line-added = ajouté :
+commit-line-removed = supprimé :

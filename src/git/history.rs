@@ -140,6 +140,26 @@ impl Repo {
             blob.content().to_vec(),
         )))
     }
+
+    /// A file's bytes in the first parent of `commit` (what a deletion
+    /// removed), or `None` when it had no such file or no parent.
+    pub fn file_before(
+        &self,
+        commit: &ObjectId,
+        path: &str,
+    ) -> Result<Option<(ObjectId, Vec<u8>)>, StoreError> {
+        let parent = {
+            let repo = self.handle()?;
+            let Ok(commit) = repo.find_commit(commit.oid()?) else {
+                return Ok(None);
+            };
+            match commit.parent_id(0) {
+                Ok(id) => ObjectId::from_oid(id),
+                Err(_) => return Ok(None),
+            }
+        };
+        self.file_at(&parent, path)
+    }
 }
 
 fn walk(repo: &Repository, tip: Oid, hide: Option<Oid>) -> Result<Vec<CommitInfo>, StoreError> {

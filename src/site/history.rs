@@ -22,6 +22,17 @@ pub fn parse_day(s: &str) -> Option<i64> {
     Some(date.midnight().assume_utc().unix_timestamp())
 }
 
+/// A document a history entry names, as a reader knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRef {
+    pub collection: String,
+    pub slug: String,
+    /// Its title (`title`, else `name`), else its slug.
+    pub title: String,
+    /// Whether it is at the branch tip, so its page can be opened.
+    pub exists: bool,
+}
+
 /// Entries per history page.
 pub const PAGE: usize = 50;
 
@@ -44,6 +55,8 @@ pub struct HistoryEntry {
     /// Author time, seconds since the Unix epoch.
     pub time: i64,
     pub summary: String,
+    /// Made by Cairn for a person (its summary is Cairn's, not theirs).
+    pub by_cairn: bool,
     pub files: Vec<HistoryFile>,
     /// Index position, for the next page's cursor.
     pub seq: i64,
@@ -151,6 +164,7 @@ fn entry(row: CommitRow, files: Vec<FileRow>) -> HistoryEntry {
         author_email: row.author_email,
         time: row.time,
         summary: row.summary,
+        by_cairn: row.user_id.is_some(),
         seq: row.seq,
         files: files
             .into_iter()
@@ -371,6 +385,64 @@ impl Site {
 
     /// A commit and its changes: documents field by field plus a body line
     /// diff, other text files as a line diff.
+    /// The documents these paths are, by path, each with the commit it was
+    /// seen in: its title at the tip, or, for one gone since, its title in
+    /// that commit (or in the commit's parent, for the commit that deleted
+    /// it). Paths in no collection are left out.
+    pub async fn pages(
+        &self,
+        paths: Vec<(String, ObjectId)>,
+    ) -> Result<std::collections::HashMap<String, PageRef>, SiteError> {
+        self.blocking(move |cx| {
+            let config = super::load_config(&cx)?;
+            let mut out = std::collections::HashMap::new();
+            for (path, seen_in) in paths {
+                if out.contains_key(&path) {
+                    continue;
+                }
+                let Some((dir, file)) = path.rsplit_once('/') else {
+                    continue;
+                };
+                let Some(coll) = config.collections.iter().find(|c| c.dir == dir) else {
+                    continue;
+                };
+                let Some(slug) = coll.slug_of(file) else {
+                    continue;
+                };
+                let title_of = |bytes: &[u8], blob: &ObjectId| {
+                    cx.cache
+                        .document(blob, || Ok::<_, SiteError>(bytes.to_vec()))
+                        .ok()
+                        .and_then(|d| d.as_ref().as_ref().ok().and_then(Document::title))
+                };
+                let (title, exists) = match cx.repo.read_file(&path)? {
+                    Some(file) => (title_of(&file.bytes, &file.blob), true),
+                    None => {
+                        let then = match cx.repo.file_at(&seen_in, &path)? {
+                            Some(found) => Some(found),
+                            None => cx.repo.file_before(&seen_in, &path)?,
+                        };
+                        (
+                            then.and_then(|(blob, bytes)| title_of(&bytes, &blob)),
+                            false,
+                        )
+                    }
+                };
+                out.insert(
+                    path.clone(),
+                    PageRef {
+                        collection: coll.name.clone(),
+                        slug: slug.to_string(),
+                        title: title.unwrap_or_else(|| slug.to_string()),
+                        exists,
+                    },
+                );
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     pub async fn commit_detail(&self, sha: &ObjectId) -> Result<CommitDetail, SiteError> {
         let sha = sha.clone();
         self.blocking(move |cx| {

@@ -10,55 +10,162 @@ use crate::http::error::{AppError, encode_query};
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::i18n::{Lang, ToArg, When};
-use crate::site::history::{HistoryEntry, HistoryQuery, parse_day};
+use crate::site::history::{HistoryEntry, HistoryQuery, PageRef, parse_day};
 use crate::site::{ObjectId, SaveOutcome, SiteError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A file a change touched, as a reader names it.
+struct FileLine {
+    /// What happened to it (`added`, `modified`, `deleted`, `renamed`).
+    change: &'static str,
+    /// The document's title, or the file's path when it is no document.
+    name: String,
+    /// Its edit page, when it is a document still there.
+    link: Option<String>,
+    /// The changed fields' labels, joined.
+    fields: String,
+}
+
+/// The catalogue key of what happened to a file.
+fn change_label(change: &str) -> &'static str {
+    match change {
+        "added" => "history-file-added",
+        "deleted" => "history-file-deleted",
+        "renamed" => "history-file-renamed",
+        _ => "history-file-modified",
+    }
+}
+
+impl FileLine {
+    fn change_label(&self) -> &'static str {
+        change_label(self.change)
+    }
+}
+
+impl FileView {
+    fn change_label(&self) -> &'static str {
+        change_label(self.change)
+    }
+}
 
 /// A history line as shown.
 struct Row {
     sha: String,
-    short: String,
     when: When,
     author: String,
-    summary: String,
-    /// `path (fields)` for each file.
-    files: Vec<String>,
+    /// What the change did, in the reader's language.
+    headline: String,
+    /// The person's own message, for a change not made through Cairn.
+    message: Option<String>,
+    files: Vec<FileLine>,
     /// The document's path in this commit (document history only).
     path: String,
 }
 
-fn rows(entries: Vec<HistoryEntry>, current: &CurrentUser) -> Vec<Row> {
-    entries
+/// The label a changed field is shown with (the form's), `body` the text.
+fn field_label(key: &str, lang: Lang) -> String {
+    if key == "body" {
+        lang.t("doc-body")
+    } else {
+        crate::content::label_of(key)
+    }
+}
+
+fn change_key(change: &str) -> &'static str {
+    match change {
+        "added" => "added",
+        "deleted" => "deleted",
+        "renamed" => "renamed",
+        _ => "modified",
+    }
+}
+
+/// What a change did, for its line and its page: Cairn's own summary is
+/// said again in the reader's words (the first document and what happened
+/// to it, and how many other files); a person's message is theirs.
+fn headline(files: &[FileLine], summary: &str, by_cairn: bool, lang: Lang) -> String {
+    match files.first() {
+        Some(first) if by_cairn || summary.trim().is_empty() => lang.t_with(
+            "history-headline",
+            &[
+                ("change", first.change.to_arg()),
+                ("title", first.name.to_arg()),
+                ("others", (files.len() - 1).to_arg()),
+            ],
+        ),
+        _ => summary.to_string(),
+    }
+}
+
+/// The documents named by `paths` (each with the commit it was seen in).
+async fn pages_of(
+    state: &AppState,
+    paths: Vec<(String, String)>,
+) -> Result<HashMap<String, PageRef>, AppError> {
+    let paths = paths
         .into_iter()
-        .map(|e| Row {
-            short: e.sha.chars().take(7).collect(),
-            when: current.when(e.time),
-            author: e.author_name,
-            summary: e.summary,
-            path: e.files.first().map(|f| f.path.clone()).unwrap_or_default(),
-            files: e
+        .filter_map(|(p, sha)| ObjectId::parse(&sha).map(|id| (p, id)))
+        .collect();
+    Ok(state.site.pages(paths).await?)
+}
+
+fn file_line(
+    path: &str,
+    change: &str,
+    fields: &[String],
+    pages: &HashMap<String, PageRef>,
+    lang: Lang,
+) -> FileLine {
+    let page = pages.get(path);
+    FileLine {
+        change: change_key(change),
+        name: page.map_or_else(|| path.to_string(), |p| p.title.clone()),
+        link: page
+            .filter(|p| p.exists)
+            .map(|p| format!("/collections/{}/{}", p.collection, p.slug)),
+        fields: fields
+            .iter()
+            .map(|k| field_label(k, lang))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+async fn rows(
+    state: &AppState,
+    entries: Vec<HistoryEntry>,
+    current: &CurrentUser,
+) -> Result<Vec<Row>, AppError> {
+    let lang = current.lang;
+    let paths = entries
+        .iter()
+        .flat_map(|e| e.files.iter().map(|f| (f.path.clone(), e.sha.clone())))
+        .collect();
+    let pages = pages_of(state, paths).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let files: Vec<FileLine> = e
                 .files
                 .iter()
-                .map(|f| {
-                    let mut s = match &f.old_path {
-                        Some(old) => format!("{old} → {}", f.path),
-                        None => f.path.clone(),
-                    };
-                    if !f.fields.is_empty() {
-                        s.push_str(&format!(" ({})", f.fields.join(", ")));
-                    } else if f.change != "modified" {
-                        s.push_str(&format!(" ({})", f.change));
-                    }
-                    s
-                })
-                .collect(),
-            sha: e.sha,
+                .map(|f| file_line(&f.path, &f.change, &f.fields, &pages, lang))
+                .collect();
+            Row {
+                when: current.when(e.time),
+                author: e.author_name,
+                headline: headline(&files, &e.summary, e.by_cairn, lang),
+                message: (!e.by_cairn && !files.is_empty()).then(|| e.summary.clone()),
+                path: e.files.first().map(|f| f.path.clone()).unwrap_or_default(),
+                files,
+                sha: e.sha,
+            }
         })
-        .collect()
+        .collect())
 }
 
 #[derive(Template)]
@@ -66,6 +173,8 @@ fn rows(entries: Vec<HistoryEntry>, current: &CurrentUser) -> Vec<Row> {
 struct HistoryPage {
     ctx: Layout,
     title: String,
+    /// The document's title, on a document's history.
+    page_title: String,
     /// Set on a document's history: restore buttons post here.
     document: Option<(String, String)>,
     can_edit: bool,
@@ -164,6 +273,7 @@ pub(super) async fn site_history(
         let page = HistoryPage {
             ctx: Layout::signed_in(&current).await?,
             title: lang.t("history-title"),
+            page_title: String::new(),
             document: None,
             can_edit,
             next: None,
@@ -186,10 +296,11 @@ pub(super) async fn site_history(
     Ok(render(&HistoryPage {
         ctx: Layout::signed_in(&current).await?,
         title: lang.t("history-title"),
+        page_title: String::new(),
         document: None,
         can_edit,
         next: page.next.map(|n| filters.next_query(&n)),
-        rows: rows(page.entries, &current),
+        rows: rows(&state, page.entries, &current).await?,
         filters,
         problems: Vec::new(),
     })?
@@ -228,16 +339,26 @@ pub(super) async fn document_history(
         .site
         .document_history(&name, &slug_name, cursor.before.as_deref())
         .await?;
+    let page_title = match state.site.document(&name, &slug_name).await {
+        Ok(loaded) => loaded
+            .content
+            .as_ref()
+            .as_ref()
+            .ok()
+            .and_then(crate::content::Document::title)
+            .unwrap_or_else(|| slug.clone()),
+        Err(_) => slug.clone(),
+    };
     render(&HistoryPage {
         ctx: Layout::signed_in(&current).await?,
-        title: current.lang.t_with(
-            "history-of",
-            &[("page", format!("{collection}/{slug}").into())],
-        ),
+        title: current
+            .lang
+            .t_with("history-of", &[("page", page_title.to_arg())]),
+        page_title,
         document: Some((collection, slug)),
         can_edit: current.user.role.can_edit(),
         next: page.next.map(|n| format!("?before={}", encode_query(&n))),
-        rows: rows(page.entries, &current),
+        rows: rows(&state, page.entries, &current).await?,
         filters: Filters::default(),
         problems: Vec::new(),
     })
@@ -261,12 +382,57 @@ fn show(view: &Option<FieldView>, lang: Lang) -> String {
 }
 
 struct FileView {
+    /// The document's title, or the file's path when it is no document.
+    name: String,
+    /// The file's path (and its old path, for a rename), for the details.
     path: String,
+    /// Its edit page, when it is a document still there.
+    link: Option<String>,
+    /// What happened to it (`added`, `modified`, `deleted`, `renamed`).
     change: &'static str,
     fields: Vec<FieldRow>,
-    /// (`+`, `-` or ` `, text)
+    /// (`+`, `-`, ` ` or `…` for lines left out, text): the changed lines
+    /// with up to [`CONTEXT`] unchanged ones around each.
     lines: Vec<(char, String)>,
     binary: bool,
+}
+
+/// Unchanged lines shown around each change in a text's diff.
+const CONTEXT: usize = 3;
+
+/// The changed lines of a diff with their context; runs of unchanged lines
+/// further from any change become one `…` line.
+fn with_context(lines: Vec<Line>) -> Vec<(char, String)> {
+    let changed: Vec<bool> = lines.iter().map(|l| !matches!(l, Line::Same(_))).collect();
+    if !changed.contains(&true) {
+        return Vec::new();
+    }
+    let near = |i: usize| {
+        let from = i.saturating_sub(CONTEXT);
+        let to = (i + CONTEXT).min(changed.len() - 1);
+        changed[from..=to].contains(&true)
+    };
+    let mut out = Vec::new();
+    let mut skipped = false;
+    for (i, line) in lines.into_iter().enumerate() {
+        if !near(i) {
+            skipped = true;
+            continue;
+        }
+        if skipped {
+            out.push(('…', String::new()));
+            skipped = false;
+        }
+        out.push(match line {
+            Line::Added(t) => ('+', t),
+            Line::Removed(t) => ('-', t),
+            Line::Same(t) => (' ', t),
+        });
+    }
+    if skipped {
+        out.push(('…', String::new()));
+    }
+    out
 }
 
 #[derive(Template)]
@@ -274,9 +440,15 @@ struct FileView {
 struct CommitPage {
     ctx: Layout,
     sha: String,
-    summary: String,
+    /// What the change did, in the reader's words.
+    headline: String,
+    /// The person's own message, for a change not made through Cairn.
+    own_message: Option<String>,
+    /// The whole message as recorded, with its trailers (the details).
     message: String,
     author: String,
+    /// Name and email, for the details.
+    author_full: String,
     committer: String,
     when: When,
     can_edit: bool,
@@ -290,26 +462,49 @@ pub(super) async fn commit(
     current: CurrentUser,
     Path(sha): Path<String>,
 ) -> Result<Html<String>, AppError> {
+    let lang = current.lang;
     let id = commit_id(&sha)?;
     let detail = state.site.commit_detail(&id).await?;
-    let files = detail
+    let info = detail.info;
+    let pages = pages_of(
+        &state,
+        detail
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), info.id.to_string()))
+            .collect(),
+    )
+    .await?;
+    let files: Vec<FileView> = detail
         .files
         .into_iter()
-        .map(|f| file_view(f, current.lang))
+        .map(|f| file_view(f, &pages, lang))
         .collect();
-    let info = detail.info;
+    let lines: Vec<FileLine> = files
+        .iter()
+        .map(|f| FileLine {
+            change: f.change,
+            name: f.name.clone(),
+            link: f.link.clone(),
+            fields: String::new(),
+        })
+        .collect();
+    let by_cairn = info.trailer("Cairn-User").is_some();
+    let own = info
+        .message
+        .lines()
+        .filter(|l| !is_trailer(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string();
     render(&CommitPage {
         ctx: Layout::signed_in(&current).await?,
-        summary: info.summary().to_string(),
-        message: info
-            .message
-            .lines()
-            .skip(1)
-            .collect::<Vec<_>>()
-            .join("\n")
-            .trim()
-            .to_string(),
-        author: format!("{} <{}>", info.author.name, info.author.email),
+        headline: headline(&lines, info.summary(), by_cairn, lang),
+        own_message: (!by_cairn && !lines.is_empty() && !own.is_empty()).then_some(own),
+        message: info.message.trim().to_string(),
+        author: info.author.name.clone(),
+        author_full: format!("{} <{}>", info.author.name, info.author.email),
         committer: format!("{} <{}>", info.committer.name, info.committer.email),
         when: current.when(info.time),
         can_edit: current.user.role.can_edit(),
@@ -319,26 +514,39 @@ pub(super) async fn commit(
     })
 }
 
+/// A `Key: value` trailer line of a commit message (`Cairn-User: 2`).
+fn is_trailer(line: &str) -> bool {
+    line.split_once(": ").is_some_and(|(key, _)| {
+        !key.is_empty()
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && key.contains('-')
+    })
+}
+
 /// A file's changes as a change's page (and a revert's preview) shows them.
-fn file_view(f: crate::site::history::FileDetail, lang: Lang) -> FileView {
+fn file_view(
+    f: crate::site::history::FileDetail,
+    pages: &HashMap<String, PageRef>,
+    lang: Lang,
+) -> FileView {
+    let page = pages.get(&f.path);
     FileView {
+        name: page.map_or_else(|| f.path.clone(), |p| p.title.clone()),
+        link: page
+            .filter(|p| p.exists)
+            .map(|p| format!("/collections/{}/{}", p.collection, p.slug)),
         path: match &f.old_path {
             Some(old) => format!("{old} → {}", f.path),
             None => f.path.clone(),
         },
-        change: match f.change.as_str() {
-            "added" => "commit-added",
-            "deleted" => "commit-deleted",
-            "renamed" => "commit-renamed",
-            _ => "commit-modified",
-        },
+        change: change_key(f.change.as_str()),
         fields: f
             .document
             .map(|d| {
                 d.fields
                     .iter()
                     .map(|c| FieldRow {
-                        key: c.key.clone(),
+                        key: field_label(&c.key, lang),
                         text: match (c.list_changes(), &c.before, &c.after) {
                             (Some((added, removed)), Some(_), Some(_)) => added
                                 .iter()
@@ -352,16 +560,7 @@ fn file_view(f: crate::site::history::FileDetail, lang: Lang) -> FileView {
                     .collect()
             })
             .unwrap_or_default(),
-        lines: f
-            .lines
-            .into_iter()
-            .filter(|l| !matches!(l, Line::Same(_)))
-            .map(|l| match l {
-                Line::Added(t) => ('+', t),
-                Line::Removed(t) => ('-', t),
-                Line::Same(t) => (' ', t),
-            })
-            .collect(),
+        lines: with_context(f.lines),
         binary: f.binary,
     }
 }
@@ -425,7 +624,8 @@ pub(super) async fn confirm_restore(
         files: if unchanged {
             Vec::new()
         } else {
-            vec![file_view(detail, lang)]
+            let pages = pages_of(&state, vec![(detail.path.clone(), form.sha.clone())]).await?;
+            vec![file_view(detail, &pages, lang)]
         },
         action: (!unchanged).then(|| format!("{page}/restore")),
         hidden: vec![("sha", form.sha.clone()), ("path", form.path.clone())],
@@ -446,6 +646,15 @@ pub(super) async fn confirm_revert(
     let id = commit_id(&sha)?;
     let detail = state.site.commit_detail(&id).await?;
     let merge = detail.info.parents.len() > 1;
+    let pages = pages_of(
+        &state,
+        detail
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), sha.clone()))
+            .collect(),
+    )
+    .await?;
     render(&ConfirmPage {
         ctx: Layout::signed_in(&current).await?,
         title: lang.t("revert-title"),
@@ -457,7 +666,7 @@ pub(super) async fn confirm_revert(
         files: detail
             .files
             .into_iter()
-            .map(|f| file_view(f, lang))
+            .map(|f| file_view(f, &pages, lang))
             .collect(),
         action: (!merge).then(|| format!("/commits/{sha}/revert")),
         hidden: Vec::new(),

@@ -51,21 +51,30 @@ async fn history_shows_every_change_with_its_author_including_outside_commits() 
     let (status, html) = browser.get("/history").await;
     assert_eq!(status, 200);
     let html = unescape(&html);
+    // Cairn's own changes are told in the reader's words, by title.
+    assert!(html.contains("Changed “AI & Cities”"), "{html}");
     assert!(
-        html.contains("Update projects/ai-and-cities: mission"),
-        "{html}"
+        !html.contains("Update projects/ai-and-cities"),
+        "Cairn's recorded summary is not what a reader sees: {html}"
     );
     assert!(html.contains("Alice Martin"));
     assert!(html.contains("Tweak the mobility mission"));
     assert!(html.contains("Outside Dev"));
     assert!(
-        html.contains("_projects/open-mobility-lab.md (mission)"),
-        "fields of outside commits too"
+        html.contains(
+            "Changed <a href=\"/collections/projects/open-mobility-lab\">Open Mobility Lab</a> — Mission"
+        ),
+        "fields of outside commits too, by label, linked to the page: {html}"
     );
+    assert!(!html.contains("_projects/"), "no file paths: {html}");
     assert!(html.contains("Create the demo site"));
 
     let (_, mine) = browser.get("/history?author=alice%40example.org").await;
-    assert!(mine.contains("ai-and-cities: mission") && !mine.contains("Tweak the mobility"));
+    let mine = unescape(&mine);
+    assert!(mine.contains("Changed “AI & Cities”") && !mine.contains("Tweak the mobility"));
+    // Part of a name, in any case, finds the same.
+    let (_, part) = browser.get("/history?author=MARTIN").await;
+    assert!(unescape(&part).contains("Changed “AI & Cities”"));
     let (_, none) = browser.get("/history?since=2100-01-01").await;
     assert!(none.contains("No changes found."));
     let (_, projects) = browser
@@ -76,7 +85,7 @@ async fn history_shows_every_change_with_its_author_including_outside_commits() 
         .get("/history?collection=projects&document=open-mobility-lab")
         .await;
     assert!(
-        doc.contains("Tweak the mobility") && !doc.contains("ai-and-cities: mission"),
+        doc.contains("Tweak the mobility") && !unescape(&doc).contains("“AI & Cities”"),
         "{doc}"
     );
     assert_eq!(
@@ -109,13 +118,15 @@ async fn a_documents_history_follows_renames_and_shows_field_changes() {
     assert_eq!(status, 200);
     let html = unescape(&html);
     for summary in [
-        "Update projects/cities-and-ai: mission, axes",
+        "Changed: Mission, Axes",
         "Rename the AI project",
-        "Update projects/ai-and-cities: mission",
+        "Changed: Mission",
         "Create the demo site",
     ] {
         assert!(html.contains(summary), "{summary} in:\n{html}");
     }
+    assert_eq!(html.matches("Changed “AI & Cities”").count(), 2, "{html}");
+    assert!(html.contains("<title>History of “AI & Cities”"), "{html}");
     assert!(!html.contains("open-mobility-lab"), "only this document");
 
     // The last change, field by field.
@@ -124,17 +135,44 @@ async fn a_documents_history_follows_renames_and_shows_field_changes() {
     assert_eq!(status, 200);
     let commit = unescape(&commit);
     assert!(
-        commit.contains("<th>mission</th><td>\"Before the rename\" → \"After the rename\"</td>"),
+        commit.contains(
+            "<th scope=\"row\">Mission</th><td>\"Before the rename\" → \"After the rename\"</td>"
+        ),
         "{commit}"
     );
     assert!(
-        commit.contains("<th>axes</th><td>+ mobility, − social inclusion</td>"),
+        commit.contains("<th scope=\"row\">Axes</th><td>+ mobility, − social inclusion</td>"),
         "{commit}"
     );
+    assert!(commit.contains("By Alice Martin · "), "{commit}");
+    // It links back to the page it changed.
     assert!(
-        commit.contains("By Alice Martin &lt;alice@example.org&gt;")
-            || commit.contains("By Alice Martin <alice@example.org>")
+        commit
+            .contains("Changed · <a href=\"/collections/projects/cities-and-ai\">AI & Cities</a>"),
+        "{commit}"
     );
+    // Hashes, the trailer and the committer are folded under "Details".
+    let (shown, details) = commit.split_once("<details").expect("details");
+    // What is read, not the addresses in links and forms.
+    let shown: String = shown
+        .split('<')
+        .map(|part| part.split_once('>').map_or(part, |(_, text)| text))
+        .collect();
+    for technical in [
+        sha.as_str(),
+        "Cairn-User:",
+        "alice@example.org",
+        "_projects/cities-and-ai.md",
+    ] {
+        assert!(
+            !shown.contains(technical),
+            "{technical} before the details: {shown}"
+        );
+        assert!(
+            details.contains(technical),
+            "{technical} in the details: {details}"
+        );
+    }
     assert_eq!(
         browser
             .get("/commits/0000000000000000000000000000000000000000")
@@ -311,7 +349,8 @@ async fn reindex_rebuilds_the_index_from_the_repository() {
     );
     let (_, html) = browser.get("/history").await;
     assert_eq!(
-        html.matches("<li>\n    <p><a href=\"/commits/").count(),
+        html.matches("<p class=\"headline\"><a href=\"/commits/")
+            .count(),
         2,
         "{html}"
     );
@@ -359,8 +398,12 @@ async fn a_documents_history_pages_cross_a_rename_without_losing_a_commit() {
         let (status, html) = browser.get(&url).await;
         assert_eq!(status, 200, "{url}");
         let html = unescape(&html);
-        for part in html.split("<strong>").skip(1) {
-            summaries.push(part.split("</strong>").next().expect("summary").to_string());
+        for part in html
+            .split("<p class=\"headline\"><a href=\"/commits/")
+            .skip(1)
+        {
+            let (_, rest) = part.split_once("\">").expect("link");
+            summaries.push(rest.split("</a>").next().expect("summary").to_string());
         }
         next = html
             .split("<a href=\"")
@@ -380,4 +423,68 @@ async fn a_documents_history_pages_cross_a_rename_without_losing_a_commit() {
         summaries, expected,
         "every commit, newest first, across pages and the rename"
     );
+}
+
+#[tokio::test]
+async fn a_change_to_the_text_shows_its_lines_in_context() {
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    let body: String = (1..=20).map(|i| format!("Paragraph {i}.\n")).collect();
+    make_site(
+        &site,
+        &[
+            (
+                "_config.yml",
+                "collections:\n  projects:\n    output: true\n",
+            ),
+            ("_projects/a.md", &format!("---\ntitle: Alpha\n---\n{body}")),
+        ],
+    );
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let page = "/collections/projects/a";
+    let changed = body.replace("Paragraph 10.", "Paragraph ten, rewritten.");
+    edit(&browser, page, &[("body", &changed)]).await;
+
+    let (status, html) = browser.get(&format!("/commits/{}", head(&site))).await;
+    assert_eq!(status, 200);
+    let html = unescape(&html);
+    let diff = html
+        .split_once("<pre class=\"diff\">")
+        .and_then(|(_, rest)| rest.split_once("</pre>"))
+        .map(|(d, _)| d.to_string())
+        .expect("a text diff");
+    // The change, both sides said in words for screen readers.
+    assert!(
+        diff.contains(
+            "<span class=\"del\"><span class=\"sr-only\">removed:</span>− Paragraph 10.</span>"
+        ),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("<span class=\"add\"><span class=\"sr-only\">added:</span>+ Paragraph ten, rewritten.</span>"),
+        "{diff}"
+    );
+    // Three unchanged lines on each side (blank lines count), and the
+    // rest left out, said once before and once after.
+    for near in ["Paragraph 9.", "Paragraph 11."] {
+        assert!(
+            diff.contains(&format!("<span class=\"same\">  {near}</span>")),
+            "{near}: {diff}"
+        );
+    }
+    for far in [
+        "Paragraph 1.",
+        "Paragraph 5.",
+        "Paragraph 15.",
+        "Paragraph 20.",
+    ] {
+        assert!(!diff.contains(far), "{far} is far from the change: {diff}");
+    }
+    assert_eq!(
+        diff.matches("unchanged lines left out").count(),
+        2,
+        "{diff}"
+    );
+    // The text's label, not the key `body`.
+    assert!(html.contains("Changes in the text"), "{html}");
 }
