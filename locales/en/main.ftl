@@ -439,3 +439,6 @@ commit-text-changes = Changes in the text
 commit-lines-skipped = … unchanged lines left out …
 commit-line-added = added:
 commit-line-removed = removed:
+dash-view-site = View the site
+dash-recent = Last changes
+dash-all-changes = All changes

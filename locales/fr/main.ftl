@@ -439,3 +439,6 @@ commit-text-changes = Modifications du texte
 commit-lines-skipped = … lignes inchangées omises …
 commit-line-added = ajouté :
 commit-line-removed = supprimé :
+dash-view-site = Voir le site
+dash-recent = Dernières modifications
+dash-all-changes = Toutes les modifications

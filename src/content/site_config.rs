@@ -31,6 +31,9 @@ pub struct Collection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteConfig {
     pub title: Option<String>,
+    /// `url` and `baseurl`: where the built site is published.
+    pub url: Option<String>,
+    pub baseurl: Option<String>,
     pub collections: Vec<Collection>,
 }
 
@@ -120,7 +123,32 @@ impl SiteConfig {
         }
         Ok(SiteConfig {
             title: scalar("title"),
+            url: scalar("url"),
+            baseurl: scalar("baseurl"),
             collections,
+        })
+    }
+
+    /// The published site's address (`url` with `baseurl`), when `url` is
+    /// an http(s) address: what "View the site" opens.
+    pub fn site_url(&self) -> Option<String> {
+        let url = self.url.as_deref()?.trim().trim_end_matches('/');
+        let lower = url.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://"))
+            || url.contains(['"', '<', '>', ' '])
+        {
+            return None;
+        }
+        let base = self
+            .baseurl
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .trim_matches('/');
+        Some(if base.is_empty() {
+            format!("{url}/")
+        } else {
+            format!("{url}/{base}/")
         })
     }
 
@@ -165,6 +193,30 @@ fn lookup(entries: &[(String, Node)], key: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_site_address_joins_url_and_baseurl() {
+        let read = |text: &str| {
+            SiteConfig::parse(text.as_bytes())
+                .expect("config")
+                .site_url()
+        };
+        assert_eq!(read("title: x\n"), None);
+        assert_eq!(
+            read("url: https://lab.example.org\n").as_deref(),
+            Some("https://lab.example.org/")
+        );
+        assert_eq!(
+            read("url: \"https://example.org/\"\nbaseurl: /chair\n").as_deref(),
+            Some("https://example.org/chair/")
+        );
+        assert_eq!(
+            read("url: javascript:alert(1)\n"),
+            None,
+            "only web addresses"
+        );
+        assert_eq!(read("url: ''\n"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -391,7 +391,7 @@ impl Site {
     /// it). Paths in no collection are left out.
     pub async fn pages(
         &self,
-        paths: Vec<(String, ObjectId)>,
+        paths: Vec<(String, Option<ObjectId>)>,
     ) -> Result<std::collections::HashMap<String, PageRef>, SiteError> {
         self.blocking(move |cx| {
             let config = super::load_config(&cx)?;
@@ -418,9 +418,12 @@ impl Site {
                 let (title, exists) = match cx.repo.read_file(&path)? {
                     Some(file) => (title_of(&file.bytes, &file.blob), true),
                     None => {
-                        let then = match cx.repo.file_at(&seen_in, &path)? {
-                            Some(found) => Some(found),
-                            None => cx.repo.file_before(&seen_in, &path)?,
+                        let then = match &seen_in {
+                            None => None,
+                            Some(seen_in) => match cx.repo.file_at(seen_in, &path)? {
+                                Some(found) => Some(found),
+                                None => cx.repo.file_before(seen_in, &path)?,
+                            },
                         };
                         (
                             then.and_then(|(blob, bytes)| title_of(&bytes, &blob)),

@@ -19,7 +19,11 @@ use axum::response::Html;
 struct DashboardPage {
     ctx: Layout,
     site_title: String,
+    /// The published site, when `_config.yml` says where (`url`).
+    site_url: Option<String>,
     collections: Vec<CollectionSummary>,
+    /// The last changes made, newest first.
+    recent: Vec<super::history::Row>,
     /// The one line saying where publishing stands.
     publishing: (Notice, String),
     /// For admins: what conflicts with what while publishing is paused.
@@ -132,41 +136,41 @@ fn publishing_state(
 }
 
 /// The documents publishing disagrees about, by their titles (a file that
-/// is no document by its name); each collection is listed once.
+/// is no document by its name).
 async fn conflict_titles(
     state: &AppState,
-    collections: &[CollectionSummary],
     conflicts: &[RemoteConflict],
-) -> Vec<String> {
-    let mut listed: Vec<(String, Vec<crate::site::DocumentSummary>)> = Vec::new();
+) -> Result<Vec<String>, AppError> {
+    let seen_in = |c: &RemoteConflict| {
+        c.ours_commit
+            .as_ref()
+            .or(c.theirs_commit.as_ref())
+            .map(|k| k.id.clone())
+    };
+    let pages = state
+        .site
+        .pages(
+            conflicts
+                .iter()
+                .map(|c| (c.path.clone(), seen_in(c)))
+                .collect(),
+        )
+        .await?;
     let mut titles: Vec<String> = Vec::new();
     for c in conflicts {
-        let collection = collections
-            .iter()
-            .find(|k| c.path.starts_with(&format!("{}/", k.dir)));
-        let mut title = None;
-        if let Some(k) = collection {
-            if !listed.iter().any(|(name, _)| *name == k.name) {
-                let docs = match crate::site::collection_name(&k.name) {
-                    Ok(name) => state.site.documents(&name).await.unwrap_or_default(),
-                    Err(_) => Vec::new(),
-                };
-                listed.push((k.name.clone(), docs));
-            }
-            title = listed
-                .iter()
-                .find(|(name, _)| *name == k.name)
-                .and_then(|(_, docs)| docs.iter().find(|d| d.path == c.path))
-                .map(|d| d.title.clone());
-        }
-        let title =
-            title.unwrap_or_else(|| c.path.rsplit('/').next().unwrap_or(&c.path).to_string());
+        let title = pages.get(&c.path).map_or_else(
+            || c.path.rsplit('/').next().unwrap_or(&c.path).to_string(),
+            |p| p.title.clone(),
+        );
         if !titles.contains(&title) {
             titles.push(title);
         }
     }
-    titles
+    Ok(titles)
 }
+
+/// Changes the dashboard lists.
+const RECENT: usize = 5;
 
 /// How long ago, in words: "just now", "3 minutes ago".
 fn ago(secs: i64, lang: Lang) -> String {
@@ -194,7 +198,14 @@ pub(super) async fn show(
     } else {
         Vec::new()
     };
-    let titles = conflict_titles(&state, &collections, &status.conflicts).await;
+    let titles = conflict_titles(&state, &status.conflicts).await?;
+    let mut recent = state
+        .site
+        .history(&crate::site::history::HistoryQuery::default())
+        .await?
+        .entries;
+    recent.truncate(RECENT);
+    let recent = super::history::rows(&state, recent, &current).await?;
     let last_build = state
         .builds
         .recent(1)
@@ -207,7 +218,9 @@ pub(super) async fn show(
             .title
             .clone()
             .unwrap_or_else(|| current.lang.t("dashboard-site")),
+        site_url: config.site_url(),
         collections,
+        recent,
         publishing: publishing_state(
             &status,
             now,

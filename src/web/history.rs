@@ -53,13 +53,13 @@ impl FileView {
     }
 }
 
-/// A history line as shown.
-struct Row {
-    sha: String,
-    when: When,
-    author: String,
+/// A history line as shown (here, and in the dashboard's last changes).
+pub(super) struct Row {
+    pub(super) sha: String,
+    pub(super) when: When,
+    pub(super) author: String,
     /// What the change did, in the reader's language.
-    headline: String,
+    pub(super) headline: String,
     /// The person's own message, for a change not made through Cairn.
     message: Option<String>,
     files: Vec<FileLine>,
@@ -109,7 +109,7 @@ async fn pages_of(
 ) -> Result<HashMap<String, PageRef>, AppError> {
     let paths = paths
         .into_iter()
-        .filter_map(|(p, sha)| ObjectId::parse(&sha).map(|id| (p, id)))
+        .map(|(p, sha)| (p, ObjectId::parse(&sha)))
         .collect();
     Ok(state.site.pages(paths).await?)
 }
@@ -136,7 +136,7 @@ fn file_line(
     }
 }
 
-async fn rows(
+pub(super) async fn rows(
     state: &AppState,
     entries: Vec<HistoryEntry>,
     current: &CurrentUser,

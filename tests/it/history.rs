@@ -488,3 +488,52 @@ async fn a_change_to_the_text_shows_its_lines_in_context() {
     // The text's label, not the key `body`.
     assert!(html.contains("Changes in the text"), "{html}");
 }
+
+#[tokio::test]
+async fn the_dashboard_lists_the_last_changes_and_links_to_the_live_site() {
+    let (_dir, server, browser) = demo_with_editor().await;
+    // The demo site says no `url`: no link to a site that is nowhere.
+    let (_, html) = browser.get("/").await;
+    assert!(!html.contains("View the site"), "{html}");
+    edit(&browser, PAGE, &[("f.mission", "Seen on the dashboard")]).await;
+    let (_, html) = browser.get("/").await;
+    let html = unescape(&html);
+    let recent = html
+        .split_once("<ul class=\"recent\">")
+        .and_then(|(_, r)| r.split_once("</ul>"))
+        .map(|(r, _)| r.to_string())
+        .expect("the last changes");
+    let first = recent.split("<li>").nth(1).expect("a change");
+    let sha = head(&server.site());
+    assert!(
+        first.contains(&format!(
+            "<a href=\"/commits/{sha}\">Changed “AI & Cities”</a>"
+        )),
+        "newest first, by title: {first}"
+    );
+    assert!(first.contains("Alice Martin"), "who: {first}");
+    assert!(first.contains("<time datetime="), "when: {first}");
+    assert!(recent.contains("Create the demo site"), "{recent}");
+
+    // With `url` (and `baseurl`) in _config.yml, the live site is linked.
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    make_site(
+        &site,
+        &[
+            (
+                "_config.yml",
+                "title: Lab\nurl: \"https://lab.example.org\"\nbaseurl: /chair\ncollections:\n  projects:\n    output: true\n",
+            ),
+            ("_projects/a.md", "---\ntitle: Alpha\n---\nText.\n"),
+        ],
+    );
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (_, html) = browser.get("/").await;
+    assert!(
+        html.contains(
+            "<a href=\"https://lab.example.org/chair/\" rel=\"noopener\">View the site</a>"
+        ),
+        "{html}"
+    );
+}
