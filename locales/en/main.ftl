@@ -415,6 +415,8 @@ history-headline = { $change ->
         [added] Created “{ $title }”
         [deleted] Deleted “{ $title }”
         [renamed] Renamed “{ $title }”
+        [restored] Restored an earlier version of “{ $title }”
+        [reverted] Undid a change to “{ $title }”
        *[modified] Changed “{ $title }”
     }{ $others ->
         [0] {""}

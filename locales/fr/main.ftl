@@ -415,6 +415,8 @@ history-headline = { $change ->
         [added] Création de « { $title } »
         [deleted] Suppression de « { $title } »
         [renamed] Renommage de « { $title } »
+        [restored] Retour à une version antérieure de « { $title } »
+        [reverted] Annulation d'une modification de « { $title } »
        *[modified] Modification de « { $title } »
     }{ $others ->
         [0] {""}

@@ -156,7 +156,33 @@ pub enum Message<'a> {
     },
 }
 
+/// What a commit Cairn made did, read back from its summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    Created,
+    Updated,
+    Renamed,
+    Deleted,
+    Restored,
+    Reverted,
+}
+
 impl Message<'_> {
+    /// What the commit whose summary [`Message::text`] wrote did (the
+    /// inverse of its first words); `None` for a summary it did not write.
+    pub fn made(summary: &str) -> Option<Made> {
+        let first = summary.split_once(' ')?.0;
+        Some(match first {
+            "Create" => Made::Created,
+            "Update" => Made::Updated,
+            "Rename" => Made::Renamed,
+            "Delete" => Made::Deleted,
+            "Restore" => Made::Restored,
+            "Revert" => Made::Reverted,
+            _ => return None,
+        })
+    }
+
     pub fn text(&self) -> String {
         match self {
             Message::Create { collection, slug } => format!("Create {collection}/{slug}"),
@@ -847,6 +873,69 @@ mod tests {
 
     fn json(key: &str, v: serde_json::Value) -> Proposed {
         Proposed::set(key, &Value::Json(v))
+    }
+
+    #[test]
+    fn what_a_commit_did_is_read_back_from_its_summary() {
+        let id = ObjectId::parse("0123456789012345678901234567890123456789").expect("id");
+        let changed = ["mission".to_string()];
+        for (message, made) in [
+            (
+                Message::Create {
+                    collection: "p",
+                    slug: "a",
+                },
+                Made::Created,
+            ),
+            (
+                Message::Delete {
+                    collection: "p",
+                    slug: "a",
+                },
+                Made::Deleted,
+            ),
+            (
+                Message::Update {
+                    collection: "p",
+                    slug: "a",
+                    renamed: None,
+                    changed: &changed,
+                    merged_since: None,
+                },
+                Made::Updated,
+            ),
+            (
+                Message::Update {
+                    collection: "p",
+                    slug: "a",
+                    renamed: Some("b"),
+                    changed: &changed,
+                    merged_since: None,
+                },
+                Made::Renamed,
+            ),
+            (
+                Message::Restore {
+                    collection: "p",
+                    slug: "a",
+                    to: &id,
+                },
+                Made::Restored,
+            ),
+            (
+                Message::Revert {
+                    summary: "Update p/a",
+                    sha: &id,
+                },
+                Made::Reverted,
+            ),
+        ] {
+            assert_eq!(
+                Message::made(message.text().lines().next().unwrap_or_default()),
+                Some(made)
+            );
+        }
+        assert_eq!(Message::made("Fix a typo"), None);
     }
 
     #[test]

@@ -16,8 +16,8 @@ pub mod publish;
 
 use cache::{Cache, Parsed};
 pub use edit::{
-    Action, Applied, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Message, Update,
-    Value, collection_name, document_name, new_slug, slug_from_title,
+    Action, Applied, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Made, Message,
+    Update, Value, collection_name, document_name, new_slug, slug_from_title,
 };
 
 use crate::content::{

@@ -60,8 +60,6 @@ pub(super) struct Row {
     pub(super) author: String,
     /// What the change did, in the reader's language.
     pub(super) headline: String,
-    /// The person's own message, for a change not made through Cairn.
-    message: Option<String>,
     files: Vec<FileLine>,
     /// The document's path in this commit (document history only).
     path: String,
@@ -89,11 +87,20 @@ fn change_key(change: &str) -> &'static str {
 /// said again in the reader's words (the first document and what happened
 /// to it, and how many other files); a person's message is theirs.
 fn headline(files: &[FileLine], summary: &str, by_cairn: bool, lang: Lang) -> String {
+    use crate::site::{Made, Message};
     match files.first() {
         Some(first) if by_cairn || summary.trim().is_empty() => lang.t_with(
             "history-headline",
             &[
-                ("change", first.change.to_arg()),
+                (
+                    "change",
+                    match Message::made(summary).filter(|_| by_cairn) {
+                        Some(Made::Restored) => "restored",
+                        Some(Made::Reverted) => "reverted",
+                        _ => first.change,
+                    }
+                    .to_arg(),
+                ),
                 ("title", first.name.to_arg()),
                 ("others", (files.len() - 1).to_arg()),
             ],
@@ -128,11 +135,15 @@ fn file_line(
         link: page
             .filter(|p| p.exists)
             .map(|p| format!("/collections/{}/{}", p.collection, p.slug)),
-        fields: fields
-            .iter()
-            .map(|k| field_label(k, lang))
-            .collect::<Vec<_>>()
-            .join(", "),
+        // A new or deleted document changed every field: saying so says nothing.
+        fields: match change_key(change) {
+            "modified" | "renamed" => fields
+                .iter()
+                .map(|k| field_label(k, lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => String::new(),
+        },
     }
 }
 
@@ -159,7 +170,6 @@ pub(super) async fn rows(
                 when: current.when(e.time),
                 author: e.author_name,
                 headline: headline(&files, &e.summary, e.by_cairn, lang),
-                message: (!e.by_cairn && !files.is_empty()).then(|| e.summary.clone()),
                 path: e.files.first().map(|f| f.path.clone()).unwrap_or_default(),
                 files,
                 sha: e.sha,
@@ -442,7 +452,7 @@ struct CommitPage {
     sha: String,
     /// What the change did, in the reader's words.
     headline: String,
-    /// The person's own message, for a change not made through Cairn.
+    /// The rest of a person's own message (its first line is the headline).
     own_message: Option<String>,
     /// The whole message as recorded, with its trailers (the details).
     message: String,
@@ -490,9 +500,11 @@ pub(super) async fn commit(
         })
         .collect();
     let by_cairn = info.trailer("Cairn-User").is_some();
+    // A person's message past its first line (the headline), without trailers.
     let own = info
         .message
         .lines()
+        .skip(1)
         .filter(|l| !is_trailer(l))
         .collect::<Vec<_>>()
         .join("\n")
@@ -501,7 +513,7 @@ pub(super) async fn commit(
     render(&CommitPage {
         ctx: Layout::signed_in(&current).await?,
         headline: headline(&lines, info.summary(), by_cairn, lang),
-        own_message: (!by_cairn && !lines.is_empty() && !own.is_empty()).then_some(own),
+        own_message: (!by_cairn && !own.is_empty()).then_some(own),
         message: info.message.trim().to_string(),
         author: info.author.name.clone(),
         author_full: format!("{} <{}>", info.author.name, info.author.email),

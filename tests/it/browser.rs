@@ -176,6 +176,68 @@ impl Session<'_> {
         .await;
     }
 
+    /// Empties a field, then types `text` into it, as a person would.
+    async fn replace_text(&self, css: &str, text: &str) {
+        let e = self.element(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/clear"),
+            Some(json!({})),
+        )
+        .await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{e}/value"),
+            Some(json!({ "text": text })),
+        )
+        .await;
+    }
+
+    /// The page's address and whether `css` matches something on it.
+    async fn has(&self, css: &str) -> bool {
+        self.run(&format!(
+            "return document.querySelector({}) !== null",
+            json!(css)
+        ))
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    }
+
+    async fn path(&self) -> String {
+        self.run("return location.pathname")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    async fn text(&self) -> String {
+        self.run("return document.body.innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Clicks what sends a form or follows a link, and waits for the next
+    /// page to have loaded (a mark left on this one is gone).
+    async fn click_and_wait(&self, css: &str) {
+        self.run("window.cairnOldPage = true").await;
+        self.click(css).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let done = self
+                .run("return window.cairnOldPage === undefined && document.readyState === 'complete'")
+                .await;
+            if done.as_bool() == Some(true) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{css}: no new page came");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn click(&self, css: &str) {
         let e = self.element(css).await;
         self.cmd(
@@ -189,6 +251,14 @@ impl Session<'_> {
     /// Saves the whole page (as tall as it is, on a desktop window).
     async fn screenshot(&self, file: &std::path::Path) {
         if self.width >= 500 {
+            // Back to a window's height first: the page's own height is
+            // measured, not the last screenshot's.
+            self.cmd(
+                reqwest::Method::POST,
+                "/window/rect",
+                Some(json!({"width": self.width, "height": 900})),
+            )
+            .await;
             let height = self
                 .run("return document.documentElement.scrollHeight")
                 .await
@@ -315,4 +385,188 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
         violations.join("\n")
     );
     eprintln!("screenshots in {}", shots.display());
+}
+
+/// What a person does, in a real browser, in both languages at both widths:
+/// sign in through the form, edit and save, meet a conflict with another
+/// editor's save, restore an old version after its preview, add a user,
+/// make an API token, and follow a build. Every page reached is checked by
+/// axe-core and for its width, and saved as a screenshot.
+#[tokio::test]
+async fn a_person_signs_in_edits_meets_a_conflict_restores_and_manages_users_tokens_and_builds() {
+    if !program_available("chromedriver", "chromium-driver")
+        || !program_available("chromium", "chromium")
+    {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let dir = tempdir();
+    // No remote: every commit is built; the build prints the commit.
+    let server = Server::start_with(
+        dir.path(),
+        None,
+        &[(
+            "CAIRN_BUILD_COMMAND",
+            "echo \"building $CAIRN_BUILD_COMMIT\"",
+        )],
+    );
+    add_user(
+        &server.data,
+        "root",
+        "admin",
+        "root@example.org",
+        "Root Admin",
+    );
+    // Another editor, saving the same page meanwhile (over HTTP).
+    let other = sign_in_as(&server, "bea", "editor").await;
+    let site = server.site();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let page = "/collections/projects/ai-and-cities";
+    let mission = "textarea[name='f.mission'], input[name='f.mission']";
+    let driver = Driver::start();
+    let mut problems = Vec::new();
+    for lang in ["en", "fr"] {
+        for width in [1280, 390] {
+            let s = driver.session(lang, width).await;
+            let tag = format!("{lang}-{width}");
+            // Checks the page reached: its language, width and axe; saves it.
+            let mut look = async |s: &Session<'_>, name: &str| {
+                let seen = s
+                    .run("return [document.documentElement.lang, document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                    .await;
+                if seen[0] != lang {
+                    problems.push(format!("{name} {tag}: not in {lang}: {seen}"));
+                }
+                if seen[1].as_u64() > seen[2].as_u64() {
+                    problems.push(format!("{name} {tag}: wider than the window: {seen}"));
+                }
+                for v in s.axe(&axe).await {
+                    problems.push(format!("{name} {tag}: {v}"));
+                }
+                s.screenshot(&shots.join(format!("flow-{name}-{tag}.png")))
+                    .await;
+            };
+
+            // Sign in through the form.
+            s.go(&server.url("/login")).await;
+            s.type_in("#username", "root").await;
+            s.type_in("#password", PASSWORD).await;
+            s.click_and_wait("form[action='/login'] button").await;
+            assert_eq!(s.path().await, "/", "{tag}: signed in, on the dashboard");
+
+            // Edit and save.
+            s.go(&server.url(page)).await;
+            let saved = format!("Saved from the browser ({tag})");
+            s.replace_text(mission, &saved).await;
+            s.click_and_wait(".save-bar button").await;
+            assert!(
+                s.has("p.flash[role=status]").await,
+                "{tag}: a success notice"
+            );
+            look(&s, "saved").await;
+            let file = std::fs::read_to_string(site.join("_projects/ai-and-cities.md"))
+                .expect("the page's file");
+            assert!(file.contains(&format!("mission: {saved}")), "{tag}: {file}");
+            assert_eq!(
+                git(&site, &["log", "-1", "--format=%an"]).trim(),
+                "Root Admin",
+                "{tag}: authored by the person"
+            );
+
+            // A conflict: Bea saves the mission while the form is open.
+            s.go(&server.url(page)).await;
+            let (_, html) = other.get(page).await;
+            let theirs = format!("Bea's mission ({tag})");
+            let form = Form::parse(&html, page).with("f.mission", &theirs);
+            assert_eq!(other.post(page, &form.fields).await.status().as_u16(), 303);
+            let mine = format!("My mission ({tag})");
+            s.replace_text(mission, &mine).await;
+            s.click_and_wait(".save-bar button").await;
+            assert!(
+                s.has("section.conflicts").await,
+                "{tag}: the conflict is shown"
+            );
+            let text = s.text().await;
+            assert!(
+                text.contains(&theirs) && text.contains(&mine),
+                "{tag}: both values: {text}"
+            );
+            look(&s, "conflict").await;
+            let file = std::fs::read_to_string(site.join("_projects/ai-and-cities.md"))
+                .expect("the page's file");
+            assert!(
+                file.contains(&format!("mission: {theirs}")),
+                "{tag}: Bea's save kept"
+            );
+
+            // Restore the first version, after its preview.
+            s.go(&server.url(&format!("{page}/history"))).await;
+            look(&s, "page-history").await;
+            s.click_and_wait("ol.history > li:last-child button").await;
+            assert!(
+                s.path().await.ends_with("/restore"),
+                "{tag}: a preview first"
+            );
+            look(&s, "restore-preview").await;
+            let before = git(&site, &["rev-parse", "HEAD"]);
+            s.click_and_wait("form.actions button").await;
+            assert_eq!(s.path().await, page, "{tag}: back on the page");
+            assert!(s.has("p.flash[role=status]").await, "{tag}: restored");
+            assert_ne!(
+                git(&site, &["rev-parse", "HEAD"]),
+                before,
+                "{tag}: a new commit"
+            );
+            assert!(
+                git(&site, &["log", "-1", "--format=%s"]).starts_with("Restore"),
+                "{tag}: the restore is its own commit"
+            );
+
+            // The change, as a reviewer reads it.
+            s.go(&server.url("/history")).await;
+            s.click_and_wait("ol.history > li:first-child p.headline a")
+                .await;
+            assert!(
+                s.path().await.starts_with("/commits/"),
+                "{tag}: a change's page"
+            );
+            look(&s, "change").await;
+
+            // Add a user: the one-time link is shown.
+            s.go(&server.url("/users")).await;
+            s.type_in("#username", &format!("new-{tag}")).await;
+            s.type_in("#display_name", &format!("New {tag}")).await;
+            s.type_in("#email", &format!("new-{tag}@example.org")).await;
+            s.click_and_wait("form[action='/users'] button").await;
+            assert!(
+                s.text().await.contains("/set-password?token="),
+                "{tag}: the set-password link"
+            );
+            look(&s, "user-added").await;
+
+            // Make an API token: its secret is shown once.
+            s.go(&server.url("/tokens")).await;
+            s.type_in("#name", &format!("Script {tag}")).await;
+            s.click_and_wait("form[action='/tokens'] button").await;
+            assert!(s.has("code.token").await, "{tag}: the secret");
+            look(&s, "token-made").await;
+
+            // Builds: the newest one's log.
+            s.go(&server.url("/builds")).await;
+            s.click_and_wait("table.builds a[href^='/builds/']").await;
+            assert!(
+                s.path().await.starts_with("/builds/"),
+                "{tag}: a build's page"
+            );
+            look(&s, "build").await;
+            s.close().await;
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
