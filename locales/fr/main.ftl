@@ -45,7 +45,7 @@ dashboard-site = Votre site
 ## La page d'une collection
 collection-new = Nouvelle page
 collection-empty = Aucun document pour l'instant.
-collection-cannot-edit = ne peut pas être modifié : { $why }
+collection-cannot-edit = ne peut pas être modifié : { $why }
 
 ## Un nouveau document
 new-title = Nouvelle page
@@ -56,18 +56,18 @@ new-optional = (facultatif)
 new-slug-hint = La dernière partie de l'adresse web de la page. Laissée vide, elle est tirée du titre.
 new-submit = Créer la page
 new-no-title = Donnez un titre à la nouvelle page.
-new-no-slug = Ce titre n'a ni lettre ni chiffre dont tirer une adresse : donnez une adresse, par exemple arbres-de-rue.
-new-bad-slug = Une adresse ne peut contenir que des lettres, des chiffres et des tirets, par exemple arbres-de-rue ; celle-ci contient une barre oblique, deux points de suite, un point au début ou un caractère invisible.
+new-no-slug = Ce titre n'a ni lettre ni chiffre dont tirer une adresse : donnez une adresse, par exemple arbres-de-rue.
+new-bad-slug = Une adresse ne peut contenir que des lettres, des chiffres et des tirets, par exemple arbres-de-rue ; celle-ci contient une barre oblique, deux points de suite, un point au début ou un caractère invisible.
 new-taken = Une page à l'adresse { $slug } existe déjà. Choisissez une autre adresse.
-new-created = « { $title } » est créée. Remplissez ses champs ci-dessous, puis enregistrez.
+new-created = « { $title } » est créée. Remplissez ses champs ci-dessous, puis enregistrez.
 
 ## Supprimer un document
-delete-title = Supprimer « { $title } » ?
-delete-explain = La page ne fera plus partie du site dès sa prochaine publication. Son historique garde chaque version : un rédacteur peut la rétablir à partir de là.
+delete-title = Supprimer « { $title } » ?
+delete-explain = La page ne fera plus partie du site dès sa prochaine publication. Son historique garde chaque version : un rédacteur peut la rétablir à partir de là.
 delete-submit = Supprimer cette page
 delete-keep = La garder
-delete-done = Supprimée. La page n'est plus sur le site ; son historique garde chaque version, et un rédacteur peut la rétablir à partir de là.
-delete-stale = Cette page a été modifiée depuis votre demande de suppression : rien n'a été supprimé. Ouvrez-la de nouveau pour voir la modification, puis supprimez-la si vous le souhaitez toujours.
+delete-done = Supprimée. La page n'est plus sur le site ; son historique garde chaque version, et un rédacteur peut la rétablir à partir de là.
+delete-stale = Cette page a été modifiée depuis votre demande de suppression : rien n'a été supprimé. Ouvrez-la de nouveau pour voir la modification, puis supprimez-la si vous le souhaitez toujours.
 
 ## Le formulaire d'un document
 doc-history = Historique de cette page
@@ -77,7 +77,7 @@ doc-conflicts-title = Modifié par quelqu'un d'autre pendant que vous travaillie
 doc-conflict-field = Champ
 doc-conflict-theirs = Sa valeur (enregistrée)
 doc-conflict-yours = Votre valeur (dans le formulaire ci-dessous)
-doc-readonly-value = Cette valeur a une structure que le formulaire ne peut pas modifier ; elle est gardée telle quelle.
+doc-readonly-value = Cette valeur a une structure que le formulaire ne peut pas modifier ; elle est gardée telle quelle.
 doc-one-per-line = Un élément par ligne.
 doc-not-set = (aucune valeur)
 doc-yes = oui
@@ -85,15 +85,15 @@ doc-no = non
 doc-body = Texte
 doc-save = Enregistrer
 doc-read-only = Votre compte peut lire cette page, mais pas la modifier.
-doc-saved = Enregistré : { $fields }.
-doc-saved-merged = Quelqu'un d'autre a modifié cette page pendant que vous travailliez ; ses modifications des autres champs sont gardées.
-doc-saved-local-edits = La copie de travail du site contient des modifications locales de ce fichier : elle est laissée telle quelle, et votre modification est enregistrée.
+doc-saved = Enregistré : { $fields }.
+doc-saved-merged = Quelqu'un d'autre a modifié cette page pendant que vous travailliez ; ses modifications des autres champs sont gardées.
+doc-saved-local-edits = La copie de travail du site contient des modifications locales de ce fichier : elle est laissée telle quelle, et votre modification est enregistrée.
 doc-unchanged = Aucune modification à enregistrer.
-doc-conflict = Cette page a été modifiée pendant que vous travailliez, dans les mêmes champs que vous. Rien n'a été enregistré. Ses valeurs sont affichées à côté des vôtres : gardez les vôtres et enregistrez de nouveau, ou modifiez-les.
-doc-conflict-by = Cette page a été modifiée par { $name } le { $time } pendant que vous travailliez, dans les mêmes champs que vous. Rien n'a été enregistré. Ses valeurs sont affichées à côté des vôtres : gardez les vôtres et enregistrez de nouveau, ou modifiez-les.
-doc-invalid = Certaines valeurs n'ont pas pu être enregistrées : rien n'a été enregistré. Chacune est signalée ci-dessous avec ce qu'il faut changer ; tout ce que vous avez saisi est gardé.
-doc-cannot-edit = Ce fichier ne peut pas être modifié ici : { $why }.
-doc-broken = L'en-tête de ce fichier est illisible (ligne { $line } : { $message }). Il est affiché tel quel et ne peut pas être modifié ici ; corrigez-le dans le dépôt.
+doc-conflict = Cette page a été modifiée pendant que vous travailliez, dans les mêmes champs que vous. Rien n'a été enregistré. Ses valeurs sont affichées à côté des vôtres : gardez les vôtres et enregistrez de nouveau, ou modifiez-les.
+doc-conflict-by = Cette page a été modifiée par { $name } le { $time } pendant que vous travailliez, dans les mêmes champs que vous. Rien n'a été enregistré. Ses valeurs sont affichées à côté des vôtres : gardez les vôtres et enregistrez de nouveau, ou modifiez-les.
+doc-invalid = Certaines valeurs n'ont pas pu être enregistrées : rien n'a été enregistré. Chacune est signalée ci-dessous avec ce qu'il faut changer ; tout ce que vous avez saisi est gardé.
+doc-cannot-edit = Ce fichier ne peut pas être modifié ici : { $why }.
+doc-broken = L'en-tête de ce fichier est illisible (ligne { $line } : { $message }). Il est affiché tel quel et ne peut pas être modifié ici ; corrigez-le dans le dépôt.
 doc-broken-no-line = L'en-tête de ce fichier est illisible ({ $message }). Il est affiché tel quel et ne peut pas être modifié ici.
 doc-no-base = Il manque au formulaire la version dont il est tiré. Rechargez la page et réessayez.
 
@@ -101,7 +101,7 @@ doc-no-base = Il manque au formulaire la version dont il est tiré. Rechargez la
 account-title = Votre compte
 account-you-are = Vous êtes { $username } ({ $role }).
 account-language = Langue
-account-language-hint = La langue de cette interface. « Comme mon navigateur » suit le réglage de votre navigateur.
+account-language-hint = La langue de cette interface. « Comme mon navigateur » suit le réglage de votre navigateur.
 account-language-browser = Comme mon navigateur
 account-language-save = Enregistrer la langue
 account-language-saved = La langue est enregistrée.
@@ -139,38 +139,38 @@ error-title-422 = Valeurs refusées
 error-title-429 = Trop de tentatives
 error-title-500 = Erreur du serveur
 error-title-503 = Service indisponible
-error-internal = Une erreur s'est produite sur le serveur. Rien n'a été modifié. Réessayez ; si cela se reproduit, prévenez la personne qui gère le site.
+error-internal = Une erreur s'est produite sur le serveur. Rien n'a été modifié. Réessayez ; si cela se reproduit, prévenez la personne qui gère le site.
 error-no-route = Il n'y a aucune page à cette adresse.
 error-role = Votre compte ne peut pas ouvrir cette page ni faire cette modification. Au besoin, demandez à un administrateur.
 error-no-collection = Il n'y a pas de collection nommée { $what }.
 error-no-page = Il n'y a pas de page { $what }.
 error-unknown-base = Ce formulaire a été fait à partir d'une version de la page qui n'existe plus. Rechargez la page et refaites votre modification.
-error-not-editable = Cette page ne peut pas être enregistrée : { $what }.
-error-locked = Un autre programme écrit dans le dépôt du site en ce moment. Rien n'a été enregistré ; réessayez dans un instant.
-error-busy = Le site a changé pendant l'enregistrement. Rien n'a été enregistré ; réessayez.
+error-not-editable = Cette page ne peut pas être enregistrée : { $what }.
+error-locked = Un autre programme écrit dans le dépôt du site en ce moment. Rien n'a été enregistré ; réessayez dans un instant.
+error-busy = Le site a changé pendant l'enregistrement. Rien n'a été enregistré ; réessayez.
 error-conflict = Quelqu'un d'autre a modifié les mêmes parties de cette page ({ $what }). Rien n'a été enregistré.
-error-stale = Cette page a été modifiée depuis que vous l'avez ouverte. Rien n'a été modifié ; ouvrez-la de nouveau pour voir la nouvelle version.
+error-stale = Cette page a été modifiée depuis que vous l'avez ouverte. Rien n'a été modifié ; ouvrez-la de nouveau pour voir la nouvelle version.
 error-exists = { $what } existe déjà. Rien n'a été enregistré.
-error-invalid = Certaines valeurs ne peuvent pas être écrites : { $what }
-error-unsupported = Cairn ne sait pas encore faire cela : { $what }. Rien n'a été modifié.
-error-last-admin = Rien n'a été modifié : le site doit garder au moins un administrateur actif.
+error-invalid = Certaines valeurs ne peuvent pas être écrites : { $what }
+error-unsupported = Cairn ne sait pas encore faire cela : { $what }. Rien n'a été modifié.
+error-last-admin = Rien n'a été modifié : le site doit garder au moins un administrateur actif.
 error-csrf = Ce formulaire a expiré ou ne vient pas de ce site. Rien n'a été modifié. Revenez en arrière, rechargez la page et réessayez.
 error-not-a-form = Un envoi de formulaire était attendu.
-error-bad-form = Le formulaire n'a pas pu être lu. Rien n'a été modifié ; rechargez la page et réessayez.
-error-too-large-mb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Mo. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.
-error-too-large-kb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Ko. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.
+error-bad-form = Le formulaire n'a pas pu être lu. Rien n'a été modifié ; rechargez la page et réessayez.
+error-too-large-mb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Mo. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.
+error-too-large-kb = Le formulaire est trop volumineux pour être enregistré : il peut contenir au plus { $size } Ko. Rien n'a été modifié ; votre saisie est toujours dans la page d'où vous venez.
 
 ## Vérifications de ce qui est saisi dans les formulaires de compte et de jeton
 field-username = Un nom d'utilisateur a de 1 à 64 lettres, chiffres, points, tirets ou soulignés.
-field-display-name = Un nom a au plus 200 caractères, sans « < », « > » ni saut de ligne.
-field-email = Cette adresse courriel n'est pas valide : elle ressemble à nom@exemple.org.
+field-display-name = Un nom a au plus 200 caractères, sans « < », « > » ni saut de ligne.
+field-email = Cette adresse courriel n'est pas valide : elle ressemble à nom@exemple.org.
 field-passwords-differ = Les deux mots de passe ne sont pas identiques.
 field-password-long = Le mot de passe dépasse { $bytes } octets.
 field-password-short = Le mot de passe doit avoir au moins { $count } caractères.
-field-token-name = Un nom de jeton a de 1 à 100 caractères, sans « < », « > » ni saut de ligne.
+field-token-name = Un nom de jeton a de 1 à 100 caractères, sans « < », « > » ni saut de ligne.
 field-token-admin = Un jeton d'API est pour un rédacteur ou un réviseur.
-field-token-reviewer = { $username } est réviseur : ses jetons ne peuvent que lire.
-field-role = Rôle inconnu { $role } : choisissez administrateur, rédacteur ou réviseur.
+field-token-reviewer = { $username } est réviseur : ses jetons ne peuvent que lire.
+field-role = Rôle inconnu { $role } : choisissez administrateur, rédacteur ou réviseur.
 
 ## Utilisateurs, jetons et journal de sécurité (administrateurs)
 users-title = Utilisateurs
@@ -191,7 +191,7 @@ user-status-active = actif
 user-status-disabled = désactivé
 user-status-waiting = en attente d'un mot de passe
 user-all = Tous les utilisateurs
-user-link-explain = Donnez ce lien à { $name } pour choisir un mot de passe. Il ne sert qu'une fois, pendant 24 heures, et ne sera plus affiché :
+user-link-explain = Donnez ce lien à { $name } pour choisir un mot de passe. Il ne sert qu'une fois, pendant 24 heures, et ne sera plus affiché :
 user-change-role = Changer le rôle
 user-access = Accès
 user-enable = Réactiver ce compte
@@ -200,11 +200,11 @@ user-reset = Réinitialiser le mot de passe
 user-access-explain = Une désactivation, un changement de rôle ou une réinitialisation déconnecte la personne partout. Une réinitialisation annule le mot de passe actuel et crée un nouveau lien à usage unique.
 user-none = Il n'y a pas d'utilisateur { $username }.
 user-role-unchanged = Le rôle n'a pas changé.
-user-role-changed = { $username } est maintenant { $role } ; ses sessions ont été fermées.
+user-role-changed = { $username } est maintenant { $role } ; ses sessions ont été fermées.
 user-disabled = { $username } est désactivé et déconnecté.
 user-enabled = { $username } peut de nouveau se connecter.
 tokens-title = Jetons d'API
-tokens-new-secret = Le nouveau jeton. Copiez-le maintenant : il ne sera plus affiché.
+tokens-new-secret = Le nouveau jeton. Copiez-le maintenant : il ne sera plus affiché.
 tokens-id = N°
 tokens-name = Nom
 tokens-owner = Enregistre sous
@@ -223,11 +223,11 @@ tokens-purpose = À quoi il sert
 tokens-role-reviewer = réviseur (lecture)
 tokens-role-editor = rédacteur (lecture et écriture)
 tokens-authored-by = Les modifications sont enregistrées sous le nom de
-tokens-expires-after = Expire après (jours ; vide : jamais)
+tokens-expires-after = Expire après (jours ; vide : jamais)
 tokens-make = Créer le jeton
 tokens-choose-role = Choisissez rédacteur ou réviseur.
 tokens-no-owner = Il n'y a pas d'utilisateur actif { $username }.
-tokens-bad-days = Un nombre de jours, 1 ou plus (ou vide : jamais).
+tokens-bad-days = Un nombre de jours, 1 ou plus (ou vide : jamais).
 tokens-revoked = Le jeton { $id } est révoqué.
 tokens-already-revoked = Ce jeton était déjà révoqué.
 log-when = Quand
@@ -257,18 +257,18 @@ setup-title = Créer le premier administrateur
 setup-explain = Ce compte pourra ajouter ensuite des rédacteurs et des réviseurs. Votre nom et votre courriel apparaissent comme auteur de vos modifications.
 setup-refused = Le compte n'a pas été créé. Corrigez les champs signalés ci-dessous.
 setup-submit = Créer le compte
-setup-welcome = Bienvenue ! Votre compte administrateur est prêt.
-setup-dead-link = Ce lien de configuration n'est pas valable : il a déjà servi, ou ce n'est pas celui que Cairn a affiché au démarrage.
+setup-welcome = Bienvenue ! Votre compte administrateur est prêt.
+setup-dead-link = Ce lien de configuration n'est pas valable : il a déjà servi, ou ce n'est pas celui que Cairn a affiché au démarrage.
 set-password-title = Choisissez votre mot de passe
 set-password-for = Pour le compte { $username }. Ce lien ne sert qu'une fois.
 set-password-again = Le même mot de passe, de nouveau
 set-password-submit = Enregistrer mon mot de passe
 set-password-done = Votre mot de passe est enregistré. Vous pouvez vous connecter.
-set-password-dead-link = Ce lien de mot de passe n'est pas valable : il a déjà servi, il a plus de 24 heures, ou un lien plus récent a été créé. Demandez un nouveau lien à un administrateur.
+set-password-dead-link = Ce lien de mot de passe n'est pas valable : il a déjà servi, il a plus de 24 heures, ou un lien plus récent a été créé. Demandez un nouveau lien à un administrateur.
 
 ## Constructions
 builds-title = Constructions
-builds-off = Cairn ne lance aucune construction pour ce site (aucune commande ni adresse de construction n'est configurée) ; la construction du dépôt distant, s'il en a une, se fait quand il reçoit un envoi.
+builds-off = Cairn ne lance aucune construction pour ce site (aucune commande ni adresse de construction n'est configurée) ; la construction du dépôt distant, s'il en a une, se fait quand il reçoit un envoi.
 builds-none = Aucune construction pour l'instant.
 builds-all = Toutes les constructions
 build-title = Construction n° { $id }
@@ -296,7 +296,7 @@ build-why-other = autre
 
 ## La publication et les constructions au tableau de bord
 dash-publishing = Publication
-dash-paused = La publication est en pause : { $reason }.
+dash-paused = La publication est en pause : { $reason }.
 dash-published = Toutes les modifications sont sur le site (publiées { $when }).
 dash-nothing-published = Rien n'a été publié vers { $remote } depuis le démarrage de Cairn.
 dash-waiting = { $count ->
@@ -304,17 +304,17 @@ dash-waiting = { $count ->
    *[other] { $count } modifications en attente de publication.
   }
 dash-failing = La dernière tentative de publication a échoué ({ $error }).
-dash-stopped = Cairn a cessé d'essayer après { $count } refus ; il réessaiera à la prochaine modification. Vérifiez les identifiants du dépôt distant.
+dash-stopped = Cairn a cessé d'essayer après { $count } refus ; il réessaiera à la prochaine modification. Vérifiez les identifiants du dépôt distant.
 dash-removed = (supprimé)
-dash-build-failed = La dernière construction a échoué :
-dash-build-timed-out = La dernière construction a échoué (trop longue) :
+dash-build-failed = La dernière construction a échoué :
+dash-build-timed-out = La dernière construction a échoué (trop longue) :
 dash-build-link = construction n° { $id } de { $commit }
 dash-build-saving-goes-on = L'enregistrement continue normalement.
-dash-building = Construction de { $commit } en cours :
+dash-building = Construction de { $commit } en cours :
 dash-build-follow = suivre la construction n° { $id }
-dash-build-last = Dernière construction : { $status },
+dash-build-last = Dernière construction : { $status },
 dash-conflicts = Ce qui est en conflit avec le dépôt distant
-dash-conflicts-explain = Les modifications faites dans Cairn et celles envoyées au dépôt distant ont changé ces éléments différemment. Les deux côtés sont gardés tels quels. Choisissez la version à garder pour chacun, ou mettez-les d'accord (ici ou sur le dépôt distant) : la publication reprend dès qu'il n'y a plus de conflit.
+dash-conflicts-explain = Les modifications faites dans Cairn et celles envoyées au dépôt distant ont changé ces éléments différemment. Les deux côtés sont gardés tels quels. Choisissez la version à garder pour chacun, ou mettez-les d'accord (ici ou sur le dépôt distant) : la publication reprend dès qu'il n'y a plus de conflit.
 dash-conflict-file = Fichier
 dash-conflict-what = Quoi
 dash-conflict-ours = Ici, dans Cairn
@@ -334,7 +334,7 @@ ago-hours = { $count ->
 
 ## Historique
 history-title = Historique
-history-of = Historique de « { $page } »
+history-of = Historique de « { $page } »
 history-author = Auteur
 history-author-hint = une partie d'un nom ou d'un courriel
 history-collection = Collection
@@ -345,14 +345,14 @@ history-filter = Filtrer
 history-none = Aucune modification trouvée.
 history-restore = Rétablir cette version
 history-older = Modifications plus anciennes
-history-bad-day = « { $which } » doit être une date comme 2026-01-31, pas « { $value } ». Rien n'est affiché tant que ce n'est pas corrigé.
+history-bad-day = « { $which } » doit être une date comme 2026-01-31, pas « { $value } ». Rien n'est affiché tant que ce n'est pas corrigé.
 history-document-needs-collection = Choisissez aussi la collection du document.
 history-no-commit = Il n'y a pas de modification { $sha }.
-history-nothing-to-change = Rien à changer : c'est déjà ainsi.
+history-nothing-to-change = Rien à changer : c'est déjà ainsi.
 history-not-a-version = Ce n'est pas une version de cette page.
 history-restored = L'ancienne version est rétablie (modification { $commit }).
 history-reverted = La modification est annulée (modification { $commit }).
-history-revert-conflict = Cette modification ne peut pas être annulée automatiquement : { $fields } a changé de nouveau depuis. Rien n'a été modifié ; modifiez la page à la main.
+history-revert-conflict = Cette modification ne peut pas être annulée automatiquement : { $fields } a changé de nouveau depuis. Rien n'a été modifié ; modifiez la page à la main.
 commit-by = Par { $author } · { $when }
 commit-binary = Ce n'est pas un fichier texte.
 commit-merge-explain = Cette modification a réuni l'historique de Cairn et celui du dépôt distant. Pour en défaire une partie, rétablissez une version antérieure d'un document depuis son historique.
@@ -361,16 +361,16 @@ commit-absent = (absent)
 commit-empty = (vide)
 
 ## Régler les conflits avec le dépôt distant
-settle-bad-choice = { $choice } n'est pas un choix : choisissez la version de Cairn ou la version distante.
-settle-no-choice = Rien n'a été fusionné : choisissez la version à garder pour au moins un conflit.
-settle-merged = Fusionné selon vos choix ; la publication continue.
+settle-bad-choice = { $choice } n'est pas un choix : choisissez la version de Cairn ou la version distante.
+settle-no-choice = Rien n'a été fusionné : choisissez la version à garder pour au moins un conflit.
+settle-merged = Fusionné selon vos choix ; la publication continue.
 settle-left = { $count ->
-    [one] Rien n'est encore fusionné : 1 conflit attend encore un choix.
-   *[other] Rien n'est encore fusionné : { $count } conflits attendent encore un choix.
+    [one] Rien n'est encore fusionné : 1 conflit attend encore un choix.
+   *[other] Rien n'est encore fusionné : { $count } conflits attendent encore un choix.
   }
 
 ## Sessions qui se terminent pendant une modification
-session-ended-kept = Votre session s'est terminée ; reconnectez-vous pour enregistrer vos modifications. Elles sont gardées jusque-là (pendant une heure).
+session-ended-kept = Votre session s'est terminée ; reconnectez-vous pour enregistrer vos modifications. Elles sont gardées jusque-là (pendant une heure).
 
 ## Modifications non enregistrées gardées par le navigateur
 draft-found = Ce navigateur a gardé des modifications de cette page qui n'ont jamais été enregistrées.
@@ -392,7 +392,7 @@ month-10 = oct.
 month-11 = nov.
 month-12 = déc.
 account-zone = Fuseau horaire
-account-zone-hint = Les heures sont affichées dans ce fuseau ; survolez-en une pour la voir en UTC.
+account-zone-hint = Les heures sont affichées dans ce fuseau ; survolez-en une pour la voir en UTC.
 account-zone-site = Celui du site ({ $zone })
 account-zone-save = Enregistrer le fuseau horaire
 account-zone-saved = Le fuseau horaire est enregistré.
@@ -401,23 +401,23 @@ account-zone-unknown = Choisissez un des fuseaux horaires proposés.
 ## Confirmer un rétablissement ou une annulation
 confirm-cancel = Annuler
 confirm-back = Retour
-restore-title = Rétablir cette version ?
-restore-explain = La page redeviendra telle qu'elle était dans cette version. Voici ce qui changera, de maintenant à alors :
-revert-title = Annuler cette modification ?
-revert-explain = Ces changements seront défaits, et rien d'autre : ce qui a changé depuis est gardé.
+restore-title = Rétablir cette version ?
+restore-explain = La page redeviendra telle qu'elle était dans cette version. Voici ce qui changera, de maintenant à alors :
+revert-title = Annuler cette modification ?
+revert-explain = Ces changements seront défaits, et rien d'autre : ce qui a changé depuis est gardé.
 dash-no-remote = Chaque modification est enregistrée dans l'historique du site. Ce site ne publie vers aucun dépôt distant.
-dash-paused-conflict = La publication est en pause : la version de Cairn et celle du dépôt distant ne s'accordent pas sur { $titles }.
+dash-paused-conflict = La publication est en pause : la version de Cairn et celle du dépôt distant ne s'accordent pas sur { $titles }.
 dash-paused-admin = Choisissez ci-dessous la version à garder.
-dash-paused-editor = Un administrateur a été prévenu pour choisir ; vos modifications sont gardées d'ici là.
-dash-saving-goes-on = L'enregistrement continue ; chaque modification est gardée et sera publiée dès que le dépôt distant l'acceptera.
+dash-paused-editor = Un administrateur a été prévenu pour choisir ; vos modifications sont gardées d'ici là.
+dash-saving-goes-on = L'enregistrement continue ; chaque modification est gardée et sera publiée dès que le dépôt distant l'acceptera.
 tokens-none = Aucun jeton d'API pour l'instant.
 history-headline = { $change ->
-        [added] Création de « { $title } »
-        [deleted] Suppression de « { $title } »
-        [renamed] Renommage de « { $title } »
-        [restored] Retour à une version antérieure de « { $title } »
-        [reverted] Annulation d'une modification de « { $title } »
-       *[modified] Modification de « { $title } »
+        [added] Création de « { $title } »
+        [deleted] Suppression de « { $title } »
+        [renamed] Renommage de « { $title } »
+        [restored] Retour à une version antérieure de « { $title } »
+        [reverted] Annulation d'une modification de « { $title } »
+       *[modified] Modification de « { $title } »
     }{ $others ->
         [0] {""}
         [one] {" "}et 1 autre fichier
@@ -427,7 +427,7 @@ history-file-added = Créé
 history-file-modified = Modifié
 history-file-deleted = Supprimé
 history-file-renamed = Renommé
-history-fields = Modifié : { $fields }
+history-fields = Modifié : { $fields }
 commit-details = Détails
 commit-details-id = Commit
 commit-details-time = Heure (UTC)
@@ -439,8 +439,8 @@ commit-field = Champ
 commit-change = Avant → après
 commit-text-changes = Modifications du texte
 commit-lines-skipped = … lignes inchangées omises …
-commit-line-added = ajouté :
-commit-line-removed = supprimé :
+commit-line-added = ajouté :
+commit-line-removed = supprimé :
 dash-view-site = Voir le site
 dash-recent = Dernières modifications
 dash-all-changes = Toutes les modifications

@@ -357,7 +357,7 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
                 .await;
             s.type_in("#username", "root").await;
             s.type_in("#password", PASSWORD).await;
-            s.click("form[action='/login'] button").await;
+            s.click_and_wait("form[action='/login'] button").await;
             for (name, path) in &screens {
                 s.go(&server.url(path)).await;
                 let seen = s
