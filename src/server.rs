@@ -199,7 +199,7 @@ pub async fn prepare(
         clock.clone(),
     );
     let stop = Stop::new();
-    let state = AppState {
+    let state = AppState::new(crate::http::state::Shared {
         stopping: stop.handle(),
         site,
         db,
@@ -218,7 +218,7 @@ pub async fn prepare(
         tokens: Arc::default(),
         webhook_secret: args.webhook_secret.clone().filter(|s| !s.is_empty()),
         builds,
-    };
+    });
     Ok(Prepared {
         state,
         publish,

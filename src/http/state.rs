@@ -8,9 +8,28 @@ use crate::site::Site;
 use sqlx::SqlitePool;
 use std::sync::{Arc, Mutex};
 
-/// Shared application state. Clone is cheap.
+/// Shared application state: one reference-counted [`Shared`], so the
+/// clones every extractor and middleware layer makes cost one atomic
+/// increment, however many settings there are.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every request handler can reach, through [`AppState`].
+pub struct Shared {
     /// The content service; the only way handlers reach the repository.
     pub site: Site,
     /// Accounts and sessions.

@@ -343,38 +343,51 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
         ("security-log", "/security-log".to_string()),
         ("not-found", "/collections/nope".to_string()),
     ];
+    // A reviewer sees the form read-only, and a page not theirs refused,
+    // with the navigation kept.
+    add_user(&server.data, "rita", "reviewer", "rita@example.org", "Rita Reviewer");
+    let reviewing = [
+        ("reviewer-dashboard", "/".to_string()),
+        ("reviewer-document", page.to_string()),
+        ("reviewer-forbidden", "/users".to_string()),
+    ];
     let driver = Driver::start();
     let mut too_wide = Vec::new();
     let mut violations = Vec::new();
     for lang in ["en", "fr"] {
         for width in [1280, 390] {
-            let s = driver.session(lang, width).await;
-            s.go(&server.url("/login")).await;
-            for v in s.axe(&axe).await {
-                violations.push(format!("login {lang} {width}: {v}"));
-            }
-            s.screenshot(&shots.join(format!("login-{lang}-{width}.png")))
-                .await;
-            s.type_in("#username", "root").await;
-            s.type_in("#password", PASSWORD).await;
-            s.click_and_wait("form[action='/login'] button").await;
-            for (name, path) in &screens {
-                s.go(&server.url(path)).await;
-                let seen = s
-                    .run("return [document.documentElement.lang, document.documentElement.scrollWidth, document.documentElement.clientWidth, location.pathname]")
-                    .await;
-                assert_eq!(seen[0], lang, "{name} in {lang}: {seen}");
-                assert_ne!(seen[3], "/login", "{name}: signed in");
-                if seen[1].as_u64() > seen[2].as_u64() {
-                    too_wide.push(format!("{name} {lang} {width}: {seen}"));
+            for (user, screens) in [("root", &screens[..]), ("rita", &reviewing[..])] {
+                let s = driver.session(lang, width).await;
+                s.go(&server.url("/login")).await;
+                if user == "root" {
+                    for v in s.axe(&axe).await {
+                        violations.push(format!("login {lang} {width}: {v}"));
+                    }
+                    s.screenshot(&shots.join(format!("login-{lang}-{width}.png")))
+                        .await;
                 }
-                for v in s.axe(&axe).await {
-                    violations.push(format!("{name} {lang} {width}: {v}"));
+                s.type_in("#username", user).await;
+                s.type_in("#password", PASSWORD).await;
+                s.click_and_wait("form[action='/login'] button").await;
+                for (name, path) in screens {
+                    s.go(&server.url(path)).await;
+                    let seen = s
+                        .run("return [document.documentElement.lang, document.documentElement.scrollWidth, document.documentElement.clientWidth, location.pathname, document.querySelector('nav[aria-label] a[href=\"/history\"]') !== null]")
+                        .await;
+                    assert_eq!(seen[0], lang, "{name} in {lang}: {seen}");
+                    assert_ne!(seen[3], "/login", "{name}: signed in");
+                    assert_eq!(seen[4], true, "{name}: the navigation is there: {seen}");
+                    if seen[1].as_u64() > seen[2].as_u64() {
+                        too_wide.push(format!("{name} {lang} {width}: {seen}"));
+                    }
+                    for v in s.axe(&axe).await {
+                        violations.push(format!("{name} {lang} {width}: {v}"));
+                    }
+                    s.screenshot(&shots.join(format!("{name}-{lang}-{width}.png")))
+                        .await;
                 }
-                s.screenshot(&shots.join(format!("{name}-{lang}-{width}.png")))
-                    .await;
+                s.close().await;
             }
-            s.close().await;
         }
     }
     assert!(too_wide.is_empty(), "wider than the window: {too_wide:?}");
