@@ -56,7 +56,14 @@ fn serve(rt: &tokio::runtime::Runtime, bin: &Path, dir: &Path) -> Served {
     std::fs::create_dir_all(&data).expect("data");
     let mut add = cairn(
         bin,
-        &["user", "add", "admin", "--role", "admin", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
         &data,
     )
     .stdin(Stdio::piped())
@@ -186,9 +193,10 @@ fn interleaved(rt: &tokio::runtime::Runtime, sides: &[(&str, PathBuf)], dir: &Pa
     };
     let servers: Vec<(usize, Served)> = (0..PROCESSES)
         .flat_map(|k| {
-            sides.iter().enumerate().map(move |(i, (name, bin))| {
-                (i, serve(rt, bin, &dir.join(format!("{name}-{k}"))))
-            })
+            sides
+                .iter()
+                .enumerate()
+                .map(move |(i, (name, bin))| (i, serve(rt, bin, &dir.join(format!("{name}-{k}")))))
         })
         .collect();
     for (page, path) in [
@@ -221,7 +229,9 @@ fn interleaved(rt: &tokio::runtime::Runtime, sides: &[(&str, PathBuf)], dir: &Pa
             let mut line = format!("interleaved {page} {lang}:");
             let mut overall = [0.0; 2];
             for (side, (name, _)) in sides.iter().enumerate() {
-                let mine: Vec<usize> = (0..servers.len()).filter(|&i| servers[i].0 == side).collect();
+                let mine: Vec<usize> = (0..servers.len())
+                    .filter(|&i| servers[i].0 == side)
+                    .collect();
                 let all: Vec<f64> = mine.iter().flat_map(|&i| times[i].clone()).collect();
                 overall[side] = median(all);
                 let each: Vec<String> = mine

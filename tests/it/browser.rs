@@ -70,7 +70,7 @@ impl Driver {
         }
         let mut options = json!({
             "binary": "/usr/bin/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"],
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", format!("--lang={lang}")],
             "prefs": {"intl.accept_languages": lang},
         });
         if width < 500 {
@@ -345,7 +345,13 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
     ];
     // A reviewer sees the form read-only, and a page not theirs refused,
     // with the navigation kept.
-    add_user(&server.data, "rita", "reviewer", "rita@example.org", "Rita Reviewer");
+    add_user(
+        &server.data,
+        "rita",
+        "reviewer",
+        "rita@example.org",
+        "Rita Reviewer",
+    );
     let reviewing = [
         ("reviewer-dashboard", "/".to_string()),
         ("reviewer-document", page.to_string()),
