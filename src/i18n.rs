@@ -68,6 +68,17 @@ impl ToArg for i64 {
     }
 }
 
+/// A whole number is a number (for plurals); any other is written as text.
+impl ToArg for f64 {
+    fn to_arg(&self) -> Arg {
+        if self.fract() == 0.0 && self.abs() < 1e15 {
+            Arg::Number(*self as i64)
+        } else {
+            Arg::Text(self.to_string())
+        }
+    }
+}
+
 impl ToArg for usize {
     fn to_arg(&self) -> Arg {
         Arg::Number(i64::try_from(*self).unwrap_or(i64::MAX))
@@ -328,6 +339,9 @@ impl Lang {
 pub enum Message {
     Text(String),
     Key(&'static str, Vec<(&'static str, Arg)>),
+    /// A text the site's configuration gives per language (`fr`, `en`;
+    /// `""` for one given without a language).
+    PerLanguage(Vec<(String, String)>),
 }
 
 impl Message {
@@ -341,6 +355,15 @@ impl Message {
         match self {
             Message::Text(text) => text.clone(),
             Message::Key(key, args) => lang.t_with(key, args),
+            Message::PerLanguage(texts) => {
+                let pick = |code: &str| texts.iter().find(|(l, _)| l == code).map(|(_, t)| t);
+                pick(lang.code())
+                    .or_else(|| pick(""))
+                    .or_else(|| pick("en"))
+                    .or_else(|| texts.first().map(|(_, t)| t))
+                    .cloned()
+                    .unwrap_or_default()
+            }
         }
     }
 }

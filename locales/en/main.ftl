@@ -444,3 +444,25 @@ commit-line-removed = removed:
 dash-view-site = View the site
 dash-recent = Last changes
 dash-all-changes = All changes
+doc-required = (required)
+doc-choose = Choose…
+doc-not-an-option = { $value } (not one of the options)
+rule-required = A value is required.
+rule-pattern = “{ $value }” is not in the expected form.
+rule-option = “{ $value }” is not one of the options.
+rule-number = “{ $value }” is not a number.
+rule-integer = “{ $value }” is not a whole number.
+rule-min = At least { $min }.
+rule-max = At most { $max }.
+rule-min-items = { $min ->
+        [one] At least one item.
+       *[other] At least { $min } items.
+    }
+rule-max-items = { $max ->
+        [one] At most one item.
+       *[other] At most { $max } items.
+    }
+dash-config-title = The site's configuration
+dash-config-explain = Cairn could not use these parts of the site's configuration files. The forms use what the documents show instead; everything else keeps working.
+dash-config-line = { $file }, line { $line }: { $what }
+dash-config-file = { $file }: { $what }

@@ -444,3 +444,25 @@ commit-line-removed = supprimé :
 dash-view-site = Voir le site
 dash-recent = Dernières modifications
 dash-all-changes = Toutes les modifications
+doc-required = (obligatoire)
+doc-choose = Choisir…
+doc-not-an-option = { $value } (ne fait pas partie des choix)
+rule-required = Une valeur est obligatoire.
+rule-pattern = « { $value } » n'a pas la forme attendue.
+rule-option = « { $value } » ne fait pas partie des choix.
+rule-number = « { $value } » n'est pas un nombre.
+rule-integer = « { $value } » n'est pas un nombre entier.
+rule-min = Au moins { $min }.
+rule-max = Au plus { $max }.
+rule-min-items = { $min ->
+        [one] Au moins un élément.
+       *[other] Au moins { $min } éléments.
+    }
+rule-max-items = { $max ->
+        [one] Au plus un élément.
+       *[other] Au plus { $max } éléments.
+    }
+dash-config-title = La configuration du site
+dash-config-explain = Cairn n'a pas pu utiliser ces parties des fichiers de configuration du site. Les formulaires suivent à la place ce que montrent les documents ; tout le reste fonctionne.
+dash-config-line = { $file }, ligne { $line } : { $what }
+dash-config-file = { $file } : { $what }

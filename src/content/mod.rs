@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod document;
 pub mod merge;
+pub mod model;
 pub mod schema;
 pub mod site_config;
 pub mod yaml;
@@ -11,6 +12,7 @@ pub mod yaml;
 pub use document::{
     Document, EditError, Field, FieldValue, FieldView, FrontMatterError, NotADocument,
 };
+pub use model::Model;
 pub use schema::{Schema, SchemaField, Widget};
 pub use site_config::{Collection, CollectionKind, SiteConfig};
 

@@ -28,13 +28,16 @@ pub struct Collection {
 }
 
 /// What Cairn reads from `_config.yml`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SiteConfig {
     pub title: Option<String>,
     /// `url` and `baseurl`: where the built site is published.
     pub url: Option<String>,
     pub baseurl: Option<String>,
     pub collections: Vec<Collection>,
+    /// The content model from `_cairn.yml` and `admin/config.yml` (empty
+    /// until those are read: [`SiteConfig::parse`] reads `_config.yml` only).
+    pub model: super::Model,
 }
 
 /// `_config.yml` could not be read.
@@ -126,6 +129,7 @@ impl SiteConfig {
             url: scalar("url"),
             baseurl: scalar("baseurl"),
             collections,
+            model: super::Model::default(),
         })
     }
 

@@ -145,7 +145,11 @@ impl From<SiteError> for Problem {
                 format!("`{what}` already exists; nothing was changed."),
             ),
             SiteError::InvalidFields(f) => {
-                let mut p = Problem::invalid(f.0);
+                let mut p = Problem::invalid(
+                    f.0.iter()
+                        .map(|(k, m)| (k.clone(), m.in_lang(crate::i18n::Lang::En)))
+                        .collect(),
+                );
                 p.0.status = status;
                 p
             }

@@ -120,9 +120,10 @@ pub struct ChangedBy {
     pub commit: String,
 }
 
-/// Field values that cannot be written, each with why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidFields(pub Vec<(String, String)>);
+/// Field values that cannot be written, each with why (put into the
+/// reader's language where it is shown).
+#[derive(Debug, Clone)]
+pub struct InvalidFields(pub Vec<(String, crate::i18n::Message)>);
 
 /// The subject (and body) of every commit Cairn makes for a person: one
 /// builder, so the admin and the API describe the same change the same way.
@@ -306,7 +307,7 @@ pub fn new_slug(slug: &str) -> Result<Slug, SiteError> {
     Slug::parse(slug).map_err(|_| {
         SiteError::InvalidFields(InvalidFields(vec![(
             "slug".into(),
-            format!("`{slug}` is not a valid slug: one path segment, no `/`, `..`, leading dot or control characters"),
+            format!("`{slug}` is not a valid slug: one path segment, no `/`, `..`, leading dot or control characters").into(),
         )]))
     })
 }
@@ -463,7 +464,8 @@ fn file_name(coll: &Collection, slug: &str, ext: &str) -> Result<String, SiteErr
             "slug".into(),
             format!(
                 "`{slug}` is not a file name this collection reads (posts start with a date: 2026-11-25-title)"
-            ),
+            )
+            .into(),
         )])))
     }
 }
@@ -506,6 +508,7 @@ fn create(
         Some(m) => (m.text, m.changed),
         None => (empty.as_str().to_string(), Vec::new()),
     };
+    check_rules(cx, coll, &text, &changed)?;
     let bytes = text.into_bytes();
     Ok(Planned {
         parent: cx.repo.tip()?,
@@ -524,6 +527,109 @@ fn create(
         }
         .text(),
     })
+}
+
+/// The site's rules (its content model) for the fields this edit changes,
+/// checked on the document as it would be written. Fields the edit leaves
+/// alone are not checked: a document already breaking a rule is never
+/// refused for someone else's field.
+fn check_rules(
+    cx: &Ctx<'_>,
+    coll: &Collection,
+    text: &str,
+    changed: &[String],
+) -> Result<(), SiteError> {
+    let config = super::load_config(cx)?;
+    let Some(model) = config.model.collection(&coll.name) else {
+        return Ok(());
+    };
+    let doc = Document::parse(text.as_bytes())?;
+    let mut invalid = Vec::new();
+    for key in changed.iter().filter(|k| *k != "body") {
+        if let Some(field) = model.field(key)
+            && let Some(message) = broken_rule(field, doc.field(key))
+        {
+            invalid.push((key.clone(), message));
+        }
+    }
+    if invalid.is_empty() {
+        Ok(())
+    } else {
+        Err(SiteError::InvalidFields(InvalidFields(invalid)))
+    }
+}
+
+/// The first rule of `field` that `value` breaks, said as a message.
+pub fn broken_rule(
+    field: &crate::content::model::FieldModel,
+    value: Option<crate::content::FieldView>,
+) -> Option<crate::i18n::Message> {
+    use crate::content::FieldView;
+    use crate::content::model::Kind;
+    use crate::i18n::{Message as Say, ToArg};
+    let items: Vec<String> = match value {
+        None | Some(FieldView::Empty) => Vec::new(),
+        Some(FieldView::Text(s) | FieldView::MultiLine(s)) => {
+            if s.trim().is_empty() {
+                Vec::new()
+            } else {
+                vec![s]
+            }
+        }
+        Some(FieldView::List(items)) => items,
+        // A nested value is not checked by these rules.
+        Some(FieldView::ReadOnly(_)) => return None,
+    };
+    if items.is_empty() {
+        return (field.required == Some(true)).then(|| Say::key("rule-required"));
+    }
+    let list =
+        field.kind == Some(Kind::List) || (field.kind == Some(Kind::Select) && field.multiple);
+    if list {
+        let count = items.len() as f64;
+        if let Some(min) = field.min.filter(|m| count < *m) {
+            return Some(Say::Key("rule-min-items", vec![("min", min.to_arg())]));
+        }
+        if let Some(max) = field.max.filter(|m| count > *m) {
+            return Some(Say::Key("rule-max-items", vec![("max", max.to_arg())]));
+        }
+    }
+    for item in &items {
+        if let Some((regex, message)) = &field.pattern
+            && regex::Regex::new(regex).is_ok_and(|r| !r.is_match(item))
+        {
+            return Some(if message.any.is_none() && message.by_language.is_empty() {
+                Say::Key("rule-pattern", vec![("value", item.to_arg())])
+            } else {
+                let mut texts = message.by_language.clone();
+                if let Some(any) = &message.any {
+                    texts.push((String::new(), any.clone()));
+                }
+                Say::PerLanguage(texts)
+            });
+        }
+        if field.kind == Some(Kind::Select)
+            && !field.options.is_empty()
+            && !field.options.iter().any(|o| o.value == *item)
+        {
+            return Some(Say::Key("rule-option", vec![("value", item.to_arg())]));
+        }
+        if field.kind == Some(Kind::Number) {
+            let Ok(n) = item.trim().parse::<f64>() else {
+                return Some(Say::Key("rule-number", vec![("value", item.to_arg())]));
+            };
+            if field.integer && n.fract() != 0.0 {
+                return Some(Say::Key("rule-integer", vec![("value", item.to_arg())]));
+            }
+            if let Some(min) = field.min.filter(|m| n < *m) {
+                return Some(Say::Key("rule-min", vec![("min", min.to_arg())]));
+            }
+            if let Some(max) = field.max.filter(|m| n > *m) {
+                return Some(Say::Key("rule-max", vec![("max", max.to_arg())]));
+            }
+        }
+    }
+    None
 }
 
 /// The commit an update makes, or the document as it is when it changes
@@ -586,6 +692,7 @@ fn update_document(
     if renamed.is_none() && text.as_bytes() == tip.bytes.as_slice() {
         return Ok(unchanged(slug, path, tip));
     }
+    check_rules(cx, coll, &text, &changed)?;
     let bytes = text.into_bytes();
     let blob = Some(crate::git::blob_id(&bytes)?);
     let (new_path, changes) = match renamed {
@@ -719,7 +826,7 @@ pub(super) fn merge(
             Some(Value::Json(json)) => match typed(&doc, schema, key, json) {
                 Ok(v) => Some(v),
                 Err(message) => {
-                    invalid.push((key.to_string(), message));
+                    invalid.push((key.to_string(), message.into()));
                     continue;
                 }
             },
@@ -752,7 +859,7 @@ pub(super) fn merge(
         let text = match text {
             Ok(t) => t,
             Err(e) => {
-                invalid.push((key.to_string(), e.to_string()));
+                invalid.push((key.to_string(), e.to_string().into()));
                 continue;
             }
         };

@@ -64,6 +64,8 @@ pub struct LoadedDocument {
     pub content: Arc<Parsed>,
     /// The collection's fields, for keys this document lacks.
     pub schema: Arc<Schema>,
+    /// What the site's configuration says about the collection's fields.
+    pub model: content::model::CollectionModel,
 }
 
 /// The person a commit is authored by.
@@ -296,7 +298,13 @@ impl Site {
             let content = cx
                 .cache
                 .document(&file.blob, || Ok::<_, SiteError>(bytes))?;
+            let model = load_config(&cx)?
+                .model
+                .collection(&name)
+                .cloned()
+                .unwrap_or_default();
             Ok(LoadedDocument {
+                model,
                 collection: name,
                 slug,
                 path,
@@ -408,6 +416,24 @@ fn load_config_at(cx: &Ctx<'_>, at: &ObjectId) -> Result<Arc<SiteConfig>, SiteEr
         }
     }
     config.collections = keep;
+    let read = |path: &str| -> Result<Option<Vec<u8>>, SiteError> {
+        Ok(cx.repo.read_file_at(Some(at), path)?.map(|f| f.bytes))
+    };
+    let (cairn, decap) = (
+        read(content::model::CAIRN_FILE)?,
+        read(content::model::DECAP_FILE)?,
+    );
+    if cairn.is_some() || decap.is_some() {
+        let dirs: Vec<(String, String)> = config
+            .collections
+            .iter()
+            .map(|c| (c.dir.clone(), c.name.clone()))
+            .collect();
+        config.model = content::Model::read(cairn.as_deref(), decap.as_deref(), &dirs);
+        for n in &config.model.notices {
+            tracing::warn!(file = %n.file, line = n.line, "{}", n.message);
+        }
+    }
     Ok(cx.cache.keep_config(at.clone(), config))
 }
 

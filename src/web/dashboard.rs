@@ -24,6 +24,9 @@ struct DashboardPage {
     collections: Vec<CollectionSummary>,
     /// The last changes made, newest first.
     recent: Vec<super::history::Row>,
+    /// For admins: what the site's configuration files say that Cairn could
+    /// not use (file, line, what).
+    config_notices: Vec<String>,
     /// The one line saying where publishing stands.
     publishing: (Notice, String),
     /// For admins: what conflicts with what while publishing is paused.
@@ -219,6 +222,32 @@ pub(super) async fn show(
             .clone()
             .unwrap_or_else(|| current.lang.t("dashboard-site")),
         site_url: config.site_url(),
+        config_notices: if current.user.role == Role::Admin {
+            config
+                .model
+                .notices
+                .iter()
+                .map(|n| {
+                    if n.line == 0 {
+                        current.lang.t_with(
+                            "dash-config-file",
+                            &[("file", n.file.to_arg()), ("what", n.message.to_arg())],
+                        )
+                    } else {
+                        current.lang.t_with(
+                            "dash-config-line",
+                            &[
+                                ("file", n.file.to_arg()),
+                                ("line", n.line.to_arg()),
+                                ("what", n.message.to_arg()),
+                            ],
+                        )
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         collections,
         recent,
         publishing: publishing_state(

@@ -8,6 +8,7 @@
 //! showed it (`list`: one item per line; otherwise text), `body` the body,
 //! `base` the blob id the form was made from.
 
+use crate::content::model::{CollectionModel, Kind};
 use crate::content::{Document, FieldValue, FieldView, Schema, Widget, label_of};
 use crate::http::AppError;
 use crate::http::AppState;
@@ -34,8 +35,39 @@ struct FormField {
     rows: usize,
     /// The choices of a `boolean` select.
     options: Vec<String>,
+    /// The choices of a `select` (`widget == "select"`): value and label.
+    choices: Vec<(String, String)>,
+    /// What the site's configuration says to write here.
+    hint: Option<String>,
+    /// The configuration requires a value.
+    required: bool,
     /// Why the value given could not be saved.
     error: Option<String>,
+}
+
+impl FormField {
+    /// The control's ARIA attributes: invalid after a refused value, and
+    /// described by its hint and its message (fixed text and numbers only).
+    fn aria(&self, index: &usize) -> String {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("f-{index}-hint"));
+        }
+        if self.error.is_some() {
+            ids.push(format!("f-{index}-error"));
+        }
+        let mut out = String::new();
+        if self.required {
+            out.push_str(" aria-required=\"true\"");
+        }
+        if self.error.is_some() {
+            out.push_str(" aria-invalid=\"true\"");
+        }
+        if !ids.is_empty() {
+            out.push_str(&format!(" aria-describedby=\"{}\"", ids.join(" ")));
+        }
+        out
+    }
 }
 
 /// A conflict as the page shows it.
@@ -148,12 +180,19 @@ fn page_for(
                     .t_with("doc-cannot-edit", &[("why", e.to_string().into())]),
             )
         }
-        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, kept),
+        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, &loaded.model, kept),
     }
     page
 }
 
-fn fill_from(page: &mut DocumentPage, doc: &Document, schema: &Schema, kept: Option<&Kept<'_>>) {
+fn fill_from(
+    page: &mut DocumentPage,
+    doc: &Document,
+    schema: &Schema,
+    model: &CollectionModel,
+    kept: Option<&Kept<'_>>,
+) {
+    let code = page.ctx.lang.code();
     let edited = |key: &str| kept.is_some_and(|k| k.shown.iter().any(|e| e == key));
     let submitted = kept.map(|k| k.submitted);
     if let Some(title) = doc.title() {
@@ -177,25 +216,45 @@ fn fill_from(page: &mut DocumentPage, doc: &Document, schema: &Schema, kept: Opt
         Some(body) if edited("body") => body,
         _ => doc.body_normalized(),
     };
-    // The collection's fields in schema order, then any the schema lacks.
-    let mut keys: Vec<(String, Widget)> = schema
-        .fields
-        .iter()
-        .map(|f| (f.key.clone(), f.widget))
-        .collect();
+    // The configured fields in their order, then the collection's inferred
+    // ones, then any this document has besides. Hidden fields are not shown
+    // (the form does not send them, so they keep their value).
+    let mut keys: Vec<(String, Widget)> = Vec::new();
+    for f in &model.fields {
+        let inferred = schema.fields.iter().find(|s| s.key == f.name);
+        if f.name != "body"
+            && (inferred.is_some() || doc.field(&f.name).is_some() || f.kind.is_some())
+        {
+            keys.push((f.name.clone(), inferred.map_or(Widget::Text, |s| s.widget)));
+        }
+    }
+    for f in &schema.fields {
+        if !keys.iter().any(|(k, _)| *k == f.key) {
+            keys.push((f.key.clone(), f.widget));
+        }
+    }
     for key in doc.keys() {
         if !keys.iter().any(|(k, _)| k == key) {
             keys.push((key.to_string(), Widget::Text));
         }
     }
+    keys.retain(|(k, _)| model.field(k).and_then(|f| f.kind) != Some(Kind::Hidden));
     page.fields = keys
         .into_iter()
         .map(|(key, schema_widget)| {
+            let configured = model.field(&key);
+            let schema_widget = configured
+                .and_then(|f| f.kind)
+                .and_then(widget_of_kind)
+                .unwrap_or(schema_widget);
             let view = doc.field(&key).unwrap_or(FieldView::Empty);
             let (widget, value) = match &view {
                 FieldView::ReadOnly(src) => (Widget::ReadOnly, src.clone()),
                 FieldView::List(items) => (Widget::List, items.join("\n")),
                 FieldView::MultiLine(s) => (Widget::MultiLine, s.clone()),
+                FieldView::Text(s) if schema_widget == Widget::MultiLine => {
+                    (Widget::MultiLine, s.clone())
+                }
                 FieldView::Text(s) => (text_widget(schema_widget, doc, &key), s.clone()),
                 FieldView::Empty => (schema_widget, String::new()),
             };
@@ -216,14 +275,49 @@ fn fill_from(page: &mut DocumentPage, doc: &Document, schema: &Schema, kept: Opt
             } else {
                 Vec::new()
             };
+            // A single choice among configured options, on a one-line value.
+            let mut choices: Vec<(String, String)> = match configured {
+                Some(f)
+                    if f.kind == Some(Kind::Select) && !f.multiple && widget == Widget::Text =>
+                {
+                    f.options
+                        .iter()
+                        .map(|o| {
+                            let label = o.label.get(code).unwrap_or(&o.value).to_string();
+                            (o.value.clone(), label)
+                        })
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            if !choices.is_empty() && !value.is_empty() && !choices.iter().any(|(v, _)| *v == value)
+            {
+                // A value the options do not list stays what it is, said so.
+                let label = page
+                    .ctx
+                    .lang
+                    .t_with("doc-not-an-option", &[("value", value.to_arg())]);
+                choices.push((value.clone(), label));
+            }
             FormField {
-                label: label_of(&key),
+                label: configured
+                    .and_then(|f| f.label.get(code))
+                    .map_or_else(|| label_of(&key), str::to_string),
+                hint: configured
+                    .and_then(|f| f.hint.get(code))
+                    .map(str::to_string),
+                required: configured.and_then(|f| f.required).unwrap_or(false),
                 error: kept.and_then(|k| k.errors.get(&key).cloned()),
+                widget: if choices.is_empty() {
+                    widget.as_str()
+                } else {
+                    "select"
+                },
                 key,
-                widget: widget.as_str(),
                 value,
                 rows,
                 options,
+                choices,
             }
         })
         .collect();
@@ -251,6 +345,19 @@ fn fill_from(page: &mut DocumentPage, doc: &Document, schema: &Schema, kept: Opt
             }
         }
     }
+}
+
+/// The form's control for a configured kind (`None`: hidden, not shown).
+fn widget_of_kind(kind: Kind) -> Option<Widget> {
+    Some(match kind {
+        Kind::String | Kind::Select => Widget::Text,
+        Kind::Text => Widget::MultiLine,
+        Kind::Date => Widget::Date,
+        Kind::Boolean => Widget::Boolean,
+        Kind::Number => Widget::Number,
+        Kind::List => Widget::List,
+        Kind::Hidden => return None,
+    })
 }
 
 /// The widget for a one-line value: the schema's typed widget only when this
@@ -422,7 +529,11 @@ async fn save_form(
                     let kept = Kept {
                         submitted: &submitted,
                         shown,
-                        errors: invalid.0.iter().cloned().collect(),
+                        errors: invalid
+                            .0
+                            .iter()
+                            .map(|(k, m)| (k.clone(), m.in_lang(current.lang)))
+                            .collect(),
                     };
                     (None, kept, current.lang.t("doc-invalid"))
                 }
@@ -604,7 +715,7 @@ async fn create_form(
                 invalid.0.into_iter().partition(|(f, _)| f == "slug");
             refused(
                 unprocessable,
-                others.first().map(|(_, m)| m.clone()),
+                others.first().map(|(_, m)| m.in_lang(current.lang)),
                 slug_error.first().map(|_| current.lang.t("new-bad-slug")),
             )
             .await

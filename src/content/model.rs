@@ -1,0 +1,698 @@
+//! The content model a site declares: Cairn's own `_cairn.yml`, and Decap
+//! (Netlify) CMS's `admin/config.yml`, read into one shape. Per field:
+//! label and hint (each per language), widget, required, pattern, default,
+//! options, bounds. `_cairn.yml` wins over Decap, field by field; fields
+//! neither names are inferred from the documents ([`super::Schema`]).
+//!
+//! A broken or surprising file never stops anything: what cannot be used is
+//! a [`Notice`] (file, line, what), and the rest of the model still applies.
+
+use super::yaml::{self, Node};
+
+/// Cairn's own configuration file, at the site's root.
+pub const CAIRN_FILE: &str = "_cairn.yml";
+/// Decap CMS's configuration, where Jekyll sites keep it.
+pub const DECAP_FILE: &str = "admin/config.yml";
+
+/// A text given once, or per language (`{fr: "Nom", en: "Name"}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalText {
+    /// Given without a language.
+    pub any: Option<String>,
+    /// `(language, text)`, as written.
+    pub by_language: Vec<(String, String)>,
+}
+
+impl LocalText {
+    /// The text for `language` (`en`, `fr`), else the one given without a
+    /// language, else English, else the first given.
+    pub fn get(&self, language: &str) -> Option<&str> {
+        let pick = |code: &str| {
+            self.by_language
+                .iter()
+                .find(|(l, _)| l == code)
+                .map(|(_, t)| t.as_str())
+        };
+        pick(language)
+            .or(self.any.as_deref())
+            .or_else(|| pick("en"))
+            .or_else(|| self.by_language.first().map(|(_, t)| t.as_str()))
+    }
+
+    /// `other`'s texts over `self`'s, language by language.
+    fn or(self, other: LocalText) -> LocalText {
+        let mut by_language = self.by_language;
+        for (lang, text) in other.by_language {
+            match by_language.iter_mut().find(|(l, _)| *l == lang) {
+                Some(entry) => entry.1 = text,
+                None => by_language.push((lang, text)),
+            }
+        }
+        LocalText {
+            any: other.any.or(self.any),
+            by_language,
+        }
+    }
+}
+
+/// How a configured field is edited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One line (`string`, and `image`/`file` until the media library).
+    String,
+    /// Several lines (`text`, `markdown`).
+    Text,
+    /// A day (`date`, `datetime` with `time_format: false`).
+    Date,
+    Boolean,
+    Number,
+    /// One of `options` (or several, with `multiple`).
+    Select,
+    /// A list of one-line items.
+    List,
+    /// Not shown; its value is kept (new documents get its default).
+    Hidden,
+}
+
+/// One choice of a select.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: LocalText,
+}
+
+/// What a configuration says about one field.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldModel {
+    pub name: String,
+    pub label: LocalText,
+    pub hint: LocalText,
+    pub kind: Option<Kind>,
+    pub required: Option<bool>,
+    /// A regular expression the value must match, and what to say if not.
+    pub pattern: Option<(String, LocalText)>,
+    pub default: Option<String>,
+    pub options: Vec<Choice>,
+    pub multiple: bool,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// `int` for whole numbers (Decap's `value_type`).
+    pub integer: bool,
+}
+
+/// What a configuration says about one collection.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CollectionModel {
+    pub name: String,
+    pub label: LocalText,
+    pub label_singular: LocalText,
+    pub description: LocalText,
+    pub fields: Vec<FieldModel>,
+}
+
+impl CollectionModel {
+    pub fn field(&self, name: &str) -> Option<&FieldModel> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// Something in a configuration file that Cairn did not use, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub file: String,
+    /// 1-based; 0 when the file as a whole.
+    pub line: usize,
+    pub message: String,
+}
+
+/// The site's content model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Model {
+    pub collections: Vec<CollectionModel>,
+    pub notices: Vec<Notice>,
+}
+
+impl Model {
+    pub fn collection(&self, name: &str) -> Option<&CollectionModel> {
+        self.collections.iter().find(|c| c.name == name)
+    }
+
+    /// The model from the two files' bytes (either may be absent).
+    /// `collection_dirs` maps a Decap `folder` to a Jekyll collection:
+    /// `(folder as the site has it, collection name)`.
+    pub fn read(
+        cairn: Option<&[u8]>,
+        decap: Option<&[u8]>,
+        collection_dirs: &[(String, String)],
+    ) -> Model {
+        let mut notices = Vec::new();
+        let decap = decap
+            .map(|b| read_file(DECAP_FILE, b, Flavor::Decap, collection_dirs, &mut notices))
+            .unwrap_or_default();
+        let cairn = cairn
+            .map(|b| read_file(CAIRN_FILE, b, Flavor::Cairn, collection_dirs, &mut notices))
+            .unwrap_or_default();
+        let mut collections = decap;
+        for c in cairn {
+            match collections.iter_mut().find(|d| d.name == c.name) {
+                Some(d) => merge_collection(d, c),
+                None => collections.push(c),
+            }
+        }
+        Model {
+            collections,
+            notices,
+        }
+    }
+}
+
+fn merge_collection(into: &mut CollectionModel, over: CollectionModel) {
+    into.label = std::mem::take(&mut into.label).or(over.label);
+    into.label_singular = std::mem::take(&mut into.label_singular).or(over.label_singular);
+    into.description = std::mem::take(&mut into.description).or(over.description);
+    for f in over.fields {
+        match into.fields.iter_mut().find(|g| g.name == f.name) {
+            None => into.fields.push(f),
+            Some(g) => {
+                g.label = std::mem::take(&mut g.label).or(f.label);
+                g.hint = std::mem::take(&mut g.hint).or(f.hint);
+                g.kind = f.kind.or(g.kind);
+                g.required = f.required.or(g.required);
+                g.pattern = match (g.pattern.take(), f.pattern) {
+                    // The same rule said again: its messages merge.
+                    (Some((a, m)), Some((b, n))) if a == b => Some((a, m.or(n))),
+                    (old, new) => new.or(old),
+                };
+                g.default = f.default.or(g.default.take());
+                if !f.options.is_empty() {
+                    g.options = f.options;
+                    g.multiple = f.multiple;
+                }
+                g.min = f.min.or(g.min);
+                g.max = f.max.or(g.max);
+                g.integer = f.integer || g.integer;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    Cairn,
+    Decap,
+}
+
+/// Where a byte offset is, as a 1-based line.
+fn line_at(src: &str, offset: usize) -> usize {
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn span_of(node: &Node) -> std::ops::Range<usize> {
+    match node {
+        Node::Scalar { span, .. }
+        | Node::Sequence { span, .. }
+        | Node::Mapping { span, .. }
+        | Node::Alias { span, .. } => span.clone(),
+    }
+}
+
+fn scalar(node: &Node) -> Option<&str> {
+    match node {
+        Node::Scalar { value, .. } => Some(value.as_str()),
+        _ => None,
+    }
+}
+
+fn local_text(node: &Node) -> Option<LocalText> {
+    match node {
+        Node::Scalar { value, .. } => Some(LocalText {
+            any: Some(value.clone()),
+            by_language: Vec::new(),
+        }),
+        Node::Mapping { entries, .. } => Some(LocalText {
+            any: None,
+            by_language: entries
+                .iter()
+                .filter_map(|(k, v)| scalar(v).map(|t| (k.clone(), t.to_string())))
+                .collect(),
+        }),
+        _ => None,
+    }
+}
+
+/// Reads one file's `collections`.
+fn read_file(
+    file: &str,
+    bytes: &[u8],
+    flavor: Flavor,
+    dirs: &[(String, String)],
+    notices: &mut Vec<Notice>,
+) -> Vec<CollectionModel> {
+    let notice = |notices: &mut Vec<Notice>, line: usize, message: String| {
+        notices.push(Notice {
+            file: file.to_string(),
+            line,
+            message,
+        })
+    };
+    let Ok(src) = std::str::from_utf8(bytes) else {
+        notice(notices, 0, "not UTF-8 text".into());
+        return Vec::new();
+    };
+    let top = match yaml::parse_top_level(src) {
+        Ok(top) => top,
+        Err(e) => {
+            notice(notices, e.line, e.message);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for entry in &top.entries {
+        let known = match flavor {
+            Flavor::Cairn => ["collections", "media_folder", "public_folder"].as_slice(),
+            // Decap's settings Cairn has no use for (yet) are not worth a notice.
+            Flavor::Decap => [
+                "collections",
+                "backend",
+                "media_folder",
+                "public_folder",
+                "site_url",
+                "display_url",
+                "logo_url",
+                "publish_mode",
+                "local_backend",
+                "locale",
+                "slug",
+                "show_preview_links",
+                "search",
+                "editor",
+            ]
+            .as_slice(),
+        };
+        if !known.contains(&entry.key.as_str()) {
+            notice(
+                notices,
+                line_at(src, entry.key_span.start),
+                format!("“{}” is not a setting Cairn reads; ignored", entry.key),
+            );
+        }
+    }
+    let Some(collections) = top.entries.iter().find(|e| e.key == "collections") else {
+        return out;
+    };
+    // Cairn's file: `collections: {projects: {label: ..., fields: [...]}}`;
+    // Decap's: `collections: [{name: ..., folder: ..., fields: [...]}]`.
+    let items: Vec<(Option<String>, &Node)> = match &collections.value {
+        Node::Mapping { entries, .. } => {
+            entries.iter().map(|(k, v)| (Some(k.clone()), v)).collect()
+        }
+        Node::Sequence { items, .. } => items.iter().map(|v| (None, v)).collect(),
+        other => {
+            notice(
+                notices,
+                line_at(src, span_of(other).start),
+                "“collections” must be a list or a mapping".into(),
+            );
+            return out;
+        }
+    };
+    for (key, node) in items {
+        let line = line_at(src, span_of(node).start);
+        let Node::Mapping { entries, .. } = node else {
+            notice(notices, line, "a collection must be a mapping".into());
+            continue;
+        };
+        let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+        let name = key.or_else(|| get("name").and_then(scalar).map(str::to_string));
+        let Some(mut name) = name else {
+            notice(notices, line, "a collection without a name; ignored".into());
+            continue;
+        };
+        if flavor == Flavor::Decap {
+            // A folder collection whose folder is a Jekyll collection's.
+            match get("folder").and_then(scalar) {
+                Some(folder) => {
+                    let folder = folder.trim_matches('/');
+                    match dirs.iter().find(|(dir, _)| dir == folder) {
+                        Some((_, jekyll)) => name = jekyll.clone(),
+                        None => {
+                            notice(
+                                notices,
+                                line,
+                                format!(
+                                    "collection “{name}”: folder “{folder}” is not a Jekyll collection of this site; ignored"
+                                ),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                None => {
+                    notice(
+                        notices,
+                        line,
+                        format!(
+                            "collection “{name}” has no folder (file collections are not read yet); ignored"
+                        ),
+                    );
+                    continue;
+                }
+            }
+        }
+        let mut c = CollectionModel {
+            name,
+            ..CollectionModel::default()
+        };
+        for (k, v) in entries {
+            match k.as_str() {
+                "label" => c.label = local_text(v).unwrap_or_default(),
+                "label_singular" => c.label_singular = local_text(v).unwrap_or_default(),
+                "description" => c.description = local_text(v).unwrap_or_default(),
+                "fields" => c.fields = read_fields(src, v, flavor, file, notices),
+                "name" | "folder" | "create" | "delete" | "slug" | "summary"
+                | "sortable_fields" | "extension" | "format" | "identifier_field"
+                | "media_folder" | "public_folder" | "filter" | "editor" | "preview_path" => {}
+                other => notice(
+                    notices,
+                    line_at(src, span_of(v).start),
+                    format!("collection “{}”: “{other}” is not read; ignored", c.name),
+                ),
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn read_fields(
+    src: &str,
+    node: &Node,
+    flavor: Flavor,
+    file: &str,
+    notices: &mut Vec<Notice>,
+) -> Vec<FieldModel> {
+    let mut notice = |line: usize, message: String| {
+        notices.push(Notice {
+            file: file.to_string(),
+            line,
+            message,
+        })
+    };
+    let Node::Sequence { items, .. } = node else {
+        notice(
+            line_at(src, span_of(node).start),
+            "“fields” must be a list".into(),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let line = line_at(src, span_of(item).start);
+        let Node::Mapping { entries, .. } = item else {
+            notice(line, "a field must be a mapping".into());
+            continue;
+        };
+        let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+        let Some(name) = get("name").and_then(scalar) else {
+            notice(line, "a field without a name; ignored".into());
+            continue;
+        };
+        let mut f = FieldModel {
+            name: name.to_string(),
+            // Decap requires every field unless told otherwise.
+            required: (flavor == Flavor::Decap).then_some(true),
+            ..FieldModel::default()
+        };
+        let mut time_format = true;
+        for (k, v) in entries {
+            let at = line_at(src, span_of(v).start);
+            match k.as_str() {
+                "name" => {}
+                "label" => f.label = local_text(v).unwrap_or_default(),
+                "hint" => f.hint = local_text(v).unwrap_or_default(),
+                "required" => f.required = scalar(v).map(|s| s == "true"),
+                "default" => f.default = scalar(v).map(str::to_string),
+                "multiple" => f.multiple = scalar(v) == Some("true"),
+                "min" => f.min = scalar(v).and_then(|s| s.parse().ok()),
+                "max" => f.max = scalar(v).and_then(|s| s.parse().ok()),
+                "value_type" => f.integer = scalar(v) == Some("int"),
+                "time_format" => time_format = scalar(v) != Some("false"),
+                "pattern" => match v {
+                    Node::Sequence { items, .. } if !items.is_empty() => {
+                        let regex = scalar(&items[0]).unwrap_or_default().to_string();
+                        if regex::Regex::new(&regex).is_err() {
+                            notice(
+                                at,
+                                format!(
+                                    "field “{name}”: the pattern “{regex}” is not a regular expression; ignored"
+                                ),
+                            );
+                        } else {
+                            let message = items.get(1).and_then(local_text).unwrap_or_default();
+                            f.pattern = Some((regex, message));
+                        }
+                    }
+                    _ => notice(
+                        at,
+                        format!("field “{name}”: a pattern is [regex, message]; ignored"),
+                    ),
+                },
+                "options" => match v {
+                    Node::Sequence { items, .. } => {
+                        for o in items {
+                            match o {
+                                Node::Scalar { value, .. } => f.options.push(Choice {
+                                    value: value.clone(),
+                                    label: LocalText::default(),
+                                }),
+                                Node::Mapping { entries, .. } => {
+                                    let value = entries
+                                        .iter()
+                                        .find(|(n, _)| n == "value")
+                                        .and_then(|(_, v)| scalar(v));
+                                    let label = entries
+                                        .iter()
+                                        .find(|(n, _)| n == "label")
+                                        .and_then(|(_, v)| local_text(v));
+                                    match value {
+                                        Some(value) => f.options.push(Choice {
+                                            value: value.to_string(),
+                                            label: label.unwrap_or_default(),
+                                        }),
+                                        None => notice(
+                                            at,
+                                            format!(
+                                                "field “{name}”: an option without a value; ignored"
+                                            ),
+                                        ),
+                                    }
+                                }
+                                _ => notice(
+                                    at,
+                                    format!(
+                                        "field “{name}”: an option must be a text or {{label, value}}"
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                    _ => notice(at, format!("field “{name}”: options must be a list")),
+                },
+                "widget" => {
+                    let widget = scalar(v).unwrap_or_default();
+                    f.kind = match widget {
+                        "string" | "image" | "file" => Some(Kind::String),
+                        "text" | "markdown" => Some(Kind::Text),
+                        "date" | "datetime" => Some(Kind::Date),
+                        "boolean" => Some(Kind::Boolean),
+                        "number" => Some(Kind::Number),
+                        "select" => Some(Kind::Select),
+                        "list" => Some(Kind::List),
+                        "hidden" => Some(Kind::Hidden),
+                        "object" | "relation" | "code" | "color" | "map" | "uuid" => {
+                            notice(
+                                at,
+                                format!(
+                                    "field “{name}”: the “{widget}” widget is not available yet; the field is edited as inferred"
+                                ),
+                            );
+                            None
+                        }
+                        _ => {
+                            notice(
+                                at,
+                                format!(
+                                    "field “{name}”: there is no “{widget}” widget; the field is edited as inferred"
+                                ),
+                            );
+                            None
+                        }
+                    };
+                }
+                "field" | "fields" | "types" | "summary" | "collapsed" | "allow_add" | "i18n"
+                | "comment" | "media_folder" | "public_folder" | "choose_url" | "date_format"
+                | "format" | "picker_utc" | "step" | "value_field" | "search_fields"
+                | "display_fields" | "collection" | "buttons" | "editor_components" | "modes"
+                | "sanitize_preview" | "alt_field" | "alt_required" => {}
+                other => notice(
+                    at,
+                    format!("field “{name}”: “{other}” is not read; ignored"),
+                ),
+            }
+        }
+        if f.kind == Some(Kind::Date) && time_format && flavor == Flavor::Decap {
+            // A datetime with its time: edited as a day would lose the time.
+            let widget = get("widget").and_then(scalar).unwrap_or_default();
+            if widget == "datetime" {
+                notice(
+                    line,
+                    format!("field “{name}”: a date with a time is edited as text for now"),
+                );
+                f.kind = Some(Kind::String);
+            }
+        }
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIRS: &[(&str, &str)] = &[("_projects", "projects")];
+
+    fn dirs() -> Vec<(String, String)> {
+        DIRS.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn decap_and_cairn_files_merge_field_by_field() {
+        let decap = br#"backend:
+  name: git-gateway
+collections:
+  - name: projects
+    label: Projects
+    label_singular: Project
+    folder: _projects
+    fields:
+      - {label: Name, name: name, widget: string}
+      - {label: Category, name: category, widget: select, options: [research, innovation]}
+      - {label: Layout, name: layout, widget: hidden, default: projects}
+      - {label: Start, name: start_date, widget: datetime, time_format: false, required: false}
+      - label: Code
+        name: code
+        widget: string
+        pattern: ['^[A-Z]{3}$', "Three capital letters"]
+  - name: pages
+    folder: pages
+    fields: []
+"#;
+        let cairn = r#"collections:
+  projects:
+    label: {fr: Projets, en: Projects}
+    fields:
+      - name: name
+        label: {fr: Nom du projet, en: Project name}
+        hint: {fr: "Tel qu'il paraît sur le site", en: As shown on the site}
+      - name: budget
+        widget: number
+        min: 0
+        value_type: int
+        colour: blue
+"#;
+        let model = Model::read(Some(cairn.as_bytes()), Some(decap), &dirs());
+        let p = model.collection("projects").expect("projects");
+        assert_eq!(p.label.get("fr"), Some("Projets"));
+        assert_eq!(p.label_singular.get("fr"), Some("Project"), "from Decap");
+        let name = p.field("name").expect("name");
+        assert_eq!(name.label.get("fr"), Some("Nom du projet"));
+        assert_eq!(name.label.get("en"), Some("Project name"));
+        assert_eq!(name.hint.get("en"), Some("As shown on the site"));
+        assert_eq!(name.kind, Some(Kind::String), "Decap's widget kept");
+        assert_eq!(name.required, Some(true), "Decap's default");
+        let category = p.field("category").expect("category");
+        assert_eq!(category.kind, Some(Kind::Select));
+        let values: Vec<&str> = category.options.iter().map(|o| o.value.as_str()).collect();
+        assert_eq!(values, ["research", "innovation"]);
+        assert_eq!(p.field("layout").and_then(|f| f.kind), Some(Kind::Hidden));
+        assert_eq!(
+            p.field("layout").and_then(|f| f.default.clone()).as_deref(),
+            Some("projects")
+        );
+        let start = p.field("start_date").expect("start");
+        assert_eq!(
+            (start.kind, start.required),
+            (Some(Kind::Date), Some(false))
+        );
+        let code = p.field("code").expect("code");
+        let (regex, message) = code.pattern.clone().expect("pattern");
+        assert_eq!(regex, "^[A-Z]{3}$");
+        assert_eq!(message.get("fr"), Some("Three capital letters"));
+        let budget = p.field("budget").expect("budget");
+        assert_eq!(
+            (budget.kind, budget.min, budget.integer),
+            (Some(Kind::Number), Some(0.0), true)
+        );
+        assert_eq!(
+            budget.required, None,
+            "Cairn's own file requires nothing unless told"
+        );
+        // What was not used is said, with its line.
+        let said: Vec<(&str, usize, &str)> = model
+            .notices
+            .iter()
+            .map(|n| (n.file.as_str(), n.line, n.message.as_str()))
+            .collect();
+        assert!(
+            said.iter()
+                .any(|(f, l, m)| *f == CAIRN_FILE && *l == 12 && m.contains("colour")),
+            "{said:?}"
+        );
+        assert!(
+            said.iter()
+                .any(|(f, _, m)| *f == DECAP_FILE && m.contains("folder “pages”")),
+            "{said:?}"
+        );
+        assert!(model.collection("pages").is_none());
+    }
+
+    #[test]
+    fn broken_files_are_notices_never_errors() {
+        let model = Model::read(
+            Some(b"collections:\n  projects: [unclosed\n"),
+            Some(b"collections:\n  - name: p\n    folder: _projects\n    fields:\n      - {name: a, widget: carousel}\n      - {name: b, widget: string, pattern: ['(', x]}\n"),
+            &dirs(),
+        );
+        assert_eq!(model.notices.len(), 3, "{:?}", model.notices);
+        assert!(
+            model
+                .notices
+                .iter()
+                .any(|n| n.file == CAIRN_FILE && n.line >= 2)
+        );
+        assert!(
+            model
+                .notices
+                .iter()
+                .any(|n| n.message.contains("no “carousel” widget"))
+        );
+        assert!(
+            model
+                .notices
+                .iter()
+                .any(|n| n.message.contains("not a regular expression"))
+        );
+        let p = model
+            .collection("projects")
+            .expect("Decap's part still applies");
+        assert_eq!(p.field("a").and_then(|f| f.kind), None, "inferred instead");
+        assert!(p.field("b").and_then(|f| f.pattern.clone()).is_none());
+    }
+}

@@ -1,0 +1,282 @@
+//! The content model (issue 15) from outside: a site with a Decap
+//! `admin/config.yml` and a `_cairn.yml` that overrides it in French. The
+//! form shows the configured labels, hints, options and required marks and
+//! hides hidden fields; the rules are checked on the server, through the
+//! admin and the API alike, and a refused save writes nothing.
+
+use crate::api::{Api, problem, token};
+use crate::support::*;
+use serde_json::json;
+
+const DECAP: &str = r#"backend:
+  name: git-gateway
+media_folder: assets/images
+collections:
+  - name: projects
+    label: Projects
+    label_singular: Project
+    folder: _projects
+    create: true
+    fields:
+      - {label: Project name, name: name, widget: string, hint: As shown on the site}
+      - {label: Category, name: category, widget: select, options: [research, innovation, {label: Community work, value: community}]}
+      - {label: Layout, name: layout, widget: hidden, default: projects}
+      - {label: Code, name: code, widget: string, required: false, pattern: ['^[A-Z]{3}$', "Three capital letters, like ABC"]}
+      - {label: Budget, name: budget, widget: number, value_type: int, min: 0, max: 1000000, required: false}
+      - {label: Text, name: body, widget: markdown}
+      - {label: Partners, name: partners, widget: relation, collection: people}
+"#;
+
+const CAIRN: &str = "collections:\n  projects:\n    fields:\n      - name: name\n        label: {fr: Nom du projet}\n        hint: {fr: Tel qu'il paraît sur le site}\n      - name: code\n        pattern: ['^[A-Z]{3}$', {fr: 'Trois majuscules, comme ABC', en: 'Three capital letters, like ABC'}]\n";
+
+const DOC: &str = "---\nname: Street Trees\nlayout: projects\ncategory: research\ncode: STR\nbudget: 1200\n# kept as written\nlead: Jane\n---\nText.\n";
+
+const PAGE: &str = "/collections/projects/street-trees";
+
+fn modelled_site(dir: &std::path::Path) -> std::path::PathBuf {
+    let site = dir.join("site");
+    make_site(
+        &site,
+        &[
+            (
+                "_config.yml",
+                "title: Lab\ncollections:\n  projects:\n    output: true\n",
+            ),
+            ("admin/config.yml", DECAP),
+            ("_cairn.yml", CAIRN),
+            ("_projects/street-trees.md", DOC),
+        ],
+    );
+    site
+}
+
+#[tokio::test]
+async fn the_form_follows_the_sites_configuration_in_each_language() {
+    let dir = tempdir();
+    let site = modelled_site(dir.path());
+    let (server, english) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (status, html) = english.get(PAGE).await;
+    assert_eq!(status, 200);
+    let html = unescape(&html);
+    // Labels and hints from Decap, in Decap's order; required marked.
+    assert!(
+        html.contains(">Project name <span class=\"required\">(required)</span></label>"),
+        "{html}"
+    );
+    assert!(html.contains("As shown on the site</small>"), "{html}");
+    let name_at = html.find("Project name").expect("name");
+    let category_at = html.find(">Category").expect("category");
+    assert!(name_at < category_at, "configured order");
+    // The hint and the requirement are told to assistive technology too.
+    assert!(
+        html.contains("name=\"f.name\" aria-required=\"true\" aria-describedby=\"f-1-hint\""),
+        "{html}"
+    );
+    // A select with the configured options and labels.
+    assert!(
+        html.contains("<select id=\"f-2\" name=\"f.category\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"research\" selected>research</option>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<option value=\"community\">Community work</option>"),
+        "{html}"
+    );
+    // Hidden: not on the form (and so kept as it is).
+    assert!(!html.contains("name=\"f.layout\""), "{html}");
+    // Not configured: inferred as before.
+    assert!(html.contains("name=\"f.lead\""), "{html}");
+
+    // French: the label and hint _cairn.yml gives; the rest from Decap.
+    let french = Browser::speaking(&server, "fr");
+    let r = french.login("alice", PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = french.get(PAGE).await;
+    let html = unescape(&html);
+    assert!(
+        html.contains(">Nom du projet <span class=\"required\">(obligatoire)</span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Tel qu'il paraît sur le site</small>"),
+        "{html}"
+    );
+    assert!(html.contains(">Category"), "no French given: Decap's label");
+
+    // A select's value saved changes only that line.
+    let form = Form::parse(&html, PAGE).with("f.category", "community");
+    assert_eq!(french.post(PAGE, &form.fields).await.status().as_u16(), 303);
+    let diff = git(
+        &site,
+        &[
+            "diff",
+            "HEAD~1",
+            "HEAD",
+            "--unified=0",
+            "--",
+            "_projects/street-trees.md",
+        ],
+    );
+    let changed: Vec<&str> = diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('+') || l.starts_with('-'))
+                && !l.starts_with("+++")
+                && !l.starts_with("---")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        ["-category: research", "+category: community"],
+        "{diff}"
+    );
+    let text = std::fs::read_to_string(site.join("_projects/street-trees.md")).expect("file");
+    assert!(
+        text.contains("layout: projects\n") && text.contains("# kept as written\n"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn the_rules_refuse_bad_values_in_both_faces_and_write_nothing() {
+    let dir = tempdir();
+    let site = modelled_site(dir.path());
+    let (server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let (_, html) = browser.get(PAGE).await;
+
+    // Bad inputs tried through the form: an empty required name, a code not
+    // in its pattern, a category not among the options, a budget that is
+    // not a number, one with a fraction, one below the minimum.
+    for (field, value, says) in [
+        ("f.name", "", "A value is required."),
+        ("f.code", "abc", "Three capital letters, like ABC"),
+        (
+            "f.category",
+            "sports",
+            "“sports” is not one of the options.",
+        ),
+        ("f.budget", "lots", "“lots” is not a number."),
+        ("f.budget", "12.5", "“12.5” is not a whole number."),
+        ("f.budget", "-3", "At least 0."),
+    ] {
+        let form = Form::parse(&html, PAGE).with(field, value);
+        let r = browser.post(PAGE, &form.fields).await;
+        assert_eq!(r.status().as_u16(), 422, "{field}={value}");
+        let page = unescape(&r.text().await.expect("page"));
+        assert!(page.contains(says), "{field}={value}: {says} in {page}");
+        assert!(
+            page.contains("aria-invalid=\"true\""),
+            "{field}: marked invalid"
+        );
+        assert!(
+            page.contains(&format!("value=\"{value}\"")) || field == "f.category",
+            "{field}: what was typed is kept"
+        );
+        assert_eq!(
+            git(&site, &["rev-parse", "HEAD"]),
+            head,
+            "{field}: nothing committed"
+        );
+    }
+    // In French, the configured message in French.
+    let french = Browser::speaking(&server, "fr");
+    french.login("alice", PASSWORD).await;
+    let (_, html) = french.get(PAGE).await;
+    let form = Form::parse(&html, PAGE).with("f.code", "ab");
+    let r = french.post(PAGE, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("page")
+            .contains("Trois majuscules, comme ABC")
+    );
+
+    // The API: the same rules, problem+json with each field.
+    let editor = token(&server.data, "bot", &["--role", "editor"]);
+    let api = Api::new(&server, Some(&editor));
+    let entry = "/api/v1/collections/projects/entries/street-trees";
+    for (body, field) in [
+        (json!({"fields": {"name": ""}}), "name"),
+        (json!({"fields": {"code": "abcd"}}), "code"),
+        (json!({"fields": {"category": "sports"}}), "category"),
+        (json!({"fields": {"budget": 2_000_000}}), "budget"),
+    ] {
+        let p = problem(api.patch(entry, &body, None).await, 422).await;
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+        assert_eq!(
+            git(&site, &["rev-parse", "HEAD"]),
+            head,
+            "{field}: nothing committed"
+        );
+    }
+    // A rule only applies to the field changed: a document already
+    // breaking one still saves its other fields.
+    std::fs::write(
+        site.join("_projects/street-trees.md"),
+        DOC.replace("code: STR", "code: bad"),
+    )
+    .expect("write");
+    git(
+        &site,
+        &["commit", "-qam", "A code outside the rule, made with git"],
+    );
+    let r = api
+        .patch(entry, &json!({"fields": {"lead": "Ana"}}), None)
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let text = std::fs::read_to_string(site.join("_projects/street-trees.md")).expect("file");
+    assert!(
+        text.contains("code: bad\n") && text.contains("lead: Ana\n"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_configuration_is_reported_and_the_inferred_form_is_used() {
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    make_site(
+        &site,
+        &[
+            (
+                "_config.yml",
+                "collections:\n  projects:\n    output: true\n",
+            ),
+            ("_cairn.yml", "collections:\n  projects: [unclosed\n"),
+            (
+                "admin/config.yml",
+                "collections:\n  - name: projects\n    folder: _projects\n    fields:\n      - {name: name, widget: carousel}\n",
+            ),
+            ("_projects/a.md", "---\nname: Alpha\ncount: 3\n---\nText.\n"),
+        ],
+    );
+    let (server, _editor) = site_with_editor(&site, &dir.path().join("data")).await;
+    let admin = sign_in_as(&server, "root", "admin").await;
+    let (status, html) = admin.get("/").await;
+    assert_eq!(status, 200, "the server keeps running");
+    let html = unescape(&html);
+    // The parser notices the unclosed list where the text ends: line 3.
+    assert!(
+        html.contains("_cairn.yml, line 3: while parsing a flow sequence"),
+        "file and line: {html}"
+    );
+    assert!(
+        html.contains("admin/config.yml, line 5") && html.contains("carousel"),
+        "{html}"
+    );
+    // The form is the inferred one.
+    let (status, form) = admin.get("/collections/projects/a").await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("name=\"f.name\"") && form.contains("name=\"f.count\""),
+        "{form}"
+    );
+    // Editors are not told about the configuration.
+    let (_, html) = _editor.get("/").await;
+    assert!(!html.contains("_cairn.yml"), "{html}");
+}
