@@ -5,6 +5,7 @@
 /// document, byte for byte.
 pub const FILES: &[(&str, &[u8])] = &[
     ("_config.yml", include_bytes!("demo/_config.yml")),
+    ("_cairn.yml", include_bytes!("demo/_cairn.yml")),
     (
         "_layouts/default.html",
         include_bytes!("demo/_layouts/default.html"),

@@ -9,7 +9,7 @@
 //! `base` the blob id the form was made from.
 
 use crate::content::model::{CollectionModel, Kind};
-use crate::content::{Document, FieldValue, FieldView, Schema, Widget, label_of};
+use crate::content::{Document, FieldValue, FieldView, Schema, Widget};
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::page::{Layout, render};
@@ -164,7 +164,7 @@ fn page_for(
             .unwrap_or_default()
             .iter()
             .map(|c| ConflictView {
-                label: label_of(&c.field),
+                label: super::field_label(Some(&loaded.model), &c.field, current.lang),
                 yours: display(&c.yours),
                 theirs: display(&c.theirs),
             })
@@ -300,9 +300,7 @@ fn fill_from(
                 choices.push((value.clone(), label));
             }
             FormField {
-                label: configured
-                    .and_then(|f| f.label.get(code))
-                    .map_or_else(|| label_of(&key), str::to_string),
+                label: super::field_label(Some(model), &key, page.ctx.lang),
                 hint: configured
                     .and_then(|f| f.hint.get(code))
                     .map(str::to_string),
@@ -339,7 +337,7 @@ fn fill_from(
             if !page.fields.iter().any(|f| f.key == *key) {
                 page.errors.push(ErrorView {
                     target: "body".into(),
-                    label: label_of(key),
+                    label: super::field_label(Some(model), key, page.ctx.lang),
                     message: message.clone(),
                 });
             }
@@ -482,8 +480,13 @@ async fn save_form(
             local_edits,
             ..
         }) => {
-            let labels: Vec<String> = changed.iter().map(|c| label_of(c)).collect();
             let lang = current.lang;
+            let config = state.site.config().await?;
+            let model = config.model.collection(name.as_str());
+            let labels: Vec<String> = changed
+                .iter()
+                .map(|c| super::field_label(model, c, lang))
+                .collect();
             let mut message = lang.t_with("doc-saved", &[("fields", labels.join(", ").into())]);
             if merged {
                 message.push(' ');

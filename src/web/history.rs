@@ -3,6 +3,7 @@
 //! field by field), and the two actions that make new commits: restore a
 //! document to an old version, and revert a change.
 
+use crate::content::Model;
 use crate::content::diff::Line;
 use crate::content::{CollectionName, FieldView, Slug};
 use crate::http::AppState;
@@ -65,13 +66,13 @@ pub(super) struct Row {
     path: String,
 }
 
-/// The label a changed field is shown with (the form's), `body` the text.
-fn field_label(key: &str, lang: Lang) -> String {
-    if key == "body" {
-        lang.t("doc-body")
-    } else {
-        crate::content::label_of(key)
-    }
+/// The label a changed field of `page` is shown with (the form's).
+fn label_in(model: &Model, page: Option<&PageRef>, key: &str, lang: Lang) -> String {
+    super::field_label(
+        page.and_then(|p| model.collection(&p.collection)),
+        key,
+        lang,
+    )
 }
 
 fn change_key(change: &str) -> &'static str {
@@ -126,6 +127,7 @@ fn file_line(
     change: &str,
     fields: &[String],
     pages: &HashMap<String, PageRef>,
+    model: &Model,
     lang: Lang,
 ) -> FileLine {
     let page = pages.get(path);
@@ -139,7 +141,7 @@ fn file_line(
         fields: match change_key(change) {
             "modified" | "renamed" => fields
                 .iter()
-                .map(|k| field_label(k, lang))
+                .map(|k| label_in(model, page, k, lang))
                 .collect::<Vec<_>>()
                 .join(", "),
             _ => String::new(),
@@ -158,13 +160,14 @@ pub(super) async fn rows(
         .flat_map(|e| e.files.iter().map(|f| (f.path.clone(), e.sha.clone())))
         .collect();
     let pages = pages_of(state, paths).await?;
+    let config = state.site.config().await?;
     Ok(entries
         .into_iter()
         .map(|e| {
             let files: Vec<FileLine> = e
                 .files
                 .iter()
-                .map(|f| file_line(&f.path, &f.change, &f.fields, &pages, lang))
+                .map(|f| file_line(&f.path, &f.change, &f.fields, &pages, &config.model, lang))
                 .collect();
             Row {
                 when: current.when(e.time),
@@ -485,10 +488,11 @@ pub(super) async fn commit(
             .collect(),
     )
     .await?;
+    let config = state.site.config().await?;
     let files: Vec<FileView> = detail
         .files
         .into_iter()
-        .map(|f| file_view(f, &pages, lang))
+        .map(|f| file_view(f, &pages, &config.model, lang))
         .collect();
     let lines: Vec<FileLine> = files
         .iter()
@@ -539,6 +543,7 @@ fn is_trailer(line: &str) -> bool {
 fn file_view(
     f: crate::site::history::FileDetail,
     pages: &HashMap<String, PageRef>,
+    model: &Model,
     lang: Lang,
 ) -> FileView {
     let page = pages.get(&f.path);
@@ -558,7 +563,7 @@ fn file_view(
                 d.fields
                     .iter()
                     .map(|c| FieldRow {
-                        key: field_label(&c.key, lang),
+                        key: label_in(model, page, &c.key, lang),
                         text: match (c.list_changes(), &c.before, &c.after) {
                             (Some((added, removed)), Some(_), Some(_)) => added
                                 .iter()
@@ -637,7 +642,8 @@ pub(super) async fn confirm_restore(
             Vec::new()
         } else {
             let pages = pages_of(&state, vec![(detail.path.clone(), form.sha.clone())]).await?;
-            vec![file_view(detail, &pages, lang)]
+            let config = state.site.config().await?;
+            vec![file_view(detail, &pages, &config.model, lang)]
         },
         action: (!unchanged).then(|| format!("{page}/restore")),
         hidden: vec![("sha", form.sha.clone()), ("path", form.path.clone())],
@@ -667,6 +673,7 @@ pub(super) async fn confirm_revert(
             .collect(),
     )
     .await?;
+    let config = state.site.config().await?;
     render(&ConfirmPage {
         ctx: Layout::signed_in(&current).await?,
         title: lang.t("revert-title"),
@@ -678,7 +685,7 @@ pub(super) async fn confirm_revert(
         files: detail
             .files
             .into_iter()
-            .map(|f| file_view(f, &pages, lang))
+            .map(|f| file_view(f, &pages, &config.model, lang))
             .collect(),
         action: (!merge).then(|| format!("/commits/{sha}/revert")),
         hidden: Vec::new(),

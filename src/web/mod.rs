@@ -45,3 +45,24 @@ pub fn router(state: &AppState) -> Router<AppState> {
         routes::authorize,
     ))
 }
+
+/// The label a field is shown with, everywhere (the form, a change's page,
+/// history): the site's configured label in `lang`, else one made from the
+/// key; `body` is the text.
+pub(crate) fn field_label(
+    model: Option<&crate::content::model::CollectionModel>,
+    key: &str,
+    lang: crate::i18n::Lang,
+) -> String {
+    if let Some(label) = model
+        .and_then(|m| m.field(key))
+        .and_then(|f| f.label.get(lang.code()))
+    {
+        return label.to_string();
+    }
+    if key == "body" {
+        lang.t("doc-body")
+    } else {
+        crate::content::label_of(key)
+    }
+}

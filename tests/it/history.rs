@@ -118,7 +118,8 @@ async fn a_documents_history_follows_renames_and_shows_field_changes() {
     assert_eq!(status, 200);
     let html = unescape(&html);
     for summary in [
-        "Changed: Mission, Axes",
+        // The labels the site's _cairn.yml gives (as on the form).
+        "Changed: Mission, Research axes",
         "Rename the AI project",
         "Changed: Mission",
         "Create the demo site",
@@ -141,7 +142,9 @@ async fn a_documents_history_follows_renames_and_shows_field_changes() {
         "{commit}"
     );
     assert!(
-        commit.contains("<th scope=\"row\">Axes</th><td>+ mobility, − social inclusion</td>"),
+        commit.contains(
+            "<th scope=\"row\">Research axes</th><td>+ mobility, − social inclusion</td>"
+        ),
         "{commit}"
     );
     assert!(commit.contains("By Alice Martin · "), "{commit}");

@@ -69,7 +69,7 @@ async fn the_form_follows_the_sites_configuration_in_each_language() {
     assert!(name_at < category_at, "configured order");
     // The hint and the requirement are told to assistive technology too.
     assert!(
-        html.contains("name=\"f.name\" aria-required=\"true\" aria-describedby=\"f-1-hint\""),
+        html.contains("name=\"f.name\" value=\"Street Trees\" aria-required=\"true\" aria-describedby=\"f-1-hint\""),
         "{html}"
     );
     // A select with the configured options and labels.
