@@ -664,6 +664,43 @@ collections:
     }
 
     #[test]
+    fn the_demo_sites_file_reads_whole_in_both_languages() {
+        let model = Model::read(
+            Some(include_bytes!("../site/demo/_cairn.yml")),
+            None,
+            &dirs(),
+        );
+        assert!(model.notices.is_empty(), "{:?}", model.notices);
+        let p = model.collection("projects").expect("projects");
+        for f in &p.fields {
+            for lang in ["en", "fr"] {
+                if f.kind != Some(Kind::Hidden) {
+                    assert!(
+                        f.label.by_language.iter().any(|(l, _)| l == lang),
+                        "{} in {lang}",
+                        f.name
+                    );
+                }
+                // A hint cut at a comma (flow style) ends without its stop.
+                if let Some(hint) = f.hint.by_language.iter().find(|(l, _)| l == lang) {
+                    let words = hint.1.split_whitespace().count();
+                    assert!(
+                        words >= 3,
+                        "{}'s {lang} hint looks cut: {:?}",
+                        f.name,
+                        hint.1
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            p.field("alt").and_then(|f| f.hint.get("fr")),
+            Some("Ce que montre l'image, pour qui ne peut pas la voir.")
+        );
+        assert_eq!(p.field("layout").and_then(|f| f.kind), Some(Kind::Hidden));
+    }
+
+    #[test]
     fn broken_files_are_notices_never_errors() {
         let model = Model::read(
             Some(b"collections:\n  projects: [unclosed\n"),

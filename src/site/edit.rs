@@ -10,6 +10,7 @@ use super::{
     Author, Ctx, Site, SiteError, collection_of, collection_schema, commit_as, document_path,
     short, with_retries,
 };
+use crate::content::model::Kind;
 use crate::content::yaml::PlainMeaning;
 use crate::content::{
     Collection, CollectionName, Document, EditError, FieldValue, FieldView, Schema, Slug,
@@ -500,8 +501,31 @@ fn create(
     let path = free_path(cx, writer, coll, slug, "md")?;
     let schema = collection_schema(cx, coll)?;
     let empty = Document::parse(format!("---\n---\n{body}").as_bytes())?;
+    // The configured defaults of fields the edit does not set.
+    let config = super::load_config(cx)?;
+    let defaults: Vec<(String, Value)> = config
+        .model
+        .collection(&coll.name)
+        .map(|m| {
+            m.fields
+                .iter()
+                .filter(|f| f.name != "body" && !fields.iter().any(|(k, _)| *k == f.name))
+                .filter_map(|f| {
+                    let value = f.default.as_ref()?;
+                    let typed = match f.kind {
+                        Some(Kind::Number) => FieldValue::typed(value, PlainMeaning::Number),
+                        Some(Kind::Boolean) => FieldValue::typed(value, PlainMeaning::Bool),
+                        Some(Kind::Date) => FieldValue::typed(value, PlainMeaning::Date),
+                        _ => FieldValue::text(value),
+                    };
+                    Some((f.name.clone(), Value::Form(typed)))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let plan: Vec<Proposed> = fields
         .iter()
+        .chain(&defaults)
         .map(|(key, value)| Proposed::set(key, value))
         .collect();
     let (text, changed) = match merge(None, &empty, &plan, None, &|| Ok(schema.clone()))? {
@@ -565,7 +589,6 @@ pub fn broken_rule(
     value: Option<crate::content::FieldView>,
 ) -> Option<crate::i18n::Message> {
     use crate::content::FieldView;
-    use crate::content::model::Kind;
     use crate::i18n::{Message as Say, ToArg};
     let items: Vec<String> = match value {
         None | Some(FieldView::Empty) => Vec::new(),

@@ -280,3 +280,27 @@ async fn a_broken_configuration_is_reported_and_the_inferred_form_is_used() {
     let (_, html) = _editor.get("/").await;
     assert!(!html.contains("_cairn.yml"), "{html}");
 }
+
+#[tokio::test]
+async fn a_new_document_gets_the_configured_defaults() {
+    let dir = tempdir();
+    let site = modelled_site(dir.path());
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (_, html) = browser.get("/collections/projects/new").await;
+    let form = Form::parse(&html, "/collections/projects/new").with("title", "Canopy Map");
+    let r = browser
+        .post("/collections/projects/new", &form.fields)
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let text = std::fs::read_to_string(site.join("_projects/canopy-map.md")).expect("created");
+    // The title in the collection's title field, and Decap's default layout.
+    assert_eq!(
+        text, "---\nname: Canopy Map\nlayout: projects\n---\n",
+        "{text}"
+    );
+    assert_eq!(
+        git(&site, &["rev-list", "--count", "HEAD"]).trim(),
+        "2",
+        "one commit"
+    );
+}
