@@ -14,6 +14,7 @@ use axum::response::Html;
 struct CollectionPage {
     ctx: Layout,
     collection: String,
+    collection_label: String,
     documents: Vec<DocumentSummary>,
     /// Whether the user may add documents.
     can_edit: bool,
@@ -28,6 +29,7 @@ pub(super) async fn show(
     let documents = state.site.documents(&name).await?;
     render(&CollectionPage {
         ctx: Layout::signed_in(&current).await?,
+        collection_label: super::collection_label_of(&state, &collection, current.lang).await?,
         collection,
         documents,
         can_edit: current.user.role.can_edit(),

@@ -83,6 +83,8 @@ struct ConflictView {
 struct DocumentPage {
     ctx: Layout,
     collection: String,
+    /// How the collection is named to the reader.
+    collection_label: String,
     slug: String,
     title: String,
     path: String,
@@ -150,6 +152,11 @@ fn page_for(
     let mut page = DocumentPage {
         ctx,
         collection: loaded.collection.clone(),
+        collection_label: super::collection_label(
+            Some(&loaded.model),
+            &loaded.collection,
+            current.lang,
+        ),
         slug: loaded.slug.clone(),
         title: loaded.slug.clone(),
         path: loaded.path.clone(),
@@ -556,6 +563,7 @@ async fn save_form(
 struct NewPage {
     ctx: Layout,
     collection: String,
+    collection_label: String,
     title: String,
     slug: String,
     errors: Vec<ErrorView>,
@@ -583,6 +591,7 @@ pub(super) async fn new_form(
     state.site.schema(&name).await?;
     let page = NewPage {
         ctx: Layout::signed_in(&current).await?,
+        collection_label: super::collection_label_of(&state, &collection, current.lang).await?,
         collection,
         title: String::new(),
         slug: String::new(),
@@ -647,6 +656,8 @@ async fn create_form(
             }
             let page = NewPage {
                 ctx: Layout::signed_in(current).await?,
+                collection_label: super::collection_label_of(state, &collection, current.lang)
+                    .await?,
                 collection: collection.clone(),
                 title: form.title.clone(),
                 slug: form.slug.clone(),
@@ -732,6 +743,7 @@ async fn create_form(
 struct DeletePage {
     ctx: Layout,
     collection: String,
+    collection_label: String,
     slug: String,
     title: String,
     base: String,
@@ -752,6 +764,7 @@ pub(super) async fn confirm_delete(
     };
     let page = DeletePage {
         ctx: Layout::signed_in(&current).await?,
+        collection_label: super::collection_label(Some(&loaded.model), &collection, current.lang),
         collection,
         slug,
         title,

@@ -188,6 +188,8 @@ struct HistoryPage {
     title: String,
     /// The document's title, on a document's history.
     page_title: String,
+    /// How its collection is named to the reader, on a document's history.
+    collection_label: String,
     /// Set on a document's history: restore buttons post here.
     document: Option<(String, String)>,
     can_edit: bool,
@@ -287,6 +289,7 @@ pub(super) async fn site_history(
             ctx: Layout::signed_in(&current).await?,
             title: lang.t("history-title"),
             page_title: String::new(),
+            collection_label: String::new(),
             document: None,
             can_edit,
             next: None,
@@ -310,6 +313,7 @@ pub(super) async fn site_history(
         ctx: Layout::signed_in(&current).await?,
         title: lang.t("history-title"),
         page_title: String::new(),
+        collection_label: String::new(),
         document: None,
         can_edit,
         next: page.next.map(|n| filters.next_query(&n)),
@@ -362,12 +366,14 @@ pub(super) async fn document_history(
             .unwrap_or_else(|| slug.clone()),
         Err(_) => slug.clone(),
     };
+    let collection_label = super::collection_label_of(&state, &collection, current.lang).await?;
     render(&HistoryPage {
         ctx: Layout::signed_in(&current).await?,
         title: current
             .lang
             .t_with("history-of", &[("page", page_title.to_arg())]),
         page_title,
+        collection_label,
         document: Some((collection, slug)),
         can_edit: current.user.role.can_edit(),
         next: page.next.map(|n| format!("?before={}", encode_query(&n))),

@@ -66,3 +66,26 @@ pub(crate) fn field_label(
         crate::content::label_of(key)
     }
 }
+
+/// How a collection is named to a person: its configured label in `lang`
+/// (`label` in `_cairn.yml` or Decap's file), else its name.
+pub(crate) fn collection_label(
+    model: Option<&crate::content::model::CollectionModel>,
+    name: &str,
+    lang: crate::i18n::Lang,
+) -> String {
+    model
+        .and_then(|m| m.label.get(lang.code()))
+        .unwrap_or(name)
+        .to_string()
+}
+
+/// [`collection_label`] from the site's configuration at the tip.
+pub(crate) async fn collection_label_of(
+    state: &crate::http::AppState,
+    name: &str,
+    lang: crate::i18n::Lang,
+) -> Result<String, crate::http::AppError> {
+    let config = state.site.config().await?;
+    Ok(collection_label(config.model.collection(name), name, lang))
+}

@@ -304,3 +304,51 @@ async fn a_new_document_gets_the_configured_defaults() {
         "one commit"
     );
 }
+
+#[tokio::test]
+async fn the_demo_names_its_collection_and_fields_in_each_language() {
+    let (_dir, server, english) = demo_with_editor().await;
+    let french = Browser::speaking(&server, "fr");
+    assert_eq!(french.login("alice", PASSWORD).await.status().as_u16(), 303);
+    for (browser, collection, name_label, hint) in [
+        (
+            &english,
+            "Projects",
+            "Project name",
+            "As it appears on the site.",
+        ),
+        (
+            &french,
+            "Projets",
+            "Nom du projet",
+            "Tel qu'il paraît sur le site.",
+        ),
+    ] {
+        let (_, dash) = browser.get("/").await;
+        assert!(
+            dash.contains(&format!(
+                "<a href=\"/collections/projects\">{collection}</a>"
+            )),
+            "{dash}"
+        );
+        let (_, list) = browser.get("/collections/projects").await;
+        assert!(list.contains(&format!("<h1>{collection}</h1>")), "{list}");
+        let (_, form) = browser.get("/collections/projects/ai-and-cities").await;
+        let form = unescape(&form);
+        assert!(
+            form.contains(&format!(
+                "<a href=\"/collections/projects\">{collection}</a> /</nav>"
+            )),
+            "{form}"
+        );
+        assert!(
+            form.contains(&format!(">{name_label} <span class=\"required\">")),
+            "{form}"
+        );
+        assert!(form.contains(&format!("{hint}</small>")), "{form}");
+        assert!(
+            !form.contains("name=\"f.layout\""),
+            "the layout is hidden: {form}"
+        );
+    }
+}
