@@ -656,7 +656,7 @@ async fn create_form(
             }
             let page = NewPage {
                 ctx: Layout::signed_in(current).await?,
-                collection_label: super::collection_label_of(state, &collection, current.lang)
+                collection_label: super::collection_label_of(state, collection, current.lang)
                     .await?,
                 collection: collection.clone(),
                 title: form.title.clone(),
