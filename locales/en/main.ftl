@@ -466,3 +466,5 @@ dash-config-title = The site's configuration
 dash-config-explain = Cairn could not use these parts of the site's configuration files. The forms use what the documents show instead; everything else keeps working.
 dash-config-line = { $file }, line { $line }: { $what }
 dash-config-file = { $file }: { $what }
+error-no-create = This site's configuration does not let Cairn add pages to this collection.
+error-no-delete = This site's configuration does not let Cairn delete pages of this collection.

@@ -466,3 +466,5 @@ dash-config-title = La configuration du site
 dash-config-explain = Cairn n'a pas pu utiliser ces parties des fichiers de configuration du site. Les formulaires suivent à la place ce que montrent les documents ; tout le reste fonctionne.
 dash-config-line = { $file }, ligne { $line } : { $what }
 dash-config-file = { $file } : { $what }
+error-no-create = La configuration de ce site ne permet pas à Cairn d'ajouter des pages à cette collection.
+error-no-delete = La configuration de ce site ne permet pas à Cairn de supprimer des pages de cette collection.

@@ -108,6 +108,20 @@ pub struct CollectionModel {
     pub label_singular: LocalText,
     pub description: LocalText,
     pub fields: Vec<FieldModel>,
+    /// `create: false` / `delete: false`: documents are not added or
+    /// removed through Cairn. `None`: not said (allowed).
+    pub create: Option<bool>,
+    pub delete: Option<bool>,
+}
+
+impl CollectionModel {
+    pub fn allows_create(&self) -> bool {
+        self.create != Some(false)
+    }
+
+    pub fn allows_delete(&self) -> bool {
+        self.delete != Some(false)
+    }
 }
 
 impl CollectionModel {
@@ -170,6 +184,8 @@ fn merge_collection(into: &mut CollectionModel, over: CollectionModel) {
     into.label = std::mem::take(&mut into.label).or(over.label);
     into.label_singular = std::mem::take(&mut into.label_singular).or(over.label_singular);
     into.description = std::mem::take(&mut into.description).or(over.description);
+    into.create = over.create.or(into.create);
+    into.delete = over.delete.or(into.delete);
     for f in over.fields {
         match into.fields.iter_mut().find(|g| g.name == f.name) {
             None => into.fields.push(f),
@@ -373,9 +389,11 @@ fn read_file(
                 "label_singular" => c.label_singular = local_text(v).unwrap_or_default(),
                 "description" => c.description = local_text(v).unwrap_or_default(),
                 "fields" => c.fields = read_fields(src, v, flavor, file, notices),
-                "name" | "folder" | "create" | "delete" | "slug" | "summary"
-                | "sortable_fields" | "extension" | "format" | "identifier_field"
-                | "media_folder" | "public_folder" | "filter" | "editor" | "preview_path" => {}
+                "create" => c.create = scalar(v).map(|s| s == "true"),
+                "delete" => c.delete = scalar(v).map(|s| s == "true"),
+                "name" | "folder" | "slug" | "summary" | "sortable_fields" | "extension"
+                | "format" | "identifier_field" | "media_folder" | "public_folder" | "filter"
+                | "editor" | "preview_path" => {}
                 other => notice(
                     notices,
                     line_at(src, span_of(v).start),

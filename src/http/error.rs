@@ -220,6 +220,7 @@ pub fn classify(e: &SiteError) -> (StatusCode, &'static str) {
             (StatusCode::BAD_REQUEST, "not-editable")
         }
         SiteError::Unsupported(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unsupported"),
+        SiteError::NotAllowed(..) => (StatusCode::FORBIDDEN, "not-allowed"),
         SiteError::Locked(_) | SiteError::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         SiteError::Config(_)
         | SiteError::NoConfig
@@ -255,10 +256,16 @@ impl From<SiteError> for AppError {
                 Message::Key("error-invalid", what(&fields.join("; ")))
             }
             SiteError::Unsupported(thing) => Message::Key("error-unsupported", what(thing)),
+            SiteError::NotAllowed(action, _) => Message::key(if *action == "create" {
+                "error-no-create"
+            } else {
+                "error-no-delete"
+            }),
             _ => return AppError::internal("site", e),
         };
         match status {
             StatusCode::NOT_FOUND => AppError::NotFound(message),
+            StatusCode::FORBIDDEN => AppError::Forbidden(message),
             StatusCode::BAD_REQUEST => AppError::BadRequest(message),
             StatusCode::CONFLICT => AppError::Conflict(message),
             StatusCode::PRECONDITION_FAILED => AppError::PreconditionFailed(message),

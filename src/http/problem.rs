@@ -205,6 +205,9 @@ impl From<SiteError> for Problem {
                 kind,
                 format!("{what} is not supported; nothing was changed."),
             ),
+            SiteError::NotAllowed(..) => {
+                Problem::new(status, kind, format!("{e}; nothing was changed."))
+            }
             other => Problem::internal("site", other),
         }
     }

@@ -339,6 +339,18 @@ fn apply_once(
 ) -> Result<Applied, SiteError> {
     let (name, slug) = (edit.collection.as_str(), edit.slug.as_str());
     let coll = collection_of(cx, name)?;
+    let config = super::load_config(cx)?;
+    if let Some(model) = config.model.collection(name) {
+        match &edit.action {
+            Action::Create { .. } if !model.allows_create() => {
+                return Err(SiteError::NotAllowed("create", name.to_string()));
+            }
+            Action::Delete if !model.allows_delete() => {
+                return Err(SiteError::NotAllowed("delete", name.to_string()));
+            }
+            _ => {}
+        }
+    }
     let planned = match &edit.action {
         Action::Create { fields, body } => create(cx, writer, &coll, slug, fields, body)?,
         Action::Update(update) => match update_document(cx, writer, &coll, edit, update)? {

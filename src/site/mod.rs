@@ -131,6 +131,10 @@ pub enum SiteError {
     Exists(String),
     #[error("some field values cannot be written")]
     InvalidFields(InvalidFields),
+    /// The site's configuration does not let Cairn do this here
+    /// (`create: false`, `delete: false`).
+    #[error("the site's configuration does not allow to {0} documents in `{1}`")]
+    NotAllowed(&'static str, String),
     #[error("background task failed: {0}")]
     Task(String),
     #[error("the remote: {0}")]

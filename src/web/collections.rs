@@ -16,7 +16,7 @@ struct CollectionPage {
     collection: String,
     collection_label: String,
     documents: Vec<DocumentSummary>,
-    /// Whether the user may add documents.
+    /// Whether the user may add documents, and the site lets Cairn.
     can_edit: bool,
 }
 
@@ -27,11 +27,16 @@ pub(super) async fn show(
 ) -> Result<Html<String>, AppError> {
     let name = crate::site::collection_name(&collection)?;
     let documents = state.site.documents(&name).await?;
+    let config = state.site.config().await?;
+    let creates = config
+        .model
+        .collection(&collection)
+        .is_none_or(|m| m.allows_create());
     render(&CollectionPage {
         ctx: Layout::signed_in(&current).await?,
         collection_label: super::collection_label_of(&state, &collection, current.lang).await?,
         collection,
         documents,
-        can_edit: current.user.role.can_edit(),
+        can_edit: current.user.role.can_edit() && creates,
     })
 }

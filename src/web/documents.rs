@@ -90,6 +90,8 @@ struct DocumentPage {
     path: String,
     base: String,
     can_edit: bool,
+    /// The user may delete it, and the site lets Cairn.
+    can_delete: bool,
     /// Why the document cannot be edited through the form.
     problem: Option<String>,
     /// The file's text, shown when it cannot be edited.
@@ -162,6 +164,7 @@ fn page_for(
         path: loaded.path.clone(),
         base: loaded.blob.to_string(),
         can_edit: current.user.role.can_edit(),
+        can_delete: current.user.role.can_edit() && loaded.model.allows_delete(),
         problem: None,
         source: String::new(),
         fields: Vec::new(),
@@ -589,6 +592,16 @@ pub(super) async fn new_form(
     let name = crate::site::collection_name(&collection)?;
     // An unknown collection is a 404 here too.
     state.site.schema(&name).await?;
+    let config = state.site.config().await?;
+    if config
+        .model
+        .collection(&collection)
+        .is_some_and(|m| !m.allows_create())
+    {
+        return Err(AppError::Forbidden(crate::i18n::Message::key(
+            "error-no-create",
+        )));
+    }
     let page = NewPage {
         ctx: Layout::signed_in(&current).await?,
         collection_label: super::collection_label_of(&state, &collection, current.lang).await?,
@@ -758,6 +771,11 @@ pub(super) async fn confirm_delete(
 ) -> Result<Response, AppError> {
     let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
     let loaded = state.site.document(&name, &slug_name).await?;
+    if !loaded.model.allows_delete() {
+        return Err(AppError::Forbidden(crate::i18n::Message::key(
+            "error-no-delete",
+        )));
+    }
     let title = match loaded.content.as_ref() {
         Ok(doc) => doc.title().unwrap_or_else(|| slug.clone()),
         Err(_) => slug.clone(),

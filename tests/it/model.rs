@@ -352,3 +352,93 @@ async fn the_demo_names_its_collection_and_fields_in_each_language() {
         );
     }
 }
+
+#[tokio::test]
+async fn create_false_and_delete_false_remove_the_buttons_and_refuse_the_requests() {
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    make_site(
+        &site,
+        &[
+            (
+                "_config.yml",
+                "collections:\n  projects:\n    output: true\n",
+            ),
+            (
+                "_cairn.yml",
+                "collections:\n  projects:\n    create: false\n    delete: false\n",
+            ),
+            ("_projects/a.md", "---\ntitle: Alpha\n---\nText.\n"),
+        ],
+    );
+    let (server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let (_, list) = browser.get("/collections/projects").await;
+    assert!(
+        !list.contains("/collections/projects/new"),
+        "no New button: {list}"
+    );
+    let (_, page) = browser.get("/collections/projects/a").await;
+    assert!(
+        !page.contains("/collections/projects/a/delete"),
+        "no Delete link: {page}"
+    );
+    assert!(page.contains("name=\"f.title\""), "still editable");
+    assert_eq!(browser.get("/collections/projects/new").await.0, 403);
+    let (status, refused) = browser.get("/collections/projects/a/delete").await;
+    assert_eq!(status, 403);
+    assert!(refused.contains("does not let Cairn delete"), "{refused}");
+    // Posted anyway (a form kept from before the setting): refused too.
+    let csrf = Form::parse(&page, "/collections/projects/a")
+        .get("_csrf")
+        .expect("token")
+        .to_string();
+    let r = browser
+        .post(
+            "/collections/projects/new",
+            &[
+                ("_csrf".into(), csrf.clone()),
+                ("title".into(), "Beta".into()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let base = Form::parse(&page, "/collections/projects/a")
+        .get("base")
+        .expect("base")
+        .to_string();
+    let r = browser
+        .post(
+            "/collections/projects/a/delete",
+            &[("_csrf".into(), csrf), ("base".into(), base)],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    // The API alike.
+    let editor = token(&server.data, "bot", &["--role", "editor"]);
+    let api = Api::new(&server, Some(&editor));
+    let r = api
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/collections/projects/entries",
+            &json!({"fields": {"title": "Gamma"}}),
+        )
+        .await;
+    let p = problem(r, 403).await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("does not allow"),
+        "{p}"
+    );
+    let r = reqwest::Client::new()
+        .delete(server.url("/api/v1/collections/projects/entries/a"))
+        .bearer_auth(&editor)
+        .send()
+        .await
+        .expect("DELETE");
+    problem(r, 403).await;
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
+    assert!(site.join("_projects/a.md").exists());
+}
