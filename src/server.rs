@@ -317,6 +317,13 @@ pub async fn run(
         tasks.shutdown().await;
     }
     served.map_err(|e| StartError::Other(e.to_string()))?;
+    // What the last commits started (the index, the checkout) ends first.
+    if tokio::time::timeout(STOP_GRACE, site.settle())
+        .await
+        .is_err()
+    {
+        tracing::warn!("work after the last commits did not end in time");
+    }
     // Leave the checkout in step with the branch.
     if let Err(e) = site.sync_checkout().await {
         tracing::error!(error = %e, "could not update the checkout");

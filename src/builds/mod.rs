@@ -63,6 +63,21 @@ struct Live {
     events: broadcast::Sender<LiveEvent>,
 }
 
+/// Adds a line to the running build's log, for followers too.
+fn push_line(live: &Mutex<Option<Live>>, text: String) {
+    if let Ok(mut live) = live.lock()
+        && let Some(run) = live.as_mut()
+    {
+        let n = run.first + run.lines.len();
+        let _ = run.events.send(LiveEvent::Line(n, text.clone()));
+        run.lines.push_back(text);
+        if run.lines.len() > LIVE_LINES {
+            run.lines.pop_front();
+            run.first += 1;
+        }
+    }
+}
+
 /// The build runner and its records. Clone is cheap.
 #[derive(Clone)]
 pub struct Builds {
@@ -78,7 +93,9 @@ struct Inner {
     db: SqlitePool,
     site: Site,
     clock: Arc<dyn Clock>,
-    live: Mutex<Option<Live>>,
+    /// Shared with the tasks that read a build's output, which hold nothing
+    /// else (so none of them keeps the site open after a stop).
+    live: Arc<Mutex<Option<Live>>>,
 }
 
 impl std::fmt::Debug for Builds {
@@ -113,7 +130,7 @@ impl Builds {
                 db,
                 site,
                 clock,
-                live: Mutex::new(None),
+                live: Arc::new(Mutex::new(None)),
             }),
         }
     }
@@ -402,7 +419,7 @@ impl Builds {
         &self,
         stream: impl AsyncRead + Unpin + Send + 'static,
     ) -> tokio::task::JoinHandle<()> {
-        let builds = self.clone();
+        let live = Arc::clone(&self.inner.live);
         tokio::spawn(async move {
             let mut reader = BufReader::new(stream);
             let mut buf = Vec::new();
@@ -422,7 +439,7 @@ impl Builds {
                             text.truncate(cut);
                             text.push_str(" [cut]");
                         }
-                        builds.line(text);
+                        push_line(&live, text);
                     }
                 }
             }
@@ -484,17 +501,7 @@ impl Builds {
 
     /// Adds a line to the running build's log.
     fn line(&self, text: String) {
-        if let Ok(mut live) = self.inner.live.lock()
-            && let Some(run) = live.as_mut()
-        {
-            let n = run.first + run.lines.len();
-            let _ = run.events.send(LiveEvent::Line(n, text.clone()));
-            run.lines.push_back(text);
-            if run.lines.len() > LIVE_LINES {
-                run.lines.pop_front();
-                run.first += 1;
-            }
-        }
+        push_line(&self.inner.live, text);
     }
 
     /// The last lines of the running build's log, as kept in its record.

@@ -66,7 +66,16 @@ impl Widget {
 pub struct SchemaField {
     pub key: String,
     pub widget: Widget,
+    /// For a one-line text field whose documents share a few values
+    /// (`category: research`), those values, most used first: what the form
+    /// offers as you type.
+    pub suggestions: Vec<String>,
 }
+
+/// A field offers its values when it has at most this many distinct ones.
+const MAX_SUGGESTIONS: usize = 30;
+/// Longer values are not offered (they are sentences, not categories).
+const MAX_SUGGESTION_CHARS: usize = 60;
 
 /// The fields of a collection, in order of first appearance.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -83,6 +92,9 @@ struct Seen {
     /// The typed meaning shared by every scalar value so far; `None` once
     /// they disagree or any is plain text.
     meaning: Option<Option<PlainMeaning>>,
+    /// One-line values and how many documents have each (until too many).
+    values: Vec<(String, usize)>,
+    too_many_values: bool,
 }
 
 impl Schema {
@@ -104,7 +116,16 @@ impl Schema {
                     FieldView::ReadOnly(_) => entry.complex = true,
                     FieldView::MultiLine(_) => entry.multiline = true,
                     FieldView::Empty => {}
-                    FieldView::Text(_) => {
+                    FieldView::Text(text) => {
+                        if !entry.too_many_values {
+                            let room = entry.values.len() < MAX_SUGGESTIONS
+                                && text.chars().count() <= MAX_SUGGESTION_CHARS;
+                            match entry.values.iter_mut().find(|(v, _)| v == text) {
+                                Some((_, n)) => *n += 1,
+                                None if room => entry.values.push((text.clone(), 1)),
+                                None => entry.too_many_values = true,
+                            }
+                        }
                         let meaning = doc.scalar_meaning(&field.key);
                         let typed = meaning.filter(|m| {
                             matches!(
@@ -139,7 +160,21 @@ impl Schema {
                         _ => Widget::Text,
                     }
                 };
-                SchemaField { key, widget }
+                // Offered only when values repeat: a field where every
+                // document says something else (a name) has nothing to offer.
+                let repeats = s.values.iter().any(|(_, n)| *n > 1);
+                let suggestions = if widget == Widget::Text && !s.too_many_values && repeats {
+                    let mut values = s.values.clone();
+                    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    values.into_iter().map(|(v, _)| v).collect()
+                } else {
+                    Vec::new()
+                };
+                SchemaField {
+                    key,
+                    widget,
+                    suggestions,
+                }
             })
             .collect();
         Schema { fields }
@@ -165,6 +200,27 @@ mod tests {
 
     fn doc(src: &str) -> Document {
         Document::parse(src.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn shared_short_values_are_offered_most_used_first() {
+        let docs = [
+            doc("---\ntitle: A\ncategory: research\ntype: project\n---\n"),
+            doc("---\ntitle: B\ncategory: policy\ntype: partnership\n---\n"),
+            doc("---\ntitle: C\ncategory: research\n---\n"),
+        ];
+        let schema = Schema::infer(&docs);
+        let of = |key: &str| {
+            schema
+                .fields
+                .iter()
+                .find(|f| f.key == key)
+                .map(|f| f.suggestions.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(of("category"), ["research", "policy"]);
+        assert!(of("title").is_empty(), "no value repeats: nothing to offer");
+        assert!(of("type").is_empty(), "no value repeats");
     }
 
     #[test]

@@ -239,7 +239,7 @@ impl Site {
         if self.publisher.target().is_none() && self.publisher.builds_follow() {
             // Nothing to push to: the commit itself is ready to build.
             let site = self.clone();
-            tokio::spawn(async move {
+            self.spawn_after_commit(async move {
                 if let Ok(tip) = site.blocking(|cx| Ok(cx.repo.tip()?)).await {
                     site.publisher.ready(tip, "commit");
                 }
@@ -248,10 +248,37 @@ impl Site {
         self.after_outside_change();
     }
 
+    /// Runs `work` in the background, remembered until it ends so that
+    /// [`Site::settle`] can wait for it.
+    fn spawn_after_commit(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+        let handle = tokio::spawn(work);
+        let mut pending = self.after_commit.lock().unwrap_or_else(|p| p.into_inner());
+        pending.retain(|h| !h.is_finished());
+        pending.push(handle);
+    }
+
+    /// Waits for the work commits started (the checkout and the history
+    /// index catching up): when the server stops, nothing is left holding
+    /// the repository.
+    pub async fn settle(&self) {
+        loop {
+            let pending =
+                std::mem::take(&mut *self.after_commit.lock().unwrap_or_else(|p| p.into_inner()));
+            if pending.is_empty() {
+                return;
+            }
+            for handle in pending {
+                if let Err(e) = handle.await {
+                    tracing::error!(error = %e, "work after a commit failed");
+                }
+            }
+        }
+    }
+
     /// The checkout and the history index catch up with the branch.
     pub(super) fn after_outside_change(&self) {
         let site = self.clone();
-        tokio::spawn(async move {
+        self.spawn_after_commit(async move {
             if let Err(e) = site.sync_checkout().await {
                 tracing::error!(error = %e, "could not update the checkout");
             }

@@ -160,6 +160,9 @@ pub struct Site {
     committer: Identity,
     /// Pushes commits to the site's remote (when it has one).
     publisher: Arc<publish::Publisher>,
+    /// Work started after a commit (the checkout and the history index
+    /// catching up), waited for by [`Site::settle`] when the server stops.
+    after_commit: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 /// What blocking work gets: the repository and the cache.
@@ -177,6 +180,7 @@ impl Site {
             cache: Arc::new(Cache::default()),
             committer,
             publisher: Arc::default(),
+            after_commit: Arc::default(),
         }
     }
 

@@ -37,6 +37,8 @@ struct FormField {
     options: Vec<String>,
     /// The choices of a `select` (`widget == "select"`): value and label.
     choices: Vec<(String, String)>,
+    /// Values the collection's documents already use, offered as you type.
+    suggestions: Vec<String>,
     /// What the site's configuration says to write here.
     hint: Option<String>,
     /// The configuration requires a value.
@@ -229,6 +231,14 @@ fn fill_from(
     // The configured fields in their order, then the collection's inferred
     // ones, then any this document has besides. Hidden fields are not shown
     // (the form does not send them, so they keep their value).
+    let offered = |key: &str| {
+        schema
+            .fields
+            .iter()
+            .find(|f| f.key == key)
+            .map(|f| f.suggestions.clone())
+            .unwrap_or_default()
+    };
     let mut keys: Vec<(String, Widget)> = Vec::new();
     for f in &model.fields {
         let inferred = schema.fields.iter().find(|s| s.key == f.name);
@@ -316,6 +326,11 @@ fn fill_from(
                     .map(str::to_string),
                 required: configured.and_then(|f| f.required).unwrap_or(false),
                 error: kept.and_then(|k| k.errors.get(&key).cloned()),
+                suggestions: if choices.is_empty() && widget == Widget::Text {
+                    offered(&key)
+                } else {
+                    Vec::new()
+                },
                 widget: if choices.is_empty() {
                     widget.as_str()
                 } else {
