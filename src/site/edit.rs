@@ -649,6 +649,9 @@ pub fn broken_rule(
         {
             return Some(Say::Key("rule-option", vec![("value", item.to_arg())]));
         }
+        if field.kind == Some(Kind::Date) && super::history::parse_day(item.trim()).is_none() {
+            return Some(Say::Key("rule-date", vec![("value", item.to_arg())]));
+        }
         if field.kind == Some(Kind::Number) {
             let Ok(n) = item.trim().parse::<f64>() else {
                 return Some(Say::Key("rule-number", vec![("value", item.to_arg())]));

@@ -23,6 +23,7 @@ collections:
       - {label: Layout, name: layout, widget: hidden, default: projects}
       - {label: Code, name: code, widget: string, required: false, pattern: ['^[A-Z]{3}$', "Three capital letters, like ABC"]}
       - {label: Budget, name: budget, widget: number, value_type: int, min: 0, max: 1000000, required: false}
+      - {label: Start, name: start_date, widget: date, required: false}
       - {label: Text, name: body, widget: markdown}
       - {label: Partners, name: partners, widget: relation, collection: people}
 "#;
@@ -205,6 +206,11 @@ async fn the_rules_refuse_bad_values_in_both_faces_and_write_nothing() {
         (json!({"fields": {"code": "abcd"}}), "code"),
         (json!({"fields": {"category": "sports"}}), "category"),
         (json!({"fields": {"budget": 2_000_000}}), "budget"),
+        (
+            json!({"fields": {"start_date": "2021-02-30"}}),
+            "start_date",
+        ),
+        (json!({"fields": {"start_date": "soon"}}), "start_date"),
     ] {
         let p = problem(api.patch(entry, &body, None).await, 422).await;
         assert_eq!(p["errors"][0]["field"], field, "{p}");
