@@ -313,11 +313,15 @@ pub fn new_slug(slug: &str) -> Result<Slug, SiteError> {
     })
 }
 
-/// A slug made from a title: lower case, letters and digits, dashes
-/// between words, at most 80 characters.
+/// A slug made from a title: accents folded, lower case, letters and
+/// digits, dashes between words, at most 80 characters.
 pub fn slug_from_title(title: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
     let mut out = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
+    // Accents folded: "École" is "ecole", as people type addresses.
+    let folded = title.nfd().filter(|c| !is_combining_mark(*c));
+    for c in folded.flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
@@ -1089,7 +1093,12 @@ mod tests {
             slug_from_title("AI & Cities: a Study!"),
             "ai-cities-a-study"
         );
-        assert_eq!(slug_from_title("  Été 2026 "), "été-2026");
+        assert_eq!(slug_from_title("  Été 2026 "), "ete-2026");
+        assert_eq!(
+            slug_from_title("École des données & IA"),
+            "ecole-des-donnees-ia"
+        );
+        assert_eq!(slug_from_title("Çà et là, naïve Zoë"), "ca-et-la-naive-zoe");
         assert_eq!(slug_from_title("../etc"), "etc");
     }
 
