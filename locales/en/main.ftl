@@ -469,3 +469,5 @@ dash-config-file = { $file }: { $what }
 error-no-create = This site's configuration does not let Cairn add pages to this collection.
 error-no-delete = This site's configuration does not let Cairn delete pages of this collection.
 rule-date = “{ $value }” is not a date (2026-01-31).
+collection-new-named = New: { $what }
+collection-title = Title

@@ -469,3 +469,5 @@ dash-config-file = { $file } : { $what }
 error-no-create = La configuration de ce site ne permet pas à Cairn d'ajouter des pages à cette collection.
 error-no-delete = La configuration de ce site ne permet pas à Cairn de supprimer des pages de cette collection.
 rule-date = « { $value } » n'est pas une date (2026-01-31).
+collection-new-named = Nouveau : { $what }
+collection-title = Titre

@@ -112,6 +112,8 @@ pub struct CollectionModel {
     /// removed through Cairn. `None`: not said (allowed).
     pub create: Option<bool>,
     pub delete: Option<bool>,
+    /// `sortable_fields`: the columns of the collection's page.
+    pub sortable: Vec<String>,
 }
 
 impl CollectionModel {
@@ -185,6 +187,9 @@ fn merge_collection(into: &mut CollectionModel, over: CollectionModel) {
     into.label_singular = std::mem::take(&mut into.label_singular).or(over.label_singular);
     into.description = std::mem::take(&mut into.description).or(over.description);
     into.create = over.create.or(into.create);
+    if !over.sortable.is_empty() {
+        into.sortable = over.sortable;
+    }
     into.delete = over.delete.or(into.delete);
     for f in over.fields {
         match into.fields.iter_mut().find(|g| g.name == f.name) {
@@ -390,10 +395,25 @@ fn read_file(
                 "description" => c.description = local_text(v).unwrap_or_default(),
                 "fields" => c.fields = read_fields(src, v, flavor, file, notices),
                 "create" => c.create = scalar(v).map(|s| s == "true"),
+                "sortable_fields" => {
+                    if let Node::Sequence { items, .. } = v {
+                        c.sortable = items
+                            .iter()
+                            .filter_map(|i| match i {
+                                Node::Mapping { entries, .. } => entries
+                                    .iter()
+                                    .find(|(k, _)| k == "field")
+                                    .and_then(|(_, v)| scalar(v)),
+                                other => scalar(other),
+                            })
+                            .map(str::to_string)
+                            .collect();
+                    }
+                }
                 "delete" => c.delete = scalar(v).map(|s| s == "true"),
-                "name" | "folder" | "slug" | "summary" | "sortable_fields" | "extension"
-                | "format" | "identifier_field" | "media_folder" | "public_folder" | "filter"
-                | "editor" | "preview_path" => {}
+                "name" | "folder" | "slug" | "summary" | "extension" | "format"
+                | "identifier_field" | "media_folder" | "public_folder" | "filter" | "editor"
+                | "preview_path" => {}
                 other => notice(
                     notices,
                     line_at(src, span_of(v).start),

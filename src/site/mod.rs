@@ -50,6 +50,8 @@ pub struct DocumentSummary {
     pub path: String,
     /// Why the document cannot be edited through the form, if it cannot.
     pub problem: Option<String>,
+    /// The values of the columns asked for ([`Site::table`]), as text.
+    pub values: Vec<String>,
 }
 
 /// A document read at the branch tip.
@@ -252,6 +254,16 @@ impl Site {
         &self,
         collection: &CollectionName,
     ) -> Result<Vec<DocumentSummary>, SiteError> {
+        self.table(collection, Vec::new()).await
+    }
+
+    /// The documents of a collection, sorted by title, each with the values
+    /// of `columns` (front matter keys) as one line of text.
+    pub async fn table(
+        &self,
+        collection: &CollectionName,
+        columns: Vec<String>,
+    ) -> Result<Vec<DocumentSummary>, SiteError> {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
             let coll = collection_of(&cx, &name)?;
@@ -265,11 +277,25 @@ impl Site {
                     Err(NotADocument::NoFrontMatter) => continue,
                     Err(e) => (None, Some(e.to_string())),
                 };
+                let values = columns
+                    .iter()
+                    .map(|key| match parsed.as_ref() {
+                        Ok(doc) => match doc.field(key) {
+                            Some(
+                                content::FieldView::Text(s) | content::FieldView::MultiLine(s),
+                            ) => s,
+                            Some(content::FieldView::List(items)) => items.join(", "),
+                            _ => String::new(),
+                        },
+                        Err(_) => String::new(),
+                    })
+                    .collect();
                 out.push(DocumentSummary {
                     slug: slug.to_string(),
                     title: title.unwrap_or_else(|| slug.to_string()),
                     path: format!("{}/{}", coll.dir, entry.name),
                     problem,
+                    values,
                 });
             }
             out.sort_by_cached_key(|d| d.title.to_lowercase());

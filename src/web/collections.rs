@@ -1,13 +1,28 @@
-//! `/collections/{collection}`: the documents of a collection, by title.
+//! `/collections/{collection}`: the documents of a collection, as a table:
+//! the title and a few columns (the configuration's `sortable_fields`, else
+//! the fields whose values the documents share, and dates), sortable.
 
+use crate::content::Widget;
 use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
 use crate::http::page::{Layout, render};
 use crate::site::DocumentSummary;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::Html;
+use serde::Deserialize;
+
+/// Columns shown besides the title, at most.
+const COLUMNS: usize = 3;
+
+/// A column's header: its label, the address that sorts by it, and how the
+/// list is sorted by it now (`ascending`, `descending` or `none`).
+struct Column {
+    label: String,
+    href: String,
+    sorted: &'static str,
+}
 
 #[derive(Template)]
 #[template(path = "collection.html")]
@@ -15,28 +30,107 @@ struct CollectionPage {
     ctx: Layout,
     collection: String,
     collection_label: String,
+    /// "New project", from the configuration's singular label.
+    new_label: String,
+    title_column: Column,
+    columns: Vec<Column>,
     documents: Vec<DocumentSummary>,
     /// Whether the user may add documents, and the site lets Cairn.
     can_edit: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct Sort {
+    /// A column's key, or `title`.
+    sort: Option<String>,
+    /// `desc` for the other way round.
+    dir: Option<String>,
 }
 
 pub(super) async fn show(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(collection): Path<String>,
+    Query(sort): Query<Sort>,
 ) -> Result<Html<String>, AppError> {
+    let lang = current.lang;
     let name = crate::site::collection_name(&collection)?;
-    let documents = state.site.documents(&name).await?;
     let config = state.site.config().await?;
-    let creates = config
-        .model
-        .collection(&collection)
-        .is_none_or(|m| m.allows_create());
+    let model = config.model.collection(&collection);
+    let keys: Vec<String> = match model.map(|m| m.sortable.clone()).unwrap_or_default() {
+        configured if !configured.is_empty() => configured
+            .into_iter()
+            .filter(|k| !matches!(k.as_str(), "title" | "name"))
+            .take(COLUMNS)
+            .collect(),
+        _ => {
+            // Short values the documents share (a category), then dates.
+            let schema = state.site.schema(&name).await?;
+            let shared = schema.fields.iter().filter(|f| !f.suggestions.is_empty());
+            let dates = schema.fields.iter().filter(|f| f.widget == Widget::Date);
+            let hidden = |key: &str| {
+                model
+                    .and_then(|m| m.field(key))
+                    .is_some_and(|f| f.kind == Some(crate::content::model::Kind::Hidden))
+            };
+            shared
+                .chain(dates)
+                .map(|f| f.key.clone())
+                .filter(|k| !matches!(k.as_str(), "title" | "name") && !hidden(k))
+                .take(COLUMNS)
+                .collect()
+        }
+    };
+    let mut documents = state.site.table(&name, keys.clone()).await?;
+    let by = sort.sort.as_deref().unwrap_or("title");
+    let descending = sort.dir.as_deref() == Some("desc");
+    if let Some(i) = keys.iter().position(|k| k == by) {
+        // Empty values last, whichever way.
+        documents.sort_by(|a, b| {
+            let (x, y) = (&a.values[i], &b.values[i]);
+            match (x.is_empty(), y.is_empty()) {
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ if descending => y.to_lowercase().cmp(&x.to_lowercase()),
+                _ => x.to_lowercase().cmp(&y.to_lowercase()),
+            }
+        });
+    } else if descending {
+        documents.reverse();
+    }
+    let column = |key: &str, label: String| {
+        let now = by == key || (key == "title" && !keys.iter().any(|k| k == by));
+        let (sorted, next) = match (now, descending) {
+            (true, false) => ("ascending", "desc"),
+            (true, true) => ("descending", "asc"),
+            (false, _) => ("none", "asc"),
+        };
+        Column {
+            label,
+            href: format!(
+                "/collections/{collection}?sort={}&dir={next}",
+                crate::http::error::encode_query(key)
+            ),
+            sorted,
+        }
+    };
+    let singular = model
+        .and_then(|m| m.label_singular.get(lang.code()))
+        .map(str::to_string);
     render(&CollectionPage {
         ctx: Layout::signed_in(&current).await?,
-        collection_label: super::collection_label_of(&state, &collection, current.lang).await?,
+        collection_label: super::collection_label(model, &collection, lang),
+        new_label: match singular {
+            Some(what) => lang.t_with("collection-new-named", &[("what", what.into())]),
+            None => lang.t("collection-new"),
+        },
+        title_column: column("title", lang.t("collection-title")),
+        columns: keys
+            .iter()
+            .map(|k| column(k, super::field_label(model, k, lang)))
+            .collect(),
+        can_edit: current.user.role.can_edit() && model.is_none_or(|m| m.allows_create()),
         collection,
         documents,
-        can_edit: current.user.role.can_edit() && creates,
     })
 }

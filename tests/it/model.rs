@@ -448,3 +448,73 @@ async fn create_false_and_delete_false_remove_the_buttons_and_refuse_the_request
     assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
     assert!(site.join("_projects/a.md").exists());
 }
+
+#[tokio::test]
+async fn the_collection_page_is_a_table_with_columns_that_sort() {
+    let (_dir, _server, browser) = demo_with_editor().await;
+    let (status, html) = browser.get("/collections/projects").await;
+    assert_eq!(status, 200);
+    let html = unescape(&html);
+    assert!(html.contains("<p class=\"meta\">4 documents</p>"), "{html}");
+    assert!(
+        html.contains(">New: Project</button>"),
+        "the singular label: {html}"
+    );
+    // The shared short values (not the hidden layout), by their labels.
+    let header = html
+        .split_once("<thead>")
+        .and_then(|(_, h)| h.split_once("</thead>"))
+        .map(|(h, _)| h.to_string())
+        .expect("a header");
+    for label in ["Title", "Category", "Type", "End date"] {
+        assert!(
+            header.contains(&format!(">{label}</a></th>")),
+            "{label}: {header}"
+        );
+    }
+    assert!(!header.contains("Layout"), "{header}");
+    assert!(
+        header.contains(
+            "aria-sort=\"ascending\"><a href=\"/collections/projects?sort=title&dir=desc\">Title"
+        ),
+        "{header}"
+    );
+    let titles = |html: &str| -> Vec<String> {
+        html.split("<td><a href=\"/collections/projects/")
+            .skip(1)
+            .filter_map(|r| {
+                r.split_once("\">")
+                    .and_then(|(_, t)| t.split_once("</a>"))
+                    .map(|(t, _)| t.to_string())
+            })
+            .collect()
+    };
+    assert_eq!(
+        titles(&html),
+        [
+            "AI & Cities",
+            "Civic Data Trusts",
+            "Open Mobility Lab",
+            "Urban Heat Commons"
+        ]
+    );
+    let (_, by_category) = browser
+        .get("/collections/projects?sort=category&dir=desc")
+        .await;
+    let by_category = unescape(&by_category);
+    assert!(by_category.contains(
+        "aria-sort=\"descending\"><a href=\"/collections/projects?sort=category&dir=asc\">Category"
+    ));
+    // research, research, policy, innovation (ties keep the title order).
+    assert_eq!(
+        titles(&by_category),
+        [
+            "AI & Cities",
+            "Urban Heat Commons",
+            "Civic Data Trusts",
+            "Open Mobility Lab"
+        ]
+    );
+    // A column that does not exist sorts by title.
+    assert_eq!(browser.get("/collections/projects?sort=nope").await.0, 200);
+}
