@@ -471,3 +471,7 @@ error-no-delete = This site's configuration does not let Cairn delete pages of t
 rule-date = “{ $value }” is not a date (2026-01-31).
 collection-new-named = New: { $what }
 collection-title = Title
+collection-range = Documents { $first }–{ $last } of { $total }
+collection-pages = Pages
+collection-previous = Previous page
+collection-next = Next page

@@ -471,3 +471,7 @@ error-no-delete = La configuration de ce site ne permet pas à Cairn de supprime
 rule-date = « { $value } » n'est pas une date (2026-01-31).
 collection-new-named = Nouveau : { $what }
 collection-title = Titre
+collection-range = Documents { $first } à { $last } sur { $total }
+collection-pages = Pages
+collection-previous = Page précédente
+collection-next = Page suivante

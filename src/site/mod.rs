@@ -254,15 +254,17 @@ impl Site {
         &self,
         collection: &CollectionName,
     ) -> Result<Vec<DocumentSummary>, SiteError> {
-        self.table(collection, Vec::new()).await
+        self.table(collection, Vec::new(), None).await
     }
 
-    /// The documents of a collection, sorted by title, each with the values
-    /// of `columns` (front matter keys) as one line of text.
+    /// The documents of a collection, sorted by title, with the values of
+    /// `columns` (front matter keys) as one line of text: for the rows in
+    /// `rows` only when given (a page of a long list), else for all.
     pub async fn table(
         &self,
         collection: &CollectionName,
         columns: Vec<String>,
+        rows: Option<std::ops::Range<usize>>,
     ) -> Result<Vec<DocumentSummary>, SiteError> {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
@@ -277,7 +279,22 @@ impl Site {
                     Err(NotADocument::NoFrontMatter) => continue,
                     Err(e) => (None, Some(e.to_string())),
                 };
-                let values = columns
+                let summary = DocumentSummary {
+                    slug: slug.to_string(),
+                    title: title.unwrap_or_else(|| slug.to_string()),
+                    path: format!("{}/{}", coll.dir, entry.name),
+                    problem,
+                    values: Vec::new(),
+                };
+                out.push((summary, parsed));
+            }
+            out.sort_by_cached_key(|(d, _)| d.title.to_lowercase());
+            let wanted = rows.unwrap_or(0..out.len());
+            for (i, (summary, parsed)) in out.iter_mut().enumerate() {
+                if columns.is_empty() || !wanted.contains(&i) {
+                    continue;
+                }
+                summary.values = columns
                     .iter()
                     .map(|key| match parsed.as_ref() {
                         Ok(doc) => match doc.field(key) {
@@ -290,16 +307,8 @@ impl Site {
                         Err(_) => String::new(),
                     })
                     .collect();
-                out.push(DocumentSummary {
-                    slug: slug.to_string(),
-                    title: title.unwrap_or_else(|| slug.to_string()),
-                    path: format!("{}/{}", coll.dir, entry.name),
-                    problem,
-                    values,
-                });
             }
-            out.sort_by_cached_key(|d| d.title.to_lowercase());
-            Ok(out)
+            Ok(out.into_iter().map(|(d, _)| d).collect())
         })
         .await
     }

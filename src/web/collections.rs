@@ -7,6 +7,7 @@ use crate::http::AppError;
 use crate::http::AppState;
 use crate::http::CurrentUser;
 use crate::http::page::{Layout, render};
+use crate::i18n::ToArg;
 use crate::site::DocumentSummary;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,6 +16,8 @@ use serde::Deserialize;
 
 /// Columns shown besides the title, at most.
 const COLUMNS: usize = 3;
+/// Rows on one page of the table.
+const PER_PAGE: usize = 100;
 
 /// A column's header: its label, the address that sorts by it, and how the
 /// list is sorted by it now (`ascending`, `descending` or `none`).
@@ -35,6 +38,12 @@ struct CollectionPage {
     title_column: Column,
     columns: Vec<Column>,
     documents: Vec<DocumentSummary>,
+    /// How many documents the collection has (all pages).
+    total: usize,
+    /// "Documents 101-200 of 5,000", when there is more than one page.
+    range: Option<String>,
+    previous: Option<String>,
+    next: Option<String>,
     /// Whether the user may add documents, and the site lets Cairn.
     can_edit: bool,
 }
@@ -45,6 +54,8 @@ pub(super) struct Sort {
     sort: Option<String>,
     /// `desc` for the other way round.
     dir: Option<String>,
+    /// 1-based.
+    page: Option<usize>,
 }
 
 pub(super) async fn show(
@@ -81,9 +92,27 @@ pub(super) async fn show(
                 .collect()
         }
     };
-    let mut documents = state.site.table(&name, keys.clone()).await?;
     let by = sort.sort.as_deref().unwrap_or("title");
     let descending = sort.dir.as_deref() == Some("desc");
+    let by_column = keys.iter().any(|k| k == by);
+    // By title, only the page's rows need their values read; sorting by a
+    // column needs them all.
+    let rows = (!by_column && !descending).then(|| {
+        let start = (sort.page.unwrap_or(1).max(1) - 1) * PER_PAGE;
+        start..start + PER_PAGE
+    });
+    let mut documents = state.site.table(&name, keys.clone(), rows.clone()).await?;
+    if let Some(rows) = rows
+        && rows.start >= documents.len()
+        && !documents.is_empty()
+    {
+        // Past the last page: the last page is shown, with its values.
+        let start = (documents.len() - 1) / PER_PAGE * PER_PAGE;
+        documents = state
+            .site
+            .table(&name, keys.clone(), Some(start..start + PER_PAGE))
+            .await?;
+    }
     if let Some(i) = keys.iter().position(|k| k == by) {
         // Empty values last, whichever way.
         documents.sort_by(|a, b| {
@@ -98,6 +127,31 @@ pub(super) async fn show(
     } else if descending {
         documents.reverse();
     }
+    let total = documents.len();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = sort.page.unwrap_or(1).clamp(1, pages);
+    let first = (page - 1) * PER_PAGE;
+    let documents: Vec<DocumentSummary> =
+        documents.into_iter().skip(first).take(PER_PAGE).collect();
+    let dir = if descending { "desc" } else { "asc" };
+    let page_href = |n: usize| {
+        format!(
+            "/collections/{collection}?sort={}&dir={dir}&page={n}",
+            crate::http::error::encode_query(by)
+        )
+    };
+    let range = (pages > 1).then(|| {
+        lang.t_with(
+            "collection-range",
+            &[
+                ("first", (first + 1).to_arg()),
+                ("last", (first + documents.len()).to_arg()),
+                ("total", total.to_arg()),
+            ],
+        )
+    });
+    let previous = (page > 1).then(|| page_href(page - 1));
+    let next = (page < pages).then(|| page_href(page + 1));
     let column = |key: &str, label: String| {
         let now = by == key || (key == "title" && !keys.iter().any(|k| k == by));
         let (sorted, next) = match (now, descending) {
@@ -132,5 +186,9 @@ pub(super) async fn show(
         can_edit: current.user.role.can_edit() && model.is_none_or(|m| m.allows_create()),
         collection,
         documents,
+        total,
+        range,
+        previous,
+        next,
     })
 }

@@ -518,3 +518,62 @@ async fn the_collection_page_is_a_table_with_columns_that_sort() {
     // A column that does not exist sorts by title.
     assert_eq!(browser.get("/collections/projects?sort=nope").await.0, 200);
 }
+
+#[tokio::test]
+async fn a_long_collection_is_paged_with_its_values_on_every_page() {
+    let dir = tempdir();
+    let site = dir.path().join("site");
+    let docs: Vec<(String, String)> = (0..205)
+        .map(|i| {
+            (
+                format!("_projects/p{i:03}.md"),
+                format!(
+                    "---\ntitle: Project {i:03}\ncategory: {}\n---\n",
+                    if i % 2 == 0 { "even" } else { "odd" }
+                ),
+            )
+        })
+        .collect();
+    let mut files: Vec<(&str, &str)> = vec![(
+        "_config.yml",
+        "collections:\n  projects:\n    output: true\n",
+    )];
+    files.extend(docs.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    make_site(&site, &files);
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (_, first) = browser.get("/collections/projects").await;
+    let first = unescape(&first);
+    assert!(first.contains("205 documents"), "{first}");
+    assert!(first.contains("Documents 1–100 of 205"), "{first}");
+    assert_eq!(
+        first
+            .matches("<td><a href=\"/collections/projects/p")
+            .count(),
+        100
+    );
+    assert!(
+        first.contains("<td>even</td>") && first.contains("<td>odd</td>"),
+        "values on page 1"
+    );
+    assert!(first.contains("page=2\" rel=\"next\""), "{first}");
+    let (_, last) = browser.get("/collections/projects?page=3").await;
+    let last = unescape(&last);
+    assert!(last.contains("Documents 201–205 of 205"), "{last}");
+    assert_eq!(
+        last.matches("<td><a href=\"/collections/projects/p")
+            .count(),
+        5
+    );
+    assert!(
+        last.contains("<td>even</td>"),
+        "values on the last page too: {last}"
+    );
+    assert!(
+        last.contains("page=2\" rel=\"prev\"") && !last.contains("rel=\"next\""),
+        "{last}"
+    );
+    // Past the end: the last page, with its values.
+    let (status, past) = browser.get("/collections/projects?page=99").await;
+    assert_eq!(status, 200);
+    assert!(unescape(&past).contains("Documents 201–205 of 205") && past.contains("<td>even</td>"));
+}
