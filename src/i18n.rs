@@ -332,6 +332,52 @@ impl Lang {
     }
 }
 
+/// A text given once, or per language (`{fr: "Nom", en: "Name"}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalText {
+    /// Given without a language.
+    pub any: Option<String>,
+    /// `(language, text)`, as written.
+    pub by_language: Vec<(String, String)>,
+}
+
+impl LocalText {
+    /// The text for `language` (`en`, `fr`), else the one given without a
+    /// language, else English, else the first given.
+    pub fn get(&self, language: &str) -> Option<&str> {
+        let pick = |code: &str| {
+            self.by_language
+                .iter()
+                .find(|(l, _)| l == code)
+                .map(|(_, t)| t.as_str())
+        };
+        pick(language)
+            .or(self.any.as_deref())
+            .or_else(|| pick("en"))
+            .or_else(|| self.by_language.first().map(|(_, t)| t.as_str()))
+    }
+
+    /// `other`'s texts over `self`'s, language by language.
+    /// Nothing was given.
+    pub fn is_empty(&self) -> bool {
+        self.any.is_none() && self.by_language.is_empty()
+    }
+
+    pub fn or(self, other: LocalText) -> LocalText {
+        let mut by_language = self.by_language;
+        for (lang, text) in other.by_language {
+            match by_language.iter_mut().find(|(l, _)| *l == lang) {
+                Some(entry) => entry.1 = text,
+                None => by_language.push((lang, text)),
+            }
+        }
+        LocalText {
+            any: other.any.or(self.any),
+            by_language,
+        }
+    }
+}
+
 /// Something to tell a person: text already in their language, or a
 /// catalogue message put into theirs when it is shown. The domain (field
 /// checks, errors) speaks in these, without knowing the language.
@@ -339,9 +385,8 @@ impl Lang {
 pub enum Message {
     Text(String),
     Key(&'static str, Vec<(&'static str, Arg)>),
-    /// A text the site's configuration gives per language (`fr`, `en`;
-    /// `""` for one given without a language).
-    PerLanguage(Vec<(String, String)>),
+    /// A text the site's configuration gives, per language or once.
+    PerLanguage(LocalText),
 }
 
 impl Message {
@@ -355,15 +400,7 @@ impl Message {
         match self {
             Message::Text(text) => text.clone(),
             Message::Key(key, args) => lang.t_with(key, args),
-            Message::PerLanguage(texts) => {
-                let pick = |code: &str| texts.iter().find(|(l, _)| l == code).map(|(_, t)| t);
-                pick(lang.code())
-                    .or_else(|| pick(""))
-                    .or_else(|| pick("en"))
-                    .or_else(|| texts.first().map(|(_, t)| t))
-                    .cloned()
-                    .unwrap_or_default()
-            }
+            Message::PerLanguage(text) => text.get(lang.code()).unwrap_or_default().to_string(),
         }
     }
 }

@@ -14,46 +14,9 @@ pub const CAIRN_FILE: &str = "_cairn.yml";
 /// Decap CMS's configuration, where Jekyll sites keep it.
 pub const DECAP_FILE: &str = "admin/config.yml";
 
-/// A text given once, or per language (`{fr: "Nom", en: "Name"}`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LocalText {
-    /// Given without a language.
-    pub any: Option<String>,
-    /// `(language, text)`, as written.
-    pub by_language: Vec<(String, String)>,
-}
-
-impl LocalText {
-    /// The text for `language` (`en`, `fr`), else the one given without a
-    /// language, else English, else the first given.
-    pub fn get(&self, language: &str) -> Option<&str> {
-        let pick = |code: &str| {
-            self.by_language
-                .iter()
-                .find(|(l, _)| l == code)
-                .map(|(_, t)| t.as_str())
-        };
-        pick(language)
-            .or(self.any.as_deref())
-            .or_else(|| pick("en"))
-            .or_else(|| self.by_language.first().map(|(_, t)| t.as_str()))
-    }
-
-    /// `other`'s texts over `self`'s, language by language.
-    fn or(self, other: LocalText) -> LocalText {
-        let mut by_language = self.by_language;
-        for (lang, text) in other.by_language {
-            match by_language.iter_mut().find(|(l, _)| *l == lang) {
-                Some(entry) => entry.1 = text,
-                None => by_language.push((lang, text)),
-            }
-        }
-        LocalText {
-            any: other.any.or(self.any),
-            by_language,
-        }
-    }
-}
+/// A text given once or per language (`{fr: "Nom", en: "Name"}`): the
+/// catalogue's kind of text, so a rule's message can be said as one.
+pub use crate::i18n::LocalText;
 
 /// How a configured field is edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,28 +255,28 @@ fn read_file(
         }
     };
     let mut out = Vec::new();
+    let known = match flavor {
+        Flavor::Cairn => ["collections", "media_folder", "public_folder"].as_slice(),
+        // Decap's settings Cairn has no use for (yet) are not worth a notice.
+        Flavor::Decap => [
+            "collections",
+            "backend",
+            "media_folder",
+            "public_folder",
+            "site_url",
+            "display_url",
+            "logo_url",
+            "publish_mode",
+            "local_backend",
+            "locale",
+            "slug",
+            "show_preview_links",
+            "search",
+            "editor",
+        ]
+        .as_slice(),
+    };
     for entry in &top.entries {
-        let known = match flavor {
-            Flavor::Cairn => ["collections", "media_folder", "public_folder"].as_slice(),
-            // Decap's settings Cairn has no use for (yet) are not worth a notice.
-            Flavor::Decap => [
-                "collections",
-                "backend",
-                "media_folder",
-                "public_folder",
-                "site_url",
-                "display_url",
-                "logo_url",
-                "publish_mode",
-                "local_backend",
-                "locale",
-                "slug",
-                "show_preview_links",
-                "search",
-                "editor",
-            ]
-            .as_slice(),
-        };
         if !known.contains(&entry.key.as_str()) {
             notice(
                 notices,

@@ -10,7 +10,7 @@ use super::{
     Author, Ctx, Site, SiteError, collection_of, collection_schema, commit_as, document_path,
     short, with_retries,
 };
-use crate::content::model::Kind;
+use crate::content::model::{CollectionModel, Kind};
 use crate::content::yaml::PlainMeaning;
 use crate::content::{
     Collection, CollectionName, Document, EditError, FieldValue, FieldView, Schema, Slug,
@@ -344,7 +344,9 @@ fn apply_once(
     let (name, slug) = (edit.collection.as_str(), edit.slug.as_str());
     let coll = collection_of(cx, name)?;
     let config = super::load_config(cx)?;
-    if let Some(model) = config.model.collection(name) {
+    // What the site's configuration says of this collection, read once.
+    let model = config.model.collection(name);
+    if let Some(model) = model {
         match &edit.action {
             Action::Create { .. } if !model.allows_create() => {
                 return Err(SiteError::NotAllowed("create", name.to_string()));
@@ -356,8 +358,8 @@ fn apply_once(
         }
     }
     let planned = match &edit.action {
-        Action::Create { fields, body } => create(cx, writer, &coll, slug, fields, body)?,
-        Action::Update(update) => match update_document(cx, writer, &coll, edit, update)? {
+        Action::Create { fields, body } => create(cx, writer, &coll, model, slug, fields, body)?,
+        Action::Update(update) => match update_document(cx, writer, &coll, model, edit, update)? {
             Step::Commit(planned) => planned,
             Step::Unchanged(applied) => return Ok(applied),
         },
@@ -510,6 +512,7 @@ fn create(
     cx: &Ctx<'_>,
     writer: &mut Writer<'_>,
     coll: &Collection,
+    model: Option<&CollectionModel>,
     slug: &str,
     fields: &[(String, Value)],
     body: &str,
@@ -518,10 +521,7 @@ fn create(
     let schema = collection_schema(cx, coll)?;
     let empty = Document::parse(format!("---\n---\n{body}").as_bytes())?;
     // The configured defaults of fields the edit does not set.
-    let config = super::load_config(cx)?;
-    let defaults: Vec<(String, Value)> = config
-        .model
-        .collection(&coll.name)
+    let defaults: Vec<(String, Value)> = model
         .map(|m| {
             m.fields
                 .iter()
@@ -548,7 +548,7 @@ fn create(
         Some(m) => (m.text, m.changed),
         None => (empty.as_str().to_string(), Vec::new()),
     };
-    check_rules(cx, coll, &text, &changed)?;
+    check_rules(model, &text, &changed)?;
     let bytes = text.into_bytes();
     Ok(Planned {
         parent: cx.repo.tip()?,
@@ -574,13 +574,11 @@ fn create(
 /// alone are not checked: a document already breaking a rule is never
 /// refused for someone else's field.
 fn check_rules(
-    cx: &Ctx<'_>,
-    coll: &Collection,
+    model: Option<&CollectionModel>,
     text: &str,
     changed: &[String],
 ) -> Result<(), SiteError> {
-    let config = super::load_config(cx)?;
-    let Some(model) = config.model.collection(&coll.name) else {
+    let Some(model) = model else {
         return Ok(());
     };
     let doc = Document::parse(text.as_bytes())?;
@@ -600,7 +598,7 @@ fn check_rules(
 }
 
 /// The first rule of `field` that `value` breaks, said as a message.
-pub fn broken_rule(
+fn broken_rule(
     field: &crate::content::model::FieldModel,
     value: Option<crate::content::FieldView>,
 ) -> Option<crate::i18n::Message> {
@@ -637,14 +635,10 @@ pub fn broken_rule(
         if let Some((regex, message)) = &field.pattern
             && regex::Regex::new(regex).is_ok_and(|r| !r.is_match(item))
         {
-            return Some(if message.any.is_none() && message.by_language.is_empty() {
+            return Some(if message.is_empty() {
                 Say::Key("rule-pattern", vec![("value", item.to_arg())])
             } else {
-                let mut texts = message.by_language.clone();
-                if let Some(any) = &message.any {
-                    texts.push((String::new(), any.clone()));
-                }
-                Say::PerLanguage(texts)
+                Say::PerLanguage(message.clone())
             });
         }
         if field.kind == Some(Kind::Select)
@@ -680,6 +674,7 @@ fn update_document(
     cx: &Ctx<'_>,
     writer: &mut Writer<'_>,
     coll: &Collection,
+    model: Option<&CollectionModel>,
     edit: &Edit,
     update: &Update,
 ) -> Result<Step, SiteError> {
@@ -734,7 +729,7 @@ fn update_document(
     if renamed.is_none() && text.as_bytes() == tip.bytes.as_slice() {
         return Ok(unchanged(slug, path, tip));
     }
-    check_rules(cx, coll, &text, &changed)?;
+    check_rules(model, &text, &changed)?;
     let bytes = text.into_bytes();
     let blob = Some(crate::git::blob_id(&bytes)?);
     let (new_path, changes) = match renamed {
