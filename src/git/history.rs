@@ -71,6 +71,24 @@ impl CommitInfo {
             .rev()
             .find_map(|l| l.strip_prefix(key)?.strip_prefix(':').map(str::trim))
     }
+
+    /// The message past its first line, without its trailers
+    /// (`Cairn-User: 2`): what a person wrote below the summary.
+    pub fn body_without_trailers(&self) -> String {
+        let is_trailer = |line: &str| {
+            line.split_once(": ").is_some_and(|(key, _)| {
+                key.contains('-') && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+        };
+        self.message
+            .lines()
+            .skip(1)
+            .filter(|l| !is_trailer(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
 }
 
 /// What the branch holds beyond what was already indexed.

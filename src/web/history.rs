@@ -3,7 +3,7 @@
 //! field by field), and the two actions that make new commits: restore a
 //! document to an old version, and revert a change.
 
-use crate::content::Model;
+use crate::content::SiteConfig;
 use crate::content::diff::Line;
 use crate::content::{CollectionName, FieldView, Slug};
 use crate::http::AppState;
@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A file a change touched, as a reader names it.
 struct FileLine {
@@ -66,15 +67,6 @@ pub(super) struct Row {
     path: String,
 }
 
-/// The label a changed field of `page` is shown with (the form's).
-fn label_in(model: &Model, page: Option<&PageRef>, key: &str, lang: Lang) -> String {
-    super::field_label(
-        page.and_then(|p| model.collection(&p.collection)),
-        key,
-        lang,
-    )
-}
-
 fn change_key(change: &str) -> &'static str {
     match change {
         "added" => "added",
@@ -87,10 +79,16 @@ fn change_key(change: &str) -> &'static str {
 /// What a change did, for its line and its page: Cairn's own summary is
 /// said again in the reader's words (the first document and what happened
 /// to it, and how many other files); a person's message is theirs.
-fn headline(files: &[FileLine], summary: &str, by_cairn: bool, lang: Lang) -> String {
+fn headline(
+    first: Option<(&str, &str)>,
+    files: usize,
+    summary: &str,
+    by_cairn: bool,
+    lang: Lang,
+) -> String {
     use crate::site::{Made, Message};
-    match files.first() {
-        Some(first) if by_cairn || summary.trim().is_empty() => lang.t_with(
+    match first {
+        Some((change, title)) if by_cairn || summary.trim().is_empty() => lang.t_with(
             "history-headline",
             &[
                 (
@@ -98,55 +96,90 @@ fn headline(files: &[FileLine], summary: &str, by_cairn: bool, lang: Lang) -> St
                     match Message::made(summary).filter(|_| by_cairn) {
                         Some(Made::Restored) => "restored",
                         Some(Made::Reverted) => "reverted",
-                        _ => first.change,
+                        _ => change,
                     }
                     .to_arg(),
                 ),
-                ("title", first.name.to_arg()),
-                ("others", (files.len() - 1).to_arg()),
+                ("title", title.to_arg()),
+                ("others", (files - 1).to_arg()),
             ],
         ),
         _ => summary.to_string(),
     }
 }
 
-/// The documents named by `paths` (each with the commit it was seen in).
-async fn pages_of(
-    state: &AppState,
-    paths: Vec<(String, String)>,
-) -> Result<HashMap<String, PageRef>, AppError> {
-    let paths = paths
-        .into_iter()
-        .map(|(p, sha)| (p, ObjectId::parse(&sha)))
-        .collect();
-    Ok(state.site.pages(paths).await?)
+/// How a page of history names files: the documents they are (titles,
+/// links) and the site's model (field labels), read once per page.
+struct Names {
+    pages: HashMap<String, PageRef>,
+    config: Arc<SiteConfig>,
+    lang: Lang,
 }
 
-fn file_line(
-    path: &str,
-    change: &str,
-    fields: &[String],
-    pages: &HashMap<String, PageRef>,
-    model: &Model,
-    lang: Lang,
-) -> FileLine {
-    let page = pages.get(path);
-    FileLine {
-        change: change_key(change),
-        name: page.map_or_else(|| path.to_string(), |p| p.title.clone()),
-        link: page
-            .filter(|p| p.exists)
-            .map(|p| format!("/collections/{}/{}", p.collection, p.slug)),
-        // A new or deleted document changed every field: saying so says nothing.
-        fields: match change_key(change) {
-            "modified" | "renamed" => fields
-                .iter()
-                .map(|k| label_in(model, page, k, lang))
-                .collect::<Vec<_>>()
-                .join(", "),
-            _ => String::new(),
-        },
+impl Names {
+    /// For `paths`, each with the commit it was seen in.
+    async fn of(
+        state: &AppState,
+        paths: Vec<(String, &str)>,
+        lang: Lang,
+    ) -> Result<Names, AppError> {
+        let paths = paths
+            .into_iter()
+            .map(|(p, sha)| (p, ObjectId::parse(sha)))
+            .collect();
+        Ok(Names {
+            pages: state.site.pages(paths).await?,
+            config: state.site.config().await?,
+            lang,
+        })
     }
+
+    /// The label a changed field of `page` is shown with (the form's).
+    fn label(&self, page: Option<&PageRef>, key: &str) -> String {
+        let model = page.and_then(|p| self.config.model.collection(&p.collection));
+        super::field_label(model, key, self.lang)
+    }
+
+    /// A document's title, else the path; and its page, while it exists.
+    fn name(&self, path: &str) -> (String, Option<String>) {
+        let page = self.pages.get(path);
+        (
+            page.map_or_else(|| path.to_string(), |p| p.title.clone()),
+            page.filter(|p| p.exists)
+                .map(|p| format!("/collections/{}/{}", p.collection, p.slug)),
+        )
+    }
+
+    fn line(&self, path: &str, change: &str, fields: &[String]) -> FileLine {
+        let (name, link) = self.name(path);
+        FileLine {
+            change: change_key(change),
+            name,
+            link,
+            // A new or deleted document changed every field: saying so says nothing.
+            fields: match change_key(change) {
+                "modified" | "renamed" => fields
+                    .iter()
+                    .map(|k| self.label(self.pages.get(path), k))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => String::new(),
+            },
+        }
+    }
+}
+
+/// A commit's files as its page (and a revert's or restore's preview)
+/// shows them, seen in commit `sha`.
+async fn file_views(
+    state: &AppState,
+    files: Vec<crate::site::history::FileDetail>,
+    sha: &str,
+    lang: Lang,
+) -> Result<Vec<FileView>, AppError> {
+    let paths = files.iter().map(|f| (f.path.clone(), sha)).collect();
+    let names = Names::of(state, paths, lang).await?;
+    Ok(files.into_iter().map(|f| file_view(f, &names)).collect())
 }
 
 pub(super) async fn rows(
@@ -157,22 +190,27 @@ pub(super) async fn rows(
     let lang = current.lang;
     let paths = entries
         .iter()
-        .flat_map(|e| e.files.iter().map(|f| (f.path.clone(), e.sha.clone())))
+        .flat_map(|e| e.files.iter().map(|f| (f.path.clone(), e.sha.as_str())))
         .collect();
-    let pages = pages_of(state, paths).await?;
-    let config = state.site.config().await?;
+    let names = Names::of(state, paths, lang).await?;
     Ok(entries
         .into_iter()
         .map(|e| {
             let files: Vec<FileLine> = e
                 .files
                 .iter()
-                .map(|f| file_line(&f.path, &f.change, &f.fields, &pages, &config.model, lang))
+                .map(|f| names.line(&f.path, &f.change, &f.fields))
                 .collect();
             Row {
                 when: current.when(e.time),
                 author: e.author_name,
-                headline: headline(&files, &e.summary, e.by_cairn, lang),
+                headline: headline(
+                    files.first().map(|f| (f.change, f.name.as_str())),
+                    files.len(),
+                    &e.summary,
+                    e.by_cairn,
+                    lang,
+                ),
                 path: e.files.first().map(|f| f.path.clone()).unwrap_or_default(),
                 files,
                 sha: e.sha,
@@ -485,44 +523,18 @@ pub(super) async fn commit(
     let id = commit_id(&sha)?;
     let detail = state.site.commit_detail(&id).await?;
     let info = detail.info;
-    let pages = pages_of(
-        &state,
-        detail
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), info.id.to_string()))
-            .collect(),
-    )
-    .await?;
-    let config = state.site.config().await?;
-    let files: Vec<FileView> = detail
-        .files
-        .into_iter()
-        .map(|f| file_view(f, &pages, &config.model, lang))
-        .collect();
-    let lines: Vec<FileLine> = files
-        .iter()
-        .map(|f| FileLine {
-            change: f.change,
-            name: f.name.clone(),
-            link: f.link.clone(),
-            fields: String::new(),
-        })
-        .collect();
+    let files = file_views(&state, detail.files, info.id.as_str(), lang).await?;
     let by_cairn = info.trailer("Cairn-User").is_some();
-    // A person's message past its first line (the headline), without trailers.
-    let own = info
-        .message
-        .lines()
-        .skip(1)
-        .filter(|l| !is_trailer(l))
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_string();
+    let own = info.body_without_trailers();
     render(&CommitPage {
         ctx: Layout::signed_in(&current).await?,
-        headline: headline(&lines, info.summary(), by_cairn, lang),
+        headline: headline(
+            files.first().map(|f| (f.change, f.name.as_str())),
+            files.len(),
+            info.summary(),
+            by_cairn,
+            lang,
+        ),
         own_message: (!by_cairn && !own.is_empty()).then_some(own),
         message: info.message.trim().to_string(),
         author: info.author.name.clone(),
@@ -536,28 +548,13 @@ pub(super) async fn commit(
     })
 }
 
-/// A `Key: value` trailer line of a commit message (`Cairn-User: 2`).
-fn is_trailer(line: &str) -> bool {
-    line.split_once(": ").is_some_and(|(key, _)| {
-        !key.is_empty()
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-            && key.contains('-')
-    })
-}
-
 /// A file's changes as a change's page (and a revert's preview) shows them.
-fn file_view(
-    f: crate::site::history::FileDetail,
-    pages: &HashMap<String, PageRef>,
-    model: &Model,
-    lang: Lang,
-) -> FileView {
-    let page = pages.get(&f.path);
+fn file_view(f: crate::site::history::FileDetail, names: &Names) -> FileView {
+    let (lang, page) = (names.lang, names.pages.get(&f.path));
+    let (name, link) = names.name(&f.path);
     FileView {
-        name: page.map_or_else(|| f.path.clone(), |p| p.title.clone()),
-        link: page
-            .filter(|p| p.exists)
-            .map(|p| format!("/collections/{}/{}", p.collection, p.slug)),
+        name,
+        link,
         path: match &f.old_path {
             Some(old) => format!("{old} → {}", f.path),
             None => f.path.clone(),
@@ -569,7 +566,7 @@ fn file_view(
                 d.fields
                     .iter()
                     .map(|c| FieldRow {
-                        key: label_in(model, page, &c.key, lang),
+                        key: names.label(page, &c.key),
                         text: match (c.list_changes(), &c.before, &c.after) {
                             (Some((added, removed)), Some(_), Some(_)) => added
                                 .iter()
@@ -647,9 +644,7 @@ pub(super) async fn confirm_restore(
         files: if unchanged {
             Vec::new()
         } else {
-            let pages = pages_of(&state, vec![(detail.path.clone(), form.sha.clone())]).await?;
-            let config = state.site.config().await?;
-            vec![file_view(detail, &pages, &config.model, lang)]
+            file_views(&state, vec![detail], &form.sha, lang).await?
         },
         action: (!unchanged).then(|| format!("{page}/restore")),
         hidden: vec![("sha", form.sha.clone()), ("path", form.path.clone())],
@@ -670,16 +665,7 @@ pub(super) async fn confirm_revert(
     let id = commit_id(&sha)?;
     let detail = state.site.commit_detail(&id).await?;
     let merge = detail.info.parents.len() > 1;
-    let pages = pages_of(
-        &state,
-        detail
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), sha.clone()))
-            .collect(),
-    )
-    .await?;
-    let config = state.site.config().await?;
+    let files = file_views(&state, detail.files, &sha, lang).await?;
     render(&ConfirmPage {
         ctx: Layout::signed_in(&current).await?,
         title: lang.t("revert-title"),
@@ -688,11 +674,7 @@ pub(super) async fn confirm_revert(
         } else {
             "revert-explain"
         }),
-        files: detail
-            .files
-            .into_iter()
-            .map(|f| file_view(f, &pages, &config.model, lang))
-            .collect(),
+        files,
         action: (!merge).then(|| format!("/commits/{sha}/revert")),
         hidden: Vec::new(),
         submit: lang.t("commit-revert"),
