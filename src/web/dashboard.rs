@@ -21,27 +21,19 @@ struct DashboardPage {
     site_title: String,
     /// The published site, when `_config.yml` says where (`url`).
     site_url: Option<String>,
-    collections: Vec<CollectionSummary>,
+    /// Each collection with how it is named to the reader.
+    collections: Vec<(CollectionSummary, String)>,
     /// The last changes made, newest first.
     recent: Vec<super::history::Row>,
     /// For admins: what the site's configuration files say that Cairn could
     /// not use (file, line, what).
     config_notices: Vec<String>,
-    /// The site's content model (collection labels).
-    model: crate::content::Model,
     /// The one line saying where publishing stands.
     publishing: (Notice, String),
     /// For admins: what conflicts with what while publishing is paused.
     conflicts: Vec<ConflictRow>,
     /// The newest build Cairn ran, if it runs builds.
     last_build: Option<BuildView>,
-}
-
-impl DashboardPage {
-    /// How a collection is named to the reader.
-    fn collection_label(&self, name: &str) -> String {
-        super::collection_label(self.model.collection(name), name, self.ctx.lang)
-    }
 }
 
 /// One conflict with the remote, as shown to admins.
@@ -231,7 +223,6 @@ pub(super) async fn show(
             .clone()
             .unwrap_or_else(|| current.lang.t("dashboard-site")),
         site_url: config.site_url(),
-        model: config.model.clone(),
         config_notices: if current.user.role == Role::Admin {
             config
                 .model
@@ -258,7 +249,17 @@ pub(super) async fn show(
         } else {
             Vec::new()
         },
-        collections,
+        collections: collections
+            .into_iter()
+            .map(|c| {
+                let label = super::collection_label(
+                    config.model.collection(&c.name),
+                    &c.name,
+                    current.lang,
+                );
+                (c, label)
+            })
+            .collect(),
         recent,
         publishing: publishing_state(
             &status,
