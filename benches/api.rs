@@ -12,48 +12,13 @@
 #![allow(clippy::expect_used)]
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 
 use common::{DOCUMENTS, make_site};
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-/// The server, killed on drop.
-struct Served {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(site: &std::path::Path, data: &std::path::Path) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--site"])
-        .arg(site)
-        .arg("--data")
-        .arg(data)
-        .env("CAIRN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start cairn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().expect("a line").expect("utf-8");
-        if let Some(addr) = line.strip_prefix("Cairn is listening on ") {
-            break addr.trim().to_string();
-        }
-    };
-    // Keep draining what it prints.
-    std::thread::spawn(move || for _ in lines {});
-    Served { child, base }
-}
+use server::serve;
+use std::process::Command;
 
 fn token(data: &std::path::Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
@@ -87,7 +52,12 @@ fn api(c: &mut Criterion) {
     let site = dir.path().join("site");
     let data = dir.path().join("data");
     make_site(&site);
-    let served = serve(&site, &data);
+    let served = serve(
+        std::path::Path::new(env!("CARGO_BIN_EXE_cairn")),
+        &site,
+        &data,
+        &[],
+    );
     let secret = token(&data);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -15,81 +15,57 @@
 #![allow(clippy::expect_used)]
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 
 use common::make_site;
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 const PASSWORD: &str = "correct horse battery staple";
 
-/// A server, killed on drop, and a client signed in to it.
+/// A server, and a client signed in to it.
 struct Served {
-    child: Child,
-    base: String,
+    server: server::Served,
     client: reqwest::Client,
 }
 
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn cairn(bin: &Path, args: &[&str], data: &Path) -> Command {
-    let mut cmd = Command::new(bin);
-    cmd.args(args)
-        .arg("--data")
-        .arg(data)
-        .env("CAIRN_LOG", "warn")
-        .env("CAIRN_ARGON2_MEMORY_KIB", "19456")
-        .env("CAIRN_ARGON2_ITERATIONS", "2");
-    cmd
-}
+/// Hashing at OWASP's minimum: logins here are set-up, not measured.
+const LIGHT_HASHING: [(&str, &str); 2] = [
+    ("CAIRN_ARGON2_MEMORY_KIB", "19456"),
+    ("CAIRN_ARGON2_ITERATIONS", "2"),
+];
 
 /// `cairn serve` of `bin` on its own copy of the site, an admin signed in.
 fn serve(rt: &tokio::runtime::Runtime, bin: &Path, dir: &Path) -> Served {
     let (site, data) = (dir.join("site"), dir.join("data"));
     make_site(&site);
     std::fs::create_dir_all(&data).expect("data");
-    let mut add = cairn(
-        bin,
-        &[
+    let mut add = Command::new(bin)
+        .args([
             "user",
             "add",
             "admin",
             "--role",
             "admin",
             "--password-stdin",
-        ],
-        &data,
-    )
-    .stdin(Stdio::piped())
-    .spawn()
-    .expect("user add");
+            "--data",
+        ])
+        .arg(&data)
+        .envs(LIGHT_HASHING)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("user add");
     add.stdin
         .take()
         .expect("stdin")
         .write_all(format!("{PASSWORD}\n").as_bytes())
         .expect("password");
     assert!(add.wait().expect("user add").success(), "user add");
-    let mut child = cairn(bin, &["serve", "--listen", "127.0.0.1:0"], &data)
-        .arg("--site")
-        .arg(&site)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start cairn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let base = loop {
-        let line = lines.next().expect("a line").expect("utf-8");
-        if let Some(addr) = line.strip_prefix("Cairn is listening on ") {
-            break addr.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let server = server::serve(bin, &site, &data, &LIGHT_HASHING);
+    let base = &server.base;
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -122,11 +98,7 @@ fn serve(rt: &tokio::runtime::Runtime, bin: &Path, dir: &Path) -> Served {
             .expect("login");
         assert_eq!(r.status().as_u16(), 303, "signed in");
     });
-    Served {
-        child,
-        base,
-        client,
-    }
+    Served { server, client }
 }
 
 fn render(c: &mut Criterion) {
@@ -152,7 +124,7 @@ fn render(c: &mut Criterion) {
     ] {
         for lang in ["en", "fr"] {
             for (side, s) in &served {
-                let url = format!("{}{path}", s.base);
+                let url = format!("{}{path}", s.server.base);
                 // Warm: the collection is read and cached once first.
                 let get = || async {
                     let r = s
@@ -211,7 +183,7 @@ fn interleaved(rt: &tokio::runtime::Runtime, sides: &[(&str, PathBuf)], dir: &Pa
                 for j in 0..n {
                     let i = (j + round) % n;
                     let s = &servers[i].1;
-                    let url = format!("{}{path}", s.base);
+                    let url = format!("{}{path}", s.server.base);
                     let start = std::time::Instant::now();
                     rt.block_on(async {
                         let r = s
