@@ -7,6 +7,7 @@
 //! byte of the file (comments, key order, quoting, indentation, line endings)
 //! stays as it was.
 
+use super::nested::{self, Tree};
 use super::yaml::{self, Entry, Node, PlainMeaning, Quote, Style, TopLevel};
 use std::ops::Range;
 
@@ -58,6 +59,8 @@ pub enum FieldValue {
     /// when it is a canonical spelling of that type, as text otherwise.
     Typed(String, PlainMeaning),
     List(Vec<String>),
+    /// A nested value (a map, a list of maps), edited in place.
+    Tree(Box<Tree>),
 }
 
 impl FieldValue {
@@ -97,15 +100,13 @@ impl FieldValue {
             }),
             Value::Number(n) => Ok(FieldValue::Typed(n.to_string(), PlainMeaning::Number)),
             Value::Bool(b) => Ok(FieldValue::Typed(b.to_string(), PlainMeaning::Bool)),
-            Value::Array(items) => items
+            Value::Array(items) => Ok(items
                 .iter()
                 .map(scalar)
                 .collect::<Option<Vec<String>>>()
                 .map(FieldValue::List)
-                .ok_or_else(|| "expected a list of strings".to_string()),
-            Value::Object(_) => {
-                Err("expected a string, number, boolean, null or list of strings".to_string())
-            }
+                .unwrap_or_else(|| FieldValue::Tree(Box::new(Tree::from_json(value))))),
+            Value::Object(_) => Ok(FieldValue::Tree(Box::new(Tree::from_json(value)))),
         }
     }
 
@@ -116,6 +117,7 @@ impl FieldValue {
             FieldValue::Null => serde_json::Value::Null,
             FieldValue::Text(s) | FieldValue::Typed(s, _) => serde_json::Value::String(s.clone()),
             FieldValue::List(items) => serde_json::Value::from(items.clone()),
+            FieldValue::Tree(tree) => tree.to_json(),
         }
     }
 
@@ -154,8 +156,12 @@ impl FieldValue {
         let empty = |v: &FieldValue| match v {
             FieldValue::Null => true,
             FieldValue::List(items) => items.is_empty(),
+            FieldValue::Tree(t) => matches!(&**t, Tree::List(items) if items.is_empty()),
             FieldValue::Text(_) | FieldValue::Typed(..) => false,
         };
+        if let (FieldValue::Tree(a), FieldValue::Tree(b)) = (self, other) {
+            return a.same_as(b);
+        }
         match (self.as_text(), other.as_text()) {
             (Some(a), Some(b)) => a == b,
             _ => self == other || (empty(self) && empty(other)),
@@ -374,6 +380,25 @@ impl Document {
             }));
         }
         let src = self.yaml_src();
+        if let Some(entry) = top.entries.iter().find(|e| e.key == key) {
+            match value {
+                FieldValue::Tree(tree) => return self.with_tree(entry, tree),
+                // A list of texts for a field that holds more than texts
+                // (`[]` for a list of maps): edited as the nested value it is.
+                FieldValue::List(items)
+                    if !entry.locked && matches!(view_of(entry, src), FieldView::ReadOnly(_)) =>
+                {
+                    let tree = Tree::List(
+                        items
+                            .iter()
+                            .map(|t| nested::Item::new(Tree::Scalar(FieldValue::Text(t.clone()))))
+                            .collect(),
+                    );
+                    return self.with_tree(entry, &tree);
+                }
+                _ => {}
+            }
+        }
         let (region, text) = match top.entries.iter().find(|e| e.key == key) {
             Some(entry) => {
                 if matches!(view_of(entry, src), FieldView::ReadOnly(_)) {
@@ -403,6 +428,48 @@ impl Document {
         out.push_str(&self.raw[..start]);
         out.push_str(&text);
         out.push_str(&self.raw[end..]);
+        Ok(out)
+    }
+
+    /// A nested field's value, to edit it as a whole; `None` when the key
+    /// is absent, holds a plain scalar or list of one-line texts (edited as
+    /// text), or holds an anchor or alias (never edited).
+    pub fn tree(&self, key: &str) -> Option<Tree> {
+        let top = self.front_matter.as_ref().ok()?;
+        if top.flow {
+            return None;
+        }
+        let entry = top.entries.iter().find(|e| e.key == key)?;
+        if entry.locked || !matches!(entry.value, Node::Mapping { .. } | Node::Sequence { .. }) {
+            return None;
+        }
+        Tree::of(&entry.value)
+    }
+
+    /// The file with an existing entry set to a nested value, changing only
+    /// the bytes of what differs inside it.
+    fn with_tree(&self, entry: &Entry, tree: &Tree) -> Result<String, EditError> {
+        if entry.locked {
+            return Err(EditError::FieldReadOnly(entry.key.clone()));
+        }
+        let src = self.yaml_src();
+        let style = self.style();
+        let writer = nested::Writer {
+            src,
+            eol: style.eol,
+            quote: style.quote,
+            list_indent: style.list_indent.len().max(2),
+        };
+        let col = entry.key_span.start - line_start(src, entry.key_span.start);
+        let mut splices = Vec::new();
+        writer
+            .edit(&entry.value, after_colon(entry, src), col, tree, &mut splices)
+            .map_err(|_| EditError::FieldReadOnly(entry.key.clone()))?;
+        let yaml = nested::apply(src, splices);
+        let mut out = String::with_capacity(self.raw.len() + yaml.len());
+        out.push_str(&self.raw[..self.yaml.start]);
+        out.push_str(&yaml);
+        out.push_str(&self.raw[self.yaml.end..]);
         Ok(out)
     }
 
@@ -831,6 +898,15 @@ fn splice_for(
                 }
             }
         }
+        FieldValue::Tree(tree) => {
+            let writer = nested::Writer {
+                src,
+                eol,
+                quote,
+                list_indent: list_indent.len().max(2),
+            };
+            (whole, writer.fresh(tree, 0, false))
+        }
         FieldValue::List(items) => {
             if flow_seq {
                 return (span, yaml::render_flow_list(items, quote));
@@ -898,6 +974,13 @@ fn render_new(value: &FieldValue, block_indent: usize, style: &FileStyle) -> Str
             Some(r) => format!(" {r}"),
             None => format!(" {}", yaml::render_multiline(t, block_indent, eol)),
         },
+        FieldValue::Tree(tree) => nested::Writer {
+            src: "",
+            eol,
+            quote,
+            list_indent: list_indent.len().max(2),
+        }
+        .fresh(tree, 0, false),
         FieldValue::List(items) if items.is_empty() => String::new(),
         FieldValue::List(items) => {
             format!(

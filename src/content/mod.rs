@@ -5,6 +5,7 @@ pub mod diff;
 pub mod document;
 pub mod merge;
 pub mod model;
+pub mod nested;
 pub mod schema;
 pub mod site_config;
 pub mod yaml;

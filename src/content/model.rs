@@ -31,10 +31,29 @@ pub enum Kind {
     Number,
     /// One of `options` (or several, with `multiple`).
     Select,
-    /// A list of one-line items.
+    /// A list: of one-line items, or (with `fields`) of objects.
     List,
     /// Not shown; its value is kept (new documents get its default).
     Hidden,
+    /// A map of named `fields`.
+    Object,
+    /// The Markdown body or a Markdown field: a toolbar and a preview.
+    Markdown,
+    /// Entries of another collection or of a data file (`relation`).
+    Relation,
+}
+
+/// Where a relation's entries come from and what is stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relation {
+    /// A collection's name (`people`), or a data file (`_data/partners.yml`).
+    pub collection: String,
+    /// What is stored: a field's name, or `{{slug}}` for the entry's slug.
+    pub value_field: String,
+    /// The fields searched as you type.
+    pub search_fields: Vec<String>,
+    /// The fields shown for an entry.
+    pub display_fields: Vec<String>,
 }
 
 /// One choice of a select.
@@ -61,6 +80,16 @@ pub struct FieldModel {
     pub max: Option<f64>,
     /// `int` for whole numbers (Decap's `value_type`).
     pub integer: bool,
+    /// An object's fields, or the fields of each item of a list of objects.
+    pub fields: Vec<FieldModel>,
+    /// A relation's source.
+    pub relation: Option<Relation>,
+}
+
+impl FieldModel {
+    pub fn field(&self, name: &str) -> Option<&FieldModel> {
+        self.fields.iter().find(|f| f.name == name)
+    }
 }
 
 /// What a configuration says about one collection.
@@ -154,9 +183,14 @@ fn merge_collection(into: &mut CollectionModel, over: CollectionModel) {
         into.sortable = over.sortable;
     }
     into.delete = over.delete.or(into.delete);
-    for f in over.fields {
-        match into.fields.iter_mut().find(|g| g.name == f.name) {
-            None => into.fields.push(f),
+    merge_fields(&mut into.fields, over.fields);
+}
+
+/// Merges `over` into `into` field by field: what `over` says wins.
+fn merge_fields(into: &mut Vec<FieldModel>, over: Vec<FieldModel>) {
+    for f in over {
+        match into.iter_mut().find(|g| g.name == f.name) {
+            None => into.push(f),
             Some(g) => {
                 g.label = std::mem::take(&mut g.label).or(f.label);
                 g.hint = std::mem::take(&mut g.hint).or(f.hint);
@@ -172,9 +206,12 @@ fn merge_collection(into: &mut CollectionModel, over: CollectionModel) {
                     g.options = f.options;
                     g.multiple = f.multiple;
                 }
+                g.multiple = f.multiple || g.multiple;
                 g.min = f.min.or(g.min);
                 g.max = f.max.or(g.max);
                 g.integer = f.integer || g.integer;
+                g.relation = f.relation.or(g.relation.take());
+                merge_fields(&mut g.fields, f.fields);
             }
         }
     }
@@ -396,6 +433,8 @@ fn read_fields(
     file: &str,
     notices: &mut Vec<Notice>,
 ) -> Vec<FieldModel> {
+    // Notices of nested fields, added after this level's own.
+    let mut deferred = Vec::new();
     let mut notice = |line: usize, message: String| {
         notices.push(Notice {
             file: file.to_string(),
@@ -507,14 +546,17 @@ fn read_fields(
                     let widget = scalar(v).unwrap_or_default();
                     f.kind = match widget {
                         "string" | "image" | "file" => Some(Kind::String),
-                        "text" | "markdown" => Some(Kind::Text),
+                        "text" => Some(Kind::Text),
+                        "markdown" => Some(Kind::Markdown),
+                        "object" => Some(Kind::Object),
+                        "relation" => Some(Kind::Relation),
                         "date" | "datetime" => Some(Kind::Date),
                         "boolean" => Some(Kind::Boolean),
                         "number" => Some(Kind::Number),
                         "select" => Some(Kind::Select),
                         "list" => Some(Kind::List),
                         "hidden" => Some(Kind::Hidden),
-                        "object" | "relation" | "code" | "color" | "map" | "uuid" => {
+                        "code" | "color" | "map" | "uuid" => {
                             notice(
                                 at,
                                 format!(
@@ -534,10 +576,39 @@ fn read_fields(
                         }
                     };
                 }
-                "field" | "fields" | "types" | "summary" | "collapsed" | "allow_add" | "i18n"
+                "fields" => f.fields = read_fields(src, v, flavor, file, &mut deferred),
+                "field" => {
+                    // A list of single values: its one field, unnamed.
+                    let one = Node::Sequence {
+                        items: vec![v.clone()],
+                        flow: false,
+                        span: span_of(v),
+                    };
+                    let mut inner = read_fields(src, &one, flavor, file, &mut deferred);
+                    if let Some(item) = inner.pop() {
+                        f.kind = f.kind.or(Some(Kind::List));
+                        f.relation = item.relation.clone();
+                        f.options = item.options.clone();
+                    }
+                }
+                "collection" | "value_field" | "search_fields" | "display_fields" => {
+                    let rel = f.relation.get_or_insert_with(Relation::default);
+                    let list = |v: &Node| match v {
+                        Node::Sequence { items, .. } => {
+                            items.iter().filter_map(scalar).map(str::to_string).collect()
+                        }
+                        other => scalar(other).map(|s| vec![s.to_string()]).unwrap_or_default(),
+                    };
+                    match k.as_str() {
+                        "collection" => rel.collection = scalar(v).unwrap_or_default().to_string(),
+                        "value_field" => rel.value_field = scalar(v).unwrap_or_default().to_string(),
+                        "search_fields" => rel.search_fields = list(v),
+                        _ => rel.display_fields = list(v),
+                    }
+                }
+                "types" | "summary" | "collapsed" | "allow_add" | "i18n"
                 | "comment" | "media_folder" | "public_folder" | "choose_url" | "date_format"
-                | "format" | "picker_utc" | "step" | "value_field" | "search_fields"
-                | "display_fields" | "collection" | "buttons" | "editor_components" | "modes"
+                | "format" | "picker_utc" | "step" | "buttons" | "editor_components" | "modes"
                 | "sanitize_preview" | "alt_field" | "alt_required" => {}
                 other => notice(
                     at,
@@ -558,6 +629,7 @@ fn read_fields(
         }
         out.push(f);
     }
+    notices.extend(deferred);
     out
 }
 

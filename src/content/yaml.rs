@@ -31,6 +31,8 @@ pub enum Node {
     },
     Mapping {
         entries: Vec<(String, Node)>,
+        /// Each entry's key text, in the same order as `entries`.
+        keys: Vec<Range<usize>>,
         flow: bool,
         span: Range<usize>,
     },
@@ -358,6 +360,7 @@ impl<'s> Builder<'s, '_> {
                 }
                 let flow = self.src[range.clone()].starts_with('{');
                 let mut entries = Vec::new();
+                let mut keys = Vec::new();
                 let mut locked = anchor != 0;
                 let mut end = range.end;
                 loop {
@@ -372,6 +375,7 @@ impl<'s> Builder<'s, '_> {
                     let value = self.node()?;
                     locked |= key.locked | value.locked;
                     end = end.max(key.node.span().end).max(value.node.span().end);
+                    keys.push(key.node.span());
                     let key_text = match key.node {
                         Node::Scalar { value, .. } => value,
                         _ => String::from("?"),
@@ -384,6 +388,7 @@ impl<'s> Builder<'s, '_> {
                 Ok(Built {
                     node: Node::Mapping {
                         entries,
+                        keys,
                         flow,
                         span: range.start..end,
                     },

@@ -850,6 +850,7 @@ pub(super) fn merge(
         let strict = !proposed.is_form();
         // A read-only field (nested values) is never part of a form's edit.
         if proposed.is_form()
+            && !matches!(proposed.value, Some(Value::Form(FieldValue::Tree(_))))
             && base
                 .unwrap_or(tip)
                 .field(key)
@@ -948,6 +949,7 @@ pub(super) fn merge(
 fn holds(doc: &Document, key: &str, value: &Typed, strict: bool) -> bool {
     match value {
         None => doc.field(key).is_none(),
+        Some(FieldValue::Tree(t)) if !strict => doc.tree(key).is_some_and(|now| now.same_as(t)),
         Some(v) if strict => same_value(doc, key, v),
         Some(v) => match doc.field(key) {
             None => v.same_as(&FieldValue::Null),
@@ -988,6 +990,9 @@ fn typed(
 /// Whether `key` already holds `value`, of the same type (a quoted "12"
 /// is not the number 12).
 fn same_value(doc: &Document, key: &str, value: &FieldValue) -> bool {
+    if let FieldValue::Tree(tree) = value {
+        return doc.json_field(key) == Some(tree.to_json());
+    }
     let Some(now) = doc.field(key).and_then(|v| v.value()) else {
         return false;
     };
@@ -999,7 +1004,7 @@ fn same_value(doc: &Document, key: &str, value: &FieldValue) -> bool {
         FieldValue::Text(_) => doc
             .scalar_meaning(key)
             .is_none_or(|m| m == PlainMeaning::String),
-        FieldValue::Null | FieldValue::List(_) => true,
+        FieldValue::Null | FieldValue::List(_) | FieldValue::Tree(_) => true,
     }
 }
 

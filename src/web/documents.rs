@@ -374,7 +374,8 @@ fn fill_from(
 fn widget_of_kind(kind: Kind) -> Option<Widget> {
     Some(match kind {
         Kind::String | Kind::Select => Widget::Text,
-        Kind::Text => Widget::MultiLine,
+        Kind::Text | Kind::Markdown => Widget::MultiLine,
+        Kind::Object | Kind::Relation => Widget::Text,
         Kind::Date => Widget::Date,
         Kind::Boolean => Widget::Boolean,
         Kind::Number => Widget::Number,
@@ -397,6 +398,7 @@ fn display(value: &FieldValue) -> String {
         FieldValue::Null => String::new(),
         FieldValue::Text(s) | FieldValue::Typed(s, _) => s.clone(),
         FieldValue::List(items) => items.join("\n"),
+        FieldValue::Tree(tree) => serde_json::to_string_pretty(&tree.to_json()).unwrap_or_default(),
     }
 }
 

@@ -14,6 +14,7 @@ mod jekyll;
 mod kept_edits;
 mod languages;
 mod model;
+mod nested;
 mod oracle;
 mod pipeline;
 mod publish;

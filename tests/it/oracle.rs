@@ -52,7 +52,7 @@ puts JSON.generate(out, max_nesting: false)
 "#;
 
 /// Ruby's reading of each file: path -> key -> tagged value.
-fn ruby_read(files: &[PathBuf], scratch: &Path) -> BTreeMap<String, BTreeMap<String, Value>> {
+pub fn ruby_read(files: &[PathBuf], scratch: &Path) -> BTreeMap<String, BTreeMap<String, Value>> {
     let manifest = scratch.join(format!("manifest-{}.txt", files.len()));
     let list: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     std::fs::write(&manifest, list.join("\n")).expect("manifest");
@@ -130,7 +130,7 @@ fn plan(view: &FieldView, before: &Value, i: usize) -> Option<(FieldValue, Value
 }
 
 #[test]
-fn ruby_reads_every_edited_value_as_entered_and_every_other_value_as_before() {
+pub fn ruby_reads_every_edited_value_as_entered_and_every_other_value_as_before() {
     if !tool_available("ruby") {
         return;
     }
