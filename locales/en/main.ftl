@@ -475,3 +475,46 @@ collection-range = Documents { $first }–{ $last } of { $total }
 collection-pages = Pages
 collection-previous = Previous page
 collection-next = Next page
+
+# Nested values: lists of objects and objects in the form.
+nested-item = { $label } { $n }
+nested-add = Add: { $label }
+nested-up = Move up
+nested-down = Move down
+nested-remove = Remove
+nested-empty = None yet.
+
+rule-relation = “{ $value }” is not among the entries to choose from.
+rule-min-length = { $min ->
+        [one] At least one character.
+       *[other] At least { $min } characters.
+    }
+rule-max-length = { $max ->
+        [one] At most one character.
+       *[other] At most { $max } characters.
+    }
+# Relation fields: entries of another collection or of a data file.
+relation-missing = “{ $value }” is no longer among the entries; it is kept until someone changes it.
+relation-gone = { $value } (no longer exists)
+relation-find = Find
+relation-search = Type to search, then choose.
+relation-results = { $count ->
+        [0] Nothing found.
+        [one] One entry found.
+       *[other] { $count } entries found.
+    }
+
+# The Markdown editor: toolbar and preview.
+md-toolbar = Formatting
+md-bold = Bold
+md-italic = Italic
+md-link = Link
+md-heading = Heading
+md-list = List
+md-quote = Quote
+md-preview = Preview
+md-preview-title = Preview
+md-preview-note = As the site will show the text, without its layout. Liquid tags are shown as written.
+md-bold-sample = bold text
+md-italic-sample = italic text
+md-link-sample = link text

@@ -475,3 +475,46 @@ collection-range = Documents { $first } à { $last } sur { $total }
 collection-pages = Pages
 collection-previous = Page précédente
 collection-next = Page suivante
+
+# Valeurs imbriquées : listes d’objets et objets dans le formulaire.
+nested-item = { $label } { $n }
+nested-add = Ajouter : { $label }
+nested-up = Monter
+nested-down = Descendre
+nested-remove = Retirer
+nested-empty = Aucun pour l’instant.
+
+rule-relation = « { $value } » ne fait pas partie des entrées proposées.
+rule-min-length = { $min ->
+        [one] Au moins un caractère.
+       *[other] Au moins { $min } caractères.
+    }
+rule-max-length = { $max ->
+        [one] Au plus un caractère.
+       *[other] Au plus { $max } caractères.
+    }
+# Champs de relation : entrées d’une autre collection ou d’un fichier de données.
+relation-missing = « { $value } » ne fait plus partie des entrées ; la valeur est gardée jusqu’à ce que quelqu’un la change.
+relation-gone = { $value } (n’existe plus)
+relation-find = Chercher
+relation-search = Tapez pour chercher, puis choisissez.
+relation-results = { $count ->
+        [0] Aucun résultat.
+        [one] Une entrée trouvée.
+       *[other] { $count } entrées trouvées.
+    }
+
+# L’éditeur Markdown : barre d’outils et aperçu.
+md-toolbar = Mise en forme
+md-bold = Gras
+md-italic = Italique
+md-link = Lien
+md-heading = Titre
+md-list = Liste
+md-quote = Citation
+md-preview = Aperçu
+md-preview-title = Aperçu
+md-preview-note = Le texte tel que le site le montrera, sans sa mise en page. Les balises Liquid sont montrées telles quelles.
+md-bold-sample = texte en gras
+md-italic-sample = texte en italique
+md-link-sample = texte du lien

@@ -312,13 +312,7 @@ pub(super) struct ReadQuery {
 
 /// Markdown to sanitized HTML; Liquid tags stay as text.
 fn render_html(body: &str) -> String {
-    let parser = pulldown_cmark::Parser::new_ext(
-        body,
-        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
-    );
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, parser);
-    ammonia::clean(&html)
+    crate::content::markdown::to_html(body, crate::content::markdown::Ids::AsKramdown)
 }
 
 /// `GET /api/v1/collections/{c}/entries/{slug}`.
@@ -585,7 +579,10 @@ pub(super) async fn patch(
         base,
         expected,
         action: Action::Update(Update {
-            set: inputs(set),
+            set: set
+                .into_iter()
+                .map(|(k, v)| (k, FieldInput::Patch(v)))
+                .collect(),
             remove: removed.into_iter().map(|(k, _)| k).collect(),
             only_these: false,
             body,

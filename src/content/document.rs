@@ -463,7 +463,13 @@ impl Document {
         let col = entry.key_span.start - line_start(src, entry.key_span.start);
         let mut splices = Vec::new();
         writer
-            .edit(&entry.value, after_colon(entry, src), col, tree, &mut splices)
+            .edit(
+                &entry.value,
+                after_colon(entry, src),
+                col,
+                tree,
+                &mut splices,
+            )
             .map_err(|_| EditError::FieldReadOnly(entry.key.clone()))?;
         let yaml = nested::apply(src, splices);
         let mut out = String::with_capacity(self.raw.len() + yaml.len());

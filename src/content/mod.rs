@@ -3,9 +3,11 @@
 
 pub mod diff;
 pub mod document;
+pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod nested;
+pub mod relation;
 pub mod schema;
 pub mod site_config;
 pub mod yaml;

@@ -68,6 +68,8 @@ pub struct Choice {
 pub struct FieldModel {
     pub name: String,
     pub label: LocalText,
+    /// What one item of a list is called (`Partner` for `Partners`).
+    pub label_singular: LocalText,
     pub hint: LocalText,
     pub kind: Option<Kind>,
     pub required: Option<bool>,
@@ -194,6 +196,7 @@ fn merge_fields(into: &mut Vec<FieldModel>, over: Vec<FieldModel>) {
             Some(g) => {
                 g.label = std::mem::take(&mut g.label).or(f.label);
                 g.hint = std::mem::take(&mut g.hint).or(f.hint);
+                g.label_singular = std::mem::take(&mut g.label_singular).or(f.label_singular);
                 g.kind = f.kind.or(g.kind);
                 g.required = f.required.or(g.required);
                 g.pattern = match (g.pattern.take(), f.pattern) {
@@ -473,6 +476,7 @@ fn read_fields(
             match k.as_str() {
                 "name" => {}
                 "label" => f.label = local_text(v).unwrap_or_default(),
+                "label_singular" => f.label_singular = local_text(v).unwrap_or_default(),
                 "hint" => f.hint = local_text(v).unwrap_or_default(),
                 "required" => f.required = scalar(v).map(|s| s == "true"),
                 "default" => f.default = scalar(v).map(str::to_string),
@@ -594,21 +598,27 @@ fn read_fields(
                 "collection" | "value_field" | "search_fields" | "display_fields" => {
                     let rel = f.relation.get_or_insert_with(Relation::default);
                     let list = |v: &Node| match v {
-                        Node::Sequence { items, .. } => {
-                            items.iter().filter_map(scalar).map(str::to_string).collect()
-                        }
-                        other => scalar(other).map(|s| vec![s.to_string()]).unwrap_or_default(),
+                        Node::Sequence { items, .. } => items
+                            .iter()
+                            .filter_map(scalar)
+                            .map(str::to_string)
+                            .collect(),
+                        other => scalar(other)
+                            .map(|s| vec![s.to_string()])
+                            .unwrap_or_default(),
                     };
                     match k.as_str() {
                         "collection" => rel.collection = scalar(v).unwrap_or_default().to_string(),
-                        "value_field" => rel.value_field = scalar(v).unwrap_or_default().to_string(),
+                        "value_field" => {
+                            rel.value_field = scalar(v).unwrap_or_default().to_string()
+                        }
                         "search_fields" => rel.search_fields = list(v),
                         _ => rel.display_fields = list(v),
                     }
                 }
-                "types" | "summary" | "collapsed" | "allow_add" | "i18n"
-                | "comment" | "media_folder" | "public_folder" | "choose_url" | "date_format"
-                | "format" | "picker_utc" | "step" | "buttons" | "editor_components" | "modes"
+                "types" | "summary" | "collapsed" | "allow_add" | "i18n" | "comment"
+                | "media_folder" | "public_folder" | "choose_url" | "date_format" | "format"
+                | "picker_utc" | "step" | "buttons" | "editor_components" | "modes"
                 | "sanitize_preview" | "alt_field" | "alt_required" => {}
                 other => notice(
                     at,

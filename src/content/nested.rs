@@ -71,9 +71,12 @@ impl Tree {
                 Tree::Scalar(FieldValue::Typed(n.to_string(), PlainMeaning::Number))
             }
             Value::String(s) => Tree::Scalar(FieldValue::Text(s.clone())),
-            Value::Array(items) => {
-                Tree::List(items.iter().map(|v| Item::new(Tree::from_json(v))).collect())
-            }
+            Value::Array(items) => Tree::List(
+                items
+                    .iter()
+                    .map(|v| Item::new(Tree::from_json(v)))
+                    .collect(),
+            ),
             Value::Object(map) => Tree::Map(
                 map.iter()
                     .map(|(k, v)| (k.clone(), Tree::from_json(v)))
@@ -246,7 +249,11 @@ impl Writer<'_> {
             Tree::Scalar(v) => lines.push(format!("{pad}{}", self.inline(v, None, false))),
             Tree::Map(entries) => {
                 for (k, v) in entries {
-                    lines.push(format!("{pad}{}:{}", key_text(k), self.fresh(v, indent, false)));
+                    lines.push(format!(
+                        "{pad}{}:{}",
+                        key_text(k),
+                        self.fresh(v, indent, false)
+                    ));
                 }
             }
             Tree::List(items) => {
@@ -413,7 +420,11 @@ impl Writer<'_> {
         };
         let block = matches!(style, Style::Literal | Style::Folded);
         Some(if empty || block {
-            let end = if empty { line_end(self.src, colon) } else { span.end };
+            let end = if empty {
+                line_end(self.src, colon)
+            } else {
+                span.end
+            };
             let end = if empty && !self.src[colon..end].trim().is_empty() {
                 colon
             } else {
@@ -470,7 +481,14 @@ impl Writer<'_> {
                     self.block(&tree, col).trim_start().to_string()
                 };
                 out.retain(|(r, _)| r.end <= span.start || r.start >= span.end);
-                out.push((span, if tree_is_empty(&tree) { "{}".into() } else { text }));
+                out.push((
+                    span,
+                    if tree_is_empty(&tree) {
+                        "{}".into()
+                    } else {
+                        text
+                    },
+                ));
                 return Ok(());
             }
             out.push((span, "{}".into()));
@@ -480,7 +498,11 @@ impl Writer<'_> {
         // the next key; a removed tail goes from the end of the last kept
         // entry's line.
         let n = entries.len();
-        let tail = (0..n).rev().take_while(|j| removed.contains(j)).last().unwrap_or(n);
+        let tail = (0..n)
+            .rev()
+            .take_while(|j| removed.contains(j))
+            .last()
+            .unwrap_or(n);
         let end_of = |j: usize| entries[j].1.span().end.max(keys[j].end);
         let mut ranges: Vec<Range<usize>> = removed
             .iter()
@@ -538,8 +560,8 @@ impl Writer<'_> {
         out: &mut Vec<Splice>,
     ) -> Result<(), Unsafe> {
         let origins = origins(items, wanted);
-        let in_place = origins.len() == items.len()
-            && origins.iter().enumerate().all(|(i, o)| *o == Some(i));
+        let in_place =
+            origins.len() == items.len() && origins.iter().enumerate().all(|(i, o)| *o == Some(i));
         let src = self.src;
         if in_place {
             for (i, item) in items.iter().enumerate() {
@@ -569,7 +591,10 @@ impl Writer<'_> {
             if flow {
                 out.push((span, self.flow(&tree)));
             } else {
-                out.push((colon..line_end(src, span.end.max(colon)), self.fresh(&tree, col, false)));
+                out.push((
+                    colon..line_end(src, span.end.max(colon)),
+                    self.fresh(&tree, col, false),
+                ));
             }
             return Ok(());
         }
@@ -609,7 +634,28 @@ impl Writer<'_> {
                 return Err(Unsafe);
             }
         }
-        let starts: Vec<usize> = dashes.iter().map(|&d| line_start(src, d)).collect();
+        // An item's lines start with the comment lines right above it: a
+        // comment goes with the item it introduces.
+        let starts: Vec<usize> = dashes
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| {
+                let floor = if i == 0 {
+                    line_end(src, colon)
+                } else {
+                    line_end(src, items[i - 1].span().end)
+                };
+                let mut start = line_start(src, d);
+                while start > 0 {
+                    let above = line_start(src, start - 1);
+                    if above <= floor || !src[above..start].trim_start().starts_with('#') {
+                        break;
+                    }
+                    start = above;
+                }
+                start
+            })
+            .collect();
         let last_end = line_end(src, span.end);
         let region_end = src[last_end..]
             .strip_prefix("\r\n")
@@ -617,7 +663,7 @@ impl Writer<'_> {
             .or_else(|| src[last_end..].strip_prefix('\n').map(|_| last_end + 1))
             .unwrap_or(last_end);
         let chunk = |i: usize| starts[i]..starts.get(i + 1).copied().unwrap_or(region_end);
-        let dash_col = dashes[0] - starts[0];
+        let dash_col = dashes[0] - line_start(src, dashes[0]);
         let mut text = String::new();
         for (j, origin) in origins.iter().enumerate() {
             let mut piece = match origin {
@@ -777,9 +823,17 @@ mod tests {
         let v = FieldValue::from_json(&value, None).expect("value");
         let out = doc.with_field(key, &v).expect("edit");
         let back = Document::parse(out.as_bytes()).expect("parses again");
-        assert_eq!(back.json_field(key), Some(value), "reads back as sent:\n{out}");
+        assert_eq!(
+            back.json_field(key),
+            Some(value),
+            "reads back as sent:\n{out}"
+        );
         for other in doc.keys().filter(|k| *k != key) {
-            assert_eq!(back.json_field(other), doc.json_field(other), "{other} kept");
+            assert_eq!(
+                back.json_field(other),
+                doc.json_field(other),
+                "{other} kept"
+            );
         }
         out
     }
@@ -804,10 +858,21 @@ mod tests {
             "partners",
             json!([{"name": "Mila", "url": "https://mila.ca"}, {"name": "IVADO", "url": "https://ivado.ca"}]),
         );
-        assert_eq!(out, DOC.replace("'https://mila.quebec'", "'https://mila.ca'"));
-        let out = set(DOC, "links", json!({"site": "https://c.org", "repo": "https://b.org"}));
+        assert_eq!(
+            out,
+            DOC.replace("'https://mila.quebec'", "'https://mila.ca'")
+        );
+        let out = set(
+            DOC,
+            "links",
+            json!({"site": "https://c.org", "repo": "https://b.org"}),
+        );
         assert_eq!(out, DOC.replace("https://a.org", "https://c.org"));
-        let out = set(DOC, "flow", json!([{"name": "a", "rank": 1}, {"name": "b", "rank": 3}]));
+        let out = set(
+            DOC,
+            "flow",
+            json!([{"name": "a", "rank": 1}, {"name": "b", "rank": 3}]),
+        );
         assert_eq!(out, DOC.replace("rank: 2}", "rank: 3}"));
         // The same value again changes nothing.
         let same = tree(DOC, "partners");
@@ -828,32 +893,56 @@ mod tests {
                 "    url: https://ivado.ca\n  - name: \"Inria: Paris\"\n    url: https://inria.fr\n"
             )
         );
-        let out = set(DOC, "flow", json!([{"name": "a", "rank": 1}, {"name": "b", "rank": 2}, {"name": "c, d", "rank": 3}]));
-        assert_eq!(out, DOC.replace("rank: 2}]", "rank: 2}, {name: \"c, d\", rank: 3}]"));
+        let out = set(
+            DOC,
+            "flow",
+            json!([{"name": "a", "rank": 1}, {"name": "b", "rank": 2}, {"name": "c, d", "rank": 3}]),
+        );
+        assert_eq!(
+            out,
+            DOC.replace("rank: 2}]", "rank: 2}, {name: \"c, d\", rank: 3}]")
+        );
     }
 
     #[test]
     fn removing_and_reordering_move_whole_items_with_their_comments() {
         let mut t = tree(DOC, "partners");
-        let Tree::List(items) = &mut t else { panic!("a list") };
+        let Tree::List(items) = &mut t else {
+            panic!("a list")
+        };
         items.swap(0, 1);
         let out = with_tree(DOC, "partners", t.clone());
         assert_eq!(
             out,
             DOC.replace(
-                "  - name: Mila   # Montréal\n    url: 'https://mila.quebec'\n  - name: IVADO\n    url: https://ivado.ca\n",
-                "  - name: IVADO\n    url: https://ivado.ca\n  - name: Mila   # Montréal\n    url: 'https://mila.quebec'\n"
+                "  # the founders\n  - name: Mila   # Montréal\n    url: 'https://mila.quebec'\n  - name: IVADO\n    url: https://ivado.ca\n",
+                "  - name: IVADO\n    url: https://ivado.ca\n  # the founders\n  - name: Mila   # Montréal\n    url: 'https://mila.quebec'\n"
             )
         );
-        let Tree::List(items) = &mut t else { panic!("a list") };
+        let Tree::List(items) = &mut t else {
+            panic!("a list")
+        };
         items.remove(1);
         let out = with_tree(DOC, "partners", t);
         assert_eq!(
             out,
-            DOC.replace("  - name: Mila   # Montréal\n    url: 'https://mila.quebec'\n", "")
+            DOC.replace(
+                "  # the founders\n  - name: Mila   # Montréal\n    url: 'https://mila.quebec'\n",
+                ""
+            )
         );
-        let out = set(DOC, "flow", json!([{"name": "b", "rank": 2}, {"name": "a", "rank": 1}]));
-        assert_eq!(out, DOC.replace("[{name: a, rank: 1}, {name: b, rank: 2}]", "[{name: b, rank: 2}, {name: a, rank: 1}]"));
+        let out = set(
+            DOC,
+            "flow",
+            json!([{"name": "b", "rank": 2}, {"name": "a", "rank": 1}]),
+        );
+        assert_eq!(
+            out,
+            DOC.replace(
+                "[{name: a, rank: 1}, {name: b, rank: 2}]",
+                "[{name: b, rank: 2}, {name: a, rank: 1}]"
+            )
+        );
         let out = set(DOC, "partners", json!([]));
         assert!(out.contains("partners: []\nlinks:"), "{out}");
     }
@@ -867,24 +956,54 @@ mod tests {
         );
         assert_eq!(
             out,
-            DOC.replace("'https://mila.quebec'\n", "'https://mila.quebec'\n    since: 2019\n")
+            DOC.replace(
+                "'https://mila.quebec'\n",
+                "'https://mila.quebec'\n    since: 2019\n"
+            )
         );
-        let out = set(DOC, "partners", json!([{"name": "Mila", "url": "https://mila.quebec"}, {"url": "https://ivado.ca"}]));
+        let out = set(
+            DOC,
+            "partners",
+            json!([{"name": "Mila", "url": "https://mila.quebec"}, {"url": "https://ivado.ca"}]),
+        );
         assert_eq!(out, DOC.replace("  - name: IVADO\n    url:", "  - url:"));
         let out = set(DOC, "links", json!({"site": "https://a.org"}));
         assert_eq!(out, DOC.replace("\n  repo: https://b.org", ""));
-        let out = set(DOC, "links", json!({"site": "https://a.org", "repo": "https://b.org", "docs": "https://d.org"}));
-        assert_eq!(out, DOC.replace("repo: https://b.org\n", "repo: https://b.org\n  docs: https://d.org\n"));
+        let out = set(
+            DOC,
+            "links",
+            json!({"site": "https://a.org", "repo": "https://b.org", "docs": "https://d.org"}),
+        );
+        assert_eq!(
+            out,
+            DOC.replace(
+                "repo: https://b.org\n",
+                "repo: https://b.org\n  docs: https://d.org\n"
+            )
+        );
     }
 
     #[test]
     fn a_new_nested_value_is_written_in_block_style() {
         let src = "---\nname: AI\npartners:\nafter: x\n---\n";
-        let out = set(src, "partners", json!([{"name": "Mila", "url": "https://mila.quebec"}]));
-        assert_eq!(out, "---\nname: AI\npartners:\n  - name: Mila\n    url: https://mila.quebec\nafter: x\n---\n");
-        let out = set(src, "links", json!({"site": "https://a.org", "tags": ["x", "z"]}));
+        let out = set(
+            src,
+            "partners",
+            json!([{"name": "Mila", "url": "https://mila.quebec"}]),
+        );
+        assert_eq!(
+            out,
+            "---\nname: AI\npartners:\n  - name: Mila\n    url: https://mila.quebec\nafter: x\n---\n"
+        );
+        let out = set(
+            src,
+            "links",
+            json!({"site": "https://a.org", "tags": ["x", "z"]}),
+        );
         assert!(
-            out.ends_with("after: x\nlinks:\n  site: https://a.org\n  tags:\n    - x\n    - z\n---\n"),
+            out.ends_with(
+                "after: x\nlinks:\n  site: https://a.org\n  tags:\n    - x\n    - z\n---\n"
+            ),
             "{out}"
         );
         let src = "---\nrows: []\n---\n";
@@ -896,14 +1015,26 @@ mod tests {
     fn new_items_follow_the_types_of_the_old_ones() {
         let src = "---\nevents:\n  - date: 2024-01-02\n    title: Launch\n---\n";
         let t = Tree::List(vec![
-            Item { from: Some(0), value: tree(src, "events").clone_item(0) },
+            Item {
+                from: Some(0),
+                value: tree(src, "events").clone_item(0),
+            },
             Item::new(Tree::Map(vec![
-                ("date".into(), Tree::Scalar(FieldValue::Text("2025-03-04".into()))),
-                ("title".into(), Tree::Scalar(FieldValue::Text("2025".into()))),
+                (
+                    "date".into(),
+                    Tree::Scalar(FieldValue::Text("2025-03-04".into())),
+                ),
+                (
+                    "title".into(),
+                    Tree::Scalar(FieldValue::Text("2025".into())),
+                ),
             ])),
         ]);
         let out = with_tree(src, "events", t);
-        assert_eq!(out, "---\nevents:\n  - date: 2024-01-02\n    title: Launch\n  - date: 2025-03-04\n    title: \"2025\"\n---\n");
+        assert_eq!(
+            out,
+            "---\nevents:\n  - date: 2024-01-02\n    title: Launch\n  - date: 2025-03-04\n    title: \"2025\"\n---\n"
+        );
     }
 
     #[test]

@@ -102,6 +102,43 @@ pub struct TopLevel {
 /// keys at the top level, deep nesting and oversize event streams.
 pub fn parse_top_level(src: &str) -> Result<TopLevel, YamlError> {
     let offsets = ByteOffsets::new(src);
+    let events = events_of(src)?;
+    let mut builder = Builder {
+        src,
+        offsets: &offsets,
+        events,
+        pos: 0,
+        anchors: std::collections::HashMap::new(),
+    };
+    builder.top_level()
+}
+
+/// Parses `src` as a single YAML document of any shape (a data file whose
+/// root is a list); `None` when it is empty. Same limits as
+/// [`parse_top_level`].
+pub fn parse_value(src: &str) -> Result<Option<Node>, YamlError> {
+    let offsets = ByteOffsets::new(src);
+    let events = events_of(src)?;
+    let mut builder = Builder {
+        src,
+        offsets: &offsets,
+        events,
+        pos: 0,
+        anchors: std::collections::HashMap::new(),
+    };
+    loop {
+        match builder.peek() {
+            Some(Event::StreamStart | Event::DocumentStart(_) | Event::Nothing) => {
+                builder.next()?;
+            }
+            None | Some(Event::StreamEnd | Event::DocumentEnd) => return Ok(None),
+            Some(_) => return builder.node().map(|b| Some(b.node)),
+        }
+    }
+}
+
+/// The parser's events for `src`, bounded in depth and number.
+fn events_of(src: &str) -> Result<Vec<(Event<'_>, Span)>, YamlError> {
     let mut parser = Parser::new_from_str(src);
     let mut events: Vec<(Event<'_>, Span)> = Vec::new();
     let mut depth = 0usize;
@@ -137,14 +174,7 @@ pub fn parse_top_level(src: &str) -> Result<TopLevel, YamlError> {
             break;
         }
     }
-    let mut builder = Builder {
-        src,
-        offsets: &offsets,
-        events,
-        pos: 0,
-        anchors: std::collections::HashMap::new(),
-    };
-    builder.top_level()
+    Ok(events)
 }
 
 /// Converts the parser's character indexes into byte offsets.

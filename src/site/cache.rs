@@ -2,6 +2,7 @@
 //! listings by the folder's tree id. Every key is a content hash, so an
 //! entry can never be stale: changed content has a new id.
 
+use crate::content::relation::Choices;
 use crate::content::{Document, NotADocument, Schema, SiteConfig};
 use crate::git::{DirListing, ObjectId};
 use std::collections::HashMap;
@@ -67,6 +68,8 @@ pub struct Cache {
     config: Mutex<Option<(ObjectId, Arc<SiteConfig>)>>,
     /// Folders' tree ids at one commit (the tip last asked about).
     dir_trees: Mutex<DirTrees>,
+    /// A relation's entries, by its source's object id and the relation.
+    choices: Mutex<HashMap<(ObjectId, String), Arc<Choices>>>,
 }
 
 impl Default for Cache {
@@ -78,6 +81,7 @@ impl Default for Cache {
             entries: Bounded::new(16),
             config: Mutex::new(None),
             dir_trees: Mutex::new((None, HashMap::new())),
+            choices: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -169,5 +173,30 @@ impl Cache {
         infer: impl FnOnce() -> Result<Schema, E>,
     ) -> Result<Arc<Schema>, E> {
         self.schemas.get_or_try(tree, infer)
+    }
+
+    /// A relation's entries, built once per version of its source (`id`:
+    /// the folder's tree or the data file's blob) and relation (`key`).
+    pub fn choices<E>(
+        &self,
+        id: &ObjectId,
+        key: &str,
+        build: impl FnOnce() -> Result<Choices, E>,
+    ) -> Result<Arc<Choices>, E> {
+        let k = (id.clone(), key.to_string());
+        if let Ok(guard) = self.choices.lock()
+            && let Some(c) = guard.get(&k)
+        {
+            return Ok(c.clone());
+        }
+        let built = Arc::new(build()?);
+        if let Ok(mut guard) = self.choices.lock() {
+            // A few relations per site: a full map is stale versions.
+            if guard.len() >= 64 {
+                guard.clear();
+            }
+            guard.insert(k, built.clone());
+        }
+        Ok(built)
     }
 }

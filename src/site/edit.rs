@@ -13,7 +13,7 @@ use super::{
 use crate::content::model::{CollectionModel, Kind};
 use crate::content::yaml::PlainMeaning;
 use crate::content::{
-    Collection, CollectionName, Document, EditError, FieldValue, FieldView, Schema, Slug,
+    Collection, CollectionName, Document, EditError, FieldValue, FieldView, Schema, Slug, Widget,
 };
 use crate::git::{Change, ObjectId, Writer};
 use std::sync::Arc;
@@ -70,6 +70,9 @@ pub enum Value {
     /// From JSON: typed like the field it replaces (or as the collection's
     /// schema says); a quoted "12" is not the number 12.
     Json(serde_json::Value),
+    /// From a JSON Merge Patch (RFC 7396): an object merges into the
+    /// field's current object, member by member; anything else is set.
+    Patch(serde_json::Value),
 }
 
 /// What applying an edit did.
@@ -548,7 +551,7 @@ fn create(
         Some(m) => (m.text, m.changed),
         None => (empty.as_str().to_string(), Vec::new()),
     };
-    check_rules(model, &text, &changed)?;
+    check_rules(cx, model, None, &text, &changed)?;
     let bytes = text.into_bytes();
     Ok(Planned {
         parent: cx.repo.tip()?,
@@ -574,7 +577,9 @@ fn create(
 /// alone are not checked: a document already breaking a rule is never
 /// refused for someone else's field.
 fn check_rules(
+    cx: &Ctx<'_>,
     model: Option<&CollectionModel>,
+    before: Option<&Document>,
     text: &str,
     changed: &[String],
 ) -> Result<(), SiteError> {
@@ -584,9 +589,12 @@ fn check_rules(
     let doc = Document::parse(text.as_bytes())?;
     let mut invalid = Vec::new();
     for key in changed.iter().filter(|k| *k != "body") {
-        if let Some(field) = model.field(key)
-            && let Some(message) = broken_rule(field, doc.field(key))
-        {
+        let Some(field) = model.field(key) else {
+            continue;
+        };
+        if let Some(message) = broken_rule(field, doc.field(key)) {
+            invalid.push((key.clone(), message));
+        } else if let Some(message) = missing_target(cx, field, before, &doc)? {
             invalid.push((key.clone(), message));
         }
     }
@@ -595,6 +603,41 @@ fn check_rules(
     } else {
         Err(SiteError::InvalidFields(InvalidFields(invalid)))
     }
+}
+
+/// A relation value the edit brings in whose entry does not exist, said as
+/// a message. Values the document already had are kept even when their
+/// entry is gone (they are flagged on the form, never dropped).
+fn missing_target(
+    cx: &Ctx<'_>,
+    field: &crate::content::model::FieldModel,
+    before: Option<&Document>,
+    doc: &Document,
+) -> Result<Option<crate::i18n::Message>, SiteError> {
+    use crate::i18n::{Message as Say, ToArg};
+    let Some(rel) = field.relation.as_ref().filter(|r| !r.collection.is_empty()) else {
+        return Ok(None);
+    };
+    let values = |d: &Document| -> Vec<String> {
+        match d.field(&field.name) {
+            Some(FieldView::Text(s)) => vec![s],
+            Some(FieldView::List(items)) => items,
+            _ => Vec::new(),
+        }
+    };
+    let had = before.map(values).unwrap_or_default();
+    let new: Vec<String> = values(doc)
+        .into_iter()
+        .filter(|v| !had.contains(v))
+        .collect();
+    if new.is_empty() {
+        return Ok(None);
+    }
+    let choices = super::choices_at(cx, rel)?;
+    Ok(new
+        .into_iter()
+        .find(|v| choices.find(v).is_none())
+        .map(|v| Say::Key("rule-relation", vec![("value", v.to_arg())])))
 }
 
 /// The first rule of `field` that `value` breaks, said as a message.
@@ -646,6 +689,15 @@ fn broken_rule(
             && !field.options.iter().any(|o| o.value == *item)
         {
             return Some(Say::Key("rule-option", vec![("value", item.to_arg())]));
+        }
+        if matches!(field.kind, Some(Kind::String | Kind::Text | Kind::Markdown)) {
+            let n = item.chars().count() as f64;
+            if let Some(min) = field.min.filter(|m| n < *m) {
+                return Some(Say::Key("rule-min-length", vec![("min", min.to_arg())]));
+            }
+            if let Some(max) = field.max.filter(|m| n > *m) {
+                return Some(Say::Key("rule-max-length", vec![("max", max.to_arg())]));
+            }
         }
         if field.kind == Some(Kind::Date) && super::history::parse_day(item.trim()).is_none() {
             return Some(Say::Key("rule-date", vec![("value", item.to_arg())]));
@@ -729,7 +781,7 @@ fn update_document(
     if renamed.is_none() && text.as_bytes() == tip.bytes.as_slice() {
         return Ok(unchanged(slug, path, tip));
     }
-    check_rules(model, &text, &changed)?;
+    check_rules(cx, model, Some(&tip_doc), &text, &changed)?;
     let bytes = text.into_bytes();
     let blob = Some(crate::git::blob_id(&bytes)?);
     let (new_path, changes) = match renamed {
@@ -861,6 +913,21 @@ pub(super) fn merge(
         let value: Typed = match &proposed.value {
             None => None,
             Some(Value::Form(v)) => Some(v.clone()),
+            Some(Value::Patch(patch)) => {
+                let merged = match doc.json_field(key) {
+                    Some(now @ serde_json::Value::Object(_)) if patch.is_object() => {
+                        merge_patch(now, patch)
+                    }
+                    _ => patch.clone(),
+                };
+                match typed(&doc, schema, key, &merged) {
+                    Ok(v) => Some(v),
+                    Err(message) => {
+                        invalid.push((key.to_string(), message.into()));
+                        continue;
+                    }
+                }
+            }
             Some(Value::Json(json)) => match typed(&doc, schema, key, json) {
                 Ok(v) => Some(v),
                 Err(message) => {
@@ -943,6 +1010,30 @@ pub(super) fn merge(
     }))
 }
 
+/// RFC 7396: `patch`'s members replace `target`'s, a null member removes
+/// one, and objects merge recursively.
+fn merge_patch(mut target: serde_json::Value, patch: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let Value::Object(members) = patch else {
+        return patch.clone();
+    };
+    if !target.is_object() {
+        target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(map) = &mut target {
+        for (k, v) in members {
+            if v.is_null() {
+                map.shift_remove(k);
+            } else if let Some(now) = map.get_mut(k) {
+                *now = merge_patch(now.take(), v);
+            } else {
+                map.insert(k.clone(), merge_patch(Value::Null, v));
+            }
+        }
+    }
+    target
+}
+
 /// Whether `doc` already holds `value` for `key` (`None`: the key is
 /// absent). Strictly, of the same type too; loosely (a form's value), as
 /// the editor sees it: no value and an empty one are the same.
@@ -984,7 +1075,24 @@ fn typed(
                 .and_then(|f| f.widget.meaning())
         }),
     };
-    FieldValue::from_json(value, meaning)
+    let value = FieldValue::from_json(value, meaning)?;
+    // A map or a list of maps where the field holds (or the collection
+    // uses) one value is refused, not written over it.
+    if matches!(value, FieldValue::Tree(_)) {
+        let scalar_now = doc
+            .scalar_meaning(key)
+            .is_some_and(|m| m != PlainMeaning::Null);
+        let scalar_schema = doc.field(key).is_none()
+            && schema().ok().is_some_and(|s| {
+                s.fields
+                    .iter()
+                    .any(|f| f.key == key && !matches!(f.widget, Widget::List | Widget::ReadOnly))
+            });
+        if scalar_now || scalar_schema {
+            return Err("expected a string, number, boolean, null or list of strings".to_string());
+        }
+    }
+    Ok(value)
 }
 
 /// Whether `key` already holds `value`, of the same type (a quoted "12"
@@ -1160,11 +1268,9 @@ mod tests {
 
     #[test]
     fn removals_and_invalid_values_are_reported_by_field() {
-        let tip = doc("---\nname: A\ncount: 3\n---\n");
-        let plan = [
-            Proposed::remove("count"),
-            json("name", serde_json::json!({"nested": true})),
-        ];
+        // A value holding an anchor is never rewritten.
+        let tip = doc("---\nname: &n A\ncount: 3\n---\n");
+        let plan = [Proposed::remove("count"), json("name", "B".into())];
         let Err(SiteError::InvalidFields(InvalidFields(bad))) =
             merge(None, &tip, &plan, None, &no_schema)
         else {
@@ -1175,7 +1281,7 @@ mod tests {
         let merged = merge(None, &tip, &[Proposed::remove("count")], None, &no_schema)
             .expect("merged")
             .expect("a change");
-        assert_eq!(merged.text, "---\nname: A\n---\n");
+        assert_eq!(merged.text, "---\nname: &n A\n---\n");
     }
 
     #[test]

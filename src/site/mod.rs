@@ -313,6 +313,17 @@ impl Site {
         .await
     }
 
+    /// The entries a relation field picks from, at the tip: the documents
+    /// of a collection, or the items of a data file (`_data/...`). An
+    /// unknown source has none.
+    pub async fn choices(
+        &self,
+        rel: &crate::content::model::Relation,
+    ) -> Result<Arc<crate::content::relation::Choices>, SiteError> {
+        let rel = rel.clone();
+        self.blocking(move |cx| choices_at(&cx, &rel)).await
+    }
+
     /// The schema of a collection, inferred from its documents.
     pub async fn schema(&self, collection: &CollectionName) -> Result<Arc<Schema>, SiteError> {
         let name = collection.as_str().to_string();
@@ -578,6 +589,51 @@ fn parsed_documents(
 }
 
 /// The schema of a collection, cached by its folder's tree id.
+/// [`Site::choices`], inside a blocking task.
+fn choices_at(
+    cx: &Ctx<'_>,
+    rel: &crate::content::model::Relation,
+) -> Result<Arc<crate::content::relation::Choices>, SiteError> {
+    use crate::content::relation::Choices;
+    let key = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        rel.collection,
+        rel.value_field,
+        rel.search_fields.join(","),
+        rel.display_fields.join(",")
+    );
+    let tip = cx.repo.tip()?;
+    if rel.collection.starts_with("_data/") {
+        let Some(file) = cx.repo.read_file_at(Some(&tip), &rel.collection)? else {
+            return Ok(Arc::new(Choices::default()));
+        };
+        return cx.cache.choices(&file.blob, &key, || {
+            let text = String::from_utf8_lossy(&file.bytes);
+            Ok::<_, SiteError>(Choices::of_data(rel, &text))
+        });
+    }
+    let Ok(coll) = collection_of(cx, &rel.collection) else {
+        return Ok(Arc::new(Choices::default()));
+    };
+    let Some(tree) = tree_at(cx, &tip, &coll.dir)? else {
+        return Ok(Arc::new(Choices::default()));
+    };
+    cx.cache.choices(&tree, &key, || {
+        let docs = parsed_documents(cx, &coll)?;
+        let pairs: Vec<(String, &content::Document)> = docs
+            .iter()
+            .filter_map(|(entry, parsed)| {
+                let slug = coll.slug_of(&entry.name)?;
+                Some((slug.to_string(), parsed.as_ref().as_ref().ok()?))
+            })
+            .collect();
+        Ok(Choices::of_documents(
+            rel,
+            pairs.iter().map(|(s, d)| (s.as_str(), *d)),
+        ))
+    })
+}
+
 fn collection_schema(cx: &Ctx<'_>, coll: &Collection) -> Result<Arc<Schema>, SiteError> {
     let Some(tree) = tree_at(cx, &cx.repo.tip()?, &coll.dir)? else {
         return Ok(Arc::new(Schema::default()));

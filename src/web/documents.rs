@@ -5,10 +5,17 @@
 //! the signed-in user, through the same edit pipeline as the API.
 //!
 //! Form fields: `f.<key>` holds a field's value, `k.<key>` says how the form
-//! showed it (`list`: one item per line; otherwise text), `body` the body,
-//! `base` the blob id the form was made from.
+//! showed it (`list`: one item per line; `checks`: one `f.<key>` per ticked
+//! box, with `c.<key>` the values it had, in order; otherwise text), `body`
+//! the body, `base` the blob id the form was made from. Nested values use
+//! their own names (`web::nested_form`); `op` is a button that shows the
+//! form again instead of saving: an item added, removed or moved, a
+//! relation searched (`find:<key>`), or the text previewed (`preview`).
 
+use super::nested_form::Shown;
 use crate::content::model::{CollectionModel, Kind};
+use crate::content::nested::Tree;
+use crate::content::relation::Choices;
 use crate::content::{Document, FieldValue, FieldView, Schema, Widget};
 use crate::http::AppError;
 use crate::http::AppState;
@@ -45,6 +52,13 @@ struct FormField {
     required: bool,
     /// Why the value given could not be saved.
     error: Option<String>,
+    /// A nested value's controls (`widget == "nested"`).
+    parts: Vec<super::nested_form::Part>,
+    /// Something to know about the value (a relation's entry is gone).
+    warning: Option<String>,
+    /// The boxes of a multiple choice (`widget == "checks"`): value, label,
+    /// ticked.
+    checks: Vec<(String, String, bool)>,
 }
 
 impl FormField {
@@ -54,6 +68,9 @@ impl FormField {
         let mut ids = Vec::new();
         if self.hint.is_some() {
             ids.push(format!("f-{index}-hint"));
+        }
+        if self.warning.is_some() {
+            ids.push(format!("f-{index}-warning"));
         }
         if self.error.is_some() {
             ids.push(format!("f-{index}-error"));
@@ -105,6 +122,10 @@ struct DocumentPage {
     errors: Vec<ErrorView>,
     /// Why the save was refused, and what to do.
     refused: Option<String>,
+    /// Shown again after an item's button: what is shown is not saved yet.
+    unsaved: bool,
+    /// The body as the site would render it, after "Preview".
+    preview: Option<String>,
 }
 
 /// A refused value, as the summary above the form lists it.
@@ -124,6 +145,8 @@ struct Kept<'a> {
     shown: Vec<String>,
     /// Messages by field.
     errors: HashMap<String, String>,
+    /// After an add, remove or move button: the item to focus.
+    focus: Option<String>,
 }
 
 pub(super) async fn show(
@@ -133,10 +156,12 @@ pub(super) async fn show(
 ) -> Result<Response, AppError> {
     let (name, slug) = crate::site::document_name(&collection, &slug)?;
     let loaded = state.site.document(&name, &slug).await?;
+    let picks = picks(&state, &loaded.model).await?;
     let page = page_for(
         &current,
         Layout::signed_in(&current).await?,
         &loaded,
+        &picks,
         None,
         None,
     );
@@ -150,6 +175,7 @@ fn page_for(
     current: &CurrentUser,
     ctx: Layout,
     loaded: &LoadedDocument,
+    picks: &Picks,
     conflict: Option<&Conflict>,
     kept: Option<&Kept<'_>>,
 ) -> DocumentPage {
@@ -183,6 +209,8 @@ fn page_for(
             .collect(),
         errors: Vec::new(),
         refused: None,
+        unsaved: false,
+        preview: None,
     };
     match loaded.content.as_ref() {
         Err(e) => {
@@ -192,9 +220,27 @@ fn page_for(
                     .t_with("doc-cannot-edit", &[("why", e.to_string().into())]),
             )
         }
-        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, &loaded.model, kept),
+        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, &loaded.model, picks, kept),
     }
     page
+}
+
+/// Up to this many entries, a relation is a select or boxes; beyond, a
+/// search box with suggestions.
+const PICK_LIMIT: usize = 300;
+
+/// The entries of each relation field of a collection, by field name.
+type Picks = HashMap<String, std::sync::Arc<Choices>>;
+
+/// [`Picks`] for `model`'s relation fields, read at the tip.
+async fn picks(state: &AppState, model: &CollectionModel) -> Result<Picks, AppError> {
+    let mut out = Picks::new();
+    for f in &model.fields {
+        if let Some(rel) = f.relation.as_ref().filter(|r| !r.collection.is_empty()) {
+            out.insert(f.name.clone(), state.site.choices(rel).await?);
+        }
+    }
+    Ok(out)
 }
 
 fn fill_from(
@@ -202,6 +248,7 @@ fn fill_from(
     doc: &Document,
     schema: &Schema,
     model: &CollectionModel,
+    picks: &Picks,
     kept: Option<&Kept<'_>>,
 ) {
     let code = page.ctx.lang.code();
@@ -261,7 +308,8 @@ fn fill_from(
     keys.retain(|(k, _)| model.field(k).and_then(|f| f.kind) != Some(Kind::Hidden));
     page.fields = keys
         .into_iter()
-        .map(|(key, schema_widget)| {
+        .enumerate()
+        .map(|(index, (key, schema_widget))| {
             let configured = model.field(&key);
             let schema_widget = configured
                 .and_then(|f| f.kind)
@@ -310,6 +358,78 @@ fn fill_from(
                 }
                 _ => Vec::new(),
             };
+            // A relation: its entries, as a select (one) or boxes (several)
+            // while they are few, else a search box with suggestions.
+            let lang = page.ctx.lang;
+            let relation = configured.and_then(|f| picks.get(&f.name));
+            let several = configured.is_some_and(|f| {
+                f.multiple || (f.kind == Some(Kind::List) && f.relation.is_some())
+            });
+            let mut warning = None;
+            let mut checks: Vec<(String, String, bool)> = Vec::new();
+            let mut search = false;
+            let current: Vec<String> = if several || widget == Widget::List {
+                value.lines().map(str::to_string).collect()
+            } else if value.is_empty() {
+                Vec::new()
+            } else {
+                vec![value.clone()]
+            };
+            if let Some(rel) = relation {
+                let gone: Vec<&String> = current.iter().filter(|v| rel.find(v).is_none()).collect();
+                if let Some(first) = gone.first() {
+                    warning = Some(lang.t_with("relation-missing", &[("value", first.to_arg())]));
+                }
+                let few = rel.len() <= PICK_LIMIT;
+                if few && several && matches!(widget, Widget::List | Widget::Text) {
+                    checks = rel
+                        .all()
+                        .iter()
+                        .map(|c| (c.value.clone(), c.label.clone(), current.contains(&c.value)))
+                        .collect();
+                } else if few && widget == Widget::Text {
+                    choices = rel
+                        .all()
+                        .iter()
+                        .map(|c| (c.value.clone(), c.label.clone()))
+                        .collect();
+                    if let Some(v) = gone.first() {
+                        choices.push((
+                            v.to_string(),
+                            lang.t_with("relation-gone", &[("value", v.to_arg())]),
+                        ));
+                    }
+                } else if widget == Widget::Text {
+                    search = true;
+                }
+                let boxes = !checks.is_empty();
+                for v in gone.iter().filter(|_| boxes) {
+                    checks.push((
+                        v.to_string(),
+                        lang.t_with("relation-gone", &[("value", v.to_arg())]),
+                        true,
+                    ));
+                }
+            } else if let Some(f) = configured
+                .filter(|f| f.kind == Some(Kind::Select) && f.multiple && !f.options.is_empty())
+                && matches!(widget, Widget::List | Widget::Text)
+            {
+                checks = f
+                    .options
+                    .iter()
+                    .map(|o| {
+                        let label = o.label.get(code).unwrap_or(&o.value).to_string();
+                        (o.value.clone(), label, current.contains(&o.value))
+                    })
+                    .collect();
+                for v in current
+                    .iter()
+                    .filter(|v| !f.options.iter().any(|o| o.value == **v))
+                {
+                    let label = lang.t_with("doc-not-an-option", &[("value", v.to_arg())]);
+                    checks.push((v.clone(), label, true));
+                }
+            }
             if !choices.is_empty() && !value.is_empty() && !choices.iter().any(|(v, _)| *v == value)
             {
                 // A value the options do not list stays what it is, said so.
@@ -319,19 +439,68 @@ fn fill_from(
                     .t_with("doc-not-an-option", &[("value", value.to_arg())]);
                 choices.push((value.clone(), label));
             }
+            // A map or a list of maps (or a field configured as one, still
+            // empty): groups of controls, with buttons for the items.
+            let tree = doc
+                .tree(&key)
+                .filter(|_| matches!(view, FieldView::ReadOnly(_)));
+            let configured_nested = configured.is_some_and(|f| {
+                f.kind == Some(Kind::Object) || (f.kind == Some(Kind::List) && !f.fields.is_empty())
+            });
+            let label = super::field_label(Some(model), &key, page.ctx.lang);
+            let mut parts = Vec::new();
+            if tree.is_some() || (configured_nested && view == FieldView::Empty) {
+                let empty = match configured {
+                    Some(f) if f.kind == Some(Kind::Object) => Tree::Map(
+                        f.fields
+                            .iter()
+                            .map(|g| (g.name.clone(), Tree::Scalar(FieldValue::Null)))
+                            .collect(),
+                    ),
+                    _ => Tree::List(Vec::new()),
+                };
+                let from_form = submitted
+                    .filter(|s| edited(&key) && s.values.contains_key(&key))
+                    .map(|s| &s.nested);
+                let shown = match (from_form, &tree) {
+                    (Some(n), _) => Shown::Sent(n),
+                    (None, Some(t)) => Shown::File(t),
+                    (None, None) => Shown::File(&empty),
+                };
+                parts = super::nested_form::parts(
+                    &key,
+                    &label,
+                    shown,
+                    configured,
+                    page.ctx.lang,
+                    index + 1,
+                    kept.and_then(|k| k.focus.as_deref()),
+                );
+            }
             FormField {
-                label: super::field_label(Some(model), &key, page.ctx.lang),
+                label,
                 hint: configured
                     .and_then(|f| f.hint.get(code))
                     .map(str::to_string),
                 required: configured.and_then(|f| f.required).unwrap_or(false),
                 error: kept.and_then(|k| k.errors.get(&key).cloned()),
-                suggestions: if choices.is_empty() && widget == Widget::Text {
-                    offered(&key)
-                } else {
-                    Vec::new()
+                suggestions: match relation {
+                    Some(rel) if search => rel
+                        .search(&value, 50)
+                        .into_iter()
+                        .map(|c| c.value.clone())
+                        .collect(),
+                    _ if choices.is_empty() && widget == Widget::Text => offered(&key),
+                    _ => Vec::new(),
                 },
-                widget: if choices.is_empty() {
+                warning,
+                widget: if !parts.is_empty() {
+                    "nested"
+                } else if !checks.is_empty() {
+                    "checks"
+                } else if search {
+                    "relation"
+                } else if choices.is_empty() {
                     widget.as_str()
                 } else {
                     "select"
@@ -341,6 +510,8 @@ fn fill_from(
                 rows,
                 options,
                 choices,
+                parts,
+                checks,
             }
         })
         .collect();
@@ -409,6 +580,10 @@ struct Submitted {
     /// Field keys in the order the form listed them.
     order: Vec<String>,
     body: Option<String>,
+    /// The nested fields the form showed.
+    nested: super::nested_form::Nested,
+    /// A nested value's button (`add:partners`), pressed instead of Save.
+    op: Option<String>,
 }
 
 impl Submitted {
@@ -416,14 +591,22 @@ impl Submitted {
         let mut base = None;
         let mut body = None;
         let mut kinds = HashMap::new();
+        let mut orders: HashMap<String, String> = HashMap::new();
         let mut raw = Vec::new();
+        let mut nested = super::nested_form::Nested::default();
+        let mut op = None;
         for (name, value) in pairs {
             // Browsers send CRLF line breaks from text areas.
             let value = value.replace("\r\n", "\n");
-            if name == "base" {
+            if name == "op" {
+                op = Some(value).filter(|v| !v.is_empty());
+            } else if nested.take(&name, &value) {
+            } else if name == "base" {
                 base = ObjectId::parse(&value);
             } else if name == "body" {
                 body = Some(value);
+            } else if let Some(key) = name.strip_prefix("c.") {
+                orders.insert(key.to_string(), value);
             } else if let Some(key) = name.strip_prefix("k.") {
                 kinds.insert(key.to_string(), value);
             } else if let Some(key) = name.strip_prefix("f.") {
@@ -433,6 +616,32 @@ impl Submitted {
         let base = base.ok_or_else(|| AppError::BadRequest(lang.t("doc-no-base").into()))?;
         let mut values = HashMap::new();
         let mut order = Vec::new();
+        // Boxes send one pair per ticked box (none when none is ticked).
+        // Values the field had keep their order (`c.<key>`); newly ticked
+        // ones follow.
+        for (key, kind) in &kinds {
+            if kind == "checks" {
+                let ticked: Vec<String> = raw
+                    .iter()
+                    .filter(|(k, v)| k == key && !v.is_empty())
+                    .map(|(_, v)| v.clone())
+                    .collect();
+                let had: Vec<&str> = orders.get(key).map_or(Vec::new(), |o| o.lines().collect());
+                let mut items: Vec<String> = had
+                    .iter()
+                    .filter(|h| ticked.iter().any(|t| t == *h))
+                    .map(|h| h.to_string())
+                    .collect();
+                for t in ticked {
+                    if !items.contains(&t) {
+                        items.push(t);
+                    }
+                }
+                raw.retain(|(k, _)| k != key);
+                order.push(key.clone());
+                values.insert(key.clone(), FieldValue::List(items));
+            }
+        }
         for (key, text) in raw {
             let widget = kinds.get(&key).and_then(|k| Widget::parse(k));
             let value = match widget {
@@ -446,11 +655,19 @@ impl Submitted {
             order.push(key.clone());
             values.insert(key, value);
         }
+        for (key, value) in nested.values() {
+            if let std::collections::hash_map::Entry::Vacant(slot) = values.entry(key.clone()) {
+                order.push(key);
+                slot.insert(value);
+            }
+        }
         Ok(Submitted {
             base,
             values,
             order,
             body,
+            nested,
+            op,
         })
     }
 }
@@ -473,7 +690,34 @@ async fn save_form(
     pairs: Vec<(String, String)>,
 ) -> Result<Response, AppError> {
     let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
-    let submitted = Submitted::parse(pairs, current.lang)?;
+    let mut submitted = Submitted::parse(pairs, current.lang)?;
+    if let Some(op) = submitted.op.clone() {
+        // A nested value's button: the form again with the item added,
+        // removed or moved, and everything typed kept. Nothing is saved.
+        let loaded = state.site.document(&name, &slug_name).await?;
+        let key = op
+            .split_once(':')
+            .map(|(_, p)| p.split(['[', '.']).next().unwrap_or(p).to_string())
+            .unwrap_or_default();
+        let field = loaded.model.field(&key);
+        let focus = submitted.nested.apply(&op, field);
+        let mut shown = submitted.order.clone();
+        shown.push("body".into());
+        let kept = Kept {
+            submitted: &submitted,
+            shown,
+            errors: HashMap::new(),
+            focus,
+        };
+        let ctx = Layout::signed_in(current).await?;
+        let picks = picks(state, &loaded.model).await?;
+        let mut page = page_for(current, ctx, &loaded, &picks, None, Some(&kept));
+        page.unsaved = true;
+        if op == "preview" {
+            page.preview = Some(render_preview(&page.body));
+        }
+        return Ok(render(&page)?.into_response());
+    }
     let edit = Edit {
         collection: name.clone(),
         slug: slug_name.clone(),
@@ -550,6 +794,7 @@ async fn save_form(
                         submitted: &submitted,
                         shown: conflict.edited.clone(),
                         errors: HashMap::new(),
+                        focus: None,
                     };
                     (Some(conflict), kept, refused)
                 }
@@ -564,6 +809,7 @@ async fn save_form(
                             .iter()
                             .map(|(k, m)| (k.clone(), m.in_lang(current.lang)))
                             .collect(),
+                        focus: None,
                     };
                     (None, kept, current.lang.t("doc-invalid"))
                 }
@@ -571,7 +817,8 @@ async fn save_form(
             };
             let loaded = state.site.document(&name, &slug_name).await?;
             let ctx = Layout::signed_in(current).await?;
-            let mut page = page_for(current, ctx, &loaded, conflict, Some(&kept));
+            let picks = picks(state, &loaded.model).await?;
+            let mut page = page_for(current, ctx, &loaded, &picks, conflict, Some(&kept));
             page.refused = Some(refused);
             Ok((status, render(&page)?).into_response())
         }
@@ -889,4 +1136,56 @@ pub(super) async fn replay(
         }
         _ => Ok(Redirect::to("/").into_response()),
     }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct ChoicesQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /choices/{collection}/{field}?q=`: up to 20 entries of a relation
+/// field's source matching `q`, as `[{value, label}]`.
+pub(super) async fn choices(
+    State(state): State<AppState>,
+    Path((collection, field)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<ChoicesQuery>,
+) -> Result<Response, AppError> {
+    let config = state.site.config().await?;
+    let rel = config
+        .model
+        .collection(&collection)
+        .and_then(|m| m.field(&field))
+        .and_then(|f| f.relation.clone())
+        .ok_or_else(|| AppError::NotFound(crate::i18n::Message::key("error-no-route")))?;
+    let choices = state.site.choices(&rel).await?;
+    let q: String = query.q.chars().take(200).collect();
+    let found: Vec<serde_json::Value> = choices
+        .search(&q, 20)
+        .into_iter()
+        .map(|c| serde_json::json!({"value": c.value, "label": c.label}))
+        .collect();
+    Ok(axum::Json(found).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct PreviewForm {
+    #[serde(default)]
+    text: String,
+}
+
+/// `POST /preview`: Markdown as the site would render it (sanitized, Liquid
+/// shown as written), as an HTML fragment for the form's preview.
+pub(super) async fn preview(CsrfForm(form): CsrfForm<PreviewForm>) -> Response {
+    let html = render_preview(&form.text.replace("\r\n", "\n"));
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
+}
+
+/// The preview of a body, with ids that cannot clash with the form's.
+fn render_preview(body: &str) -> String {
+    crate::content::markdown::to_html(body, crate::content::markdown::Ids::Prefixed("preview-"))
 }

@@ -12,6 +12,7 @@ mod health;
 pub(crate) mod history;
 mod hooks;
 mod login;
+mod nested_form;
 mod publishing;
 pub mod routes;
 mod security_log;

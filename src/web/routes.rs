@@ -113,6 +113,15 @@ pub fn routes() -> Vec<Route> {
             EDITORS,
             post(history::restore),
         ),
+        // A relation field's entries matching what is typed (JSON, for the
+        // form's suggestions as you type).
+        get_(
+            "/choices/{collection}/{field}",
+            READERS,
+            get(documents::choices),
+        ),
+        // The edit form's Markdown preview (an HTML fragment).
+        post_("/preview", EDITORS, post(documents::preview)),
         get_("/history", READERS, get(history::site_history)),
         post_("/publishing/settle", ADMINS, post(publishing::settle)),
         get_("/builds", READERS, get(builds::list)),

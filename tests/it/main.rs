@@ -25,3 +25,4 @@ mod skeleton;
 mod startup;
 mod store;
 mod support;
+mod widgets;

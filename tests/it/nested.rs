@@ -280,17 +280,18 @@ fn every_nested_value_edits_losslessly_and_ruby_reads_it_as_meant() {
                 let (old, new) = changed_lines(doc.as_str(), &after);
                 // A flow value is one line: it changes as a whole.
                 let one_line = old.len() == 1 && new.len() == 1;
-                let lines_ok = one_line || match what {
-                    "leaf" => new.len() <= 1 && old.len() <= 4,
-                    "swap" => {
-                        let (mut a, mut b) = (old.clone(), new.clone());
-                        a.sort();
-                        b.sort();
-                        a == b
-                    }
-                    "remove" => new.iter().all(|l| old.contains(l)) && new.len() < old.len(),
-                    _ => old.iter().all(|l| new.contains(l)) && new.len() > old.len(),
-                };
+                let lines_ok = one_line
+                    || match what {
+                        "leaf" => new.len() <= 1 && old.len() <= 4,
+                        "swap" => {
+                            let (mut a, mut b) = (old.clone(), new.clone());
+                            a.sort();
+                            b.sort();
+                            a == b
+                        }
+                        "remove" => new.iter().all(|l| old.contains(l)) && new.len() < old.len(),
+                        _ => old.iter().all(|l| new.contains(l)) && new.len() > old.len(),
+                    };
                 if !lines_ok {
                     failures.push(format!(
                         "{} `{key}` {what}: changed lines {old:?} -> {new:?}",
@@ -336,7 +337,11 @@ fn every_nested_value_edits_losslessly_and_ruby_reads_it_as_meant() {
             }
         }
     }
-    eprintln!("{} nested edits checked over {} documents", cases.len(), sources.len());
+    eprintln!(
+        "{} nested edits checked over {} documents",
+        cases.len(),
+        sources.len()
+    );
     assert!(cases.len() >= 30, "too few cases: {}", cases.len());
     assert!(
         failures.is_empty(),

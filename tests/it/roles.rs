@@ -60,6 +60,8 @@ const EXPECTED: &[(&str, &str, Who)] = &[
         "/collections/{collection}/{slug}/restore",
         Who::Editors,
     ),
+    ("GET", "/choices/{collection}/{field}", Who::Readers),
+    ("POST", "/preview", Who::Editors),
     ("GET", "/history", Who::Readers),
     ("POST", "/publishing/settle", Who::Admins),
     ("GET", "/builds", Who::Readers),
@@ -156,6 +158,7 @@ async fn every_route_with_every_role_and_without_a_session() {
         path.replace("{collection}", "projects")
             .replace("{slug}", "ai-and-cities")
             .replace("{username}", "target")
+            .replace("{field}", "name")
             .replace("{id}", "999")
             .replace(
                 "{sha}",

@@ -391,7 +391,12 @@ impl Form {
             if rest.starts_with("<input") {
                 let tag_end = rest.find('>').expect("tag end");
                 let tag = &rest[..tag_end];
+                // A box is sent only when ticked.
+                let unticked = (tag.contains("type=\"checkbox\"")
+                    || tag.contains("type=\"radio\""))
+                    && !tag.contains(" checked");
                 if !tag.contains(" disabled")
+                    && !unticked
                     && let Some(name) = attr(tag, "name")
                 {
                     fields.push((name, attr(tag, "value").unwrap_or_default()));
@@ -408,6 +413,28 @@ impl Form {
                     && let Some(name) = attr(tag, "name")
                 {
                     fields.push((name, unescape(content).replace('\n', "\r\n")));
+                }
+                rest = &rest[close..];
+            } else if rest.starts_with("<select") {
+                // A select sends its selected option, else its first.
+                let tag_end = rest.find('>').expect("tag end");
+                let tag = &rest[..tag_end];
+                let close = rest.find("</select>").expect("select end");
+                let options = &rest[tag_end..close];
+                let mut chosen = None;
+                let mut first = None;
+                for option in options.split("<option").skip(1) {
+                    let head = &option[..option.find('>').unwrap_or(option.len())];
+                    let value = attr(head, "value").unwrap_or_default();
+                    first.get_or_insert_with(|| value.clone());
+                    if head.contains(" selected") {
+                        chosen = Some(value);
+                    }
+                }
+                if !tag.contains(" disabled")
+                    && let Some(name) = attr(tag, "name")
+                {
+                    fields.push((name, chosen.or(first).unwrap_or_default()));
                 }
                 rest = &rest[close..];
             } else {
