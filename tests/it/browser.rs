@@ -257,8 +257,19 @@ impl Session<'_> {
         }
     }
 
+    /// Clicks `css` after bringing it to the middle of the window, as a
+    /// person scrolls to a button (the sticky save bar covers the bottom).
     async fn click(&self, css: &str) {
         let e = self.element(css).await;
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({
+                "script": "arguments[0].scrollIntoView({block: 'center'})",
+                "args": [{ ELEMENT: e }]
+            })),
+        )
+        .await;
         self.cmd(
             reqwest::Method::POST,
             &format!("/element/{e}/click"),
@@ -587,6 +598,115 @@ async fn a_person_signs_in_edits_meets_a_conflict_restores_and_manages_users_tok
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// The content model's widgets in a real browser, in both languages at both
+/// widths: the form of `tests/fixtures/widgets` (a list of objects, an
+/// object, relations, boxes, the Markdown editor), an item added with its
+/// button (the focus goes to it), the text previewed as it is typed, and
+/// the save. Every page is checked by axe-core and for its width.
+#[tokio::test]
+async fn the_widgets_add_items_preview_the_text_and_save_in_a_real_browser() {
+    if !program_available("chromedriver", "chromium-driver")
+        || !program_available("chromium", "chromium")
+    {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let dir = tempdir();
+    let site = crate::widgets::widgets_site(dir.path());
+    let server = Server::start(&dir.path().join("data"), Some(&site));
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let page = "/collections/projects/street-trees";
+    let driver = Driver::start();
+    let mut problems = Vec::new();
+    for lang in ["en", "fr"] {
+        for width in [1280, 390] {
+            let tag = format!("{lang}-{width}");
+            let s = driver.session(lang, width).await;
+            s.go(&server.url("/login")).await;
+            s.type_in("#username", "alice").await;
+            s.type_in("#password", PASSWORD).await;
+            s.click_and_wait("form[action='/login'] button").await;
+            s.go(&server.url(page)).await;
+            for p in s
+                .look(&axe, lang, &shots.join(format!("widgets-{tag}.png")))
+                .await
+            {
+                problems.push(format!("widgets {tag}: {p}"));
+            }
+            // The toolbar and the preview come with the script.
+            assert!(s.has(".md-toolbar button").await, "{tag}: a toolbar");
+            s.type_in("#body", "\n\n## Shade {{ site.title }}").await;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !s
+                .run("return document.querySelector('section.preview .rendered').innerHTML")
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .contains("<h2 id=\"preview-shade-")
+            {
+                assert!(
+                    Instant::now() < deadline,
+                    "{tag}: the preview follows the text"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            // Add a partner: the page comes back with a third item, the
+            // focus in its first box, and the text typed kept.
+            s.click_and_wait("button[value='add:partners']").await;
+            let focused = s.run("return document.activeElement.name").await;
+            assert_eq!(focused, "n:partners[2].name", "{tag}");
+            assert!(
+                s.run("return document.querySelector('#body').value")
+                    .await
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("## Shade"),
+                "{tag}: the text typed is kept"
+            );
+            let name = format!("Bees {tag}");
+            s.type_in("input[name='n:partners[2].name']", &name).await;
+            for p in s
+                .look(&axe, lang, &shots.join(format!("widgets-added-{tag}.png")))
+                .await
+            {
+                problems.push(format!("widgets-added {tag}: {p}"));
+            }
+            s.click_and_wait(".save-bar button").await;
+            let text = checked_out(&site, "_projects/street-trees.md");
+            assert!(
+                text.contains(&format!("  - name: {name}\n")),
+                "{tag}: {text}"
+            );
+            assert!(text.contains("## Shade {{ site.title }}"), "{tag}");
+            for p in s
+                .look(&axe, lang, &shots.join(format!("widgets-saved-{tag}.png")))
+                .await
+            {
+                problems.push(format!("widgets-saved {tag}: {p}"));
+            }
+            // Remove it again, for the next round.
+            s.click_and_wait("button[value='remove:partners[2]']").await;
+            s.click_and_wait(".save-bar button").await;
+            s.close().await;
+        }
+    }
+    assert_fsck_clean(&site);
+    assert!(
+        problems.is_empty(),
+        "{} problems (too wide, or axe-core violations):\n{}",
         problems.len(),
         problems.join("\n")
     );

@@ -15,7 +15,7 @@ const PAGE: &str = "/collections/projects/street-trees";
 const FILE: &str = "_projects/street-trees.md";
 
 /// A copy of the fixture site, committed.
-fn widgets_site(dir: &Path) -> PathBuf {
+pub(crate) fn widgets_site(dir: &Path) -> PathBuf {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/widgets");
     let mut files = Vec::new();
     for path in crate::fidelity::files_below(&fixture) {
