@@ -108,6 +108,48 @@ pub struct CollectionModel {
     pub delete: Option<bool>,
     /// `sortable_fields`: the columns of the collection's page.
     pub sortable: Vec<String>,
+    /// `slug`: how a new document's file is named (`{{year}}-{{slug}}`).
+    pub slug: Option<String>,
+    /// `summary`: how a document is named on the collection's page
+    /// (`{{title}} ({{fields.year}})`).
+    pub summary: Option<String>,
+    /// `media_folder` / `public_folder` of this collection (issue 16).
+    pub media_folder: Option<String>,
+    pub public_folder: Option<String>,
+}
+
+/// Fills a Decap template (`{{slug}}`, `{{year}}`, `{{fields.name}}`,
+/// `{{name}}`): each `{{...}}` is replaced by what `value` gives for its
+/// name (`fields.` dropped), nothing when it gives nothing.
+pub fn fill_template(template: &str, value: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = after[..close].trim();
+        let name = name.strip_prefix("fields.").unwrap_or(name);
+        if let Some(v) = value(name) {
+            out.push_str(&v);
+        }
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The names a template uses (`fields.` dropped).
+pub fn template_names(template: &str) -> Vec<String> {
+    let out = std::cell::RefCell::new(Vec::new());
+    fill_template(template, &|name| {
+        out.borrow_mut().push(name.to_string());
+        None
+    });
+    out.into_inner()
 }
 
 impl CollectionModel {
@@ -185,6 +227,10 @@ fn merge_collection(into: &mut CollectionModel, over: CollectionModel) {
         into.sortable = over.sortable;
     }
     into.delete = over.delete.or(into.delete);
+    into.slug = over.slug.or(into.slug.take());
+    into.summary = over.summary.or(into.summary.take());
+    into.media_folder = over.media_folder.or(into.media_folder.take());
+    into.public_folder = over.public_folder.or(into.public_folder.take());
     merge_fields(&mut into.fields, over.fields);
 }
 
@@ -414,9 +460,12 @@ fn read_file(
                     }
                 }
                 "delete" => c.delete = scalar(v).map(|s| s == "true"),
-                "name" | "folder" | "slug" | "summary" | "extension" | "format"
-                | "identifier_field" | "media_folder" | "public_folder" | "filter" | "editor"
-                | "preview_path" => {}
+                "slug" => c.slug = scalar(v).map(str::to_string),
+                "summary" => c.summary = scalar(v).map(str::to_string),
+                "media_folder" => c.media_folder = scalar(v).map(str::to_string),
+                "public_folder" => c.public_folder = scalar(v).map(str::to_string),
+                "name" | "folder" | "extension" | "format" | "identifier_field" | "filter"
+                | "editor" | "preview_path" => {}
                 other => notice(
                     notices,
                     line_at(src, span_of(v).start),

@@ -62,6 +62,8 @@ pub struct Cache {
     documents: Bounded<Parsed>,
     schemas: Bounded<Schema>,
     listings: Bounded<DirListing>,
+    /// A collection's documents sorted by title, by the folder's tree id.
+    tables: Bounded<Vec<(super::DocumentSummary, ObjectId)>>,
     /// A collection folder's documents for the API, by the folder's tree id.
     entries: Bounded<Vec<super::entries::Entry>>,
     /// The site's configuration and the commit it was read at.
@@ -79,6 +81,7 @@ impl Default for Cache {
             schemas: Bounded::new(256),
             listings: Bounded::new(256),
             entries: Bounded::new(16),
+            tables: Bounded::new(16),
             config: Mutex::new(None),
             dir_trees: Mutex::new((None, HashMap::new())),
             choices: Mutex::new(HashMap::new()),
@@ -198,5 +201,14 @@ impl Cache {
             guard.insert(k, built.clone());
         }
         Ok(built)
+    }
+
+    /// The sorted table of the collection whose folder has tree id `tree`.
+    pub fn table<E>(
+        &self,
+        tree: &ObjectId,
+        build: impl FnOnce() -> Result<Vec<(super::DocumentSummary, ObjectId)>, E>,
+    ) -> Result<Arc<Vec<(super::DocumentSummary, ObjectId)>>, E> {
+        self.tables.get_or_try(tree, build)
     }
 }

@@ -334,6 +334,60 @@ pub fn slug_from_title(title: &str) -> String {
     out.trim_end_matches('-').chars().take(80).collect()
 }
 
+/// The slug of a new document titled `title`, made at `now` (seconds):
+/// by the collection's `slug` template when it has one (`{{slug}}`,
+/// `{{year}}`, `{{month}}`, `{{day}}`, `{{hour}}`, `{{minute}}`,
+/// `{{second}}`, `{{title}}`; each value made address-safe), else from the
+/// title. A post starts with its date, as Jekyll names posts.
+pub fn slug_for(
+    model: Option<&CollectionModel>,
+    kind: crate::content::CollectionKind,
+    title: &str,
+    now: i64,
+) -> String {
+    let at =
+        time::OffsetDateTime::from_unix_timestamp(now).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let value = |name: &str| -> Option<String> {
+        Some(match name {
+            "slug" | "title" | "name" => slug_from_title(title),
+            "year" => format!("{:04}", at.year()),
+            "month" => format!("{:02}", u8::from(at.month())),
+            "day" => format!("{:02}", at.day()),
+            "hour" => format!("{:02}", at.hour()),
+            "minute" => format!("{:02}", at.minute()),
+            "second" => format!("{:02}", at.second()),
+            _ => return None,
+        })
+    };
+    let filled = match model.and_then(|m| m.slug.as_deref()) {
+        Some(template) => crate::content::model::fill_template(template, &value),
+        None => slug_from_title(title),
+    };
+    // Only letters, digits, `-` and `_` stay; no leading, trailing or double dash.
+    let mut slug = String::new();
+    for c in filled.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let mut slug = slug.trim_end_matches('-').to_string();
+    let dated = slug.len() >= 11
+        && slug.is_char_boundary(11)
+        && super::history::parse_day(&slug[..10]).is_some()
+        && slug.as_bytes()[10] == b'-';
+    if kind == crate::content::CollectionKind::Posts && !dated && !slug.is_empty() {
+        slug = format!(
+            "{:04}-{:02}-{:02}-{slug}",
+            at.year(),
+            u8::from(at.month()),
+            at.day()
+        );
+    }
+    slug
+}
+
 /// One attempt: read the tip, apply, commit with the tip as the expected
 /// parent (the branch moving meanwhile starts it over).
 fn apply_once(
@@ -1208,6 +1262,51 @@ mod tests {
         );
         assert_eq!(slug_from_title("Çà et là, naïve Zoë"), "ca-et-la-naive-zoe");
         assert_eq!(slug_from_title("../etc"), "etc");
+    }
+
+    #[test]
+    fn slugs_follow_the_collection_template_and_posts_their_date() {
+        use crate::content::CollectionKind::{Declared, Posts};
+        let model = |t: &str| CollectionModel {
+            slug: Some(t.to_string()),
+            ..CollectionModel::default()
+        };
+        // 2026-03-04 05:06:07 UTC.
+        let now = 1_772_600_767;
+        let title = "École des données & IA";
+        assert_eq!(slug_for(None, Declared, title, now), "ecole-des-donnees-ia");
+        assert_eq!(
+            slug_for(
+                Some(&model("{{year}}-{{month}}-{{day}}-{{slug}}")),
+                Declared,
+                title,
+                now
+            ),
+            "2026-03-04-ecole-des-donnees-ia"
+        );
+        assert_eq!(
+            slug_for(
+                Some(&model("{{fields.title}}_{{hour}}{{minute}}")),
+                Declared,
+                "A b",
+                now
+            ),
+            "a-b_0506"
+        );
+        assert_eq!(
+            slug_for(Some(&model("../{{unknown}}/{{slug}}")), Declared, "X", now),
+            "x"
+        );
+        assert_eq!(slug_for(None, Posts, "Hello", now), "2026-03-04-hello");
+        assert_eq!(
+            slug_for(
+                Some(&model("{{year}}-{{month}}-{{day}}-{{slug}}")),
+                Posts,
+                "Hello",
+                now
+            ),
+            "2026-03-04-hello"
+        );
     }
 
     #[test]

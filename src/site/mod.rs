@@ -17,7 +17,7 @@ pub mod publish;
 use cache::{Cache, Parsed};
 pub use edit::{
     Action, Applied, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Made, Message,
-    Update, Value, collection_name, document_name, new_slug, slug_from_title,
+    Update, Value, collection_name, document_name, new_slug, slug_for, slug_from_title,
 };
 
 use crate::content::{
@@ -52,6 +52,16 @@ pub struct DocumentSummary {
     pub problem: Option<String>,
     /// The values of the columns asked for ([`Site::table`]), as text.
     pub values: Vec<String>,
+}
+
+/// Rows of a collection's table ([`Site::table`]).
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// How many documents the collection has.
+    pub total: usize,
+    /// The position of the first row given.
+    pub first: usize,
+    pub rows: Vec<DocumentSummary>,
 }
 
 /// A document read at the branch tip.
@@ -254,61 +264,63 @@ impl Site {
         &self,
         collection: &CollectionName,
     ) -> Result<Vec<DocumentSummary>, SiteError> {
-        self.table(collection, Vec::new(), None).await
+        Ok(self.table(collection, Vec::new(), None).await?.rows)
     }
 
     /// The documents of a collection, sorted by title, with the values of
-    /// `columns` (front matter keys) as one line of text: for the rows in
-    /// `rows` only when given (a page of a long list), else for all.
+    /// `columns` (front matter keys) as one line of text: only the rows in
+    /// `rows` when given (a page of a long list; past the end, the last
+    /// page), else all. The sorted list is kept per version of the folder,
+    /// so a page costs its own rows.
     pub async fn table(
         &self,
         collection: &CollectionName,
         columns: Vec<String>,
         rows: Option<std::ops::Range<usize>>,
-    ) -> Result<Vec<DocumentSummary>, SiteError> {
+    ) -> Result<Table, SiteError> {
         let name = collection.as_str().to_string();
         self.blocking(move |cx| {
             let coll = collection_of(&cx, &name)?;
-            let mut out = Vec::new();
-            for (entry, parsed) in parsed_documents(&cx, &coll)? {
-                let Some(slug) = coll.slug_of(&entry.name) else {
-                    continue;
-                };
-                let (title, problem) = match parsed.as_ref() {
-                    Ok(doc) => (doc.title(), doc.front_matter_error().map(|e| e.to_string())),
-                    Err(NotADocument::NoFrontMatter) => continue,
-                    Err(e) => (None, Some(e.to_string())),
-                };
-                let summary = DocumentSummary {
-                    slug: slug.to_string(),
-                    title: title.unwrap_or_else(|| slug.to_string()),
-                    path: format!("{}/{}", coll.dir, entry.name),
-                    problem,
-                    values: Vec::new(),
-                };
-                out.push((summary, parsed));
-            }
-            out.sort_by_cached_key(|(d, _)| d.title.to_lowercase());
-            let wanted = rows.unwrap_or(0..out.len());
-            for (i, (summary, parsed)) in out.iter_mut().enumerate() {
-                if columns.is_empty() || !wanted.contains(&i) {
-                    continue;
+            let sorted = sorted_summaries(&cx, &coll)?;
+            let total = sorted.len();
+            let wanted = match rows {
+                None => 0..total,
+                Some(r) if r.start >= total && total > 0 => {
+                    let len = r.end.saturating_sub(r.start).max(1);
+                    let start = (total - 1) / len * len;
+                    start..total.min(start + len)
                 }
-                summary.values = columns
-                    .iter()
-                    .map(|key| match parsed.as_ref() {
-                        Ok(doc) => match doc.field(key) {
-                            Some(
-                                content::FieldView::Text(s) | content::FieldView::MultiLine(s),
-                            ) => s,
-                            Some(content::FieldView::List(items)) => items.join(", "),
-                            _ => String::new(),
-                        },
-                        Err(_) => String::new(),
-                    })
-                    .collect();
+                Some(r) => r.start.min(total)..r.end.min(total),
+            };
+            let mut out = Vec::with_capacity(wanted.len());
+            for (summary, blob) in &sorted[wanted.clone()] {
+                let mut summary = summary.clone();
+                if !columns.is_empty() {
+                    let parsed = cx.cache.document(blob, || {
+                        let mut bytes = cx.repo.read_blobs(std::slice::from_ref(blob))?;
+                        Ok::<_, SiteError>(bytes.pop().flatten().unwrap_or_default())
+                    })?;
+                    summary.values = columns
+                        .iter()
+                        .map(|key| match parsed.as_ref() {
+                            Ok(doc) => match doc.field(key) {
+                                Some(
+                                    content::FieldView::Text(s) | content::FieldView::MultiLine(s),
+                                ) => s,
+                                Some(content::FieldView::List(items)) => items.join(", "),
+                                _ => String::new(),
+                            },
+                            Err(_) => String::new(),
+                        })
+                        .collect();
+                }
+                out.push(summary);
             }
-            Ok(out.into_iter().map(|(d, _)| d).collect())
+            Ok(Table {
+                total,
+                first: wanted.start,
+                rows: out,
+            })
         })
         .await
     }
@@ -589,6 +601,42 @@ fn parsed_documents(
 }
 
 /// The schema of a collection, cached by its folder's tree id.
+/// A collection's documents sorted by title (without column values), with
+/// each one's blob, kept per version of its folder.
+fn sorted_summaries(
+    cx: &Ctx<'_>,
+    coll: &Collection,
+) -> Result<Arc<Vec<(DocumentSummary, ObjectId)>>, SiteError> {
+    let tree = tree_at(cx, &cx.repo.tip()?, &coll.dir)?;
+    let build = || {
+        let mut out = Vec::new();
+        for (entry, parsed) in parsed_documents(cx, coll)? {
+            let Some(slug) = coll.slug_of(&entry.name) else {
+                continue;
+            };
+            let (title, problem) = match parsed.as_ref() {
+                Ok(doc) => (doc.title(), doc.front_matter_error().map(|e| e.to_string())),
+                Err(NotADocument::NoFrontMatter) => continue,
+                Err(e) => (None, Some(e.to_string())),
+            };
+            let summary = DocumentSummary {
+                slug: slug.to_string(),
+                title: title.unwrap_or_else(|| slug.to_string()),
+                path: format!("{}/{}", coll.dir, entry.name),
+                problem,
+                values: Vec::new(),
+            };
+            out.push((summary, entry.blob.clone()));
+        }
+        out.sort_by_cached_key(|(d, _)| d.title.to_lowercase());
+        Ok::<_, SiteError>(out)
+    };
+    match tree {
+        Some(tree) => cx.cache.table(&tree, build),
+        None => Ok(Arc::new(Vec::new())),
+    }
+}
+
 /// [`Site::choices`], inside a blocking task.
 fn choices_at(
     cx: &Ctx<'_>,

@@ -101,17 +101,41 @@ pub(super) async fn show(
         let start = (sort.page.unwrap_or(1).max(1) - 1) * PER_PAGE;
         start..start + PER_PAGE
     });
-    let mut documents = state.site.table(&name, keys.clone(), rows.clone()).await?;
-    if let Some(rows) = rows
-        && rows.start >= documents.len()
-        && !documents.is_empty()
+    // The configuration's `summary` names each row; the fields it uses
+    // are read with the columns.
+    let summary = model.and_then(|m| m.summary.clone());
+    let mut wanted = keys.clone();
+    for k in summary
+        .as_deref()
+        .map(crate::content::model::template_names)
+        .unwrap_or_default()
     {
-        // Past the last page: the last page is shown, with its values.
-        let start = (documents.len() - 1) / PER_PAGE * PER_PAGE;
-        documents = state
-            .site
-            .table(&name, keys.clone(), Some(start..start + PER_PAGE))
-            .await?;
+        if !matches!(k.as_str(), "slug") && !wanted.contains(&k) {
+            wanted.push(k);
+        }
+    }
+    let table = state
+        .site
+        .table(&name, wanted.clone(), rows.clone())
+        .await?;
+    let total = table.total;
+    let mut documents = table.rows;
+    if let Some(summary) = &summary {
+        for d in &mut documents {
+            let named = crate::content::model::fill_template(summary, &|k| match k {
+                "slug" => Some(d.slug.clone()),
+                _ => wanted
+                    .iter()
+                    .position(|w| w == k)
+                    .and_then(|i| d.values.get(i).cloned())
+                    .filter(|v| !v.is_empty())
+                    .or_else(|| matches!(k, "title" | "name").then(|| d.title.clone())),
+            });
+            if !named.trim().is_empty() {
+                d.title = named.trim().to_string();
+            }
+            d.values.truncate(keys.len());
+        }
     }
     if let Some(i) = keys.iter().position(|k| k == by) {
         // Empty values last, whichever way.
@@ -127,12 +151,18 @@ pub(super) async fn show(
     } else if descending {
         documents.reverse();
     }
-    let total = documents.len();
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let page = sort.page.unwrap_or(1).clamp(1, pages);
+    let page = match rows {
+        // The table said which page it gave (past the end: the last).
+        Some(_) => table.first / PER_PAGE + 1,
+        None => sort.page.unwrap_or(1).clamp(1, pages),
+    };
     let first = (page - 1) * PER_PAGE;
-    let documents: Vec<DocumentSummary> =
-        documents.into_iter().skip(first).take(PER_PAGE).collect();
+    let documents: Vec<DocumentSummary> = if rows.is_some() {
+        documents
+    } else {
+        documents.into_iter().skip(first).take(PER_PAGE).collect()
+    };
     let dir = if descending { "desc" } else { "asc" };
     let page_href = |n: usize| {
         format!(

@@ -901,8 +901,17 @@ async fn create_form(
     let schema = state.site.schema(&name).await?;
     let title = form.title.trim().to_string();
     let given = form.slug.trim().to_string();
+    let config = state.site.config().await?;
+    let kind = config
+        .collection(&collection)
+        .map_or(crate::content::CollectionKind::Declared, |c| c.kind);
     let slug_text = if given.is_empty() {
-        crate::site::slug_from_title(&title)
+        crate::site::slug_for(
+            config.model.collection(&collection),
+            kind,
+            &title,
+            state.clock.now(),
+        )
     } else {
         given.clone()
     };

@@ -536,3 +536,60 @@ async fn each_scalar_widget_changes_only_its_line_and_ruby_reads_it_as_entered()
     }
     assert_fsck_clean(&site);
 }
+
+#[tokio::test]
+async fn new_documents_are_named_by_the_collections_template_and_listed_by_its_summary() {
+    let dir = tempdir();
+    let site = widgets_site(dir.path());
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    // The collection's page names each row by its summary.
+    let (_, html) = browser.get("/collections/projects").await;
+    assert!(
+        unescape(&html).contains(">Street Trees · research</a>"),
+        "{html}"
+    );
+
+    // `slug: "{{year}}-{{slug}}"`: the year, then the title folded.
+    let year = time::OffsetDateTime::now_utc().year();
+    let commits = commit_count(&site);
+    let new = "/collections/projects/new";
+    let (_, html) = browser.get(new).await;
+    let form = Form::parse(&html, new).with("title", "École des données & IA");
+    let r = browser.post(new, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let slug = format!("{year}-ecole-des-donnees-ia");
+    assert_eq!(
+        r.headers()["location"].to_str().expect("location"),
+        format!("/collections/projects/{slug}")
+    );
+    assert_eq!(commit_count(&site), commits + 1);
+    let text = checked_out(&site, &format!("_projects/{slug}.md"));
+    assert!(text.contains("name: École des données & IA\n"), "{text}");
+    assert!(
+        text.contains("layout: project\n"),
+        "the hidden field's default: {text}"
+    );
+    // The same title again: the address is taken, said, nothing written.
+    let (_, html) = browser.get(new).await;
+    let form = Form::parse(&html, new).with("title", "École des données & IA");
+    let r = browser.post(new, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(unescape(&r.text().await.expect("text")).contains(&slug));
+    assert_eq!(commit_count(&site), commits + 1);
+
+    // A post is named by its date, as Jekyll reads posts.
+    let new = "/collections/posts/new";
+    let (status, html) = browser.get(new).await;
+    assert_eq!(status, 200, "{html}");
+    let form = Form::parse(&html, new).with("title", "Hello, world");
+    let r = browser.post(new, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let now = time::OffsetDateTime::now_utc();
+    let name = format!(
+        "_posts/{:04}-{:02}-{:02}-hello-world.md",
+        now.year(),
+        u8::from(now.month()),
+        now.day()
+    );
+    assert!(site.join(&name).exists(), "{name}");
+}
