@@ -53,11 +53,11 @@ new-refused = The page could not be created
 new-field-title = Title
 new-field-slug = Address
 new-optional = (optional)
-new-slug-hint = The last part of the page's web address. Left empty, it is made from the title.
+new-slug-hint = The last part of the page's web address; a / puts it in a folder (guides/first-steps). Left empty, it is made from the title.
 new-submit = Create the page
 new-no-title = Give the new page a title.
 new-no-slug = This title has no letters or digits to make an address from: give an address, such as street-trees.
-new-bad-slug = An address can only hold letters, digits and dashes, such as street-trees; this one has a slash, two dots in a row, a leading dot or a hidden character.
+new-bad-slug = An address can only hold letters, digits and dashes, such as street-trees, and / between folders, such as guides/street-trees; this one has an empty folder name, a name starting with a dot or a hidden character.
 new-taken = A page with the address { $slug } already exists. Choose another address.
 new-created = Created “{ $title }”. Fill in its fields below and save.
 
@@ -518,3 +518,32 @@ md-preview-note = As the site will show the text, without its layout. Liquid tag
 md-bold-sample = bold text
 md-italic-sample = italic text
 md-link-sample = link text
+
+doc-rename-title = Rename or move
+doc-rename-field = New address
+doc-rename-hint = The page's file name without its extension; a / puts it in a folder (guides/first-steps). Its history follows it.
+doc-rename-submit = Rename
+doc-renamed = Renamed: the page is now { $slug }.
+
+# What Cairn did not use in the site's configuration files (dashboard, for admins).
+config-not-utf8 = the file is not UTF-8 text; it is not used.
+config-yaml = the file cannot be read as YAML ({ $detail }); it is not used.
+config-unknown-setting = “{ $key }” is not a setting Cairn reads; it is ignored.
+config-collections-shape = “collections” must be a list or a mapping; it is ignored.
+config-collection-shape = a collection must be a mapping; it is ignored.
+config-collection-no-name = a collection has no name; it is ignored.
+config-collection-folder = collection “{ $name }”: the folder “{ $folder }” is not a Jekyll collection of this site; it is ignored.
+config-collection-no-folder = collection “{ $name }” has no folder (file collections are not read); it is ignored.
+config-collection-unknown = collection “{ $name }”: “{ $key }” is not read; it is ignored.
+config-fields-shape = “fields” must be a list; it is ignored.
+config-field-shape = a field must be a mapping; it is ignored.
+config-field-no-name = a field has no name; it is ignored.
+config-pattern-bad = field “{ $name }”: the pattern “{ $regex }” is not a regular expression; it is ignored.
+config-pattern-shape = field “{ $name }”: a pattern is [regular expression, message]; it is ignored.
+config-option-no-value = field “{ $name }”: an option has no value; it is ignored.
+config-option-shape = field “{ $name }”: an option must be a text or {"{"}label, value{"}"}; it is ignored.
+config-options-shape = field “{ $name }”: the options must be a list; they are ignored.
+config-widget-later = field “{ $name }”: Cairn has no “{ $widget }” widget yet; the field is edited as its values suggest.
+config-widget-unknown = field “{ $name }”: there is no “{ $widget }” widget; the field is edited as its values suggest.
+config-field-unknown = field “{ $name }”: “{ $key }” is not read; it is ignored.
+config-datetime = field “{ $name }”: a date with a time is edited as text, so the time is kept.

@@ -53,11 +53,11 @@ new-refused = La page n'a pas pu être créée
 new-field-title = Titre
 new-field-slug = Adresse
 new-optional = (facultatif)
-new-slug-hint = La dernière partie de l'adresse web de la page. Laissée vide, elle est tirée du titre.
+new-slug-hint = La dernière partie de l'adresse web de la page ; une / la range dans un dossier (guides/premiers-pas). Laissée vide, elle est tirée du titre.
 new-submit = Créer la page
 new-no-title = Donnez un titre à la nouvelle page.
 new-no-slug = Ce titre n'a ni lettre ni chiffre dont tirer une adresse : donnez une adresse, par exemple arbres-de-rue.
-new-bad-slug = Une adresse ne peut contenir que des lettres, des chiffres et des tirets, par exemple arbres-de-rue ; celle-ci contient une barre oblique, deux points de suite, un point au début ou un caractère invisible.
+new-bad-slug = Une adresse ne peut contenir que des lettres, des chiffres et des tirets, par exemple arbres-de-rue, et des / entre les dossiers, par exemple guides/arbres-de-rue ; celle-ci contient un nom de dossier vide, un nom qui commence par un point ou un caractère invisible.
 new-taken = Une page à l'adresse { $slug } existe déjà. Choisissez une autre adresse.
 new-created = « { $title } » est créée. Remplissez ses champs ci-dessous, puis enregistrez.
 
@@ -518,3 +518,32 @@ md-preview-note = Le texte tel que le site le montrera, sans sa mise en page. Le
 md-bold-sample = texte en gras
 md-italic-sample = texte en italique
 md-link-sample = texte du lien
+
+doc-rename-title = Renommer ou déplacer
+doc-rename-field = Nouvelle adresse
+doc-rename-hint = Le nom du fichier de la page, sans son extension ; une / la range dans un dossier (guides/premiers-pas). Son historique la suit.
+doc-rename-submit = Renommer
+doc-renamed = Renommée : la page est maintenant { $slug }.
+
+# Ce que Cairn n’a pas utilisé dans les fichiers de configuration du site (tableau de bord, pour les administrateurs).
+config-not-utf8 = le fichier n’est pas du texte UTF-8 ; il n’est pas utilisé.
+config-yaml = le fichier ne se lit pas comme du YAML ({ $detail }) ; il n’est pas utilisé.
+config-unknown-setting = « { $key } » n’est pas un réglage que Cairn lit ; il est ignoré.
+config-collections-shape = « collections » doit être une liste ou une table ; il est ignoré.
+config-collection-shape = une collection doit être une table ; elle est ignorée.
+config-collection-no-name = une collection n’a pas de nom ; elle est ignorée.
+config-collection-folder = collection « { $name } » : le dossier « { $folder } » n’est pas une collection Jekyll de ce site ; elle est ignorée.
+config-collection-no-folder = la collection « { $name } » n’a pas de dossier (les collections de fichiers ne sont pas lues) ; elle est ignorée.
+config-collection-unknown = collection « { $name } » : « { $key } » n’est pas lu ; il est ignoré.
+config-fields-shape = « fields » doit être une liste ; il est ignoré.
+config-field-shape = un champ doit être une table ; il est ignoré.
+config-field-no-name = un champ n’a pas de nom ; il est ignoré.
+config-pattern-bad = champ « { $name } » : le motif « { $regex } » n’est pas une expression régulière ; il est ignoré.
+config-pattern-shape = champ « { $name } » : un motif s’écrit [expression régulière, message] ; il est ignoré.
+config-option-no-value = champ « { $name } » : un choix n’a pas de valeur ; il est ignoré.
+config-option-shape = champ « { $name } » : un choix doit être un texte ou {"{"}label, value{"}"} ; il est ignoré.
+config-options-shape = champ « { $name } » : les choix doivent être une liste ; ils sont ignorés.
+config-widget-later = champ « { $name } » : Cairn n’a pas encore de widget « { $widget } » ; le champ se modifie selon ses valeurs.
+config-widget-unknown = champ « { $name } » : il n’y a pas de widget « { $widget } » ; le champ se modifie selon ses valeurs.
+config-field-unknown = champ « { $name } » : « { $key } » n’est pas lu ; il est ignoré.
+config-datetime = champ « { $name } » : une date avec une heure se modifie comme un texte, pour garder l’heure.

@@ -461,7 +461,7 @@ fn written(status: StatusCode, w: &Applied, collection: &str) -> Response {
     if status == StatusCode::CREATED
         && let Ok(loc) = HeaderValue::from_str(&format!(
             "/api/v1/collections/{collection}/entries/{}",
-            w.slug
+            crate::http::url_slug(&w.slug)
         ))
     {
         h.insert(header::LOCATION, loc);

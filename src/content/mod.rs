@@ -31,11 +31,20 @@ pub struct Slug(String);
 #[error("`{0}` is not a valid name")]
 pub struct InvalidName(pub String);
 
+/// A document's path below its collection may have this many folders.
+const MAX_SLUG_SEGMENTS: usize = 16;
+
 impl Slug {
-    /// Accepts names that are one path segment and safe in a URL: no `/`,
-    /// `\`, `..`, NUL or control characters, and no leading dot.
+    /// A document's path inside its collection, without the extension
+    /// (`ai-and-cities`, `configuration/options`): segments joined by `/`,
+    /// each safe (no `\`, NUL or control characters, no leading dot, so no
+    /// `..`), none empty.
     pub fn parse(s: &str) -> Result<Slug, InvalidName> {
-        if is_safe_segment(s) {
+        let segments: Vec<&str> = s.split('/').collect();
+        if s.len() <= 400
+            && segments.len() <= MAX_SLUG_SEGMENTS
+            && segments.iter().all(|seg| is_safe_segment(seg))
+        {
             Ok(Slug(s.to_string()))
         } else {
             Err(InvalidName(s.to_string()))
@@ -44,6 +53,19 @@ impl Slug {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The folder the document is in, inside its collection (`""` at the
+    /// top).
+    pub fn folder(&self) -> &str {
+        self.0.rsplit_once('/').map_or("", |(folder, _)| folder)
+    }
+
+    /// The file's own name, without its folder.
+    pub fn base(&self) -> &str {
+        self.0
+            .rsplit_once('/')
+            .map_or(self.0.as_str(), |(_, base)| base)
     }
 }
 
@@ -84,12 +106,16 @@ pub fn label_of(key: &str) -> String {
 }
 
 /// Splits `name.ext` into the slug and whether the extension is a document's.
+/// A path below the collection (`configuration/options.md`) works alike:
+/// its slug is the path without the extension.
 pub fn slug_of(file_name: &str) -> Option<&str> {
     let (stem, ext) = file_name.rsplit_once('.')?;
+    let base = stem.rsplit('/').next().unwrap_or(stem);
     DOCUMENT_EXTENSIONS
         .contains(&ext)
         .then_some(stem)
-        .filter(|s| !s.is_empty() && !s.starts_with('.'))
+        .filter(|_| !base.is_empty() && !base.starts_with(['.', '_', '#']))
+        .filter(|s| Slug::parse(s).is_ok())
 }
 
 #[cfg(test)]
@@ -98,11 +124,27 @@ mod tests {
 
     #[test]
     fn slugs_refuse_path_tricks() {
-        for bad in ["", "..", ".hidden", "a/b", "a\\b", "a\0b", "../etc"] {
+        for bad in [
+            "", "..", ".hidden", "a\\b", "a\0b", "../etc", "a/../b", "a//b", "/a", "a/", "a/.b",
+            "a/\u{7}b",
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad:?}");
         }
+        let deep = vec!["a"; 17].join("/");
+        assert!(Slug::parse(&deep).is_err(), "too deep");
         assert!(Slug::parse("ai-and-cities").is_ok());
+        let nested = Slug::parse("configuration/options").expect("nested");
+        assert_eq!(
+            (nested.folder(), nested.base()),
+            ("configuration", "options")
+        );
         assert_eq!(slug_of("ai-and-cities.md"), Some("ai-and-cities"));
+        assert_eq!(
+            slug_of("configuration/options.md"),
+            Some("configuration/options")
+        );
+        assert_eq!(slug_of("a/_partial.md"), None);
+        assert_eq!(slug_of("a/.hidden.md"), None);
         assert_eq!(slug_of("notes.txt"), None);
     }
 }

@@ -169,12 +169,28 @@ impl CollectionModel {
 }
 
 /// Something in a configuration file that Cairn did not use, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Notice {
     pub file: String,
     /// 1-based; 0 when the file as a whole.
     pub line: usize,
-    pub message: String,
+    /// What is wrong and what Cairn does instead, said in the reader's language.
+    pub message: crate::i18n::Message,
+}
+
+impl PartialEq for Notice {
+    fn eq(&self, other: &Notice) -> bool {
+        // Messages compare by what they hold (their arguments have no `==`).
+        self.file == other.file
+            && self.line == other.line
+            && format!("{:?}", self.message) == format!("{:?}", other.message)
+    }
+}
+
+/// A notice's message from the catalogues.
+fn say(key: &'static str, args: &[(&'static str, &str)]) -> crate::i18n::Message {
+    use crate::i18n::ToArg;
+    crate::i18n::Message::Key(key, args.iter().map(|(k, v)| (*k, v.to_arg())).collect())
 }
 
 /// The site's content model.
@@ -322,7 +338,7 @@ fn read_file(
     dirs: &[(String, String)],
     notices: &mut Vec<Notice>,
 ) -> Vec<CollectionModel> {
-    let notice = |notices: &mut Vec<Notice>, line: usize, message: String| {
+    let notice = |notices: &mut Vec<Notice>, line: usize, message: crate::i18n::Message| {
         notices.push(Notice {
             file: file.to_string(),
             line,
@@ -330,13 +346,17 @@ fn read_file(
         })
     };
     let Ok(src) = std::str::from_utf8(bytes) else {
-        notice(notices, 0, "not UTF-8 text".into());
+        notice(notices, 0, say("config-not-utf8", &[]));
         return Vec::new();
     };
     let top = match yaml::parse_top_level(src) {
         Ok(top) => top,
         Err(e) => {
-            notice(notices, e.line, e.message);
+            notice(
+                notices,
+                e.line,
+                say("config-yaml", &[("detail", &e.message)]),
+            );
             return Vec::new();
         }
     };
@@ -367,7 +387,7 @@ fn read_file(
             notice(
                 notices,
                 line_at(src, entry.key_span.start),
-                format!("“{}” is not a setting Cairn reads; ignored", entry.key),
+                say("config-unknown-setting", &[("key", &entry.key)]),
             );
         }
     }
@@ -385,7 +405,7 @@ fn read_file(
             notice(
                 notices,
                 line_at(src, span_of(other).start),
-                "“collections” must be a list or a mapping".into(),
+                say("config-collections-shape", &[]),
             );
             return out;
         }
@@ -393,13 +413,13 @@ fn read_file(
     for (key, node) in items {
         let line = line_at(src, span_of(node).start);
         let Node::Mapping { entries, .. } = node else {
-            notice(notices, line, "a collection must be a mapping".into());
+            notice(notices, line, say("config-collection-shape", &[]));
             continue;
         };
         let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
         let name = key.or_else(|| get("name").and_then(scalar).map(str::to_string));
         let Some(mut name) = name else {
-            notice(notices, line, "a collection without a name; ignored".into());
+            notice(notices, line, say("config-collection-no-name", &[]));
             continue;
         };
         if flavor == Flavor::Decap {
@@ -413,8 +433,9 @@ fn read_file(
                             notice(
                                 notices,
                                 line,
-                                format!(
-                                    "collection “{name}”: folder “{folder}” is not a Jekyll collection of this site; ignored"
+                                say(
+                                    "config-collection-folder",
+                                    &[("name", &name), ("folder", folder)],
                                 ),
                             );
                             continue;
@@ -425,9 +446,7 @@ fn read_file(
                     notice(
                         notices,
                         line,
-                        format!(
-                            "collection “{name}” has no folder (file collections are not read yet); ignored"
-                        ),
+                        say("config-collection-no-folder", &[("name", &name)]),
                     );
                     continue;
                 }
@@ -469,7 +488,10 @@ fn read_file(
                 other => notice(
                     notices,
                     line_at(src, span_of(v).start),
-                    format!("collection “{}”: “{other}” is not read; ignored", c.name),
+                    say(
+                        "config-collection-unknown",
+                        &[("name", &c.name), ("key", other)],
+                    ),
                 ),
             }
         }
@@ -487,7 +509,7 @@ fn read_fields(
 ) -> Vec<FieldModel> {
     // Notices of nested fields, added after this level's own.
     let mut deferred = Vec::new();
-    let mut notice = |line: usize, message: String| {
+    let mut notice = |line: usize, message: crate::i18n::Message| {
         notices.push(Notice {
             file: file.to_string(),
             line,
@@ -497,7 +519,7 @@ fn read_fields(
     let Node::Sequence { items, .. } = node else {
         notice(
             line_at(src, span_of(node).start),
-            "“fields” must be a list".into(),
+            say("config-fields-shape", &[]),
         );
         return Vec::new();
     };
@@ -505,12 +527,12 @@ fn read_fields(
     for item in items {
         let line = line_at(src, span_of(item).start);
         let Node::Mapping { entries, .. } = item else {
-            notice(line, "a field must be a mapping".into());
+            notice(line, say("config-field-shape", &[]));
             continue;
         };
         let get = |k: &str| entries.iter().find(|(n, _)| n == k).map(|(_, v)| v);
         let Some(name) = get("name").and_then(scalar) else {
-            notice(line, "a field without a name; ignored".into());
+            notice(line, say("config-field-no-name", &[]));
             continue;
         };
         let mut f = FieldModel {
@@ -540,19 +562,14 @@ fn read_fields(
                         if regex::Regex::new(&regex).is_err() {
                             notice(
                                 at,
-                                format!(
-                                    "field “{name}”: the pattern “{regex}” is not a regular expression; ignored"
-                                ),
+                                say("config-pattern-bad", &[("name", name), ("regex", &regex)]),
                             );
                         } else {
                             let message = items.get(1).and_then(local_text).unwrap_or_default();
                             f.pattern = Some((regex, message));
                         }
                     }
-                    _ => notice(
-                        at,
-                        format!("field “{name}”: a pattern is [regex, message]; ignored"),
-                    ),
+                    _ => notice(at, say("config-pattern-shape", &[("name", name)])),
                 },
                 "options" => match v {
                     Node::Sequence { items, .. } => {
@@ -578,22 +595,15 @@ fn read_fields(
                                         }),
                                         None => notice(
                                             at,
-                                            format!(
-                                                "field “{name}”: an option without a value; ignored"
-                                            ),
+                                            say("config-option-no-value", &[("name", name)]),
                                         ),
                                     }
                                 }
-                                _ => notice(
-                                    at,
-                                    format!(
-                                        "field “{name}”: an option must be a text or {{label, value}}"
-                                    ),
-                                ),
+                                _ => notice(at, say("config-option-shape", &[("name", name)])),
                             }
                         }
                     }
-                    _ => notice(at, format!("field “{name}”: options must be a list")),
+                    _ => notice(at, say("config-options-shape", &[("name", name)])),
                 },
                 "widget" => {
                     let widget = scalar(v).unwrap_or_default();
@@ -612,17 +622,16 @@ fn read_fields(
                         "code" | "color" | "map" | "uuid" => {
                             notice(
                                 at,
-                                format!(
-                                    "field “{name}”: the “{widget}” widget is not available yet; the field is edited as inferred"
-                                ),
+                                say("config-widget-later", &[("name", name), ("widget", widget)]),
                             );
                             None
                         }
                         _ => {
                             notice(
                                 at,
-                                format!(
-                                    "field “{name}”: there is no “{widget}” widget; the field is edited as inferred"
+                                say(
+                                    "config-widget-unknown",
+                                    &[("name", name), ("widget", widget)],
                                 ),
                             );
                             None
@@ -671,7 +680,7 @@ fn read_fields(
                 | "sanitize_preview" | "alt_field" | "alt_required" => {}
                 other => notice(
                     at,
-                    format!("field “{name}”: “{other}” is not read; ignored"),
+                    say("config-field-unknown", &[("name", name), ("key", other)]),
                 ),
             }
         }
@@ -679,10 +688,7 @@ fn read_fields(
             // A datetime with its time: edited as a day would lose the time.
             let widget = get("widget").and_then(scalar).unwrap_or_default();
             if widget == "datetime" {
-                notice(
-                    line,
-                    format!("field “{name}”: a date with a time is edited as text for now"),
-                );
+                notice(line, say("config-datetime", &[("name", name)]));
                 f.kind = Some(Kind::String);
             }
         }
@@ -777,10 +783,16 @@ collections:
             "Cairn's own file requires nothing unless told"
         );
         // What was not used is said, with its line.
-        let said: Vec<(&str, usize, &str)> = model
+        let said: Vec<(&str, usize, String)> = model
             .notices
             .iter()
-            .map(|n| (n.file.as_str(), n.line, n.message.as_str()))
+            .map(|n| {
+                (
+                    n.file.as_str(),
+                    n.line,
+                    n.message.in_lang(crate::i18n::Lang::En),
+                )
+            })
             .collect();
         assert!(
             said.iter()
@@ -846,18 +858,16 @@ collections:
                 .iter()
                 .any(|n| n.file == CAIRN_FILE && n.line >= 2)
         );
-        assert!(
-            model
-                .notices
-                .iter()
-                .any(|n| n.message.contains("no “carousel” widget"))
-        );
-        assert!(
-            model
-                .notices
-                .iter()
-                .any(|n| n.message.contains("not a regular expression"))
-        );
+        assert!(model.notices.iter().any(|n| {
+            n.message
+                .in_lang(crate::i18n::Lang::En)
+                .contains("no “carousel” widget")
+        }));
+        assert!(model.notices.iter().any(|n| {
+            n.message
+                .in_lang(crate::i18n::Lang::En)
+                .contains("not a regular expression")
+        }));
         let p = model
             .collection("projects")
             .expect("Decap's part still applies");

@@ -166,8 +166,10 @@ impl Collection {
     /// when Jekyll would not read it as one of its documents.
     pub fn slug_of<'a>(&self, file_name: &'a str) -> Option<&'a str> {
         let slug = super::slug_of(file_name)?;
+        let base = slug.rsplit('/').next().unwrap_or(slug);
         match self.kind {
-            CollectionKind::Posts => is_post_name(slug).then_some(slug),
+            // `_posts/**/YYYY-MM-DD-title.ext`: the file's own name is dated.
+            CollectionKind::Posts => is_post_name(base).then_some(slug),
             CollectionKind::Declared | CollectionKind::Drafts => Some(slug),
         }
     }

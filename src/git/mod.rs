@@ -104,19 +104,41 @@ impl From<git2::Error> for StoreError {
     }
 }
 
-/// The files (not folders) directly in `tree`.
-fn files_of(tree: &git2::Tree<'_>) -> DirListing {
-    let entries = tree
-        .iter()
-        .filter(|e| e.kind() == Some(ObjectType::Blob))
-        .filter_map(|e| {
-            Some(DirEntry {
-                name: e.name().ok()?.to_string(),
-                blob: ObjectId::from_oid(e.id()),
-            })
-        })
-        .collect();
-    DirListing { entries }
+/// Folders below a collection deeper than this are not read.
+const MAX_FOLDER_DEPTH: usize = 16;
+
+/// The files in `tree` and in its folders, as Jekyll reads a collection:
+/// each named by its path below `tree` (`configuration/options.md`).
+/// Folders Jekyll skips (names starting with `.`, `_` or `#`, or ending
+/// with `~`) are skipped.
+fn files_of(repo: &Repository, tree: &git2::Tree<'_>) -> Result<DirListing, StoreError> {
+    let mut entries = Vec::new();
+    let mut stack: Vec<(String, git2::Tree<'_>, usize)> = vec![(String::new(), tree.clone(), 0)];
+    while let Some((prefix, tree, depth)) = stack.pop() {
+        for e in tree.iter() {
+            let Ok(name) = e.name() else { continue };
+            match e.kind() {
+                Some(ObjectType::Blob) => entries.push(DirEntry {
+                    name: format!("{prefix}{name}"),
+                    blob: ObjectId::from_oid(e.id()),
+                }),
+                Some(ObjectType::Tree)
+                    if depth < MAX_FOLDER_DEPTH
+                        && !name.starts_with(['.', '_', '#'])
+                        && !name.ends_with('~') =>
+                {
+                    stack.push((
+                        format!("{prefix}{name}/"),
+                        repo.find_tree(e.id())?,
+                        depth + 1,
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(DirListing { entries })
 }
 
 /// The id git gives a file with these bytes.
@@ -445,11 +467,11 @@ impl Repo {
         })
     }
 
-    /// The files (not folders) of the tree `tree`.
+    /// The files of the tree `tree` and of its folders (see `files_of`).
     pub fn list_tree(&self, tree: &ObjectId) -> Result<DirListing, StoreError> {
         let repo = self.handle()?;
         let tree = repo.find_tree(tree.oid()?)?;
-        Ok(files_of(&tree))
+        files_of(&repo, &tree)
     }
 
     /// Many blobs' bytes through one handle (opening one per blob dominates
@@ -471,7 +493,7 @@ impl Repo {
         self.list_dir_at(None, dir)
     }
 
-    /// The files directly in `dir` in commit `at` (the tip when `None`).
+    /// The files in `dir` and its folders in commit `at` (the tip when `None`).
     pub fn list_dir_at(&self, at: Option<&ObjectId>, dir: &str) -> Result<DirListing, StoreError> {
         let repo = self.handle()?;
         let Some(commit) = self.commit_at(&repo, at)? else {
@@ -488,7 +510,7 @@ impl Repo {
                 Err(e) => return Err(e.into()),
             }
         };
-        Ok(files_of(&tree))
+        files_of(&repo, &tree)
     }
 }
 

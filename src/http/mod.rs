@@ -91,3 +91,23 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// A document's slug as one segment of an address: a document in a folder
+/// (`configuration/options`) has its `/` written `%2F`, so its pages keep
+/// the shape `/collections/{collection}/{slug}/...`.
+pub(crate) fn url_slug(slug: &str) -> String {
+    use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+    const SEGMENT: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}');
+    utf8_percent_encode(slug, SEGMENT).to_string()
+}

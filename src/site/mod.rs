@@ -267,8 +267,8 @@ impl Site {
         Ok(self.table(collection, Vec::new(), None).await?.rows)
     }
 
-    /// The documents of a collection, sorted by title, with the values of
-    /// `columns` (front matter keys) as one line of text: only the rows in
+    /// The documents of a collection, grouped by folder and sorted by title,
+    /// with the values of `columns` (front matter keys) as one line of text: only the rows in
     /// `rows` when given (a page of a long list; past the end, the last
     /// page), else all. The sorted list is kept per version of the folder,
     /// so a page costs its own rows.
@@ -628,7 +628,15 @@ fn sorted_summaries(
             };
             out.push((summary, entry.blob.clone()));
         }
-        out.sort_by_cached_key(|(d, _)| d.title.to_lowercase());
+        // Grouped by folder (the top level first), then by title.
+        out.sort_by_cached_key(|(d, _)| {
+            let folder = d
+                .slug
+                .rsplit_once('/')
+                .map_or("", |(f, _)| f)
+                .to_lowercase();
+            (folder, d.title.to_lowercase())
+        });
         Ok::<_, SiteError>(out)
     };
     match tree {

@@ -37,7 +37,8 @@ struct CollectionPage {
     new_label: String,
     title_column: Column,
     columns: Vec<Column>,
-    documents: Vec<DocumentSummary>,
+    /// Each row, after the heading of the folder it starts, if it starts one.
+    documents: Vec<(Option<String>, DocumentSummary)>,
     /// How many documents the collection has (all pages).
     total: usize,
     /// "Documents 101-200 of 5,000", when there is more than one page.
@@ -163,6 +164,22 @@ pub(super) async fn show(
     } else {
         documents.into_iter().skip(first).take(PER_PAGE).collect()
     };
+    // Sorted by title, the rows are grouped by folder: a heading where a
+    // folder starts. Addresses write a folder's `/` as `%2F`.
+    let by_title = !keys.iter().any(|k| k == by);
+    let mut last: Option<String> = None;
+    let shown: Vec<(Option<String>, DocumentSummary)> = documents
+        .into_iter()
+        .map(|mut d| {
+            let folder = d.slug.rsplit_once('/').map(|(f, _)| f.to_string());
+            let heading = (by_title && folder.is_some() && folder != last)
+                .then(|| folder.clone())
+                .flatten();
+            last = folder;
+            d.slug = super::url_slug(&d.slug);
+            (heading, d)
+        })
+        .collect();
     let dir = if descending { "desc" } else { "asc" };
     let page_href = |n: usize| {
         format!(
@@ -175,7 +192,7 @@ pub(super) async fn show(
             "collection-range",
             &[
                 ("first", (first + 1).to_arg()),
-                ("last", (first + documents.len()).to_arg()),
+                ("last", (first + shown.len()).to_arg()),
                 ("total", total.to_arg()),
             ],
         )
@@ -215,7 +232,7 @@ pub(super) async fn show(
             .collect(),
         can_edit: current.user.role.can_edit() && model.is_none_or(|m| m.allows_create()),
         collection,
-        documents,
+        documents: shown,
         total,
         range,
         previous,

@@ -232,7 +232,10 @@ pub(super) async fn show(
                     if n.line == 0 {
                         current.lang.t_with(
                             "dash-config-file",
-                            &[("file", n.file.to_arg()), ("what", n.message.to_arg())],
+                            &[
+                                ("file", n.file.to_arg()),
+                                ("what", n.message.in_lang(current.lang).to_arg()),
+                            ],
                         )
                     } else {
                         current.lang.t_with(
@@ -240,7 +243,7 @@ pub(super) async fn show(
                             &[
                                 ("file", n.file.to_arg()),
                                 ("line", n.line.to_arg()),
-                                ("what", n.message.to_arg()),
+                                ("what", n.message.in_lang(current.lang).to_arg()),
                             ],
                         )
                     }

@@ -126,6 +126,8 @@ struct DocumentPage {
     unsaved: bool,
     /// The body as the site would render it, after "Preview".
     preview: Option<String>,
+    /// The document's slug as it is (its address, folders included).
+    address: String,
 }
 
 /// A refused value, as the summary above the form lists it.
@@ -187,7 +189,7 @@ fn page_for(
             &loaded.collection,
             current.lang,
         ),
-        slug: loaded.slug.clone(),
+        slug: super::url_slug(&loaded.slug),
         title: loaded.slug.clone(),
         path: loaded.path.clone(),
         base: loaded.blob.to_string(),
@@ -211,6 +213,7 @@ fn page_for(
         refused: None,
         unsaved: false,
         preview: None,
+        address: loaded.slug.clone(),
     };
     match loaded.content.as_ref() {
         Err(e) => {
@@ -737,7 +740,7 @@ async fn save_form(
         }),
     };
     let author = super::author_of(current);
-    let here = format!("/collections/{collection}/{slug}");
+    let here = super::document_url(&collection, &slug);
     match state.site.apply(edit, author, state.clock.now()).await {
         Ok(Applied {
             committed: false, ..
@@ -992,10 +995,7 @@ async fn create_form(
                     .t_with("new-created", &[("title", title.to_arg())]),
             )
             .await?;
-            Ok(
-                Redirect::to(&format!("/collections/{collection}/{}", applied.slug))
-                    .into_response(),
-            )
+            Ok(Redirect::to(&super::document_url(&collection, &applied.slug)).into_response())
         }
         Err(e @ SiteError::Exists(_)) => {
             let (status, _) = crate::http::error::classify(&e);
@@ -1057,7 +1057,7 @@ pub(super) async fn confirm_delete(
         ctx: Layout::signed_in(&current).await?,
         collection_label: super::collection_label(Some(&loaded.model), &collection, current.lang),
         collection,
-        slug,
+        slug: super::url_slug(&slug),
         title,
         base: loaded.blob.to_string(),
     };
@@ -1197,4 +1197,45 @@ pub(super) async fn preview(CsrfForm(form): CsrfForm<PreviewForm>) -> Response {
 /// The preview of a body, with ids that cannot clash with the form's.
 fn render_preview(body: &str) -> String {
     crate::content::markdown::to_html(body, crate::content::markdown::Ids::Prefixed("preview-"))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct RenameForm {
+    base: String,
+    #[serde(default)]
+    slug: String,
+}
+
+/// `POST /collections/{collection}/{slug}/rename`: moves the document to a
+/// new address (a `/` puts it in a folder): one commit, its history follows.
+pub(super) async fn rename(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path((collection, slug)): Path<(String, String)>,
+    CsrfForm(form): CsrfForm<RenameForm>,
+) -> Result<Response, AppError> {
+    let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
+    let base = ObjectId::parse(&form.base)
+        .ok_or_else(|| AppError::BadRequest(current.lang.t("doc-no-base").into()))?;
+    let wanted = form.slug.trim().trim_matches('/');
+    let new = crate::site::new_slug(wanted)?;
+    let edit = Edit {
+        collection: name,
+        slug: slug_name,
+        base: Some(base),
+        expected: None,
+        action: Action::Update(Update {
+            rename: Some(new),
+            ..Update::default()
+        }),
+    };
+    let applied = state
+        .site
+        .apply(edit, super::author_of(&current), state.clock.now())
+        .await?;
+    let message = current
+        .lang
+        .t_with("doc-renamed", &[("slug", applied.slug.as_str().to_arg())]);
+    session::set_flash(&current.session, message).await?;
+    Ok(Redirect::to(&super::document_url(&collection, &applied.slug)).into_response())
 }

@@ -146,7 +146,7 @@ impl Names {
         (
             page.map_or_else(|| path.to_string(), |p| p.title.clone()),
             page.filter(|p| p.exists)
-                .map(|p| format!("/collections/{}/{}", p.collection, p.slug)),
+                .map(|p| super::document_url(&p.collection, &p.slug)),
         )
     }
 
@@ -412,7 +412,7 @@ pub(super) async fn document_history(
             .t_with("history-of", &[("page", page_title.to_arg())]),
         page_title,
         collection_label,
-        document: Some((collection, slug)),
+        document: Some((collection, super::url_slug(&slug))),
         can_edit: current.user.role.can_edit(),
         next: page.next.map(|n| format!("?before={}", encode_query(&n))),
         rows: rows(&state, page.entries, &current).await?,
@@ -632,7 +632,7 @@ pub(super) async fn confirm_restore(
         .await?;
     let unchanged = detail.document.as_ref().is_none_or(|d| d.fields.is_empty())
         && !detail.lines.iter().any(|l| !matches!(l, Line::Same(_)));
-    let page = format!("/collections/{collection}/{slug}");
+    let page = super::document_url(&collection, &slug);
     render(&ConfirmPage {
         ctx: Layout::signed_in(&current).await?,
         title: lang.t("restore-title"),
@@ -713,7 +713,7 @@ pub(super) async fn restore(
         outcome_message(&outcome, "history-restored", current.lang),
     )
     .await?;
-    Ok(Redirect::to(&format!("/collections/{collection}/{slug}")).into_response())
+    Ok(Redirect::to(&super::document_url(&collection, &slug)).into_response())
 }
 
 #[derive(Deserialize)]

@@ -47,6 +47,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
     ))
 }
 
+pub(crate) use crate::http::url_slug;
+
+/// The address of a document's edit form.
+pub(crate) fn document_url(collection: &str, slug: &str) -> String {
+    format!("/collections/{collection}/{}", url_slug(slug))
+}
+
 /// The label a field is shown with, everywhere (the form, a change's page,
 /// history): the site's configured label in `lang`, else one made from the
 /// key; `body` is the text.

@@ -98,6 +98,11 @@ pub fn routes() -> Vec<Route> {
             EDITORS,
             post(documents::delete),
         ),
+        post_(
+            "/collections/{collection}/{slug}/rename",
+            EDITORS,
+            post(documents::rename),
+        ),
         get_(
             "/collections/{collection}/{slug}/history",
             READERS,

@@ -41,7 +41,7 @@ impl Api {
         }
     }
 
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub(crate) fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let r = self.client.request(method, format!("{}{path}", self.base));
         match &self.token {
             Some(t) => r.bearer_auth(t),
@@ -642,7 +642,7 @@ async fn bad_input_is_refused_with_a_clear_problem_and_nothing_is_written() {
             .await;
         assert!([400, 404].contains(&r.status().as_u16()), "{bad}");
     }
-    for bad in ["..", "../x", "a/b", ".x", "a\u{0}b", ""] {
+    for bad in ["..", "../x", "a//b", "a/../b", "/a", ".x", "a\u{0}b", ""] {
         let r = api
             .send_json(
                 reqwest::Method::POST,

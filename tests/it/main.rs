@@ -24,5 +24,6 @@ mod sites;
 mod skeleton;
 mod startup;
 mod store;
+mod subfolders;
 mod support;
 mod widgets;

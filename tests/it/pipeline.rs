@@ -56,7 +56,7 @@ async fn the_admin_creates_and_deletes_documents_each_one_commit_by_the_editor()
         ),
         (
             "Kept title",
-            "a/b",
+            "a//b",
             422,
             "can only hold letters, digits and dashes",
         ),

@@ -62,6 +62,11 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ),
     ("GET", "/choices/{collection}/{field}", Who::Readers),
     ("POST", "/preview", Who::Editors),
+    (
+        "POST",
+        "/collections/{collection}/{slug}/rename",
+        Who::Editors,
+    ),
     ("GET", "/history", Who::Readers),
     ("POST", "/publishing/settle", Who::Admins),
     ("GET", "/builds", Who::Readers),
