@@ -700,6 +700,30 @@ async fn the_widgets_add_items_preview_the_text_and_save_in_a_real_browser() {
             // Remove it again, for the next round.
             s.click_and_wait("button[value='remove:partners[2]']").await;
             s.click_and_wait(".save-bar button").await;
+            // The address can be changed from the page (a folder with a /).
+            s.click("details.rename summary").await;
+            assert!(
+                s.has("details.rename[open] input[name=slug]").await,
+                "{tag}"
+            );
+            for p in s
+                .look(&axe, lang, &shots.join(format!("widgets-rename-{tag}.png")))
+                .await
+            {
+                problems.push(format!("widgets-rename {tag}: {p}"));
+            }
+            // The collection's rows named by its summary.
+            s.go(&server.url("/collections/projects")).await;
+            for p in s
+                .look(
+                    &axe,
+                    lang,
+                    &shots.join(format!("widgets-collection-{tag}.png")),
+                )
+                .await
+            {
+                problems.push(format!("widgets-collection {tag}: {p}"));
+            }
             s.close().await;
         }
     }

@@ -268,7 +268,9 @@ async fn a_broken_configuration_is_reported_and_the_inferred_form_is_used() {
     let html = unescape(&html);
     // The parser notices the unclosed list where the text ends: line 3.
     assert!(
-        html.contains("_cairn.yml, line 3: while parsing a flow sequence"),
+        html.contains(
+            "_cairn.yml, line 3: the file cannot be read as YAML (while parsing a flow sequence"
+        ),
         "file and line: {html}"
     );
     assert!(
