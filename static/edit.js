@@ -89,7 +89,8 @@
     if (!area || area.disabled || !window.fetch) {
       return;
     }
-    var t = box.dataset;
+    // The words come from the form (written from the catalogues).
+    var t = form.dataset;
     var bar = document.createElement("div");
     bar.className = "md-toolbar";
     bar.setAttribute("role", "toolbar");
@@ -146,10 +147,10 @@
     if (!section) {
       section = document.createElement("section");
       section.className = "preview";
-      section.setAttribute("aria-labelledby", "preview-title");
+      section.setAttribute("aria-labelledby", area.id + "-preview");
       var h = document.createElement("h2");
-      h.id = "preview-title";
-      h.textContent = t.tPreview || "";
+      h.id = area.id + "-preview";
+      h.textContent = box.dataset.previewTitle || t.tPreview || "";
       var note = document.createElement("p");
       note.className = "hint";
       note.textContent = t.tNote || "";

@@ -547,3 +547,12 @@ config-widget-later = field “{ $name }”: Cairn has no “{ $widget }” widg
 config-widget-unknown = field “{ $name }”: there is no “{ $widget }” widget; the field is edited as its values suggest.
 config-field-unknown = field “{ $name }”: “{ $key }” is not read; it is ignored.
 config-datetime = field “{ $name }”: a date with a time is edited as text, so the time is kept.
+
+collection-filter = Filter
+collection-filter-submit = Show
+collection-matching = { $count ->
+        [one] One document matches.
+       *[other] { $count } documents match.
+    }
+collection-none-match = No document matches this filter.
+md-preview-of = Preview of “{ $field }”

@@ -547,3 +547,12 @@ config-widget-later = champ « { $name } » : Cairn n’a pas encore de widge
 config-widget-unknown = champ « { $name } » : il n’y a pas de widget « { $widget } » ; le champ se modifie selon ses valeurs.
 config-field-unknown = champ « { $name } » : « { $key } » n’est pas lu ; il est ignoré.
 config-datetime = champ « { $name } » : une date avec une heure se modifie comme un texte, pour garder l’heure.
+
+collection-filter = Filtrer
+collection-filter-submit = Afficher
+collection-matching = { $count ->
+        [one] Un document correspond.
+       *[other] { $count } documents correspondent.
+    }
+collection-none-match = Aucun document ne correspond à ce filtre.
+md-preview-of = Aperçu de « { $field } »

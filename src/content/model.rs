@@ -198,9 +198,40 @@ fn say(key: &'static str, args: &[(&'static str, &str)]) -> crate::i18n::Message
 pub struct Model {
     pub collections: Vec<CollectionModel>,
     pub notices: Vec<Notice>,
+    /// The site's `media_folder` / `public_folder` (Cairn's file wins), for
+    /// the media library.
+    pub media_folder: Option<String>,
+    pub public_folder: Option<String>,
+}
+
+/// Settings at the top of a configuration file, besides its collections.
+#[derive(Debug, Default)]
+struct Globals {
+    media_folder: Option<String>,
+    public_folder: Option<String>,
 }
 
 impl Model {
+    /// Where the site's Decap configuration is: `decap_config` in
+    /// `_cairn.yml` (a path in the site, without `..`), else
+    /// `admin/config.yml`.
+    pub fn decap_file(cairn: Option<&[u8]>) -> String {
+        let path = cairn
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .and_then(|src| yaml::parse_top_level(src).ok())
+            .and_then(|top| {
+                let entry = top.entries.into_iter().find(|e| e.key == "decap_config")?;
+                scalar(&entry.value).map(str::to_string)
+            })
+            .filter(|p| {
+                !p.is_empty()
+                    && !p.starts_with('/')
+                    && p.split('/')
+                        .all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+            });
+        path.unwrap_or_else(|| DECAP_FILE.to_string())
+    }
+
     pub fn collection(&self, name: &str) -> Option<&CollectionModel> {
         self.collections.iter().find(|c| c.name == name)
     }
@@ -213,12 +244,40 @@ impl Model {
         decap: Option<&[u8]>,
         collection_dirs: &[(String, String)],
     ) -> Model {
+        Model::read_from(cairn, decap.map(|b| (DECAP_FILE, b)), collection_dirs)
+    }
+
+    /// [`Model::read`], with the Decap file's path (see [`Model::decap_file`]).
+    pub fn read_from(
+        cairn: Option<&[u8]>,
+        decap: Option<(&str, &[u8])>,
+        collection_dirs: &[(String, String)],
+    ) -> Model {
         let mut notices = Vec::new();
+        let (mut from_decap, mut from_cairn) = (Globals::default(), Globals::default());
         let decap = decap
-            .map(|b| read_file(DECAP_FILE, b, Flavor::Decap, collection_dirs, &mut notices))
+            .map(|(file, b)| {
+                read_file(
+                    file,
+                    b,
+                    Flavor::Decap,
+                    collection_dirs,
+                    &mut notices,
+                    &mut from_decap,
+                )
+            })
             .unwrap_or_default();
         let cairn = cairn
-            .map(|b| read_file(CAIRN_FILE, b, Flavor::Cairn, collection_dirs, &mut notices))
+            .map(|b| {
+                read_file(
+                    CAIRN_FILE,
+                    b,
+                    Flavor::Cairn,
+                    collection_dirs,
+                    &mut notices,
+                    &mut from_cairn,
+                )
+            })
             .unwrap_or_default();
         let mut collections = decap;
         for c in cairn {
@@ -230,6 +289,8 @@ impl Model {
         Model {
             collections,
             notices,
+            media_folder: from_cairn.media_folder.or(from_decap.media_folder),
+            public_folder: from_cairn.public_folder.or(from_decap.public_folder),
         }
     }
 }
@@ -337,6 +398,7 @@ fn read_file(
     flavor: Flavor,
     dirs: &[(String, String)],
     notices: &mut Vec<Notice>,
+    globals: &mut Globals,
 ) -> Vec<CollectionModel> {
     let notice = |notices: &mut Vec<Notice>, line: usize, message: crate::i18n::Message| {
         notices.push(Notice {
@@ -362,7 +424,13 @@ fn read_file(
     };
     let mut out = Vec::new();
     let known = match flavor {
-        Flavor::Cairn => ["collections", "media_folder", "public_folder"].as_slice(),
+        Flavor::Cairn => [
+            "collections",
+            "media_folder",
+            "public_folder",
+            "decap_config",
+        ]
+        .as_slice(),
         // Decap's settings Cairn has no use for (yet) are not worth a notice.
         Flavor::Decap => [
             "collections",
@@ -391,6 +459,15 @@ fn read_file(
             );
         }
     }
+    let global = |key: &str| {
+        top.entries
+            .iter()
+            .find(|e| e.key == key)
+            .and_then(|e| scalar(&e.value))
+            .map(str::to_string)
+    };
+    globals.media_folder = global("media_folder");
+    globals.public_folder = global("public_folder");
     let Some(collections) = top.entries.iter().find(|e| e.key == "collections") else {
         return out;
     };
@@ -805,6 +882,39 @@ collections:
             "{said:?}"
         );
         assert!(model.collection("pages").is_none());
+    }
+
+    #[test]
+    fn the_decap_file_can_be_elsewhere_and_media_folders_are_read() {
+        assert_eq!(Model::decap_file(None), DECAP_FILE);
+        assert_eq!(
+            Model::decap_file(Some(b"decap_config: cms/config.yml\n")),
+            "cms/config.yml"
+        );
+        for bad in ["../etc/passwd", "/abs.yml", "a//b.yml", "./x.yml"] {
+            let text = format!("decap_config: {bad}\n");
+            assert_eq!(
+                Model::decap_file(Some(text.as_bytes())),
+                DECAP_FILE,
+                "{bad}"
+            );
+        }
+        let model = Model::read_from(
+            Some(b"public_folder: /media\n"),
+            Some(("cms/config.yml", b"media_folder: assets/images\npublic_folder: /assets/images\ncollections: [{name: x, folder: nowhere}]\n")),
+            &dirs(),
+        );
+        assert_eq!(model.media_folder.as_deref(), Some("assets/images"));
+        assert_eq!(
+            model.public_folder.as_deref(),
+            Some("/media"),
+            "Cairn's file wins"
+        );
+        assert!(
+            model.notices.iter().all(|n| n.file == "cms/config.yml"),
+            "notices name the file read: {:?}",
+            model.notices
+        );
     }
 
     #[test]

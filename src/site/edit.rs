@@ -659,6 +659,21 @@ fn check_rules(
     }
 }
 
+/// The rules of the site's model that `doc` breaks as it is, by field (a
+/// document edited with git): shown beside the fields, never refused until
+/// someone changes that field.
+pub fn broken_rules(
+    model: &CollectionModel,
+    doc: &Document,
+) -> Vec<(String, crate::i18n::Message)> {
+    model
+        .fields
+        .iter()
+        .filter(|f| f.name != "body" && f.kind != Some(Kind::Hidden))
+        .filter_map(|f| Some((f.name.clone(), broken_rule(f, doc.field(&f.name))?)))
+        .collect()
+}
+
 /// A relation value the edit brings in whose entry does not exist, said as
 /// a message. Values the document already had are kept even when their
 /// entry is gone (they are flagged on the form, never dropped).

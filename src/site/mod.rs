@@ -17,7 +17,8 @@ pub mod publish;
 use cache::{Cache, Parsed};
 pub use edit::{
     Action, Applied, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Made, Message,
-    Update, Value, collection_name, document_name, new_slug, slug_for, slug_from_title,
+    Update, Value, broken_rules, collection_name, document_name, new_slug, slug_for,
+    slug_from_title,
 };
 
 use crate::content::{
@@ -485,17 +486,20 @@ fn load_config_at(cx: &Ctx<'_>, at: &ObjectId) -> Result<Arc<SiteConfig>, SiteEr
     let read = |path: &str| -> Result<Option<Vec<u8>>, SiteError> {
         Ok(cx.repo.read_file_at(Some(at), path)?.map(|f| f.bytes))
     };
-    let (cairn, decap) = (
-        read(content::model::CAIRN_FILE)?,
-        read(content::model::DECAP_FILE)?,
-    );
+    let cairn = read(content::model::CAIRN_FILE)?;
+    let decap_file = content::Model::decap_file(cairn.as_deref());
+    let decap = read(&decap_file)?;
     if cairn.is_some() || decap.is_some() {
         let dirs: Vec<(String, String)> = config
             .collections
             .iter()
             .map(|c| (c.dir.clone(), c.name.clone()))
             .collect();
-        config.model = content::Model::read(cairn.as_deref(), decap.as_deref(), &dirs);
+        config.model = content::Model::read_from(
+            cairn.as_deref(),
+            decap.as_deref().map(|b| (decap_file.as_str(), b)),
+            &dirs,
+        );
         for n in &config.model.notices {
             tracing::warn!(file = %n.file, line = n.line, "{}", n.message);
         }

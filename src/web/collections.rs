@@ -47,6 +47,10 @@ struct CollectionPage {
     next: Option<String>,
     /// Whether the user may add documents, and the site lets Cairn.
     can_edit: bool,
+    /// The filter typed, kept in its box.
+    filter: String,
+    /// How many documents the collection has (`total`: how many match).
+    all: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -57,6 +61,9 @@ pub(super) struct Sort {
     dir: Option<String>,
     /// 1-based.
     page: Option<usize>,
+    /// Only rows whose title or columns hold every word of it (accents and
+    /// case folded).
+    q: Option<String>,
 }
 
 pub(super) async fn show(
@@ -98,7 +105,15 @@ pub(super) async fn show(
     let by_column = keys.iter().any(|k| k == by);
     // By title, only the page's rows need their values read; sorting by a
     // column needs them all.
-    let rows = (!by_column && !descending).then(|| {
+    let filter: String = sort
+        .q
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(200)
+        .collect();
+    let rows = (!by_column && !descending && filter.is_empty()).then(|| {
         let start = (sort.page.unwrap_or(1).max(1) - 1) * PER_PAGE;
         start..start + PER_PAGE
     });
@@ -119,8 +134,21 @@ pub(super) async fn show(
         .site
         .table(&name, wanted.clone(), rows.clone())
         .await?;
-    let total = table.total;
+    let all = table.total;
+    let mut total = all;
     let mut documents = table.rows;
+    if !filter.is_empty() {
+        use crate::content::relation::fold;
+        let words: Vec<String> = fold(&filter)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        documents.retain(|d| {
+            let text = fold(&format!("{} {} {}", d.title, d.slug, d.values.join(" ")));
+            words.iter().all(|w| text.contains(w.as_str()))
+        });
+        total = documents.len();
+    }
     if let Some(summary) = &summary {
         for d in &mut documents {
             let named = crate::content::model::fill_template(summary, &|k| match k {
@@ -181,9 +209,14 @@ pub(super) async fn show(
         })
         .collect();
     let dir = if descending { "desc" } else { "asc" };
+    let filtered = if filter.is_empty() {
+        String::new()
+    } else {
+        format!("&q={}", crate::http::error::encode_query(&filter))
+    };
     let page_href = |n: usize| {
         format!(
-            "/collections/{collection}?sort={}&dir={dir}&page={n}",
+            "/collections/{collection}?sort={}&dir={dir}&page={n}{filtered}",
             crate::http::error::encode_query(by)
         )
     };
@@ -209,7 +242,7 @@ pub(super) async fn show(
         Column {
             label,
             href: format!(
-                "/collections/{collection}?sort={}&dir={next}",
+                "/collections/{collection}?sort={}&dir={next}{filtered}",
                 crate::http::error::encode_query(key)
             ),
             sorted,
@@ -237,5 +270,7 @@ pub(super) async fn show(
         range,
         previous,
         next,
+        filter,
+        all,
     })
 }

@@ -54,6 +54,8 @@ struct FormField {
     error: Option<String>,
     /// A nested value's controls (`widget == "nested"`).
     parts: Vec<super::nested_form::Part>,
+    /// Markdown text (`widget: markdown`): a toolbar and a preview.
+    markdown: bool,
     /// Something to know about the value (a relation's entry is gone).
     warning: Option<String>,
     /// The boxes of a multiple choice (`widget == "checks"`): value, label,
@@ -513,11 +515,24 @@ fn fill_from(
                 rows,
                 options,
                 choices,
+                markdown: configured.and_then(|f| f.kind) == Some(Kind::Markdown),
                 parts,
                 checks,
             }
         })
         .collect();
+    // A rule the file already breaks (edited with git) is said beside its
+    // field; the save is refused only if that field is changed and still
+    // breaks it.
+    for (key, message) in crate::site::broken_rules(model, doc) {
+        if let Some(f) = page.fields.iter_mut().find(|f| f.key == key)
+            && f.error.is_none()
+            && f.warning.is_none()
+            && !edited(&key)
+        {
+            f.warning = Some(message.in_lang(page.ctx.lang));
+        }
+    }
     page.errors = page
         .fields
         .iter()

@@ -648,10 +648,16 @@ async fn the_widgets_add_items_preview_the_text_and_save_in_a_real_browser() {
             }
             // The toolbar and the preview come with the script.
             assert!(s.has(".md-toolbar button").await, "{tag}: a toolbar");
+            assert_eq!(
+                s.run("return document.querySelectorAll('.md-toolbar').length")
+                    .await,
+                2,
+                "{tag}: the body's and the Markdown field's"
+            );
             s.type_in("#body", "\n\n## Shade {{ site.title }}").await;
             let deadline = Instant::now() + Duration::from_secs(10);
             while !s
-                .run("return document.querySelector('section.preview .rendered').innerHTML")
+                .run("return document.getElementById('body').closest('.markdown').querySelector('section.preview .rendered').innerHTML")
                 .await
                 .as_str()
                 .unwrap_or_default()

@@ -593,3 +593,81 @@ async fn new_documents_are_named_by_the_collections_template_and_listed_by_its_s
     );
     assert!(site.join(&name).exists(), "{name}");
 }
+
+#[tokio::test]
+async fn a_document_breaking_a_rule_is_shown_with_the_message_and_saved_for_its_other_fields() {
+    let dir = tempdir();
+    let site = widgets_site(dir.path());
+    // Edited with git: a budget below the minimum, a category not offered.
+    let text = std::fs::read_to_string(site.join(FILE))
+        .expect("read")
+        .replace("budget: 1200", "budget: -5")
+        .replace("category: research", "category: secret");
+    std::fs::write(site.join(FILE), text).expect("write");
+    git(&site, &["commit", "-qam", "Edited with git"]);
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (status, html) = browser.get(PAGE).await;
+    assert_eq!(status, 200);
+    let html = unescape(&html);
+    assert!(
+        html.contains("<p class=\"field-warning\" id=\"f-5-warning\">At least 0.</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("“secret” is not one of the options."),
+        "{html}"
+    );
+    // Another field saves; the file's other lines stay as they are.
+    let (status, _) = post(&browser, &[("f.summary", "Still counting.")], None).await;
+    assert_eq!(status, 303);
+    let (removed, added) = last_change(&site);
+    assert_eq!(
+        removed,
+        vec!["summary: Counting the trees of a city.".to_string()]
+    );
+    assert_eq!(added, vec!["summary: Still counting.".to_string()]);
+    // Changing the broken field to another broken value is refused.
+    let (status, html) = post(&browser, &[("f.budget", "-7")], None).await;
+    assert_eq!(status, 422);
+    assert!(unescape(&html).contains("At least 0."));
+}
+
+#[tokio::test]
+async fn the_collection_page_filters_by_title_and_columns_accents_folded() {
+    let dir = tempdir();
+    let site = widgets_site(dir.path());
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    for (q, found) in [
+        ("STREET", true),
+        ("rÉsearch trees", true),
+        ("zzz", false),
+        ("\"*AND(", false),
+    ] {
+        let (status, html) = browser
+            .get(&format!(
+                "/collections/projects?q={}",
+                q.replace(' ', "+")
+                    .replace('"', "%22")
+                    .replace('*', "%2A")
+                    .replace('(', "%28")
+            ))
+            .await;
+        assert_eq!(status, 200, "{q}");
+        let html = unescape(&html);
+        assert_eq!(
+            html.contains(">Street Trees · research</a>"),
+            found,
+            "{q}: {html}"
+        );
+        if found {
+            assert!(html.contains("One document matches."), "{html}");
+        } else {
+            assert!(html.contains("No document matches this filter."), "{html}");
+        }
+    }
+    let long = "a".repeat(10_000);
+    let (status, _) = browser
+        .get(&format!("/collections/projects?q={long}"))
+        .await;
+    assert_eq!(status, 200);
+}
