@@ -113,14 +113,17 @@ pub fn build() -> Value {
             },
             "schemas": {
                 "Entry": {"type": "object", "properties": {
-                    "slug": {"type": "string"}, "path": {"type": "string"},
-                    "fields": {"type": "object"}, "body": {"type": "string"},
+                    "slug": {"type": "string", "description": "The path inside the collection without the extension (`configuration/options` for a document in a folder); in a URL its `/` is written `%2F`"},
+                    "path": {"type": "string"},
+                    "fields": {"type": "object", "description": "Front matter: texts, numbers, booleans, null, lists, and nested maps and lists of maps"},
+                    "body": {"type": "string"},
                     "sha": {"type": "string"}, "commit": {"type": "string"},
                     "html": {"type": "string"}}},
                 "EntryInput": {"type": "object", "properties": {
-                    "slug": {"type": "string", "description": "POST: the new entry's slug (else made from title or name); PATCH: a new slug, renaming the entry"},
+                    "slug": {"type": "string", "description": "POST: the new entry's slug, `/` between folders (else made from title or name); PATCH: a new slug, renaming or moving the entry"},
                     "sha": {"type": "string", "description": "PATCH: the version read; what changed since is merged field by field"},
-                    "fields": {"type": "object"}, "body": {"type": "string"}}},
+                    "fields": {"type": "object", "description": "PATCH: JSON Merge Patch; a map merges member by member, a list replaces the list"},
+                    "body": {"type": "string"}}},
                 "Problem": {"type": "object", "properties": {
                     "type": {"type": "string"}, "title": {"type": "string"},
                     "status": {"type": "integer"}, "detail": {"type": "string"},
