@@ -82,6 +82,8 @@ pub struct FieldModel {
     pub max: Option<f64>,
     /// `int` for whole numbers (Decap's `value_type`).
     pub integer: bool,
+    /// A number's step (Decap's `step`), for its box's arrows.
+    pub step: Option<f64>,
     /// An object's fields, or the fields of each item of a list of objects.
     pub fields: Vec<FieldModel>,
     /// A relation's source.
@@ -336,6 +338,7 @@ fn merge_fields(into: &mut Vec<FieldModel>, over: Vec<FieldModel>) {
                 g.min = f.min.or(g.min);
                 g.max = f.max.or(g.max);
                 g.integer = f.integer || g.integer;
+                g.step = f.step.or(g.step);
                 g.relation = f.relation.or(g.relation.take());
                 merge_fields(&mut g.fields, f.fields);
             }
@@ -632,6 +635,11 @@ fn read_fields(
                 "min" => f.min = scalar(v).and_then(|s| s.parse().ok()),
                 "max" => f.max = scalar(v).and_then(|s| s.parse().ok()),
                 "value_type" => f.integer = scalar(v) == Some("int"),
+                "step" => {
+                    f.step = scalar(v)
+                        .and_then(|s| s.parse().ok())
+                        .filter(|s: &f64| *s > 0.0)
+                }
                 "time_format" => time_format = scalar(v) != Some("false"),
                 "pattern" => match v {
                     Node::Sequence { items, .. } if !items.is_empty() => {
@@ -753,8 +761,8 @@ fn read_fields(
                 }
                 "types" | "summary" | "collapsed" | "allow_add" | "i18n" | "comment"
                 | "media_folder" | "public_folder" | "choose_url" | "date_format" | "format"
-                | "picker_utc" | "step" | "buttons" | "editor_components" | "modes"
-                | "sanitize_preview" | "alt_field" | "alt_required" => {}
+                | "picker_utc" | "buttons" | "editor_components" | "modes" | "sanitize_preview"
+                | "alt_field" | "alt_required" => {}
                 other => notice(
                     at,
                     say("config-field-unknown", &[("name", name), ("key", other)]),

@@ -56,6 +56,8 @@ struct FormField {
     parts: Vec<super::nested_form::Part>,
     /// Markdown text (`widget: markdown`): a toolbar and a preview.
     markdown: bool,
+    /// A number box's step (`any` unless configured; `1` for whole numbers).
+    step: String,
     /// Something to know about the value (a relation's entry is gone).
     warning: Option<String>,
     /// The boxes of a multiple choice (`widget == "checks"`): value, label,
@@ -516,6 +518,11 @@ fn fill_from(
                 options,
                 choices,
                 markdown: configured.and_then(|f| f.kind) == Some(Kind::Markdown),
+                step: match configured {
+                    Some(f) if f.step.is_some() => f.step.unwrap_or(1.0).to_string(),
+                    Some(f) if f.integer => "1".into(),
+                    _ => "any".into(),
+                },
                 parts,
                 checks,
             }

@@ -96,6 +96,10 @@ async fn each_widget_is_shown_as_configured_in_each_language() {
         "<legend>Contact</legend>",
         "name=\"n:contact.phone\" value=\"+33 1 00 00 00 00\"",
         "<option value=\"community\">Community work</option>",
+        // Numbers step as configured (whole numbers by 1).
+        "name=\"f.budget\" type=\"number\" step=\"1\" value=\"1200\"",
+        "name=\"f.rating\" type=\"number\" step=\"0.5\" value=\"4.5\"",
+        "type=\"date\" value=\"2026-12-31\"",
     ] {
         assert!(html.contains(wanted), "{wanted} in:\n{html}");
     }
@@ -513,6 +517,27 @@ async fn each_scalar_widget_changes_only_its_line_and_ruby_reads_it_as_entered()
             "summary: Counting the trees of a city.",
             "summary: \"no\"",
             json!({"t": "str", "v": "no"}),
+        ),
+        (
+            "f.end_date",
+            "2027-06-30",
+            "end_date: 2026-12-31",
+            "end_date: 2027-06-30",
+            json!({"t": "date", "v": "2027-06-30"}),
+        ),
+        (
+            "f.report",
+            "/files/report-2.pdf",
+            "report: /files/report.pdf",
+            "report: /files/report-2.pdf",
+            json!({"t": "str", "v": "/files/report-2.pdf"}),
+        ),
+        (
+            "f.rating",
+            "3.5",
+            "rating: 4.5",
+            "rating: 3.5",
+            json!({"t": "float", "v": "3.5"}),
         ),
     ];
     for (control, value, before, after, _) in &cases {
