@@ -762,3 +762,26 @@ pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
     static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     LOCK.lock().await
 }
+
+/// A committed copy of the fixture site `tests/fixtures/{name}` in `dir/site`.
+pub fn fixture_copy(name: &str, dir: &Path) -> std::path::PathBuf {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let files: Vec<(String, String)> = crate::fidelity::files_below(&fixture)
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(&fixture)
+                .expect("below")
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read_to_string(&path).expect("read"))
+        })
+        .collect();
+    let site = dir.join("site");
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    make_site(&site, &refs);
+    site
+}

@@ -16,23 +16,7 @@ const FILE: &str = "_projects/street-trees.md";
 
 /// A copy of the fixture site, committed.
 pub(crate) fn widgets_site(dir: &Path) -> PathBuf {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/widgets");
-    let mut files = Vec::new();
-    for path in crate::fidelity::files_below(&fixture) {
-        let rel = path
-            .strip_prefix(&fixture)
-            .expect("below")
-            .to_string_lossy()
-            .into_owned();
-        files.push((rel, std::fs::read_to_string(&path).expect("read")));
-    }
-    let site = dir.join("site");
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    make_site(&site, &refs);
-    site
+    fixture_copy("widgets", dir)
 }
 
 /// The lines the last commit removed and added in `file`.
