@@ -646,7 +646,7 @@ fn check_rules(
         let Some(field) = model.field(key) else {
             continue;
         };
-        if let Some(message) = broken_rule(field, doc.field(key)) {
+        if let Some(message) = broken_rule(field, &doc) {
             invalid.push((key.clone(), message));
         } else if let Some(message) = missing_target(cx, field, before, &doc)? {
             invalid.push((key.clone(), message));
@@ -670,7 +670,7 @@ pub fn broken_rules(
         .fields
         .iter()
         .filter(|f| f.name != "body" && f.kind != Some(Kind::Hidden))
-        .filter_map(|f| Some((f.name.clone(), broken_rule(f, doc.field(&f.name))?)))
+        .filter_map(|f| Some((f.name.clone(), broken_rule(f, doc)?)))
         .collect()
 }
 
@@ -709,8 +709,34 @@ fn missing_target(
         .map(|v| Say::Key("rule-relation", vec![("value", v.to_arg())])))
 }
 
-/// The first rule of `field` that `value` breaks, said as a message.
+/// The first rule of `field` that `doc`'s value breaks, said as a message.
+/// A list of objects is held to its counts (`required`, `min`, `max`).
 fn broken_rule(
+    field: &crate::content::model::FieldModel,
+    doc: &Document,
+) -> Option<crate::i18n::Message> {
+    use crate::content::nested::Tree;
+    use crate::i18n::{Message as Say, ToArg};
+    if let Some(FieldView::ReadOnly(_)) = doc.field(&field.name)
+        && let Some(Tree::List(items)) = doc.tree(&field.name)
+    {
+        let count = items.len() as f64;
+        if count == 0.0 {
+            return (field.required == Some(true)).then(|| Say::key("rule-required"));
+        }
+        if let Some(min) = field.min.filter(|m| count < *m) {
+            return Some(Say::Key("rule-min-items", vec![("min", min.to_arg())]));
+        }
+        if let Some(max) = field.max.filter(|m| count > *m) {
+            return Some(Say::Key("rule-max-items", vec![("max", max.to_arg())]));
+        }
+        return None;
+    }
+    broken_rule_of_view(field, doc.field(&field.name))
+}
+
+/// The first rule of `field` that `value` breaks, said as a message.
+fn broken_rule_of_view(
     field: &crate::content::model::FieldModel,
     value: Option<crate::content::FieldView>,
 ) -> Option<crate::i18n::Message> {

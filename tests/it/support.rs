@@ -765,7 +765,9 @@ pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
 
 /// A committed copy of the fixture site `tests/fixtures/{name}` in `dir/site`.
 pub fn fixture_copy(name: &str, dir: &Path) -> std::path::PathBuf {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let files: Vec<(String, String)> = crate::fidelity::files_below(&fixture)
         .into_iter()
         .map(|path| {

@@ -287,6 +287,16 @@ async fn the_api_edits_nested_values_by_merge_patch_and_by_replacement() {
     let read = api.json(entry).await;
     assert_eq!(read["fields"]["partners"][1]["since"], 2019);
 
+    // A list of objects is held to its count (`max: 3`).
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let four: Vec<serde_json::Value> = (0..4).map(|i| json!({"name": format!("P{i}")})).collect();
+    let r = api
+        .patch(entry, &json!({"fields": {"partners": four}}), None)
+        .await;
+    let p = crate::api::problem(r, 422).await;
+    assert_eq!(p["errors"][0]["field"], "partners");
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head);
+
     // An object where the field holds one text is refused, nothing written.
     let head = git(&site, &["rev-parse", "HEAD"]);
     let r = api
