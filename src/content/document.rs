@@ -911,7 +911,7 @@ fn splice_for(
                 quote,
                 list_indent: list_indent.len().max(2),
             };
-            (whole, writer.fresh(tree, 0, false))
+            (whole, writer.fresh(&tree.pruned(), 0, false))
         }
         FieldValue::List(items) => {
             if flow_seq {
@@ -986,7 +986,7 @@ fn render_new(value: &FieldValue, block_indent: usize, style: &FileStyle) -> Str
             quote,
             list_indent: list_indent.len().max(2),
         }
-        .fresh(tree, 0, false),
+        .fresh(&tree.pruned(), 0, false),
         FieldValue::List(items) if items.is_empty() => String::new(),
         FieldValue::List(items) => {
             format!(

@@ -135,6 +135,41 @@ impl Tree {
         }
     }
 
+    /// Nothing in it: no items, or only empty values (a form's controls for
+    /// a value the document does not have, left empty).
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Tree::Scalar(v) => v.as_text().is_none_or(|t| t.trim().is_empty()),
+            Tree::List(items) => items.is_empty(),
+            Tree::Map(entries) => entries.iter().all(|(_, v)| v.is_blank()),
+        }
+    }
+
+    /// The same value without the blank members of its maps (a new value
+    /// from a form's empty controls writes only what was filled in; as in
+    /// a JSON Merge Patch, a null member is no member).
+    pub fn pruned(&self) -> Tree {
+        match self {
+            Tree::Map(entries) => Tree::Map(
+                entries
+                    .iter()
+                    .filter(|(_, v)| !v.is_blank())
+                    .map(|(k, v)| (k.clone(), v.pruned()))
+                    .collect(),
+            ),
+            Tree::List(items) => Tree::List(
+                items
+                    .iter()
+                    .map(|i| Item {
+                        from: i.from,
+                        value: i.value.pruned(),
+                    })
+                    .collect(),
+            ),
+            Tree::Scalar(v) => Tree::Scalar(v.clone()),
+        }
+    }
+
     /// The scalar texts of a list, for a one-line-per-item box; `None` when
     /// an item is not a one-line scalar.
     pub fn lines(&self) -> Option<Vec<String>> {

@@ -1135,7 +1135,11 @@ fn merge_patch(mut target: serde_json::Value, patch: &serde_json::Value) -> serd
 fn holds(doc: &Document, key: &str, value: &Typed, strict: bool) -> bool {
     match value {
         None => doc.field(key).is_none(),
-        Some(FieldValue::Tree(t)) if !strict => doc.tree(key).is_some_and(|now| now.same_as(t)),
+        Some(FieldValue::Tree(t)) if !strict => match doc.tree(key) {
+            Some(now) => now.same_as(t),
+            // Empty controls for a value the file does not have add nothing.
+            None => t.is_blank() && matches!(doc.field(key), None | Some(FieldView::Empty)),
+        },
         Some(v) if strict => same_value(doc, key, v),
         Some(v) => match doc.field(key) {
             None => v.same_as(&FieldValue::Null),

@@ -690,3 +690,79 @@ async fn the_collection_page_filters_by_title_and_columns_accents_folded() {
         .await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn hostile_nested_names_and_buttons_are_answered_without_harm() {
+    let dir = tempdir();
+    let site = widgets_site(dir.path());
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let before = checked_out(&site, FILE);
+    let commits = commit_count(&site);
+    let deep = format!("n:partners{}", "[0]".repeat(40));
+    for (name, value) in [
+        ("n:", "x"),
+        ("n:[0]", "x"),
+        ("n:partners[", "x"),
+        ("n:partners[0", "x"),
+        ("n:partners[a b]", "x"),
+        ("n:partners%zz", "x"),
+        ("o:partners[0]", "not a number"),
+        ("o:partners[1]", "99"),
+        ("t:nosuchfield", "list"),
+        (deep.as_str(), "x"),
+    ] {
+        let (_, html) = browser.get(PAGE).await;
+        let form = Form::parse(&html, PAGE).with(name, value);
+        let r = browser.post(PAGE, &form.fields).await;
+        let status = r.status().as_u16();
+        assert!(status < 500, "{name}={value}: {status}");
+    }
+    for op in [
+        "explode:partners",
+        "up:partners[99]",
+        "down:partners[1]",
+        "remove:nosuch[0]",
+        "add:contact",
+        "find:",
+        "up:",
+    ] {
+        let (status, _) = post(&browser, &[], Some(op)).await;
+        assert!(status < 500, "{op}: {status}");
+    }
+    // None of it changed the partners or anything else but what a save of
+    // the same values writes: nothing.
+    assert_eq!(checked_out(&site, FILE), before);
+    assert_eq!(commit_count(&site), commits);
+}
+
+#[tokio::test]
+async fn a_configured_object_the_document_lacks_is_offered_and_written_only_when_filled() {
+    let dir = tempdir();
+    let site = widgets_site(dir.path());
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let page = "/collections/projects/minimal";
+    let file = "_projects/minimal.md";
+    let (_, html) = browser.get(page).await;
+    let html = unescape(&html);
+    assert!(html.contains("<legend>Contact</legend>"), "{html}");
+    assert!(
+        html.contains("name=\"n:contact.email\" value=\"\""),
+        "{html}"
+    );
+    assert!(html.contains("<legend>Partners</legend>"), "{html}");
+    // Saved untouched: nothing to write, no commit.
+    let commits = commit_count(&site);
+    let form = Form::parse(&html, page);
+    let r = browser.post(page, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(commit_count(&site), commits, "empty controls add nothing");
+    // One member filled: the object is written with that member alone.
+    let form = form.with("n:contact.email", "min@example.org");
+    let r = browser.post(page, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let text = checked_out(&site, file);
+    assert!(
+        text.ends_with("layout: project\ncontact:\n  email: min@example.org\n---\nShort.\n"),
+        "{text}"
+    );
+}
