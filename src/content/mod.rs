@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod document;
 pub mod markdown;
+pub mod media;
 pub mod merge;
 pub mod model;
 pub mod nested;

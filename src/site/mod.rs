@@ -11,6 +11,7 @@ pub mod demo;
 pub mod edit;
 pub mod entries;
 pub mod history;
+pub mod media;
 pub mod merge;
 pub mod publish;
 

@@ -12,6 +12,7 @@ mod health;
 pub(crate) mod history;
 mod hooks;
 mod login;
+mod media;
 mod nested_form;
 mod publishing;
 pub mod routes;

@@ -5,6 +5,7 @@
 
 use super::{
     account, assets, builds, collections, dashboard, documents, health, history, hooks, login,
+    media,
 };
 use super::{publishing, security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
@@ -127,6 +128,8 @@ pub fn routes() -> Vec<Route> {
         ),
         // The edit form's Markdown preview (an HTML fragment).
         post_("/preview", EDITORS, post(documents::preview)),
+        // A media file of the site, served safely (issue 16).
+        get_("/media/file/{*path}", READERS, get(media::file)),
         get_("/history", READERS, get(history::site_history)),
         post_("/publishing/settle", ADMINS, post(publishing::settle)),
         get_("/builds", READERS, get(builds::list)),

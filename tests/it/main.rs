@@ -13,6 +13,7 @@ mod history;
 mod jekyll;
 mod kept_edits;
 mod languages;
+mod media;
 mod model;
 mod nested;
 mod oracle;

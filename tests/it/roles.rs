@@ -67,6 +67,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
         "/collections/{collection}/{slug}/rename",
         Who::Editors,
     ),
+    ("GET", "/media/file/{*path}", Who::Readers),
     ("GET", "/history", Who::Readers),
     ("POST", "/publishing/settle", Who::Admins),
     ("GET", "/builds", Who::Readers),
@@ -164,6 +165,7 @@ async fn every_route_with_every_role_and_without_a_session() {
             .replace("{slug}", "ai-and-cities")
             .replace("{username}", "target")
             .replace("{field}", "name")
+            .replace("{*path}", "assets/none.png")
             .replace("{id}", "999")
             .replace(
                 "{sha}",
