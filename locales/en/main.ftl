@@ -556,3 +556,21 @@ collection-matching = { $count ->
     }
 collection-none-match = No document matches this filter.
 md-preview-of = Preview of “{ $field }”
+
+nav-media = Media
+# The media library.
+media-title = Media library
+media-count = { $count ->
+        [one] One file
+       *[other] { $count } files
+    }
+media-folders = in { $folders }
+media-empty = There is no file in the media folders yet.
+media-file = File
+media-size = Size
+media-used-by = Used by
+media-unused = Not used by any page
+media-bytes = { $n } bytes
+media-kb = { $n } KB
+media-mb = { $n } MB
+media-dimensions = { $w } × { $h } px

@@ -556,3 +556,21 @@ collection-matching = { $count ->
     }
 collection-none-match = Aucun document ne correspond à ce filtre.
 md-preview-of = Aperçu de « { $field } »
+
+nav-media = Médias
+# La médiathèque.
+media-title = Médiathèque
+media-count = { $count ->
+        [one] Un fichier
+       *[other] { $count } fichiers
+    }
+media-folders = dans { $folders }
+media-empty = Il n’y a encore aucun fichier dans les dossiers de médias.
+media-file = Fichier
+media-size = Taille
+media-used-by = Utilisé par
+media-unused = Utilisé par aucune page
+media-bytes = { $n } octets
+media-kb = { $n } Ko
+media-mb = { $n } Mo
+media-dimensions = { $w } × { $h } px

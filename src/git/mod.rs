@@ -487,6 +487,20 @@ impl Repo {
             .collect()
     }
 
+    /// The sizes of blobs in bytes, read from their headers (not their
+    /// content); `None` for an id the repository lacks.
+    pub fn blob_sizes(&self, ids: &[ObjectId]) -> Result<Vec<Option<u64>>, StoreError> {
+        let repo = self.handle()?;
+        let odb = repo.odb()?;
+        ids.iter()
+            .map(|id| match odb.read_header(id.oid()?) {
+                Ok((size, _)) => Ok(Some(size as u64)),
+                Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            })
+            .collect()
+    }
+
     /// The files (not folders) directly in `dir` at the branch tip; empty
     /// when the folder does not exist.
     pub fn list_dir(&self, dir: &str) -> Result<DirListing, StoreError> {

@@ -72,6 +72,8 @@ pub struct Cache {
     dir_trees: Mutex<DirTrees>,
     /// A relation's entries, by its source's object id and the relation.
     choices: Mutex<HashMap<(ObjectId, String), Arc<Choices>>>,
+    /// Which documents name which media file, at one commit.
+    media_usage: Mutex<Option<(ObjectId, Arc<super::media::Usage>)>>,
 }
 
 impl Default for Cache {
@@ -85,6 +87,7 @@ impl Default for Cache {
             config: Mutex::new(None),
             dir_trees: Mutex::new((None, HashMap::new())),
             choices: Mutex::new(HashMap::new()),
+            media_usage: Mutex::new(None),
         }
     }
 }
@@ -210,5 +213,24 @@ impl Cache {
         build: impl FnOnce() -> Result<Vec<(super::DocumentSummary, ObjectId)>, E>,
     ) -> Result<Arc<Vec<(super::DocumentSummary, ObjectId)>>, E> {
         self.tables.get_or_try(tree, build)
+    }
+
+    /// Which documents name which media file at commit `at`, found once.
+    pub fn media_usage<E>(
+        &self,
+        at: &ObjectId,
+        build: impl FnOnce() -> Result<super::media::Usage, E>,
+    ) -> Result<Arc<super::media::Usage>, E> {
+        if let Ok(guard) = self.media_usage.lock()
+            && let Some((id, usage)) = guard.as_ref()
+            && id == at
+        {
+            return Ok(usage.clone());
+        }
+        let built = Arc::new(build()?);
+        if let Ok(mut guard) = self.media_usage.lock() {
+            *guard = Some((at.clone(), built.clone()));
+        }
+        Ok(built)
     }
 }

@@ -41,3 +41,183 @@ impl Site {
         .await
     }
 }
+
+/// A document that names a media file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    pub collection: String,
+    pub slug: String,
+    pub title: String,
+}
+
+/// One file of the media library.
+#[derive(Debug, Clone)]
+pub struct LibraryFile {
+    /// Its path in the site (`assets/images/a.png`).
+    pub path: String,
+    /// The address the site uses for it (`/assets/images/a.png`).
+    pub public: String,
+    pub size: u64,
+    pub kind: Option<MediaType>,
+    /// Width and height in pixels, for images.
+    pub dimensions: Option<(usize, usize)>,
+    /// The documents whose values or text name it.
+    pub used_by: Vec<Use>,
+}
+
+/// A page of the media library.
+#[derive(Debug, Clone)]
+pub struct Library {
+    /// The media folders, as configured (else `assets`).
+    pub folders: Vec<String>,
+    pub total: usize,
+    /// The position of the first file given.
+    pub first: usize,
+    pub files: Vec<LibraryFile>,
+}
+
+/// Which documents name which media file, at one commit: by path in the
+/// site.
+pub(super) type Usage = std::collections::HashMap<String, Vec<Use>>;
+
+impl Site {
+    /// The files of the media folders at the tip, sorted by path: those in
+    /// `rows` (past the end, the last page), with their size, dimensions
+    /// and the documents that use them.
+    pub async fn media_library(&self, rows: std::ops::Range<usize>) -> Result<Library, SiteError> {
+        self.blocking(move |cx| {
+            let config = load_config(&cx)?;
+            let folders = media::media_folders(&config.model);
+            let tip = cx.repo.tip()?;
+            let mut all: Vec<(String, ObjectId)> = Vec::new();
+            for folder in &folders {
+                for e in &super::listing_at(&cx, &tip, folder)?.entries {
+                    all.push((format!("{folder}/{}", e.name), e.blob.clone()));
+                }
+            }
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            all.dedup_by(|a, b| a.0 == b.0);
+            let total = all.len();
+            let len = rows.end.saturating_sub(rows.start).max(1);
+            let start = if rows.start >= total && total > 0 {
+                (total - 1) / len * len
+            } else {
+                rows.start.min(total)
+            };
+            let page = &all[start..total.min(start + len)];
+            let ids: Vec<ObjectId> = page.iter().map(|(_, b)| b.clone()).collect();
+            let sizes = cx.repo.blob_sizes(&ids)?;
+            let usage = usage_at(&cx, &tip, &config)?;
+            let public = |path: &str| public_path(&config.model, path);
+            let mut files = Vec::with_capacity(page.len());
+            for ((path, blob), size) in page.iter().zip(sizes) {
+                // The type and size of an image need its first bytes only,
+                // but a blob is read whole: a page's hundred files at most.
+                let bytes = cx
+                    .repo
+                    .read_blobs(std::slice::from_ref(blob))?
+                    .pop()
+                    .flatten()
+                    .unwrap_or_default();
+                let kind = media::sniff(&bytes);
+                let dimensions = kind
+                    .filter(|k| k.raster)
+                    .and_then(|_| imagesize::blob_size(&bytes).ok())
+                    .map(|d| (d.width, d.height));
+                files.push(LibraryFile {
+                    public: public(path),
+                    used_by: usage.get(path).cloned().unwrap_or_default(),
+                    path: path.clone(),
+                    size: size.unwrap_or(bytes.len() as u64),
+                    kind,
+                    dimensions,
+                });
+            }
+            Ok(Library {
+                folders,
+                total,
+                first: start,
+                files,
+            })
+        })
+        .await
+    }
+}
+
+/// The address the site serves `path` at: under `public_folder` when the
+/// site maps its `media_folder` there, else `/` and the path.
+pub fn public_path(model: &crate::content::Model, path: &str) -> String {
+    if let (Some(media), Some(public)) = (&model.media_folder, &model.public_folder) {
+        let media = media.trim_matches('/');
+        if let Some(rest) = path.strip_prefix(media).and_then(|r| r.strip_prefix('/')) {
+            return format!("{}/{rest}", public.trim_end_matches('/'));
+        }
+    }
+    format!("/{path}")
+}
+
+/// Which documents name which media file at commit `at`, found once per
+/// commit: every address in a document's text (values and body) that
+/// starts with a media folder (as a path, or as the public address the
+/// site maps it to).
+fn usage_at(
+    cx: &super::Ctx<'_>,
+    at: &ObjectId,
+    config: &crate::content::SiteConfig,
+) -> Result<std::sync::Arc<Usage>, SiteError> {
+    cx.cache.media_usage(at, || {
+        let folders = media::media_folders(&config.model);
+        // (prefix as written in documents, the folder it means)
+        let mut prefixes: Vec<(String, String)> = folders
+            .iter()
+            .flat_map(|f| [(format!("/{f}/"), f.clone()), (format!("{f}/"), f.clone())])
+            .collect();
+        if let (Some(media), Some(public)) =
+            (&config.model.media_folder, &config.model.public_folder)
+        {
+            prefixes.push((
+                format!("{}/", public.trim_end_matches('/')),
+                media.trim_matches('/').to_string(),
+            ));
+        }
+        let mut usage = Usage::new();
+        for coll in &config.collections {
+            for (entry, parsed) in super::parsed_documents(cx, coll)? {
+                let Some(slug) = coll.slug_of(&entry.name) else {
+                    continue;
+                };
+                let Ok(doc) = parsed.as_ref() else { continue };
+                let text = doc.as_str();
+                let mut found: Vec<String> = Vec::new();
+                for (prefix, folder) in &prefixes {
+                    let mut from = 0;
+                    while let Some(i) = text[from..].find(prefix.as_str()) {
+                        let start = from + i;
+                        // Only at the start of a value or a link, not inside a word.
+                        let before = text[..start].chars().next_back();
+                        let after = &text[start + prefix.len()..];
+                        let end = after
+                            .find(|c: char| c.is_whitespace() || "\"'()[]<>?#,|`".contains(c))
+                            .unwrap_or(after.len());
+                        from = start + prefix.len();
+                        if before.is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.') {
+                            continue;
+                        }
+                        let path = format!("{folder}/{}", &after[..end]);
+                        if !found.contains(&path) {
+                            found.push(path);
+                        }
+                    }
+                }
+                for path in found {
+                    usage.entry(path).or_default().push(Use {
+                        collection: coll.name.clone(),
+                        slug: slug.to_string(),
+                        title: doc.title().unwrap_or_else(|| slug.to_string()),
+                    });
+                }
+            }
+        }
+        Ok(usage)
+    })
+}

@@ -51,3 +51,104 @@ pub(super) async fn file(
     );
     Ok(response)
 }
+
+/// Files on one page of the library.
+const PER_PAGE: usize = 100;
+
+/// One file as the library shows it.
+struct FileView {
+    path: String,
+    name: String,
+    public: String,
+    thumbnail: bool,
+    size: String,
+    dimensions: Option<String>,
+    /// Each document that uses it: its page and title.
+    used_by: Vec<(String, String)>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "media.html")]
+struct MediaPage {
+    ctx: crate::http::page::Layout,
+    folders: String,
+    total: usize,
+    files: Vec<FileView>,
+    range: Option<String>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(super) struct PageQuery {
+    page: Option<usize>,
+}
+
+/// A size as people read it, in the reader's language.
+fn size_text(bytes: u64, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::ToArg;
+    let b = bytes as f64;
+    if bytes < 1024 {
+        lang.t_with("media-bytes", &[("n", b.to_arg())])
+    } else if bytes < 1024 * 1024 {
+        lang.t_with("media-kb", &[("n", (b / 1024.0).round().to_arg())])
+    } else {
+        let tenths = (b / 1024.0 / 1024.0 * 10.0).round() / 10.0;
+        lang.t_with("media-mb", &[("n", tenths.to_arg())])
+    }
+}
+
+/// `GET /media`: the media library, 100 files a page.
+pub(super) async fn library(
+    State(state): State<AppState>,
+    current: crate::http::CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
+) -> Result<Response, AppError> {
+    use crate::i18n::ToArg;
+    let lang = current.lang;
+    let page = q.page.unwrap_or(1).max(1);
+    let start = (page - 1).saturating_mul(PER_PAGE);
+    let library = state.site.media_library(start..start + PER_PAGE).await?;
+    let page = library.first / PER_PAGE + 1;
+    let pages = library.total.div_ceil(PER_PAGE).max(1);
+    let files = library
+        .files
+        .iter()
+        .map(|f| FileView {
+            path: f.path.clone(),
+            name: f.path.rsplit('/').next().unwrap_or(&f.path).to_string(),
+            public: f.public.clone(),
+            thumbnail: f.kind.is_some_and(|k| k.raster),
+            size: size_text(f.size, lang),
+            dimensions: f.dimensions.map(|(w, h)| {
+                lang.t_with("media-dimensions", &[("w", w.to_arg()), ("h", h.to_arg())])
+            }),
+            used_by: f
+                .used_by
+                .iter()
+                .map(|u| (super::document_url(&u.collection, &u.slug), u.title.clone()))
+                .collect(),
+        })
+        .collect::<Vec<_>>();
+    let range = (pages > 1).then(|| {
+        lang.t_with(
+            "collection-range",
+            &[
+                ("first", (library.first + 1).to_arg()),
+                ("last", (library.first + files.len()).to_arg()),
+                ("total", library.total.to_arg()),
+            ],
+        )
+    });
+    let page_href = |n: usize| format!("/media?page={n}");
+    crate::http::page::render(&MediaPage {
+        ctx: crate::http::page::Layout::signed_in(&current).await?,
+        folders: library.folders.join(", "),
+        total: library.total,
+        files,
+        range,
+        previous: (page > 1).then(|| page_href(page - 1)),
+        next: (page < pages).then(|| page_href(page + 1)),
+    })
+    .map(IntoResponse::into_response)
+}

@@ -129,6 +129,7 @@ pub fn routes() -> Vec<Route> {
         // The edit form's Markdown preview (an HTML fragment).
         post_("/preview", EDITORS, post(documents::preview)),
         // A media file of the site, served safely (issue 16).
+        get_("/media", READERS, get(media::library)),
         get_("/media/file/{*path}", READERS, get(media::file)),
         get_("/history", READERS, get(history::site_history)),
         post_("/publishing/settle", ADMINS, post(publishing::settle)),

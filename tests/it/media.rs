@@ -137,3 +137,42 @@ async fn the_configured_media_folder_is_the_one_served() {
             .starts_with("attachment")
     );
 }
+
+#[tokio::test]
+async fn the_library_lists_each_file_with_its_size_dimensions_and_the_pages_using_it() {
+    let dir = tempdir();
+    let site = media_site(dir.path(), None);
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (status, html) = browser.get("/media").await;
+    assert_eq!(status, 200);
+    let html = unescape(&html);
+    for wanted in [
+        "4 files",
+        "<a href=\"/media/file/assets/images/a.png\">a.png</a>",
+        "<code>/assets/images/a.png</code>",
+        "1 × 1 px",
+        // Used by the project whose featured_img names it.
+        "<a href=\"/collections/projects/a\">A</a>",
+        "<img src=\"/media/file/assets/images/a.png\" alt=\"\"",
+        "Not used by any page",
+    ] {
+        assert!(html.contains(wanted), "{wanted} in:\n{html}");
+    }
+    // Not in a media folder: not listed.
+    assert!(!html.contains("c.png"), "{html}");
+    // An SVG or a fake image gets no thumbnail.
+    assert!(!html.contains("<img src=\"/media/file/assets/evil.svg\""));
+    assert!(!html.contains("<img src=\"/media/file/assets/fake.png\""));
+
+    let french = Browser::speaking(&_server, "fr");
+    french.login("alice", PASSWORD).await;
+    let (_, html) = french.get("/media").await;
+    let html = unescape(&html);
+    assert!(
+        html.contains("Médiathèque") && html.contains("4 fichiers"),
+        "{html}"
+    );
+    // A page past the end shows the last one.
+    let (status, _) = browser.get("/media?page=99").await;
+    assert_eq!(status, 200);
+}

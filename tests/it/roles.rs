@@ -67,6 +67,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
         "/collections/{collection}/{slug}/rename",
         Who::Editors,
     ),
+    ("GET", "/media", Who::Readers),
     ("GET", "/media/file/{*path}", Who::Readers),
     ("GET", "/history", Who::Readers),
     ("POST", "/publishing/settle", Who::Admins),
