@@ -148,6 +148,8 @@
       section = document.createElement("section");
       section.className = "preview";
       section.setAttribute("aria-labelledby", area.id + "-preview");
+      // It scrolls beside a long text: reachable by keyboard.
+      section.tabIndex = 0;
       var h = document.createElement("h2");
       h.id = area.id + "-preview";
       h.textContent = box.dataset.previewTitle || t.tPreview || "";
