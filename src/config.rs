@@ -61,6 +61,10 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "CAIRN_MAX_BODY", default_value_t = 1024 * 1024)]
     pub max_body: usize,
+    /// Largest file accepted in an upload, in bytes (separate from
+    /// `--max-body`).
+    #[arg(long, env = "CAIRN_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
     /// The interface's language when neither the account nor the browser
     /// names one it has: `en` or `fr`.
     #[arg(long, env = "CAIRN_DEFAULT_LANGUAGE", default_value = "en", value_parser = parse_language)]

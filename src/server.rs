@@ -207,6 +207,7 @@ pub async fn prepare(
         setup_token: Arc::new(Mutex::new(setup_token.clone())),
         clock,
         max_body: args.max_body,
+        max_upload: args.max_upload_bytes,
         default_language: args.default_language,
         default_zone: args.timezone.clone(),
         sessions,

@@ -574,3 +574,17 @@ media-bytes = { $n } bytes
 media-kb = { $n } KB
 media-mb = { $n } MB
 media-dimensions = { $w } × { $h } px
+
+media-upload = Add a file
+media-upload-folder = Folder
+media-upload-hint = An image (JPEG, PNG, GIF, WebP, AVIF, SVG), a PDF or a video (MP4, WebM), up to { $size } MB.
+media-upload-submit = Add
+media-added = Added: the site shows it at { $path }.
+media-no-file = Choose a file to add.
+media-empty-file = The file is empty. Nothing was added.
+media-bad-name = “{ $name }” cannot be a file name: it holds a folder separator or a hidden character. Rename the file and add it again.
+media-bad-extension = “{ $name }” is not a kind of file the site takes: images (JPEG, PNG, GIF, WebP, AVIF, SVG), PDF and videos (MP4, WebM).
+media-unknown-type = “{ $name }” is not what its name says: its content is not an image, a PDF or a video the site takes. Nothing was added.
+media-type-mismatch = “{ $name }” is named like another kind of file than it is (its content is { $extension }). Rename it with the right extension and add it again.
+media-unsafe-svg = This SVG drawing contains a script, an event handler or a link to another site, which the site must not serve. Nothing was added; export it again without them.
+media-too-large = The file is larger than { $size } MB, the largest the site takes. Nothing was added.

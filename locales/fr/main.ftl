@@ -574,3 +574,17 @@ media-bytes = { $n } octets
 media-kb = { $n } Ko
 media-mb = { $n } Mo
 media-dimensions = { $w } × { $h } px
+
+media-upload = Ajouter un fichier
+media-upload-folder = Dossier
+media-upload-hint = Une image (JPEG, PNG, GIF, WebP, AVIF, SVG), un PDF ou une vidéo (MP4, WebM), jusqu’à { $size } Mo.
+media-upload-submit = Ajouter
+media-added = Ajouté : le site le montre à l’adresse { $path }.
+media-no-file = Choisissez un fichier à ajouter.
+media-empty-file = Le fichier est vide. Rien n’a été ajouté.
+media-bad-name = « { $name } » ne peut pas être un nom de fichier : il contient un séparateur de dossier ou un caractère invisible. Renommez le fichier et ajoutez-le à nouveau.
+media-bad-extension = « { $name } » n’est pas un type de fichier que le site accepte : images (JPEG, PNG, GIF, WebP, AVIF, SVG), PDF et vidéos (MP4, WebM).
+media-unknown-type = « { $name } » n’est pas ce que dit son nom : son contenu n’est ni une image, ni un PDF, ni une vidéo que le site accepte. Rien n’a été ajouté.
+media-type-mismatch = « { $name } » porte le nom d’un autre type de fichier que le sien (son contenu est { $extension }). Renommez-le avec la bonne extension et ajoutez-le à nouveau.
+media-unsafe-svg = Ce dessin SVG contient un script, un gestionnaire d’événement ou un lien vers un autre site, que le site ne doit pas servir. Rien n’a été ajouté ; exportez-le à nouveau sans eux.
+media-too-large = Le fichier dépasse { $size } Mo, la plus grande taille que le site accepte. Rien n’a été ajouté.

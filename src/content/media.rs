@@ -117,6 +117,36 @@ fn is_svg(bytes: &[u8]) -> bool {
         .is_some_and(|r| r.starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/'))
 }
 
+/// Whether an SVG can be kept as it is: no script, no event handler, no
+/// embedded HTML or entity, and no reference to anything outside itself.
+/// Cairn does not rewrite SVG files; one that fails this is refused.
+pub fn svg_is_safe(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes).to_lowercase();
+    const FORBIDDEN: &[&str] = &[
+        "<script",
+        "javascript:",
+        "<foreignobject",
+        "<iframe",
+        "<embed",
+        "<object",
+        "<!entity",
+        "href=\"http",
+        "href='http",
+        "href=\"//",
+        "href='//",
+        "url(http",
+        "url(//",
+        "@import",
+        "<use",
+    ];
+    if FORBIDDEN.iter().any(|f| text.contains(f)) {
+        return false;
+    }
+    // An event handler attribute: ` onload=`, `\tonclick =`. (A pattern
+    // that did not compile refuses every SVG rather than letting one by.)
+    regex::Regex::new(r"[\s/]on[a-z]+\s*=").is_ok_and(|handler| !handler.is_match(&text))
+}
+
 /// The type a file's name says (its extension, any case).
 pub fn by_name(name: &str) -> Option<MediaType> {
     let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
@@ -132,20 +162,23 @@ pub fn by_name(name: &str) -> Option<MediaType> {
 pub enum BadName {
     #[error("the name is empty once cleaned")]
     Empty,
+    #[error("the name holds a folder separator or a control character")]
+    Path,
     #[error("the name has no extension Cairn accepts")]
     Extension,
 }
 
-/// A file name as it is written into the site: the folder part dropped
-/// (`../../x.png` is `x.png`), accents folded, letters and digits kept,
+/// A file name as it is written into the site: accents folded, letters and digits kept,
 /// anything else one `-`, no leading dot, lower-case extension, at most 100
 /// characters. Refused when nothing is left or its extension is not one
 /// of [`ACCEPTED`].
 pub fn clean_name(name: &str) -> Result<String, BadName> {
     use unicode_normalization::UnicodeNormalization;
-    // Only the last part of a path a browser or a script sends.
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let (stem, ext) = base.rsplit_once('.').ok_or(BadName::Extension)?;
+    // A file's own name: a folder part or a hidden character is refused.
+    if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
+        return Err(BadName::Path);
+    }
+    let (stem, ext) = name.rsplit_once('.').ok_or(BadName::Extension)?;
     let ext = ext.to_ascii_lowercase();
     let ext = SAME_AS
         .iter()
@@ -245,15 +278,35 @@ mod tests {
             clean_name("Photo Été 2024.JPEG"),
             Ok("photo-ete-2024.jpg".into())
         );
-        assert_eq!(clean_name("../../_config.yml"), Err(BadName::Extension));
-        assert_eq!(clean_name("../../evil.png"), Ok("evil.png".into()));
-        assert_eq!(clean_name("C:\\Users\\a\\plan.PDF"), Ok("plan.pdf".into()));
+        assert_eq!(clean_name("../../_config.yml"), Err(BadName::Path));
+        assert_eq!(clean_name("../../evil.png"), Err(BadName::Path));
+        assert_eq!(clean_name("C:\\Users\\a\\plan.PDF"), Err(BadName::Path));
         assert_eq!(clean_name(".hidden.png"), Ok("hidden.png".into()));
-        assert_eq!(clean_name("a\0b\u{7}.png"), Ok("a-b.png".into()));
+        assert_eq!(clean_name("a\0b.png"), Err(BadName::Path));
+        assert_eq!(clean_name("a&b (1).PNG"), Ok("a-b-1.png".into()));
         assert_eq!(clean_name("....png"), Err(BadName::Empty));
         assert_eq!(clean_name("photo"), Err(BadName::Extension));
         assert_eq!(clean_name("x.exe"), Err(BadName::Extension));
         assert_eq!(by_name("a.JPEG").map(|t| t.mime), Some("image/jpeg"));
+    }
+
+    #[test]
+    fn svg_with_scripts_handlers_or_outside_references_is_refused() {
+        assert!(svg_is_safe(
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"4\" fill=\"url(#g)\"/></svg>"
+        ));
+        for bad in [
+            "<svg><script>alert(1)</script></svg>",
+            "<svg onload=\"alert(1)\"/>",
+            "<svg><a href=\"javascript:alert(1)\">x</a></svg>",
+            "<svg><image href=\"https://evil.example/x.png\"/></svg>",
+            "<svg><foreignObject><div>x</div></foreignObject></svg>",
+            "<svg><style>@import url(//evil.example/a.css);</style></svg>",
+            "<!DOCTYPE svg [<!ENTITY x \"y\">]><svg/>",
+            "<svg><rect\tONCLICK = \"x()\"/></svg>",
+        ] {
+            assert!(!svg_is_safe(bad.as_bytes()), "{bad}");
+        }
     }
 
     #[test]

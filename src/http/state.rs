@@ -42,6 +42,8 @@ pub struct Shared {
     pub clock: Arc<dyn Clock>,
     /// Largest request body accepted, in bytes.
     pub max_body: usize,
+    /// Largest uploaded file accepted, in bytes.
+    pub max_upload: usize,
     /// The interface's language when neither account nor browser names one.
     pub default_language: crate::i18n::Lang,
     /// The time zone when the account has not chosen one.

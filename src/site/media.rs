@@ -221,3 +221,121 @@ fn usage_at(
         Ok(usage)
     })
 }
+
+/// A file an editor added, and where it went.
+#[derive(Debug, Clone)]
+pub struct Added {
+    /// Its path in the site.
+    pub path: String,
+    /// The address the site uses for it.
+    pub public: String,
+    pub commit: ObjectId,
+}
+
+/// Why an upload was refused, said beside the file.
+fn refused(key: &'static str, args: Vec<(&'static str, crate::i18n::Arg)>) -> SiteError {
+    SiteError::InvalidFields(super::edit::InvalidFields(vec![(
+        "file".into(),
+        crate::i18n::Message::Key(key, args),
+    )]))
+}
+
+impl Site {
+    /// Adds `bytes`, named `name` by the person, to the media folder
+    /// `folder` (the first one when `None` or not one of them): one commit
+    /// by `author`. The name is cleaned; a name the folder has gets a
+    /// suffix (`photo-2.jpg`), never overwriting. Refused, with nothing
+    /// written: an empty file, a name that cannot be made safe, a type
+    /// Cairn does not accept, bytes that are not what the name says, and
+    /// an SVG that could run something.
+    pub async fn add_media(
+        &self,
+        folder: Option<String>,
+        name: String,
+        bytes: Vec<u8>,
+        author: super::Author,
+        now: i64,
+    ) -> Result<Added, SiteError> {
+        use crate::i18n::ToArg;
+        if bytes.is_empty() {
+            return Err(refused("media-empty-file", Vec::new()));
+        }
+        let clean = match media::clean_name(&name) {
+            Ok(n) => n,
+            Err(media::BadName::Extension) => {
+                return Err(refused(
+                    "media-bad-extension",
+                    vec![("name", name.to_arg())],
+                ));
+            }
+            Err(_) => return Err(refused("media-bad-name", vec![("name", name.to_arg())])),
+        };
+        let Some(is) = media::sniff(&bytes) else {
+            return Err(refused(
+                "media-unknown-type",
+                vec![("name", clean.to_arg())],
+            ));
+        };
+        let said = media::by_name(&clean);
+        if said.map(|t| t.mime) != Some(is.mime) {
+            return Err(refused(
+                "media-type-mismatch",
+                vec![
+                    ("name", clean.to_arg()),
+                    ("extension", is.extension.to_arg()),
+                ],
+            ));
+        }
+        if is.extension == "svg" && !media::svg_is_safe(&bytes) {
+            return Err(refused("media-unsafe-svg", Vec::new()));
+        }
+        let committer = self.committer.clone();
+        let added = self
+            .blocking(move |cx| {
+                let mut writer = cx.repo.write_lock()?;
+                super::with_retries(|| {
+                    let config = load_config(&cx)?;
+                    let folders = media::media_folders(&config.model);
+                    let folder = folder
+                        .as_ref()
+                        .filter(|f| folders.contains(f))
+                        .unwrap_or(&folders[0])
+                        .clone();
+                    let tip = cx.repo.tip()?;
+                    let (stem, ext) = clean.rsplit_once('.').unwrap_or((&clean, ""));
+                    let mut path = format!("{folder}/{clean}");
+                    let mut n = 1;
+                    while writer.read_file(&path)?.is_some() {
+                        n += 1;
+                        path = format!("{folder}/{stem}-{n}.{ext}");
+                    }
+                    let changes = vec![crate::git::Change {
+                        path: path.clone(),
+                        content: Some(bytes.clone()),
+                    }];
+                    let message = format!("Add {path}");
+                    let done = super::commit_as(
+                        &mut writer,
+                        &tip,
+                        changes,
+                        message,
+                        &author,
+                        &committer,
+                        now,
+                    )?;
+                    let Some((commit, _)) = done else {
+                        return Err(SiteError::Exists(path));
+                    };
+                    tracing::info!(%commit, %path, user = ?author.user_id, "media added");
+                    Ok(Added {
+                        public: public_path(&config.model, &path),
+                        path,
+                        commit,
+                    })
+                })
+            })
+            .await?;
+        self.index_after_commit();
+        Ok(added)
+    }
+}

@@ -72,6 +72,12 @@ struct FileView {
 struct MediaPage {
     ctx: crate::http::page::Layout,
     folders: String,
+    /// The folders an upload can go to.
+    folder_choices: Vec<String>,
+    /// Editors and administrators may add files.
+    can_upload: bool,
+    /// What the upload accepts, and up to what size.
+    upload_hint: String,
     total: usize,
     files: Vec<FileView>,
     range: Option<String>,
@@ -144,6 +150,15 @@ pub(super) async fn library(
     crate::http::page::render(&MediaPage {
         ctx: crate::http::page::Layout::signed_in(&current).await?,
         folders: library.folders.join(", "),
+        folder_choices: library.folders.clone(),
+        can_upload: current.user.role.can_edit(),
+        upload_hint: lang.t_with(
+            "media-upload-hint",
+            &[(
+                "size",
+                ((state.max_upload as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0).to_arg(),
+            )],
+        ),
         total: library.total,
         files,
         range,
@@ -151,4 +166,97 @@ pub(super) async fn library(
         next: (page < pages).then(|| page_href(page + 1)),
     })
     .map(IntoResponse::into_response)
+}
+
+/// `POST /media` (multipart): adds one file to a media folder, its own
+/// commit by the editor. The form sends `_csrf` first, then `folder`, then
+/// `file`; the file is read up to `--max-upload-bytes` and no further.
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    current: crate::http::CurrentUser,
+    headers: axum::http::HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    use crate::i18n::{Message, ToArg};
+    crate::http::csrf::check_same_origin(&headers)?;
+    let bad_form = || AppError::BadRequest(Message::key("error-bad-form"));
+    let lang = current.lang;
+    let mut folder = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut checked = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad_form())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if !checked {
+            // The token comes first: nothing else is read before it is checked.
+            let token = if name == "_csrf" {
+                field.text().await.ok()
+            } else {
+                None
+            };
+            if !crate::http::csrf::is_valid(&current.session, token.as_deref()).await? {
+                return Err(AppError::Forbidden(Message::key("error-csrf")));
+            }
+            checked = true;
+            continue;
+        }
+        match name.as_str() {
+            "folder" => {
+                let text = field.text().await.map_err(|_| bad_form())?;
+                folder = Some(text.chars().take(300).collect::<String>());
+            }
+            "file" => {
+                let file_name = field.file_name().unwrap_or_default().to_string();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|_| bad_form())? {
+                    if bytes.len() + chunk.len() > state.max_upload {
+                        return Err(AppError::PayloadTooLarge(upload_too_large(
+                            state.max_upload,
+                        )));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                file = Some((file_name, bytes));
+                break;
+            }
+            _ => {}
+        }
+    }
+    if !checked {
+        return Err(AppError::Forbidden(Message::key("error-csrf")));
+    }
+    let Some((name, bytes)) = file else {
+        return Err(AppError::Unprocessable(Message::key("media-no-file")));
+    };
+    match state
+        .site
+        .add_media(
+            folder,
+            name,
+            bytes,
+            super::author_of(&current),
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(added) => {
+            let text = lang.t_with("media-added", &[("path", added.public.to_arg())]);
+            crate::http::session::set_flash(&current.session, text).await?;
+            Ok(axum::response::Redirect::to("/media").into_response())
+        }
+        Err(crate::site::SiteError::InvalidFields(invalid)) => Err(AppError::Unprocessable(
+            invalid
+                .0
+                .into_iter()
+                .next()
+                .map_or_else(|| Message::key("error-bad-form"), |(_, m)| m),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Why an upload over `limit` bytes was refused, naming the limit.
+fn upload_too_large(limit: usize) -> crate::i18n::Message {
+    use crate::i18n::ToArg;
+    let mb = (limit as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0;
+    crate::i18n::Message::Key("media-too-large", vec![("size", mb.to_arg())])
 }

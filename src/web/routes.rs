@@ -130,6 +130,12 @@ pub fn routes() -> Vec<Route> {
         post_("/preview", EDITORS, post(documents::preview)),
         // A media file of the site, served safely (issue 16).
         get_("/media", READERS, get(media::library)),
+        // Its own limit (`--max-upload-bytes`), read as the file streams in.
+        post_(
+            "/media",
+            EDITORS,
+            post(media::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
         get_("/media/file/{*path}", READERS, get(media::file)),
         get_("/history", READERS, get(history::site_history)),
         post_("/publishing/settle", ADMINS, post(publishing::settle)),

@@ -176,3 +176,131 @@ async fn the_library_lists_each_file_with_its_size_dimensions_and_the_pages_usin
     let (status, _) = browser.get("/media?page=99").await;
     assert_eq!(status, 200);
 }
+
+/// Posts the library's upload form as a browser does (multipart, the CSRF
+/// token first), with `file` named `name`.
+async fn upload(server: &Server, browser: &Browser, name: &str, bytes: &[u8]) -> (u16, String) {
+    let (_, html) = browser.get("/media").await;
+    // The session's token (every page has it, in the logout form at least).
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    let boundary = "----cairn-test-boundary-7d2f";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = browser
+        .client
+        .post(server.url("/media"))
+        .header("origin", server.base.clone())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("POST /media");
+    let status = r.status().as_u16();
+    (status, unescape(&r.text().await.unwrap_or_default()))
+}
+
+#[tokio::test]
+async fn a_file_added_to_the_library_is_one_commit_by_the_editor_and_served_back() {
+    let dir = tempdir();
+    let site = media_site(dir.path(), None);
+    let (server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let commits = commit_count(&site);
+    let (status, _) = upload(&server, &browser, "Photo Été.PNG", PNG).await;
+    assert_eq!(status, 303);
+    assert_eq!(commit_count(&site), commits + 1);
+    let shown = git(
+        &site,
+        &["show", "--name-only", "--format=%an <%ae>|%s", "HEAD"],
+    );
+    assert!(
+        shown.starts_with("Alice Martin <alice@example.org>|Add assets/photo-ete.png"),
+        "{shown}"
+    );
+    assert!(
+        shown.trim_end().ends_with("assets/photo-ete.png"),
+        "{shown}"
+    );
+    assert_fsck_clean(&site);
+    let r = browser
+        .get_response("/media/file/assets/photo-ete.png")
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.bytes().await.expect("bytes").as_ref(), PNG);
+    let (_, html) = browser.get("/media").await;
+    assert!(
+        unescape(&html).contains("Added: the site shows it at /assets/photo-ete.png."),
+        "{html}"
+    );
+    // The same name again: a suffix, never an overwrite.
+    let (status, _) = upload(&server, &browser, "photo-ete.png", PNG).await;
+    assert_eq!(status, 303);
+    assert!(site.join("assets/photo-ete-2.png").exists());
+    assert_eq!(commit_count(&site), commits + 2);
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_with_their_message_and_nothing_is_written() {
+    let dir = tempdir();
+    let site = media_site(dir.path(), None);
+    let (server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let big = vec![0u8; 25 * 1024 * 1024];
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>";
+    for (name, bytes, status, says) in [
+        ("big.png", &big[..], 413, "larger than 20 MB"),
+        (
+            "page.png",
+            &b"<!DOCTYPE html><html><script>alert(1)</script></html>"[..],
+            422,
+            "is not what its name says",
+        ),
+        ("drawing.svg", &svg[..], 422, "contains a script"),
+        ("../../_config.yml", PNG, 422, "cannot be a file name"),
+        // A NUL in the part's header: the form itself cannot be read.
+        ("a\u{0}b.png", PNG, 400, "The form could not be read"),
+        ("sub/dir.png", PNG, 422, "cannot be a file name"),
+        ("empty.png", &b""[..], 422, "The file is empty"),
+        ("photo.jpg", PNG, 422, "named like another kind of file"),
+        ("tool.exe", PNG, 422, "is not a kind of file the site takes"),
+    ] {
+        let (got, html) = upload(&server, &browser, name, bytes).await;
+        assert_eq!(got, status, "{name}: {html}");
+        assert!(html.contains(says), "{name}: {says} in:\n{html}");
+    }
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
+    // Without the token: refused.
+    let r = browser
+        .client
+        .post(server.url("/media"))
+        .header("origin", server.base.clone())
+        .header("content-type", "multipart/form-data; boundary=x")
+        .body("--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nx\r\n--x--\r\n")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 403);
+    // A reviewer may not add files.
+    let reviewer = sign_in_as(&server, "rita", "reviewer").await;
+    let (status, _) = upload(&server, &reviewer, "ok.png", PNG).await;
+    assert_eq!(status, 403);
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
+}

@@ -68,6 +68,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
         Who::Editors,
     ),
     ("GET", "/media", Who::Readers),
+    ("POST", "/media", Who::Editors),
     ("GET", "/media/file/{*path}", Who::Readers),
     ("GET", "/history", Who::Readers),
     ("POST", "/publishing/settle", Who::Admins),
