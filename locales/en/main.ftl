@@ -588,3 +588,14 @@ media-unknown-type = “{ $name }” is not what its name says: its content is n
 media-type-mismatch = “{ $name }” is named like another kind of file than it is (its content is { $extension }). Rename it with the right extension and add it again.
 media-unsafe-svg = This SVG drawing contains a script, an event handler or a link to another site, which the site must not serve. Nothing was added; export it again without them.
 media-too-large = The file is larger than { $size } MB, the largest the site takes. Nothing was added.
+
+media-actions = Actions
+media-delete = Delete
+media-deleted = Deleted { $path }. It stays in the history: its change can be undone from the history.
+media-in-use = { $name } cannot be deleted: { $count ->
+        [one] the page { $pages } uses it.
+       *[other] the pages { $pages } use it.
+    } Remove it from { $count ->
+        [one] that page
+       *[other] those pages
+    } first. Nothing was deleted.

@@ -588,3 +588,14 @@ media-unknown-type = « { $name } » n’est pas ce que dit son nom : son con
 media-type-mismatch = « { $name } » porte le nom d’un autre type de fichier que le sien (son contenu est { $extension }). Renommez-le avec la bonne extension et ajoutez-le à nouveau.
 media-unsafe-svg = Ce dessin SVG contient un script, un gestionnaire d’événement ou un lien vers un autre site, que le site ne doit pas servir. Rien n’a été ajouté ; exportez-le à nouveau sans eux.
 media-too-large = Le fichier dépasse { $size } Mo, la plus grande taille que le site accepte. Rien n’a été ajouté.
+
+media-actions = Actions
+media-delete = Supprimer
+media-deleted = { $path } a été supprimé. Il reste dans l’historique : la modification peut y être annulée.
+media-in-use = { $name } ne peut pas être supprimé : { $count ->
+        [one] la page { $pages } l’utilise.
+       *[other] les pages { $pages } l’utilisent.
+    } Retirez-le d’abord de { $count ->
+        [one] cette page
+       *[other] ces pages
+    }. Rien n’a été supprimé.

@@ -339,3 +339,63 @@ impl Site {
         Ok(added)
     }
 }
+
+impl Site {
+    /// Deletes the media file at `path`: one commit by `author`. Refused
+    /// while a document names it (the message lists them); `NotFound` for
+    /// a path outside the media folders or a file the tip lacks.
+    pub async fn delete_media(
+        &self,
+        path: String,
+        author: super::Author,
+        now: i64,
+    ) -> Result<ObjectId, SiteError> {
+        let committer = self.committer.clone();
+        let done = self
+            .blocking(move |cx| {
+                let mut writer = cx.repo.write_lock()?;
+                super::with_retries(|| {
+                    let config = load_config(&cx)?;
+                    let folders = media::media_folders(&config.model);
+                    let tip = cx.repo.tip()?;
+                    if !media::is_media_path(&path, &folders) || writer.read_file(&path)?.is_none()
+                    {
+                        return Err(SiteError::NotFound(path.clone()));
+                    }
+                    let usage = usage_at(&cx, &tip, &config)?;
+                    if let Some(users) = usage.get(&path).filter(|u| !u.is_empty()) {
+                        use crate::i18n::ToArg;
+                        let titles: Vec<String> =
+                            users.iter().map(|u| format!("“{}”", u.title)).collect();
+                        return Err(refused(
+                            "media-in-use",
+                            vec![
+                                ("name", path.rsplit('/').next().unwrap_or(&path).to_arg()),
+                                ("pages", titles.join(", ").to_arg()),
+                                ("count", users.len().to_arg()),
+                            ],
+                        ));
+                    }
+                    let changes = vec![crate::git::Change {
+                        path: path.clone(),
+                        content: None,
+                    }];
+                    let done = super::commit_as(
+                        &mut writer,
+                        &tip,
+                        changes,
+                        format!("Delete {path}"),
+                        &author,
+                        &committer,
+                        now,
+                    )?;
+                    let (commit, _) = done.ok_or_else(|| SiteError::NotFound(path.clone()))?;
+                    tracing::info!(%commit, %path, user = ?author.user_id, "media deleted");
+                    Ok(commit)
+                })
+            })
+            .await?;
+        self.index_after_commit();
+        Ok(done)
+    }
+}

@@ -207,13 +207,25 @@ pub(super) async fn upload(
             "file" => {
                 let file_name = field.file_name().unwrap_or_default().to_string();
                 let mut bytes = Vec::new();
+                let mut over = 0usize;
                 while let Some(chunk) = field.chunk().await.map_err(|_| bad_form())? {
-                    if bytes.len() + chunk.len() > state.max_upload {
-                        return Err(AppError::PayloadTooLarge(upload_too_large(
-                            state.max_upload,
-                        )));
+                    if over > 0 || bytes.len() + chunk.len() > state.max_upload {
+                        // Past the limit: the rest is read and dropped (up to
+                        // as much again), so the answer reaches the browser
+                        // on a connection still in step; beyond, it closes.
+                        over += chunk.len();
+                        bytes = Vec::new();
+                        if over > state.max_upload {
+                            break;
+                        }
+                        continue;
                     }
                     bytes.extend_from_slice(&chunk);
+                }
+                if over > 0 {
+                    return Err(AppError::PayloadTooLarge(upload_too_large(
+                        state.max_upload,
+                    )));
                 }
                 file = Some((file_name, bytes));
                 break;
@@ -259,4 +271,44 @@ fn upload_too_large(limit: usize) -> crate::i18n::Message {
     use crate::i18n::ToArg;
     let mb = (limit as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0;
     crate::i18n::Message::Key("media-too-large", vec![("size", mb.to_arg())])
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct DeleteForm {
+    path: String,
+}
+
+/// `POST /media/delete`: deletes one file of the library (one commit by
+/// the editor), unless a page still uses it.
+pub(super) async fn delete(
+    State(state): State<AppState>,
+    current: crate::http::CurrentUser,
+    crate::http::csrf::CsrfForm(form): crate::http::csrf::CsrfForm<DeleteForm>,
+) -> Result<Response, AppError> {
+    use crate::i18n::{Message, ToArg};
+    match state
+        .site
+        .delete_media(
+            form.path.clone(),
+            super::author_of(&current),
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(_) => {
+            let text = current
+                .lang
+                .t_with("media-deleted", &[("path", form.path.as_str().to_arg())]);
+            crate::http::session::set_flash(&current.session, text).await?;
+            Ok(axum::response::Redirect::to("/media").into_response())
+        }
+        Err(crate::site::SiteError::InvalidFields(invalid)) => Err(AppError::Unprocessable(
+            invalid
+                .0
+                .into_iter()
+                .next()
+                .map_or_else(|| Message::key("error-bad-form"), |(_, m)| m),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

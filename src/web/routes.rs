@@ -136,6 +136,7 @@ pub fn routes() -> Vec<Route> {
             EDITORS,
             post(media::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
+        post_("/media/delete", EDITORS, post(media::delete)),
         get_("/media/file/{*path}", READERS, get(media::file)),
         get_("/history", READERS, get(history::site_history)),
         post_("/publishing/settle", ADMINS, post(publishing::settle)),

@@ -148,7 +148,7 @@ async fn the_library_lists_each_file_with_its_size_dimensions_and_the_pages_usin
     let html = unescape(&html);
     for wanted in [
         "4 files",
-        "<a href=\"/media/file/assets/images/a.png\">a.png</a>",
+        "<a href=\"/media/file/assets/images/a.png\" id=\"media-4\">a.png</a>",
         "<code>/assets/images/a.png</code>",
         "1 × 1 px",
         // Used by the project whose featured_img names it.
@@ -303,4 +303,54 @@ async fn bad_uploads_are_refused_with_their_message_and_nothing_is_written() {
     let (status, _) = upload(&server, &reviewer, "ok.png", PNG).await;
     assert_eq!(status, 403);
     assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
+}
+
+#[tokio::test]
+async fn a_used_file_is_not_deleted_and_an_unused_one_is_one_commit() {
+    let dir = tempdir();
+    let site = media_site(dir.path(), None);
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let head = git(&site, &["rev-parse", "HEAD"]);
+    let (_, html) = browser.get("/media").await;
+    let csrf = Form::parse(&html, "/media/delete")
+        .get("_csrf")
+        .expect("csrf")
+        .to_string();
+    let delete = |path: &str| {
+        vec![
+            ("_csrf".to_string(), csrf.clone()),
+            ("path".to_string(), path.to_string()),
+        ]
+    };
+    // Used by the project whose featured_img names it: refused, listed.
+    let r = browser
+        .post("/media/delete", &delete("assets/images/a.png"))
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let text = unescape(&r.text().await.expect("text"));
+    assert!(
+        text.contains("a.png cannot be deleted: the page “A” uses it."),
+        "{text}"
+    );
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing deleted");
+    // No delete button for it either.
+    assert!(!html.contains("name=\"path\" value=\"assets/images/a.png\""));
+    // Outside the media folders, or missing: not found.
+    for path in ["_config.yml", "assets/none.png", "assets/../_config.yml"] {
+        let r = browser.post("/media/delete", &delete(path)).await;
+        assert_eq!(r.status().as_u16(), 404, "{path}");
+    }
+    // Unused: one commit by the editor, the file gone.
+    let r = browser
+        .post("/media/delete", &delete("assets/doc.pdf"))
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let shown = git(&site, &["show", "--name-status", "--format=%an|%s", "HEAD"]);
+    assert!(
+        shown.starts_with("Alice Martin|Delete assets/doc.pdf"),
+        "{shown}"
+    );
+    assert!(shown.contains("D\tassets/doc.pdf"), "{shown}");
+    assert!(!site.join("assets/doc.pdf").exists());
+    assert_fsck_clean(&site);
 }

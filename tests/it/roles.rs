@@ -69,6 +69,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ),
     ("GET", "/media", Who::Readers),
     ("POST", "/media", Who::Editors),
+    ("POST", "/media/delete", Who::Editors),
     ("GET", "/media/file/{*path}", Who::Readers),
     ("GET", "/history", Who::Readers),
     ("POST", "/publishing/settle", Who::Admins),
