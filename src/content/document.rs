@@ -767,12 +767,16 @@ fn round_trips_as_line(value: &str, style: Style) -> bool {
 
 /// Offset just after the `:` that follows an entry's key.
 fn after_colon(entry: &Entry, src: &str) -> usize {
-    let from = entry.key_span.end;
+    colon_after(src, entry.key_span.end)
+}
+
+/// Offset just after the `:` that follows a key ending at `from`.
+pub(super) fn colon_after(src: &str, from: usize) -> usize {
     src[from..].find(':').map_or(from, |i| from + i + 1)
 }
 
 /// The end of the line holding `at`, before its line break.
-fn line_end(src: &str, at: usize) -> usize {
+pub(super) fn line_end(src: &str, at: usize) -> usize {
     let end = src[at..].find('\n').map_or(src.len(), |i| at + i);
     if end > at && src[..end].ends_with('\r') {
         end - 1
@@ -789,7 +793,7 @@ fn leading_blanks(line: &str) -> &str {
 }
 
 /// The start of the line holding `at`.
-fn line_start(src: &str, at: usize) -> usize {
+pub(super) fn line_start(src: &str, at: usize) -> usize {
     src[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 

@@ -5,7 +5,7 @@
 //! items' own lines (their comments and quoting with them). Nothing is
 //! re-serialized.
 
-use super::document::FieldValue;
+use super::document::{FieldValue, colon_after, line_end, line_start};
 use super::yaml::{self, Node, PlainMeaning, Quote, Style};
 use std::ops::Range;
 
@@ -821,28 +821,10 @@ fn key_text(key: &str) -> String {
         .unwrap_or_else(|| yaml::double_quoted(key))
 }
 
-/// The offset just after the `:` that follows a key ending at `from`.
-fn colon_after(src: &str, from: usize) -> usize {
-    src[from..].find(':').map_or(from, |i| from + i + 1)
-}
-
 /// The `-` introducing a block item whose content starts at `at`.
 fn dash_before(src: &str, at: usize) -> Option<usize> {
     let before = src[..at].trim_end_matches([' ', '\t', '\n', '\r']);
     before.ends_with('-').then(|| before.len() - 1)
-}
-
-fn line_start(src: &str, at: usize) -> usize {
-    src[..at].rfind('\n').map_or(0, |i| i + 1)
-}
-
-fn line_end(src: &str, at: usize) -> usize {
-    let end = src[at..].find('\n').map_or(src.len(), |i| at + i);
-    if end > at && src[..end].ends_with('\r') {
-        end - 1
-    } else {
-        end
-    }
 }
 
 #[cfg(test)]

@@ -102,15 +102,7 @@ pub struct TopLevel {
 /// keys at the top level, deep nesting and oversize event streams.
 pub fn parse_top_level(src: &str) -> Result<TopLevel, YamlError> {
     let offsets = ByteOffsets::new(src);
-    let events = events_of(src)?;
-    let mut builder = Builder {
-        src,
-        offsets: &offsets,
-        events,
-        pos: 0,
-        anchors: std::collections::HashMap::new(),
-    };
-    builder.top_level()
+    Builder::new(src, &offsets)?.top_level()
 }
 
 /// Parses `src` as a single YAML document of any shape (a data file whose
@@ -118,14 +110,7 @@ pub fn parse_top_level(src: &str) -> Result<TopLevel, YamlError> {
 /// [`parse_top_level`].
 pub fn parse_value(src: &str) -> Result<Option<Node>, YamlError> {
     let offsets = ByteOffsets::new(src);
-    let events = events_of(src)?;
-    let mut builder = Builder {
-        src,
-        offsets: &offsets,
-        events,
-        pos: 0,
-        anchors: std::collections::HashMap::new(),
-    };
+    let mut builder = Builder::new(src, &offsets)?;
     loop {
         match builder.peek() {
             Some(Event::StreamStart | Event::DocumentStart(_) | Event::Nothing) => {
@@ -211,6 +196,19 @@ struct Builder<'s, 'o> {
     pos: usize,
     /// Anchor id -> the anchored value's text, so aliases can show it.
     anchors: std::collections::HashMap<usize, Range<usize>>,
+}
+
+impl<'s, 'o> Builder<'s, 'o> {
+    /// A builder over `src`'s events (bounded as [`events_of`] says).
+    fn new(src: &'s str, offsets: &'o ByteOffsets) -> Result<Self, YamlError> {
+        Ok(Builder {
+            src,
+            offsets,
+            events: events_of(src)?,
+            pos: 0,
+            anchors: std::collections::HashMap::new(),
+        })
+    }
 }
 
 /// A node with whether it carried an anchor or tag.

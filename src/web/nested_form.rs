@@ -463,26 +463,32 @@ impl Render<'_> {
         format!("{}-{}", self.prefix, self.counter)
     }
 
+    /// Opens a fieldset for a map or a list (`shape`); the field's own one
+    /// (`top`) carries the `t:` mark and the field's id.
+    fn group(&mut self, path: &str, label: &str, hint: Option<String>, top: bool, shape: &str) {
+        let id = if top { self.prefix.clone() } else { self.id() };
+        self.out.push(Part {
+            kind: "group",
+            id,
+            label: label.to_string(),
+            hint,
+            name: if top {
+                format!("t:{path}")
+            } else {
+                String::new()
+            },
+            value: shape.to_string(),
+            ..Part::default()
+        });
+    }
+
     fn value(&mut self, path: &str, label: &str, s: &Sent, m: Option<&FieldModel>, top: bool) {
         let hint = m
             .and_then(|m| m.hint.get(self.lang.code()))
             .map(str::to_string);
         match s {
             Sent::Map(entries) => {
-                let id = if top { self.prefix.clone() } else { self.id() };
-                self.out.push(Part {
-                    kind: "group",
-                    id,
-                    label: label.to_string(),
-                    hint,
-                    name: if top {
-                        format!("t:{path}")
-                    } else {
-                        String::new()
-                    },
-                    value: "map".into(),
-                    ..Part::default()
-                });
+                self.group(path, label, hint, top, "map");
                 self.entries(path, entries, m);
                 self.out.push(Part {
                     kind: "end",
@@ -490,20 +496,7 @@ impl Render<'_> {
                 });
             }
             Sent::List(items) => {
-                let id = if top { self.prefix.clone() } else { self.id() };
-                self.out.push(Part {
-                    kind: "group",
-                    id,
-                    label: label.to_string(),
-                    hint,
-                    name: if top {
-                        format!("t:{path}")
-                    } else {
-                        String::new()
-                    },
-                    value: "list".into(),
-                    ..Part::default()
-                });
+                self.group(path, label, hint, top, "list");
                 let item_name = m
                     .and_then(|m| m.label_singular.get(self.lang.code()))
                     .unwrap_or(label)
