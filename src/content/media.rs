@@ -173,7 +173,6 @@ pub enum BadName {
 /// characters. Refused when nothing is left or its extension is not one
 /// of [`ACCEPTED`].
 pub fn clean_name(name: &str) -> Result<String, BadName> {
-    use unicode_normalization::UnicodeNormalization;
     // A file's own name: a folder part or a hidden character is refused.
     if name.contains(['/', '\\']) || name.chars().any(char::is_control) {
         return Err(BadName::Path);
@@ -187,18 +186,12 @@ pub fn clean_name(name: &str) -> Result<String, BadName> {
     if !ACCEPTED.iter().any(|t| t.extension == ext) {
         return Err(BadName::Extension);
     }
-    let mut out = String::new();
-    let folded = stem
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c));
-    for c in folded.flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() || c == '_' {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let stem: String = out.trim_matches('-').chars().take(100).collect();
+    let stem: String = super::dashed(&super::fold(stem), |c| {
+        c.is_ascii_alphanumeric() || c == '_'
+    })
+    .chars()
+    .take(100)
+    .collect();
     if stem.is_empty() {
         return Err(BadName::Empty);
     }

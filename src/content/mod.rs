@@ -96,6 +96,30 @@ fn is_safe_segment(s: &str) -> bool {
         && !s.chars().any(char::is_control)
 }
 
+/// Lower case without accents (`École` is `ecole`): how people type to
+/// search, and what addresses and file names are made from.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `s` with the characters `keep` accepts, every run of others one `-`,
+/// none at either end (`a & b!` is `a-b`).
+pub fn dashed(s: &str, keep: impl Fn(char) -> bool) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if keep(c) {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
 /// A key or name as people read it: `start_date` -> `Start date`.
 pub fn label_of(key: &str) -> String {
     let spaced = key.replace(['_', '-'], " ");

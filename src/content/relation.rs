@@ -2,9 +2,9 @@
 //! collection, or the items of a data file under `_data/`, each with the
 //! value stored, what a person sees, and the text searched as they type.
 
-use super::Document;
 use super::model::Relation;
 use super::yaml::{self, Node};
+use super::{Document, fold};
 
 /// One entry that can be picked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,15 +25,6 @@ pub struct Choices {
 
 /// The slug placeholder of Decap's `value_field`.
 const SLUG: &str = "{{slug}}";
-
-/// Lower case without accents, for matching what people type.
-pub fn fold(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
-}
 
 impl Choices {
     /// From a collection's documents (`slug`, parsed document).

@@ -319,19 +319,11 @@ pub fn new_slug(slug: &str) -> Result<Slug, SiteError> {
 /// A slug made from a title: accents folded, lower case, letters and
 /// digits, dashes between words, at most 80 characters.
 pub fn slug_from_title(title: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    use unicode_normalization::char::is_combining_mark;
-    let mut out = String::new();
     // Accents folded: "École" is "ecole", as people type addresses.
-    let folded = title.nfd().filter(|c| !is_combining_mark(*c));
-    for c in folded.flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').chars().take(80).collect()
+    crate::content::dashed(&crate::content::fold(title), char::is_alphanumeric)
+        .chars()
+        .take(80)
+        .collect()
 }
 
 /// The slug of a new document titled `title`, made at `now` (seconds):
@@ -364,15 +356,7 @@ pub fn slug_for(
         None => slug_from_title(title),
     };
     // Only letters, digits, `-` and `_` stay; no leading, trailing or double dash.
-    let mut slug = String::new();
-    for c in filled.chars() {
-        if c.is_alphanumeric() || c == '_' {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let mut slug = slug.trim_end_matches('-').to_string();
+    let mut slug = crate::content::dashed(&filled, |c| c.is_alphanumeric() || c == '_');
     let dated = slug.len() >= 11
         && slug.is_char_boundary(11)
         && super::history::parse_day(&slug[..10]).is_some()

@@ -138,7 +138,7 @@ pub(super) async fn show(
     let mut total = all;
     let mut documents = table.rows;
     if !filter.is_empty() {
-        use crate::content::relation::fold;
+        use crate::content::fold;
         let words: Vec<String> = fold(&filter)
             .split_whitespace()
             .map(str::to_string)
