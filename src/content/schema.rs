@@ -98,6 +98,11 @@ struct Seen {
 }
 
 impl Schema {
+    /// The field `key`, if the documents have it.
+    pub fn field(&self, key: &str) -> Option<&SchemaField> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
     /// Infers the schema of documents (those whose front matter parses).
     pub fn infer<'a>(documents: impl IntoIterator<Item = &'a Document>) -> Schema {
         let mut order: Vec<String> = Vec::new();
@@ -212,9 +217,7 @@ mod tests {
         let schema = Schema::infer(&docs);
         let of = |key: &str| {
             schema
-                .fields
-                .iter()
-                .find(|f| f.key == key)
+                .field(key)
                 .map(|f| f.suggestions.clone())
                 .unwrap_or_default()
         };

@@ -1151,12 +1151,9 @@ fn typed(
 ) -> Result<FieldValue, String> {
     let meaning = match doc.scalar_meaning(key) {
         Some(m) => Some(m),
-        None => schema().ok().and_then(|s| {
-            s.fields
-                .iter()
-                .find(|f| f.key == key)
-                .and_then(|f| f.widget.meaning())
-        }),
+        None => schema()
+            .ok()
+            .and_then(|s| s.field(key).and_then(|f| f.widget.meaning())),
     };
     let value = FieldValue::from_json(value, meaning)?;
     // A map or a list of maps where the field holds (or the collection
@@ -1167,9 +1164,8 @@ fn typed(
             .is_some_and(|m| m != PlainMeaning::Null);
         let scalar_schema = doc.field(key).is_none()
             && schema().ok().is_some_and(|s| {
-                s.fields
-                    .iter()
-                    .any(|f| f.key == key && !matches!(f.widget, Widget::List | Widget::ReadOnly))
+                s.field(key)
+                    .is_some_and(|f| !matches!(f.widget, Widget::List | Widget::ReadOnly))
             });
         if scalar_now || scalar_schema {
             return Err("expected a string, number, boolean, null or list of strings".to_string());

@@ -287,15 +287,13 @@ fn fill_from(
     // (the form does not send them, so they keep their value).
     let offered = |key: &str| {
         schema
-            .fields
-            .iter()
-            .find(|f| f.key == key)
+            .field(key)
             .map(|f| f.suggestions.clone())
             .unwrap_or_default()
     };
     let mut keys: Vec<(String, Widget)> = Vec::new();
     for f in &model.fields {
-        let inferred = schema.fields.iter().find(|s| s.key == f.name);
+        let inferred = schema.field(&f.name);
         if f.name != "body"
             && (inferred.is_some() || doc.field(&f.name).is_some() || f.kind.is_some())
         {
@@ -943,7 +941,7 @@ async fn create_form(
     // The key this collection's documents keep their title in.
     let key = ["title", "name"]
         .into_iter()
-        .find(|k| schema.fields.iter().any(|f| f.key == *k))
+        .find(|k| schema.field(k).is_some())
         .unwrap_or("title");
     let refused = |status, title_error: Option<String>, slug_error: Option<String>| {
         let form = &form;
