@@ -387,6 +387,9 @@ pub enum Message {
     Key(&'static str, Vec<(&'static str, Arg)>),
     /// A text the site's configuration gives, per language or once.
     PerLanguage(LocalText),
+    /// Several messages said one after another (an introduction, then
+    /// each refused value).
+    Joined(Vec<Message>),
 }
 
 impl Message {
@@ -401,6 +404,11 @@ impl Message {
             Message::Text(text) => text.clone(),
             Message::Key(key, args) => lang.t_with(key, args),
             Message::PerLanguage(text) => text.get(lang.code()).unwrap_or_default().to_string(),
+            Message::Joined(parts) => parts
+                .iter()
+                .map(|m| m.in_lang(lang))
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 }

@@ -251,9 +251,16 @@ impl From<SiteError> for AppError {
             }
             SiteError::Stale(_) => Message::key("error-stale"),
             SiteError::Exists(name) => Message::Key("error-exists", what(name)),
+            // One refused value: its own message, which says what is wrong;
+            // several: each after its field's name. Said in the reader's language.
+            SiteError::InvalidFields(f) if f.0.len() == 1 => f.0[0].1.clone(),
             SiteError::InvalidFields(f) => {
-                let fields: Vec<String> = f.0.iter().map(|(k, m)| format!("{k}: {m}")).collect();
-                Message::Key("error-invalid", what(&fields.join("; ")))
+                let mut parts = vec![Message::key("error-invalid")];
+                for (field, message) in &f.0 {
+                    parts.push(Message::Text(format!("{field}:")));
+                    parts.push(message.clone());
+                }
+                Message::Joined(parts)
             }
             SiteError::Unsupported(thing) => Message::Key("error-unsupported", what(thing)),
             SiteError::NotAllowed(action, _) => Message::key(if *action == "create" {

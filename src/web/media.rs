@@ -99,8 +99,7 @@ fn size_text(bytes: u64, lang: crate::i18n::Lang) -> String {
     } else if bytes < 1024 * 1024 {
         lang.t_with("media-kb", &[("n", (b / 1024.0).round().to_arg())])
     } else {
-        let tenths = (b / 1024.0 / 1024.0 * 10.0).round() / 10.0;
-        lang.t_with("media-mb", &[("n", tenths.to_arg())])
+        lang.t_with("media-mb", &[("n", megabytes(bytes as usize).to_arg())])
     }
 }
 
@@ -154,10 +153,7 @@ pub(super) async fn library(
         can_upload: current.user.role.can_edit(),
         upload_hint: lang.t_with(
             "media-upload-hint",
-            &[(
-                "size",
-                ((state.max_upload as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0).to_arg(),
-            )],
+            &[("size", megabytes(state.max_upload).to_arg())],
         ),
         total: library.total,
         files,
@@ -255,13 +251,6 @@ pub(super) async fn upload(
             crate::http::session::set_flash(&current.session, text).await?;
             Ok(axum::response::Redirect::to("/media").into_response())
         }
-        Err(crate::site::SiteError::InvalidFields(invalid)) => Err(AppError::Unprocessable(
-            invalid
-                .0
-                .into_iter()
-                .next()
-                .map_or_else(|| Message::key("error-bad-form"), |(_, m)| m),
-        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -269,8 +258,12 @@ pub(super) async fn upload(
 /// Why an upload over `limit` bytes was refused, naming the limit.
 fn upload_too_large(limit: usize) -> crate::i18n::Message {
     use crate::i18n::ToArg;
-    let mb = (limit as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0;
-    crate::i18n::Message::Key("media-too-large", vec![("size", mb.to_arg())])
+    crate::i18n::Message::Key("media-too-large", vec![("size", megabytes(limit).to_arg())])
+}
+
+/// `bytes` in MB, to a tenth, as the upload's limit is said.
+fn megabytes(bytes: usize) -> f64 {
+    (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
 }
 
 #[derive(serde::Deserialize)]
@@ -285,7 +278,7 @@ pub(super) async fn delete(
     current: crate::http::CurrentUser,
     crate::http::csrf::CsrfForm(form): crate::http::csrf::CsrfForm<DeleteForm>,
 ) -> Result<Response, AppError> {
-    use crate::i18n::{Message, ToArg};
+    use crate::i18n::ToArg;
     match state
         .site
         .delete_media(
@@ -302,13 +295,6 @@ pub(super) async fn delete(
             crate::http::session::set_flash(&current.session, text).await?;
             Ok(axum::response::Redirect::to("/media").into_response())
         }
-        Err(crate::site::SiteError::InvalidFields(invalid)) => Err(AppError::Unprocessable(
-            invalid
-                .0
-                .into_iter()
-                .next()
-                .map_or_else(|| Message::key("error-bad-form"), |(_, m)| m),
-        )),
         Err(e) => Err(e.into()),
     }
 }

@@ -354,3 +354,18 @@ async fn a_used_file_is_not_deleted_and_an_unused_one_is_one_commit() {
     assert!(!site.join("assets/doc.pdf").exists());
     assert_fsck_clean(&site);
 }
+
+#[tokio::test]
+async fn a_refused_upload_is_explained_in_the_readers_language() {
+    let dir = tempdir();
+    let site = media_site(dir.path(), None);
+    let (server, _browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let french = Browser::speaking(&server, "fr");
+    french.login("alice", PASSWORD).await;
+    let (status, html) = upload(&server, &french, "vide.png", b"").await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("Le fichier est vide. Rien n’a été ajouté."),
+        "{html}"
+    );
+}
