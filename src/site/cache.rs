@@ -72,6 +72,8 @@ pub struct Cache {
     dir_trees: Mutex<DirTrees>,
     /// A relation's entries, by its source's object id and the relation.
     choices: Mutex<HashMap<(ObjectId, String), Arc<Choices>>>,
+    /// A media file's type and dimensions, by its blob id: read once.
+    media_meta: Bounded<super::media::Meta>,
     /// Which documents name which media file, at one commit.
     media_usage: Mutex<Option<(ObjectId, Arc<super::media::Usage>)>>,
 }
@@ -88,6 +90,7 @@ impl Default for Cache {
             dir_trees: Mutex::new((None, HashMap::new())),
             choices: Mutex::new(HashMap::new()),
             media_usage: Mutex::new(None),
+            media_meta: Bounded::new(20_000),
         }
     }
 }
@@ -232,5 +235,14 @@ impl Cache {
             *guard = Some((at.clone(), built.clone()));
         }
         Ok(built)
+    }
+
+    /// The type and dimensions of the media blob `id`, read with `read` once.
+    pub fn media_meta<E>(
+        &self,
+        id: &ObjectId,
+        read: impl FnOnce() -> Result<super::media::Meta, E>,
+    ) -> Result<Arc<super::media::Meta>, E> {
+        self.media_meta.get_or_try(id, read)
     }
 }

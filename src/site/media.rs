@@ -42,6 +42,10 @@ impl Site {
     }
 }
 
+/// What a media file is, read from its bytes: its type and, for a raster
+/// image, its width and height.
+pub(super) type Meta = (Option<MediaType>, Option<(usize, usize)>);
+
 /// A document that names a media file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Use {
@@ -111,24 +115,28 @@ impl Site {
             let public = |path: &str| public_path(&config.model, path);
             let mut files = Vec::with_capacity(page.len());
             for ((path, blob), size) in page.iter().zip(sizes) {
-                // The type and size of an image need its first bytes only,
-                // but a blob is read whole: a page's hundred files at most.
-                let bytes = cx
-                    .repo
-                    .read_blobs(std::slice::from_ref(blob))?
-                    .pop()
-                    .flatten()
-                    .unwrap_or_default();
-                let kind = media::sniff(&bytes);
-                let dimensions = kind
-                    .filter(|k| k.raster)
-                    .and_then(|_| imagesize::blob_size(&bytes).ok())
-                    .map(|d| (d.width, d.height));
+                // A blob is read whole, so its type and dimensions are kept
+                // by its id: each file is read once, not on every page view.
+                let meta = cx.cache.media_meta(blob, || {
+                    let bytes = cx
+                        .repo
+                        .read_blobs(std::slice::from_ref(blob))?
+                        .pop()
+                        .flatten()
+                        .unwrap_or_default();
+                    let kind = media::sniff(&bytes);
+                    let dimensions = kind
+                        .filter(|k| k.raster)
+                        .and_then(|_| imagesize::blob_size(&bytes).ok())
+                        .map(|d| (d.width, d.height));
+                    Ok::<_, SiteError>((kind, dimensions))
+                })?;
+                let (kind, dimensions) = *meta;
                 files.push(LibraryFile {
                     public: public(path),
                     used_by: usage.get(path).cloned().unwrap_or_default(),
                     path: path.clone(),
-                    size: size.unwrap_or(bytes.len() as u64),
+                    size: size.unwrap_or(0),
                     kind,
                     dimensions,
                 });
