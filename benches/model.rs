@@ -19,16 +19,9 @@ mod server;
 use cairn::git::Repo;
 use cairn::site::default_committer;
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-const PASSWORD: &str = "correct horse battery staple";
 const PEOPLE: usize = 10_000;
-const LIGHT_HASHING: [(&str, &str); 2] = [
-    ("CAIRN_ARGON2_MEMORY_KIB", "19456"),
-    ("CAIRN_ARGON2_ITERATIONS", "2"),
-];
 
 /// The 40-field document: 30 scalars of every type, lists, relations, a
 /// list of objects and an object.
@@ -109,63 +102,9 @@ fn model(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let (site, data) = (dir.path().join("site"), dir.path().join("data"));
     make_site(&site);
-    std::fs::create_dir_all(&data).expect("data");
     let bin = Path::new(env!("CARGO_BIN_EXE_cairn"));
-    let mut add = Command::new(bin)
-        .args([
-            "user",
-            "add",
-            "admin",
-            "--role",
-            "admin",
-            "--password-stdin",
-            "--data",
-        ])
-        .arg(&data)
-        .envs(LIGHT_HASHING)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("password");
-    assert!(add.wait().expect("user add").success());
-    let served = server::serve(bin, &site, &data, &LIGHT_HASHING);
+    let (served, client) = server::serve_signed_in(&rt, bin, &site, &data);
     let base = served.base.clone();
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    rt.block_on(async {
-        let form = client
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .expect("login page")
-            .text()
-            .await
-            .expect("text");
-        let csrf = form
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("a CSRF token")
-            .to_string();
-        let r = client
-            .post(format!("{base}/login"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("username", "admin"),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status().as_u16(), 303, "signed in");
-    });
     let get = |path: String, check: &'static str| {
         let client = client.clone();
         let url = format!("{base}{path}");

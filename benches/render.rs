@@ -20,11 +20,7 @@ mod server;
 
 use common::make_site;
 use criterion::{Criterion, criterion_group, criterion_main};
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-const PASSWORD: &str = "correct horse battery staple";
 
 /// A server, and a client signed in to it.
 struct Served {
@@ -32,72 +28,11 @@ struct Served {
     client: reqwest::Client,
 }
 
-/// Hashing at OWASP's minimum: logins here are set-up, not measured.
-const LIGHT_HASHING: [(&str, &str); 2] = [
-    ("CAIRN_ARGON2_MEMORY_KIB", "19456"),
-    ("CAIRN_ARGON2_ITERATIONS", "2"),
-];
-
 /// `cairn serve` of `bin` on its own copy of the site, an admin signed in.
 fn serve(rt: &tokio::runtime::Runtime, bin: &Path, dir: &Path) -> Served {
     let (site, data) = (dir.join("site"), dir.join("data"));
     make_site(&site);
-    std::fs::create_dir_all(&data).expect("data");
-    let mut add = Command::new(bin)
-        .args([
-            "user",
-            "add",
-            "admin",
-            "--role",
-            "admin",
-            "--password-stdin",
-            "--data",
-        ])
-        .arg(&data)
-        .envs(LIGHT_HASHING)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("user add");
-    add.stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .expect("password");
-    assert!(add.wait().expect("user add").success(), "user add");
-    let server = server::serve(bin, &site, &data, &LIGHT_HASHING);
-    let base = &server.base;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    rt.block_on(async {
-        let form = client
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .expect("login page")
-            .text()
-            .await
-            .expect("text");
-        let csrf = form
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("a CSRF token")
-            .to_string();
-        let r = client
-            .post(format!("{base}/login"))
-            .form(&[
-                ("_csrf", csrf.as_str()),
-                ("username", "admin"),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status().as_u16(), 303, "signed in");
-    });
+    let (server, client) = server::serve_signed_in(rt, bin, &site, &data);
     Served { server, client }
 }
 
