@@ -363,77 +363,17 @@ fn fill_from(
                 }
                 _ => Vec::new(),
             };
-            // A relation: its entries, as a select (one) or boxes (several)
-            // while they are few, else a search box with suggestions.
+            // A relation or several options: boxes, a select or a search box.
             let lang = page.ctx.lang;
             let relation = configured.and_then(|f| picks.get(&f.name));
-            let several = configured.is_some_and(|f| {
-                f.multiple || (f.kind == Some(Kind::List) && f.relation.is_some())
-            });
-            let mut warning = None;
-            let mut checks: Vec<(String, String, bool)> = Vec::new();
-            let mut search = false;
-            let current: Vec<String> = if several || widget == Widget::List {
-                value.lines().map(str::to_string).collect()
-            } else if value.is_empty() {
-                Vec::new()
-            } else {
-                vec![value.clone()]
-            };
-            if let Some(rel) = relation {
-                let gone: Vec<&String> = current.iter().filter(|v| rel.find(v).is_none()).collect();
-                if let Some(first) = gone.first() {
-                    warning = Some(lang.t_with("relation-missing", &[("value", first.to_arg())]));
-                }
-                let few = rel.len() <= PICK_LIMIT;
-                if few && several && matches!(widget, Widget::List | Widget::Text) {
-                    checks = rel
-                        .all()
-                        .iter()
-                        .map(|c| (c.value.clone(), c.label.clone(), current.contains(&c.value)))
-                        .collect();
-                } else if few && widget == Widget::Text {
-                    choices = rel
-                        .all()
-                        .iter()
-                        .map(|c| (c.value.clone(), c.label.clone()))
-                        .collect();
-                    if let Some(v) = gone.first() {
-                        choices.push((
-                            v.to_string(),
-                            lang.t_with("relation-gone", &[("value", v.to_arg())]),
-                        ));
-                    }
-                } else if widget == Widget::Text {
-                    search = true;
-                }
-                let boxes = !checks.is_empty();
-                for v in gone.iter().filter(|_| boxes) {
-                    checks.push((
-                        v.to_string(),
-                        lang.t_with("relation-gone", &[("value", v.to_arg())]),
-                        true,
-                    ));
-                }
-            } else if let Some(f) = configured
-                .filter(|f| f.kind == Some(Kind::Select) && f.multiple && !f.options.is_empty())
-                && matches!(widget, Widget::List | Widget::Text)
-            {
-                checks = f
-                    .options
-                    .iter()
-                    .map(|o| {
-                        let label = o.label.get(code).unwrap_or(&o.value).to_string();
-                        (o.value.clone(), label, current.contains(&o.value))
-                    })
-                    .collect();
-                for v in current
-                    .iter()
-                    .filter(|v| !f.options.iter().any(|o| o.value == **v))
-                {
-                    let label = lang.t_with("doc-not-an-option", &[("value", v.to_arg())]);
-                    checks.push((v.clone(), label, true));
-                }
+            let Picked {
+                choices: picked_choices,
+                checks,
+                warning,
+                search,
+            } = picked(configured, relation.map(|r| &**r), widget, &value, lang);
+            if let Some(c) = picked_choices {
+                choices = c;
             }
             if !choices.is_empty() && !value.is_empty() && !choices.iter().any(|(v, _)| *v == value)
             {
@@ -562,6 +502,94 @@ fn fill_from(
             }
         }
     }
+}
+
+/// How a relation field or a select of several options is offered.
+#[derive(Debug, Default)]
+struct Picked {
+    /// A select's choices, in place of the configured options.
+    choices: Option<Vec<(String, String)>>,
+    /// Boxes: value, label, ticked.
+    checks: Vec<(String, String, bool)>,
+    /// Something to know (a relation's entry is gone).
+    warning: Option<String>,
+    /// Too many entries to list: a search box with suggestions.
+    search: bool,
+}
+
+/// A relation's entries as a select (one) or boxes (several) while they
+/// are few, else a search box; several configured options as boxes. Values
+/// the entries or options do not have are kept, ticked and said.
+fn picked(
+    configured: Option<&crate::content::model::FieldModel>,
+    relation: Option<&Choices>,
+    widget: Widget,
+    value: &str,
+    lang: crate::i18n::Lang,
+) -> Picked {
+    let mut out = Picked::default();
+    let several = configured
+        .is_some_and(|f| f.multiple || (f.kind == Some(Kind::List) && f.relation.is_some()));
+    let current: Vec<String> = if several || widget == Widget::List {
+        value.lines().map(str::to_string).collect()
+    } else if value.is_empty() {
+        Vec::new()
+    } else {
+        vec![value.to_string()]
+    };
+    let gone_label = |v: &str| lang.t_with("relation-gone", &[("value", v.to_arg())]);
+    if let Some(rel) = relation {
+        let gone: Vec<&String> = current.iter().filter(|v| rel.find(v).is_none()).collect();
+        if let Some(first) = gone.first() {
+            out.warning = Some(lang.t_with("relation-missing", &[("value", first.to_arg())]));
+        }
+        let few = rel.len() <= PICK_LIMIT;
+        if few && several && matches!(widget, Widget::List | Widget::Text) {
+            // No entries at all: no boxes (the list of texts stays).
+            let kept = if rel.is_empty() { &[][..] } else { &gone[..] };
+            out.checks = rel
+                .all()
+                .iter()
+                .map(|c| (c.value.clone(), c.label.clone(), current.contains(&c.value)))
+                .chain(kept.iter().map(|v| (v.to_string(), gone_label(v), true)))
+                .collect();
+        } else if few && widget == Widget::Text {
+            let mut choices: Vec<(String, String)> = rel
+                .all()
+                .iter()
+                .map(|c| (c.value.clone(), c.label.clone()))
+                .collect();
+            if let Some(v) = gone.first() {
+                choices.push((v.to_string(), gone_label(v)));
+            }
+            out.choices = Some(choices);
+        } else if widget == Widget::Text {
+            out.search = true;
+        }
+    } else if let Some(f) =
+        configured.filter(|f| f.kind == Some(Kind::Select) && f.multiple && !f.options.is_empty())
+        && matches!(widget, Widget::List | Widget::Text)
+    {
+        let code = lang.code();
+        out.checks = f
+            .options
+            .iter()
+            .map(|o| {
+                let label = o.label.get(code).unwrap_or(&o.value).to_string();
+                (o.value.clone(), label, current.contains(&o.value))
+            })
+            .chain(
+                current
+                    .iter()
+                    .filter(|v| !f.options.iter().any(|o| o.value == **v))
+                    .map(|v| {
+                        let label = lang.t_with("doc-not-an-option", &[("value", v.to_arg())]);
+                        (v.clone(), label, true)
+                    }),
+            )
+            .collect();
+    }
+    out
 }
 
 /// The form's control for a configured kind (`None`: hidden, not shown).
