@@ -482,7 +482,6 @@ nested-add = Add: { $label }
 nested-up = Move up
 nested-down = Move down
 nested-remove = Remove
-nested-empty = None yet.
 
 rule-relation = “{ $value }” is not among the entries to choose from.
 rule-min-length = { $min ->
@@ -498,11 +497,6 @@ relation-missing = “{ $value }” is no longer among the entries; it is kept u
 relation-gone = { $value } (no longer exists)
 relation-find = Find
 relation-search = Type to search, then choose.
-relation-results = { $count ->
-        [0] Nothing found.
-        [one] One entry found.
-       *[other] { $count } entries found.
-    }
 
 # The Markdown editor: toolbar and preview.
 md-toolbar = Formatting
@@ -561,6 +555,7 @@ nav-media = Media
 # The media library.
 media-title = Media library
 media-count = { $count ->
+        [0] No file yet
         [one] One file
        *[other] { $count } files
     }

@@ -482,7 +482,6 @@ nested-add = Ajouter : { $label }
 nested-up = Monter
 nested-down = Descendre
 nested-remove = Retirer
-nested-empty = Aucun pour l’instant.
 
 rule-relation = « { $value } » ne fait pas partie des entrées proposées.
 rule-min-length = { $min ->
@@ -498,11 +497,6 @@ relation-missing = « { $value } » ne fait plus partie des entrées ; la val
 relation-gone = { $value } (n’existe plus)
 relation-find = Chercher
 relation-search = Tapez pour chercher, puis choisissez.
-relation-results = { $count ->
-        [0] Aucun résultat.
-        [one] Une entrée trouvée.
-       *[other] { $count } entrées trouvées.
-    }
 
 # L’éditeur Markdown : barre d’outils et aperçu.
 md-toolbar = Mise en forme
@@ -561,6 +555,7 @@ nav-media = Médias
 # La médiathèque.
 media-title = Médiathèque
 media-count = { $count ->
+        [0] Aucun fichier pour l’instant
         [one] Un fichier
        *[other] { $count } fichiers
     }

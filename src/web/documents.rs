@@ -132,6 +132,8 @@ struct DocumentPage {
     preview: Option<String>,
     /// The document's slug as it is (its address, folders included).
     address: String,
+    /// How the body is named: the model's label for `body`, else "Text".
+    body_label: String,
 }
 
 /// A refused value, as the summary above the form lists it.
@@ -218,6 +220,7 @@ fn page_for(
         unsaved: false,
         preview: None,
         address: loaded.slug.clone(),
+        body_label: super::field_label(Some(&loaded.model), "body", current.lang),
     };
     match loaded.content.as_ref() {
         Err(e) => {
