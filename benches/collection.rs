@@ -32,6 +32,7 @@ fn collection(c: &mut Criterion) {
             Repo::open(&path).expect("open"),
             db.clone(),
             default_committer(),
+            cairn::site::uploads::Uploads::open(&dir.path().join("uploads")).expect("uploads"),
         )
     };
 

@@ -178,7 +178,9 @@ pub async fn reindex(data: &Path, site: Option<&Path>) -> Result<(), CommandErro
     let repo = crate::git::Repo::open_reader(&site_path)
         .map_err(|e| CommandError::Site(format!("{}: {e}", site_path.display())))?;
     let pool = crate::db::open(&data.join("cairn.db")).await?;
-    let site = crate::site::Site::new(repo, pool, crate::site::default_committer());
+    let uploads = crate::site::uploads::Uploads::open(&data.join("uploads"))
+        .map_err(|e| CommandError::Site(e.to_string()))?;
+    let site = crate::site::Site::new(repo, pool, crate::site::default_committer(), uploads);
     let n = site
         .reindex()
         .await

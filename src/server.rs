@@ -182,7 +182,9 @@ pub async fn prepare(
     } else {
         None
     };
-    let site = Site::new(repo, db.clone(), committer);
+    let uploads = crate::site::uploads::Uploads::open(&data.join("uploads"))
+        .map_err(|e| StartError::Data(data.join("uploads"), e.to_string()))?;
+    let site = Site::new(repo, db.clone(), committer, uploads);
     let build_settings =
         (args.build_command.is_some() || args.build_hook_url.is_some()).then(|| {
             crate::builds::BuildSettings {

@@ -517,6 +517,7 @@ pub(super) async fn create(
         slug: given_slug(&slug)?,
         base: None,
         expected: None,
+        attach: Vec::new(),
         action: Action::Create {
             fields: inputs(fields),
             body: body.unwrap_or_default(),
@@ -542,6 +543,7 @@ pub(super) async fn replace(
         slug,
         base: None,
         expected,
+        attach: Vec::new(),
         action: Action::Update(Update {
             set: inputs(fields),
             only_these: true,
@@ -578,6 +580,7 @@ pub(super) async fn patch(
         slug,
         base,
         expected,
+        attach: Vec::new(),
         action: Action::Update(Update {
             set: set
                 .into_iter()
@@ -606,6 +609,7 @@ pub(super) async fn remove(
         slug,
         base: None,
         expected,
+        attach: Vec::new(),
         action: Action::Delete,
     };
     apply(&state, &caller, edit, StatusCode::OK, &collection).await

@@ -233,6 +233,264 @@ pub fn is_media_path(path: &str, folders: &[String]) -> bool {
     })
 }
 
+/// What a media field holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    /// A picture (raster or SVG): shown as a thumbnail, described by alt text.
+    Image,
+    /// Any other file (a PDF, a video): shown by its name.
+    File,
+}
+
+/// The kind of media file a path or address names, by its extension
+/// (`/assets/a.JPG?v=2` is an image); `None` for anything else.
+pub fn kind_by_name(path: &str) -> Option<MediaKind> {
+    let path = path.split(['?', '#']).next().unwrap_or(path).trim();
+    if path.is_empty() || path.contains(char::is_whitespace) {
+        return None;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let t = by_name(name)?;
+    Some(if t.raster || t.extension == "svg" {
+        MediaKind::Image
+    } else {
+        MediaKind::File
+    })
+}
+
+/// A field of a collection that holds a media file, and how it is edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaField {
+    pub key: String,
+    pub kind: MediaKind,
+    /// The field holding the image's alt text (`alt`, `image_alt`).
+    pub alt: Option<String>,
+    /// An image without alt text is refused unless marked decorative.
+    pub alt_required: bool,
+    /// Where a new file goes, as configured (`media_folder`) or as the
+    /// collection's values already are (`/assets/images/projects`).
+    pub folder: Option<String>,
+}
+
+/// Whether a field's name says it holds an image: `image`, `thumbnail`,
+/// `*_img`, `*_image`, `*_thumbnail`.
+fn named_like_image(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["image", "img", "thumbnail", "photo", "picture"].contains(&key.as_str())
+        || ["_img", "_image", "_thumbnail", "_photo", "-img", "-image"]
+            .iter()
+            .any(|s| key.ends_with(s))
+}
+
+/// The media fields of a collection: those configured as `image` or
+/// `file`, and those inferred (named like an image, or whose values are all
+/// paths of media files). `keys`: every field the form may show. Each image
+/// names its alt field: the configured `alt_field`, else the first of
+/// `<key>_alt`, `<stem>_alt` (`featured_alt` for `featured_img`),
+/// `image_alt` and `alt` that is among `keys` and not claimed by an image
+/// before it.
+pub fn media_fields(
+    model: Option<&super::model::CollectionModel>,
+    schema: &super::Schema,
+    keys: &[&str],
+) -> Vec<MediaField> {
+    use super::model::Kind;
+    let mut out: Vec<MediaField> = Vec::new();
+    for key in keys {
+        let configured = model.and_then(|m| m.field(key));
+        let inferred = schema.field(key);
+        let kind = match configured.and_then(|f| f.kind) {
+            Some(Kind::Image) => Some(MediaKind::Image),
+            Some(Kind::File) => Some(MediaKind::File),
+            // Configured as something else: not a media field.
+            Some(_) => None,
+            None => match inferred.and_then(|f| f.media) {
+                Some(kind) => Some(kind),
+                None if named_like_image(key)
+                    && inferred.is_none_or(|f| f.widget == super::Widget::Text) =>
+                {
+                    Some(MediaKind::Image)
+                }
+                None => None,
+            },
+        };
+        let Some(kind) = kind else { continue };
+        let alt = (kind == MediaKind::Image)
+            .then(|| {
+                if let Some(alt) = configured.and_then(|f| f.alt_field.clone()) {
+                    return Some(alt);
+                }
+                let stem = ["_img", "_image", "_thumbnail", "-img", "-image"]
+                    .iter()
+                    .find_map(|s| key.strip_suffix(s));
+                let mut candidates = vec![format!("{key}_alt")];
+                if let Some(stem) = stem {
+                    candidates.push(format!("{stem}_alt"));
+                }
+                candidates.push("image_alt".into());
+                candidates.push("alt".into());
+                candidates.into_iter().find(|c| {
+                    keys.contains(&c.as_str())
+                        && !out.iter().any(|m| m.alt.as_deref() == Some(c.as_str()))
+                })
+            })
+            .flatten();
+        let folder = configured
+            .and_then(|f| f.media_folder.clone())
+            .or_else(|| inferred.and_then(|f| f.media_folder.clone()));
+        out.push(MediaField {
+            key: key.to_string(),
+            kind,
+            alt,
+            alt_required: configured.and_then(|f| f.alt_required).unwrap_or(true),
+            folder,
+        });
+    }
+    out
+}
+
+/// Why a photo's metadata could not be removed.
+#[derive(Debug, thiserror::Error)]
+pub enum StripError {
+    #[error("the image's structure could not be read")]
+    Unreadable,
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Writes the image `bytes` (of type `extension`) to `out` without the
+/// metadata a photo carries about the person and the place: EXIF (GPS
+/// position, camera, date, thumbnail), XMP, IPTC, comments, and (JPEG)
+/// the other pictures of a multi-picture file; PNG's text chunks and
+/// WebP's EXIF and XMP too. The pixels, the colour profile and the
+/// orientation (a minimal EXIF with that one tag) are kept. `Ok(false)`,
+/// nothing written: a type that carries no such metadata Cairn removes
+/// (GIF, AVIF, SVG, PDF, video), to be kept as it is.
+pub fn write_without_metadata(
+    bytes: bytes::Bytes,
+    extension: &str,
+    out: &mut dyn std::io::Write,
+) -> Result<bool, StripError> {
+    use img_parts::ImageEXIF;
+    match extension {
+        "jpg" => {
+            // What follows the picture's end (other pictures, trailers) goes.
+            let end = picture_end(&bytes).ok_or(StripError::Unreadable)?;
+            let trailing = bytes.len() - end;
+            let mut jpeg =
+                img_parts::jpeg::Jpeg::from_bytes(bytes).map_err(|_| StripError::Unreadable)?;
+            let orientation = jpeg.exif().and_then(|e| orientation(&e));
+            jpeg.segments_mut().retain(|s| {
+                let m = s.marker();
+                let mpf = m == img_parts::jpeg::markers::APP2 && s.contents().starts_with(b"MPF\0");
+                // APP0 (JFIF), APP2 (the colour profile), APP14 (Adobe's colour
+                // transform) and everything that is not an APPn or a comment.
+                let app = (0xE0..=0xEF).contains(&m);
+                !(mpf
+                    || m == img_parts::jpeg::markers::COM
+                    || (app && ![0xE0, 0xE2, 0xEE].contains(&m)))
+            });
+            jpeg.set_exif(orientation.map(orientation_exif));
+            let keep = jpeg.len().saturating_sub(trailing) as u64;
+            let mut taken = std::io::Read::take(jpeg.encoder().read(), keep);
+            std::io::copy(&mut taken, out)?;
+        }
+        "png" => {
+            let mut png =
+                img_parts::png::Png::from_bytes(bytes).map_err(|_| StripError::Unreadable)?;
+            for kind in [*b"eXIf", *b"tEXt", *b"zTXt", *b"iTXt", *b"tIME"] {
+                png.remove_chunks_by_type(kind);
+            }
+            png.encoder().write_to(out)?;
+        }
+        "webp" => {
+            let mut webp =
+                img_parts::webp::WebP::from_bytes(bytes).map_err(|_| StripError::Unreadable)?;
+            let orientation = webp.exif().and_then(|e| orientation(&e));
+            webp.remove_chunks_by_id(*b"XMP ");
+            webp.set_exif(orientation.map(orientation_exif));
+            webp.encoder().write_to(out)?;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// The orientation tag of an EXIF block (TIFF bytes), when it turns the
+/// picture (not 1, "as stored").
+fn orientation(tiff: &[u8]) -> Option<u16> {
+    let exif = exif::Reader::new().read_raw(tiff.to_vec()).ok()?;
+    let field = exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?;
+    let value = u16::try_from(field.value.get_uint(0)?).ok()?;
+    (2..=8).contains(&value).then_some(value)
+}
+
+/// A minimal EXIF block (little-endian TIFF) holding only the orientation.
+fn orientation_exif(value: u16) -> bytes::Bytes {
+    let mut tiff = Vec::with_capacity(26);
+    tiff.extend_from_slice(b"II*\0");
+    tiff.extend_from_slice(&8u32.to_le_bytes()); // the first directory
+    tiff.extend_from_slice(&1u16.to_le_bytes()); // one entry
+    tiff.extend_from_slice(&0x0112u16.to_le_bytes()); // Orientation
+    tiff.extend_from_slice(&3u16.to_le_bytes()); // SHORT
+    tiff.extend_from_slice(&1u32.to_le_bytes()); // one value
+    tiff.extend_from_slice(&value.to_le_bytes());
+    tiff.extend_from_slice(&[0, 0]);
+    tiff.extend_from_slice(&0u32.to_le_bytes()); // no next directory
+    bytes::Bytes::from(tiff)
+}
+
+/// Where a JPEG's picture ends: just after its end-of-image marker, found
+/// by walking its segments to the first scan, then the scans.
+fn picture_end(data: &[u8]) -> Option<usize> {
+    let mut i = 2;
+    loop {
+        if *data.get(i)? != 0xFF {
+            return None;
+        }
+        let marker = *data.get(i + 1)?;
+        match marker {
+            0xFF => i += 1,
+            0xD9 => return Some(i + 2),
+            0x01 | 0xD0..=0xD7 => i += 2,
+            _ => {
+                let len = usize::from(u16::from_be_bytes([*data.get(i + 2)?, *data.get(i + 3)?]));
+                let next = i + 2 + len;
+                if marker == 0xDA {
+                    return Some(next + end_of_scans(data.get(next..)?)?);
+                }
+                i = next;
+            }
+        }
+    }
+}
+
+/// Where a JPEG's picture ends in what follows its first scan header: just
+/// after the end-of-image marker, found by walking the scans (entropy-coded
+/// bytes, where `FF` is followed by `00`, a restart marker or fill) and the
+/// segments between them (progressive pictures), each skipped by its
+/// length. `None`: the picture never ends.
+fn end_of_scans(data: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 1 < data.len() {
+        if data[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        match data[i + 1] {
+            0x00 | 0xD0..=0xD7 | 0x01 => i += 2,
+            0xFF => i += 1,
+            0xD9 => return Some(i + 2),
+            _ => {
+                // A segment with its length (DHT, SOS, DRI, ...).
+                let len = usize::from(u16::from_be_bytes([*data.get(i + 2)?, *data.get(i + 3)?]));
+                i += 2 + len;
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,8 +21,12 @@ pub use crate::i18n::LocalText;
 /// How a configured field is edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// One line (`string`, and `image`/`file` until the media library).
+    /// One line (`string`).
     String,
+    /// A picture from the media library, with its alt text (`image`).
+    Image,
+    /// Any file from the media library (`file`).
+    File,
     /// Several lines (`text`, `markdown`).
     Text,
     /// A day (`date`, `datetime` with `time_format: false`).
@@ -88,6 +92,12 @@ pub struct FieldModel {
     pub fields: Vec<FieldModel>,
     /// A relation's source.
     pub relation: Option<Relation>,
+    /// An image's alt text field (`alt_field: alt`).
+    pub alt_field: Option<String>,
+    /// `alt_required: false`: an image may be saved without alt text.
+    pub alt_required: Option<bool>,
+    /// Where new files of this field go (`media_folder`), from the site's root.
+    pub media_folder: Option<String>,
 }
 
 impl FieldModel {
@@ -693,7 +703,9 @@ fn read_fields(
                 "widget" => {
                     let widget = scalar(v).unwrap_or_default();
                     f.kind = match widget {
-                        "string" | "image" | "file" => Some(Kind::String),
+                        "string" => Some(Kind::String),
+                        "image" => Some(Kind::Image),
+                        "file" => Some(Kind::File),
                         "text" => Some(Kind::Text),
                         "markdown" => Some(Kind::Markdown),
                         "object" => Some(Kind::Object),
@@ -760,9 +772,19 @@ fn read_fields(
                     }
                 }
                 "types" | "summary" | "collapsed" | "allow_add" | "i18n" | "comment"
-                | "media_folder" | "public_folder" | "choose_url" | "date_format" | "format"
-                | "picker_utc" | "buttons" | "editor_components" | "modes" | "sanitize_preview"
-                | "alt_field" | "alt_required" => {}
+                | "public_folder" | "choose_url" | "date_format" | "format" | "picker_utc"
+                | "buttons" | "editor_components" | "modes" | "sanitize_preview" => {}
+                "alt_field" => f.alt_field = scalar(v).map(str::to_string),
+                "alt_required" => f.alt_required = scalar(v).map(|s| s != "false"),
+                "media_folder" => {
+                    f.media_folder =
+                        scalar(v)
+                            .map(|s| s.trim_matches('/').to_string())
+                            .filter(|s| {
+                                !s.is_empty()
+                                    && s.split('/').all(|p| !p.is_empty() && p != "." && p != "..")
+                            })
+                }
                 other => notice(
                     at,
                     say("config-field-unknown", &[("name", name), ("key", other)]),

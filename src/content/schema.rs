@@ -70,6 +70,12 @@ pub struct SchemaField {
     /// (`category: research`), those values, most used first: what the form
     /// offers as you type.
     pub suggestions: Vec<String>,
+    /// Every value the documents give is the path of a media file: an image
+    /// (`/assets/images/a.jpg`) or another file (`video.mp4`).
+    pub media: Option<super::media::MediaKind>,
+    /// The folder most of those values are in, as written
+    /// (`/assets/images/projects`): where a new file for the field goes.
+    pub media_folder: Option<String>,
 }
 
 /// A field offers its values when it has at most this many distinct ones.
@@ -95,6 +101,12 @@ struct Seen {
     /// One-line values and how many documents have each (until too many).
     values: Vec<(String, usize)>,
     too_many_values: bool,
+    /// Values naming an image file, another media file, or neither.
+    images: usize,
+    other_media: usize,
+    not_media: bool,
+    /// The folders of the media values, and how many are in each.
+    folders: Vec<(String, usize)>,
 }
 
 impl Schema {
@@ -122,6 +134,23 @@ impl Schema {
                     FieldView::MultiLine(_) => entry.multiline = true,
                     FieldView::Empty => {}
                     FieldView::Text(text) => {
+                        match super::media::kind_by_name(text) {
+                            Some(kind) => {
+                                if kind == super::media::MediaKind::Image {
+                                    entry.images += 1;
+                                } else {
+                                    entry.other_media += 1;
+                                }
+                                let folder = text.rsplit_once('/').map_or("", |(f, _)| f);
+                                let room = entry.folders.len() < MAX_SUGGESTIONS;
+                                match entry.folders.iter_mut().find(|(f, _)| f == folder) {
+                                    Some((_, n)) => *n += 1,
+                                    None if room => entry.folders.push((folder.to_string(), 1)),
+                                    None => {}
+                                }
+                            }
+                            None => entry.not_media = true,
+                        }
                         if !entry.too_many_values {
                             let room = entry.values.len() < MAX_SUGGESTIONS
                                 && text.chars().count() <= MAX_SUGGESTION_CHARS;
@@ -175,10 +204,29 @@ impl Schema {
                 } else {
                     Vec::new()
                 };
+                let media = if s.not_media || widget != Widget::Text {
+                    None
+                } else if s.other_media > 0 {
+                    Some(super::media::MediaKind::File)
+                } else if s.images > 0 {
+                    Some(super::media::MediaKind::Image)
+                } else {
+                    None
+                };
+                let media_folder = media
+                    .and_then(|_| {
+                        s.folders
+                            .iter()
+                            .max_by_key(|(f, n)| (*n, std::cmp::Reverse(f.clone())))
+                    })
+                    .map(|(f, _)| f.clone())
+                    .filter(|f| !f.is_empty());
                 SchemaField {
                     key,
                     widget,
                     suggestions,
+                    media,
+                    media_folder,
                 }
             })
             .collect();

@@ -28,7 +28,17 @@ use super::StoreError;
 #[derive(Debug)]
 struct Item {
     dest: PathBuf,
-    bytes: Vec<u8>,
+    content: Content,
+}
+
+/// What an [`Item`] writes.
+#[derive(Debug)]
+enum Content {
+    /// These bytes, as they are.
+    Raw(Vec<u8>),
+    /// A loose object: its header and content, framed as a zlib stream
+    /// while written (the content is shared, never copied whole).
+    Object { header: Vec<u8>, body: bytes::Bytes },
 }
 
 /// The files of one commit, written together by [`Batch::write`].
@@ -86,32 +96,37 @@ pub(crate) fn hash_checked(kind: Kind, content: &[u8]) -> Result<Oid, StoreError
 /// `parts`, one after the other, as a zlib stream of stored (uncompressed)
 /// blocks (RFC 1950 and 1951): what `core.looseCompression = 0` writes.
 /// Each part is copied once, into its own blocks.
+#[cfg(test)]
 fn zlib_stored(parts: &[&[u8]]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = write_zlib_stored(&mut out, parts);
+    out
+}
+
+/// Writes `parts` to `out` as [`zlib_stored`] makes them, block by block.
+fn write_zlib_stored(out: &mut impl Write, parts: &[&[u8]]) -> std::io::Result<()> {
     const BLOCK: usize = 65_535;
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(len + (len / BLOCK + parts.len()) * 5 + 6);
     // CMF: deflate, 32 KiB window; FLG: no dictionary, fastest, check bits.
-    out.extend_from_slice(&[0x78, 0x01]);
+    out.write_all(&[0x78, 0x01])?;
     let mut chunks = parts
         .iter()
         .flat_map(|p| p.chunks(BLOCK))
         .filter(|c| !c.is_empty())
         .peekable();
     if chunks.peek().is_none() {
-        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+        out.write_all(&[1, 0, 0, 0xff, 0xff])?;
     }
     let mut adler = Adler32::default();
     while let Some(chunk) = chunks.next() {
         let last = chunks.peek().is_none();
         let n = chunk.len() as u16;
-        out.push(u8::from(last));
-        out.extend_from_slice(&n.to_le_bytes());
-        out.extend_from_slice(&(!n).to_le_bytes());
-        out.extend_from_slice(chunk);
+        let [a, b] = n.to_le_bytes();
+        let [c, d] = (!n).to_le_bytes();
+        out.write_all(&[u8::from(last), a, b, c, d])?;
+        out.write_all(chunk)?;
         adler.update(chunk);
     }
-    out.extend_from_slice(&adler.value().to_be_bytes());
-    out
+    out.write_all(&adler.value().to_be_bytes())
 }
 
 /// The Adler-32 checksum zlib ends a stream with, over bytes given in pieces.
@@ -162,7 +177,7 @@ impl Batch {
         odb: &Odb<'_>,
         kind: Kind,
         id: Oid,
-        content: &[u8],
+        content: bytes::Bytes,
     ) -> Result<(), StoreError> {
         if self.ids.contains(&id) || odb.exists(id) {
             return Ok(());
@@ -171,7 +186,10 @@ impl Batch {
         let hex = id.to_string();
         self.items.push(Item {
             dest: self.objects_dir.join(&hex[..2]).join(&hex[2..]),
-            bytes: zlib_stored(&[header.as_bytes(), content]),
+            content: Content::Object {
+                header: header.into_bytes(),
+                body: content,
+            },
         });
         self.ids.insert(id);
         Ok(())
@@ -179,7 +197,10 @@ impl Batch {
 
     /// Adds a whole file to put in place atomically (the checkout journal).
     pub fn file(&mut self, dest: PathBuf, bytes: Vec<u8>) {
-        self.items.push(Item { dest, bytes });
+        self.items.push(Item {
+            dest,
+            content: Content::Raw(bytes),
+        });
     }
 
     /// Writes every file durably: all written, all synced, all renamed into
@@ -209,7 +230,14 @@ impl Batch {
                 ));
                 let mut file = File::create(&tmp)?;
                 staged.push((tmp, &item.dest));
-                file.write_all(&item.bytes)?;
+                match &item.content {
+                    Content::Raw(bytes) => file.write_all(bytes)?,
+                    Content::Object { header, body } => {
+                        let mut out = std::io::BufWriter::with_capacity(1 << 17, &mut file);
+                        write_zlib_stored(&mut out, &[header, body])?;
+                        out.flush()?;
+                    }
+                }
                 files.push(file);
             }
             let mut round: Vec<&File> = files.iter().collect();
@@ -315,9 +343,15 @@ mod tests {
         let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         let a = hash_checked(Kind::Blob, b"one").unwrap();
         let b = hash_checked(Kind::Blob, &big).unwrap();
-        batch.object(&odb, Kind::Blob, a, b"one").unwrap();
-        batch.object(&odb, Kind::Blob, b, &big).unwrap();
-        batch.object(&odb, Kind::Blob, a, b"one").unwrap();
+        batch
+            .object(&odb, Kind::Blob, a, bytes::Bytes::from_static(b"one"))
+            .unwrap();
+        batch
+            .object(&odb, Kind::Blob, b, bytes::Bytes::from(big.clone()))
+            .unwrap();
+        batch
+            .object(&odb, Kind::Blob, a, bytes::Bytes::from_static(b"one"))
+            .unwrap();
         batch.file(repo.path().join("note"), b"x".to_vec());
         batch.write(&[]).unwrap();
         assert_eq!(repo.find_blob(a).unwrap().content(), b"one");

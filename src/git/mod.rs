@@ -175,8 +175,9 @@ pub struct DirEntry {
 pub struct Change {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
-    /// The new content; `None` removes the file.
-    pub content: Option<Vec<u8>>,
+    /// The new content; `None` removes the file. Shared, not copied, on
+    /// its way to the object database.
+    pub content: Option<bytes::Bytes>,
 }
 
 /// Everything a commit needs. `parent` is the tip the change was computed
@@ -622,7 +623,7 @@ impl Writer<'_> {
                 Some(content) => {
                     let mode = old.map_or(tree::Mode::Blob, |(mode, _)| mode);
                     let blob = loose::hash_checked(loose::Kind::Blob, content)?;
-                    batch.object(&odb, loose::Kind::Blob, blob, content)?;
+                    batch.object(&odb, loose::Kind::Blob, blob, content.clone())?;
                     Some((mode, blob))
                 }
                 None => None,
@@ -650,7 +651,7 @@ impl Writer<'_> {
         let committer = signature(&request.committer, request.time)?;
         let raw = commit_bytes(tree_id, parent.id(), &author, &committer, &request.message);
         let commit = loose::hash_checked(loose::Kind::Commit, &raw)?;
-        batch.object(&odb, loose::Kind::Commit, commit, &raw)?;
+        batch.object(&odb, loose::Kind::Commit, commit, raw.into())?;
         let summary = request.message.lines().next().unwrap_or_default();
         let local_edits = move_branch(
             repo,

@@ -344,7 +344,12 @@ impl Trees<'_> {
 
     fn write(&mut self, raw: Vec<u8>) -> Result<Oid, StoreError> {
         let id = hash_plain(Kind::Tree, &raw)?;
-        self.batch.object(self.odb, Kind::Tree, id, &raw)?;
+        self.batch.object(
+            self.odb,
+            Kind::Tree,
+            id,
+            bytes::Bytes::copy_from_slice(&raw),
+        )?;
         self.cache.put(id, Arc::new(raw));
         Ok(id)
     }

@@ -227,6 +227,7 @@ pub fn classify(e: &SiteError) -> (StatusCode, &'static str) {
         | SiteError::Store(_)
         | SiteError::Index(_)
         | SiteError::Task(_)
+        | SiteError::Uploads(_)
         | SiteError::Remote(_)
         | SiteError::RemoteDenied(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
     }

@@ -31,6 +31,18 @@ pub struct Edit {
     /// refused as stale, nothing merged.
     pub expected: Option<ObjectId>,
     pub action: Action,
+    /// Files uploaded for this edit (pending uploads), each the new value of
+    /// a field: committed in the same commit as the document.
+    pub attach: Vec<Attach>,
+}
+
+/// A pending upload that becomes the value of `field` (its address on the
+/// site), committed with the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attach {
+    pub field: String,
+    /// The pending upload's id ([`super::uploads::Pending::id`]).
+    pub upload: String,
 }
 
 /// What an edit does.
@@ -239,16 +251,28 @@ impl Site {
     pub async fn apply(&self, edit: Edit, author: Author, now: i64) -> Result<Applied, SiteError> {
         let committer = self.committer.clone();
         let (collection, slug) = (edit.collection.clone(), edit.slug.clone());
+        let uploads = self.uploads.clone();
+        let attached: Vec<String> = edit.attach.iter().map(|a| a.upload.clone()).collect();
         let applied = self
             .blocking(move |cx| {
                 let mut writer = cx.repo.write_lock()?;
-                with_retries(|| apply_once(&cx, &mut writer, &edit, &author, &committer, now))
+                with_retries(|| {
+                    apply_once(&cx, &mut writer, &edit, &uploads, &author, &committer, now)
+                })
             })
             .await;
         match applied {
             Ok(applied) => {
                 if applied.committed {
                     self.index_after_commit();
+                    // Committed: the pending files are in the repository now.
+                    let uploads = self.uploads.clone();
+                    let _ = tokio::task::spawn_blocking(move || {
+                        for id in attached {
+                            uploads.remove(&id);
+                        }
+                    })
+                    .await;
                 }
                 Ok(applied)
             }
@@ -378,6 +402,7 @@ fn apply_once(
     cx: &Ctx<'_>,
     writer: &mut Writer<'_>,
     edit: &Edit,
+    uploads: &super::uploads::Uploads,
     author: &Author,
     committer: &crate::git::Identity,
     now: i64,
@@ -398,12 +423,35 @@ fn apply_once(
             _ => {}
         }
     }
-    let planned = match &edit.action {
-        Action::Create { fields, body } => create(cx, writer, &coll, model, slug, fields, body)?,
-        Action::Update(update) => match update_document(cx, writer, &coll, model, edit, update)? {
-            Step::Commit(planned) => planned,
-            Step::Unchanged(applied) => return Ok(applied),
-        },
+    // Each upload's place in the site, and its address as the field's value.
+    let files = attachments(cx, writer, &coll, &config, edit, uploads, author)?;
+    let values: Vec<(String, Value)> = files
+        .iter()
+        .map(|f| {
+            (
+                f.field.clone(),
+                Value::Json(serde_json::Value::String(f.value.clone())),
+            )
+        })
+        .collect();
+    let mut planned = match &edit.action {
+        Action::Create { fields, body } => {
+            let mut fields = fields.clone();
+            fields.retain(|(k, _)| !values.iter().any(|(v, _)| v == k));
+            fields.extend(values);
+            create(cx, writer, &coll, model, slug, &fields, body)?
+        }
+        Action::Update(update) => {
+            let mut update = update.clone();
+            update
+                .set
+                .retain(|(k, _)| !values.iter().any(|(v, _)| v == k));
+            update.set.extend(values);
+            match update_document(cx, writer, &coll, model, edit, &update)? {
+                Step::Commit(planned) => planned,
+                Step::Unchanged(applied) => return Ok(applied),
+            }
+        }
         Action::Delete => {
             let (path, tip) = current(cx, writer, &coll, slug)?;
             if edit.expected.as_ref().is_some_and(|e| *e != tip.blob)
@@ -430,6 +478,16 @@ fn apply_once(
             }
         }
     };
+    if !files.is_empty() {
+        let added: Vec<String> = files.iter().map(|f| format!("Add {}", f.path)).collect();
+        planned.message = format!("{}\n\n{}", planned.message, added.join("\n"));
+    }
+    for f in files {
+        planned.changes.push(Change {
+            path: f.path,
+            content: Some(f.bytes),
+        });
+    }
     let Planned {
         parent,
         changes,
@@ -465,6 +523,119 @@ fn apply_once(
             })
         }
     }
+}
+
+/// A pending upload placed in the site.
+struct Placed {
+    field: String,
+    /// Its path in the site.
+    path: String,
+    /// What the field says: the address the site serves it at.
+    value: String,
+    bytes: bytes::Bytes,
+}
+
+/// Where each of `edit`'s uploads goes: the field's folder (configured, or
+/// the one the collection's values are in), else the collection's or the
+/// site's `media_folder`, else `assets/images` (`assets/files` for other
+/// files); its clean name, with a suffix when the name is taken. Refused:
+/// an upload that is gone (older than a day) or that someone else sent.
+fn attachments(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    coll: &Collection,
+    config: &crate::content::SiteConfig,
+    edit: &Edit,
+    uploads: &super::uploads::Uploads,
+    author: &Author,
+) -> Result<Vec<Placed>, SiteError> {
+    use crate::content::media::{self, MediaKind};
+    if edit.attach.is_empty() {
+        return Ok(Vec::new());
+    }
+    let model = config.model.collection(coll.name.as_str());
+    let schema = collection_schema(cx, coll)?;
+    let keys: Vec<&str> = edit.attach.iter().map(|a| a.field.as_str()).collect();
+    let fields = media::media_fields(model, &schema, &keys);
+    let folders = media::media_folders(&config.model);
+    let mut out: Vec<Placed> = Vec::new();
+    for a in &edit.attach {
+        let gone = || {
+            SiteError::InvalidFields(InvalidFields(vec![(
+                a.field.clone(),
+                crate::i18n::Message::key("media-upload-gone"),
+            )]))
+        };
+        let pending = uploads.find(&a.upload, author.user_id).ok_or_else(gone)?;
+        let field = fields.iter().find(|f| f.key == a.field);
+        let image = pending
+            .kind()
+            .is_some_and(|k| k.raster || k.extension == "svg");
+        // The folder as the collection writes it (`/assets/images/projects`).
+        let written = field
+            .and_then(|f| f.folder.clone())
+            .or_else(|| model.and_then(|m| m.media_folder.clone()))
+            .or_else(|| config.model.media_folder.clone());
+        let slash = written.as_deref().is_none_or(|w| w.starts_with('/'));
+        let mut folder = written
+            .as_deref()
+            .map(|w| in_site(&config.model, w))
+            .filter(|f| media::is_media_path(&format!("{f}/x"), &folders))
+            .unwrap_or_else(|| {
+                let base = folders.first().map_or("assets", String::as_str);
+                let sub = if image || field.is_some_and(|f| f.kind == MediaKind::Image) {
+                    "images"
+                } else {
+                    "files"
+                };
+                if base == "assets" {
+                    format!("assets/{sub}")
+                } else {
+                    base.to_string()
+                }
+            });
+        if folder.is_empty() {
+            folder = "assets".into();
+        }
+        let (stem, ext) = pending
+            .name
+            .rsplit_once('.')
+            .unwrap_or((&pending.name, "bin"));
+        let mut path = format!("{folder}/{}", pending.name);
+        let mut n = 1;
+        while writer.read_file(&path)?.is_some() || out.iter().any(|p| p.path == path) {
+            n += 1;
+            path = format!("{folder}/{stem}-{n}.{ext}");
+        }
+        let public = super::media::public_path(&config.model, &path);
+        let value = if slash {
+            public
+        } else {
+            public.trim_start_matches('/').to_string()
+        };
+        let bytes = uploads.bytes(&pending).map_err(|_| gone())?;
+        out.push(Placed {
+            field: a.field.clone(),
+            path,
+            value,
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+/// A folder as documents write it (`/images/uploads` under a
+/// `public_folder`, or `/assets/images`) as a path from the site's root.
+fn in_site(model: &crate::content::Model, written: &str) -> String {
+    if let (Some(media), Some(public)) = (&model.media_folder, &model.public_folder) {
+        let public = public.trim_end_matches('/');
+        if let Some(rest) = written.strip_prefix(public)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return format!("{}{rest}", media.trim_matches('/'));
+        }
+    }
+    written.trim_matches('/').to_string()
 }
 
 /// A commit worked out, not made yet.
@@ -589,14 +760,14 @@ fn create(
         Some(m) => (m.text, m.changed),
         None => (empty.as_str().to_string(), Vec::new()),
     };
-    check_rules(cx, model, None, &text, &changed)?;
+    check_rules(cx, coll, model, None, &text, &changed)?;
     let bytes = text.into_bytes();
     Ok(Planned {
         parent: cx.repo.tip()?,
         blob: Some(crate::git::blob_id(&bytes)?),
         changes: vec![Change {
             path: path.clone(),
-            content: Some(bytes),
+            content: Some(bytes.into()),
         }],
         path,
         slug: slug.to_string(),
@@ -616,17 +787,25 @@ fn create(
 /// refused for someone else's field.
 fn check_rules(
     cx: &Ctx<'_>,
+    coll: &Collection,
     model: Option<&CollectionModel>,
     before: Option<&Document>,
     text: &str,
     changed: &[String],
 ) -> Result<(), SiteError> {
-    let Some(model) = model else {
-        return Ok(());
-    };
     let doc = Document::parse(text.as_bytes())?;
-    let mut invalid = Vec::new();
+    let mut invalid = missing_alt(cx, coll, model, &doc, changed)?;
+    let Some(model) = model else {
+        return if invalid.is_empty() {
+            Ok(())
+        } else {
+            Err(SiteError::InvalidFields(InvalidFields(invalid)))
+        };
+    };
     for key in changed.iter().filter(|k| *k != "body") {
+        if invalid.iter().any(|(k, _)| k == key) {
+            continue;
+        }
         let Some(field) = model.field(key) else {
             continue;
         };
@@ -641,6 +820,60 @@ fn check_rules(
     } else {
         Err(SiteError::InvalidFields(InvalidFields(invalid)))
     }
+}
+
+/// An image the edit sets or keeps without alt text, when its alt text is
+/// required: refused on the alt field, unless the alt text is marked
+/// decorative (an explicitly empty `alt: ""`). Only when the edit changes
+/// the image or its alt text.
+fn missing_alt(
+    cx: &Ctx<'_>,
+    coll: &Collection,
+    model: Option<&CollectionModel>,
+    doc: &Document,
+    changed: &[String],
+) -> Result<Vec<(String, crate::i18n::Message)>, SiteError> {
+    use crate::content::media::{self, MediaKind};
+    if changed.iter().all(|c| c == "body") {
+        return Ok(Vec::new());
+    }
+    let schema = collection_schema(cx, coll)?;
+    let mut keys: Vec<&str> = doc.keys().collect();
+    keys.extend(schema.fields.iter().map(|f| f.key.as_str()));
+    if let Some(m) = model {
+        keys.extend(m.fields.iter().map(|f| f.name.as_str()));
+    }
+    let mut seen = std::collections::HashSet::new();
+    keys.retain(|k| seen.insert(*k));
+    let mut out = Vec::new();
+    for f in media::media_fields(model, &schema, &keys) {
+        let Some(alt) = f.alt.as_deref() else {
+            continue;
+        };
+        if f.kind != MediaKind::Image
+            || !f.alt_required
+            || !changed.iter().any(|c| *c == f.key || c == alt)
+        {
+            continue;
+        }
+        let has_image =
+            matches!(doc.field(&f.key), Some(FieldView::Text(s)) if !s.trim().is_empty());
+        let described = match doc.field(alt) {
+            Some(FieldView::Text(s)) if !s.trim().is_empty() => true,
+            // `alt: ""`, said on purpose: a decorative image.
+            Some(FieldView::Text(_)) => {
+                doc.scalar_meaning(alt) == Some(crate::content::yaml::PlainMeaning::String)
+            }
+            _ => false,
+        };
+        if has_image && !described {
+            out.push((
+                alt.to_string(),
+                crate::i18n::Message::key("rule-alt-missing"),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// The rules of the site's model that `doc` breaks as it is, by field (a
@@ -860,7 +1093,7 @@ fn update_document(
     if renamed.is_none() && text.as_bytes() == tip.bytes.as_slice() {
         return Ok(unchanged(slug, path, tip));
     }
-    check_rules(cx, model, Some(&tip_doc), &text, &changed)?;
+    check_rules(cx, coll, model, Some(&tip_doc), &text, &changed)?;
     let bytes = text.into_bytes();
     let blob = Some(crate::git::blob_id(&bytes)?);
     let (new_path, changes) = match renamed {
@@ -868,7 +1101,7 @@ fn update_document(
             path.clone(),
             vec![Change {
                 path: path.clone(),
-                content: Some(bytes),
+                content: Some(bytes.into()),
             }],
         ),
         Some(to) => {
@@ -884,7 +1117,7 @@ fn update_document(
                     },
                     Change {
                         path: new_path,
-                        content: Some(bytes),
+                        content: Some(bytes.into()),
                     },
                 ],
             )

@@ -589,7 +589,7 @@ impl Site {
                     .text();
                     let changes = vec![Change {
                         path,
-                        content: Some(old),
+                        content: Some(old.into()),
                     }];
                     let done = commit_as(
                         &mut writer,
@@ -676,14 +676,15 @@ impl Site {
                                         theirs: FieldValue::text("a new file at the same path"),
                                         changed_by: None,
                                     }),
-                                    None => {
-                                        changes.push(Change {
-                                            path: f.path.clone(),
-                                            content: Some(cx.repo.read_blob(old)?.ok_or_else(
-                                                || SiteError::NotFound(f.path.clone()),
-                                            )?),
-                                        })
-                                    }
+                                    None => changes.push(Change {
+                                        path: f.path.clone(),
+                                        content: Some(
+                                            cx.repo
+                                                .read_blob(old)?
+                                                .ok_or_else(|| SiteError::NotFound(f.path.clone()))?
+                                                .into(),
+                                        ),
+                                    }),
                                 }
                                 continue;
                             }
@@ -709,14 +710,14 @@ impl Site {
                         match revert_document(&before, &after, &now_file.bytes)? {
                             Reverted::Text(text) => changes.push(Change {
                                 path: f.path.clone(),
-                                content: Some(text.into_bytes()),
+                                content: Some(text.into_bytes().into()),
                             }),
                             Reverted::Unchanged => {}
                             Reverted::Conflicts(mut c) => conflicts.append(&mut c),
                             Reverted::NotADocument if now_file.bytes == after => {
                                 changes.push(Change {
                                     path: f.path.clone(),
-                                    content: Some(before),
+                                    content: Some(before.into()),
                                 })
                             }
                             Reverted::NotADocument => conflicts.push(FieldConflict {

@@ -240,66 +240,29 @@ pub struct Added {
     pub commit: ObjectId,
 }
 
-/// Why an upload was refused, said beside the file.
-fn refused(key: &'static str, args: Vec<(&'static str, crate::i18n::Arg)>) -> SiteError {
-    SiteError::InvalidFields(super::edit::InvalidFields(vec![(
-        "file".into(),
-        crate::i18n::Message::Key(key, args),
-    )]))
-}
-
 impl Site {
-    /// Adds `bytes`, named `name` by the person, to the media folder
-    /// `folder` (the first one when `None` or not one of them): one commit
-    /// by `author`. The name is cleaned; a name the folder has gets a
-    /// suffix (`photo-2.jpg`), never overwriting. Refused, with nothing
-    /// written: an empty file, a name that cannot be made safe, a type
-    /// Cairn does not accept, bytes that are not what the name says, and
-    /// an SVG that could run something.
+    /// Commits the pending upload `upload` (sent by `author`) into the
+    /// media folder `folder` (the first one when `None` or not one of
+    /// them): one commit by `author`. A name the folder has gets a suffix
+    /// (`photo-2.jpg`) unless `replace`, which commits the new file over
+    /// the old one (the history keeps the old one).
     pub async fn add_media(
         &self,
         folder: Option<String>,
-        name: String,
-        bytes: Vec<u8>,
+        upload: String,
+        replace: bool,
         author: super::Author,
         now: i64,
     ) -> Result<Added, SiteError> {
-        use crate::i18n::ToArg;
-        if bytes.is_empty() {
-            return Err(refused("media-empty-file", Vec::new()));
-        }
-        let clean = match media::clean_name(&name) {
-            Ok(n) => n,
-            Err(media::BadName::Extension) => {
-                return Err(refused(
-                    "media-bad-extension",
-                    vec![("name", name.to_arg())],
-                ));
-            }
-            Err(_) => return Err(refused("media-bad-name", vec![("name", name.to_arg())])),
-        };
-        let Some(is) = media::sniff(&bytes) else {
-            return Err(refused(
-                "media-unknown-type",
-                vec![("name", clean.to_arg())],
-            ));
-        };
-        let said = media::by_name(&clean);
-        if said.map(|t| t.mime) != Some(is.mime) {
-            return Err(refused(
-                "media-type-mismatch",
-                vec![
-                    ("name", clean.to_arg()),
-                    ("extension", is.extension.to_arg()),
-                ],
-            ));
-        }
-        if is.extension == "svg" && !media::svg_is_safe(&bytes) {
-            return Err(refused("media-unsafe-svg", Vec::new()));
-        }
         let committer = self.committer.clone();
+        let uploads = self.uploads.clone();
+        let id = upload.clone();
         let added = self
             .blocking(move |cx| {
+                let gone = || super::uploads::refused("media-upload-gone", Vec::new());
+                let pending = uploads.find(&upload, author.user_id).ok_or_else(gone)?;
+                let bytes = uploads.bytes(&pending).map_err(|_| gone())?;
+                let clean = pending.name.clone();
                 let mut writer = cx.repo.write_lock()?;
                 super::with_retries(|| {
                     let config = load_config(&cx)?;
@@ -313,15 +276,20 @@ impl Site {
                     let (stem, ext) = clean.rsplit_once('.').unwrap_or((&clean, ""));
                     let mut path = format!("{folder}/{clean}");
                     let mut n = 1;
-                    while writer.read_file(&path)?.is_some() {
+                    while !replace && writer.read_file(&path)?.is_some() {
                         n += 1;
                         path = format!("{folder}/{stem}-{n}.{ext}");
                     }
+                    let replaced = replace && writer.read_file(&path)?.is_some();
                     let changes = vec![crate::git::Change {
                         path: path.clone(),
                         content: Some(bytes.clone()),
                     }];
-                    let message = format!("Add {path}");
+                    let message = if replaced {
+                        format!("Replace {path}")
+                    } else {
+                        format!("Add {path}")
+                    };
                     let done = super::commit_as(
                         &mut writer,
                         &tip,
@@ -331,10 +299,12 @@ impl Site {
                         &committer,
                         now,
                     )?;
-                    let Some((commit, _)) = done else {
-                        return Err(SiteError::Exists(path));
+                    // The same bytes as the file has: nothing to commit.
+                    let commit = match done {
+                        Some((commit, _)) => commit,
+                        None => tip.clone(),
                     };
-                    tracing::info!(%commit, %path, user = ?author.user_id, "media added");
+                    tracing::info!(%commit, %path, replaced, user = ?author.user_id, "media added");
                     Ok(Added {
                         public: public_path(&config.model, &path),
                         path,
@@ -344,6 +314,8 @@ impl Site {
             })
             .await?;
         self.index_after_commit();
+        let uploads = self.uploads.clone();
+        let _ = tokio::task::spawn_blocking(move || uploads.remove(&id)).await;
         Ok(added)
     }
 }
@@ -375,7 +347,7 @@ impl Site {
                         use crate::i18n::ToArg;
                         let titles: Vec<String> =
                             users.iter().map(|u| format!("“{}”", u.title)).collect();
-                        return Err(refused(
+                        return Err(super::uploads::refused(
                             "media-in-use",
                             vec![
                                 ("name", path.rsplit('/').next().unwrap_or(&path).to_arg()),

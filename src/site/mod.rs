@@ -14,6 +14,7 @@ pub mod history;
 pub mod media;
 pub mod merge;
 pub mod publish;
+pub mod uploads;
 
 use cache::{Cache, Parsed};
 pub use edit::{
@@ -151,12 +152,21 @@ pub enum SiteError {
     NotAllowed(&'static str, String),
     #[error("background task failed: {0}")]
     Task(String),
+    #[error("the pending uploads: {0}")]
+    Uploads(String),
     #[error("the remote: {0}")]
     Remote(String),
     /// Retrying cannot help: the remote refused the credentials, or its
     /// host key is unknown.
     #[error("the remote: {0}")]
     RemoteDenied(String),
+}
+
+impl SiteError {
+    /// A pending upload's file could not be read or written.
+    pub(crate) fn io(e: std::io::Error) -> SiteError {
+        SiteError::Uploads(e.to_string())
+    }
 }
 
 /// The site service. Clone is cheap.
@@ -177,6 +187,8 @@ pub struct Site {
     /// Work started after a commit (the checkout and the history index
     /// catching up), waited for by [`Site::settle`] when the server stops.
     after_commit: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    /// Files uploaded and not committed yet.
+    uploads: Arc<uploads::Uploads>,
 }
 
 /// What blocking work gets: the repository and the cache.
@@ -186,7 +198,9 @@ struct Ctx<'a> {
 }
 
 impl Site {
-    pub fn new(repo: Repo, db: SqlitePool, committer: Identity) -> Self {
+    /// The site in `repo`, its history index in `db`, its pending uploads
+    /// in `uploads`.
+    pub fn new(repo: Repo, db: SqlitePool, committer: Identity, uploads: uploads::Uploads) -> Self {
         Self {
             repo: Arc::new(repo),
             db,
@@ -195,6 +209,7 @@ impl Site {
             committer,
             publisher: Arc::default(),
             after_commit: Arc::default(),
+            uploads: Arc::new(uploads),
         }
     }
 

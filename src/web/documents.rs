@@ -598,7 +598,7 @@ fn picked(
 /// The form's control for a configured kind (`None`: hidden, not shown).
 fn widget_of_kind(kind: Kind) -> Option<Widget> {
     Some(match kind {
-        Kind::String | Kind::Select => Widget::Text,
+        Kind::String | Kind::Select | Kind::Image | Kind::File => Widget::Text,
         Kind::Text | Kind::Markdown => Widget::MultiLine,
         Kind::Object | Kind::Relation => Widget::Text,
         Kind::Date => Widget::Date,
@@ -777,6 +777,7 @@ async fn save_form(
         slug: slug_name.clone(),
         base: Some(submitted.base.clone()),
         expected: None,
+        attach: Vec::new(),
         action: Action::Update(Update {
             set: submitted
                 .order
@@ -1020,6 +1021,7 @@ async fn create_form(
         slug,
         base: None,
         expected: None,
+        attach: Vec::new(),
         action: Action::Create {
             fields: vec![(
                 key.to_string(),
@@ -1136,6 +1138,7 @@ pub(super) async fn delete(
         slug: slug_name,
         base: Some(base),
         expected: None,
+        attach: Vec::new(),
         action: Action::Delete,
     };
     match state
@@ -1275,6 +1278,7 @@ pub(super) async fn rename(
         slug: slug_name,
         base: Some(base),
         expected: None,
+        attach: Vec::new(),
         action: Action::Update(Update {
             rename: Some(new),
             ..Update::default()

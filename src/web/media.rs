@@ -99,7 +99,10 @@ fn size_text(bytes: u64, lang: crate::i18n::Lang) -> String {
     } else if bytes < 1024 * 1024 {
         lang.t_with("media-kb", &[("n", (b / 1024.0).round().to_arg())])
     } else {
-        lang.t_with("media-mb", &[("n", megabytes(bytes as usize).to_arg())])
+        lang.t_with(
+            "media-mb",
+            &[("n", super::upload::megabytes(bytes as usize).to_arg())],
+        )
     }
 }
 
@@ -153,7 +156,7 @@ pub(super) async fn library(
         can_upload: current.user.role.can_edit(),
         upload_hint: lang.t_with(
             "media-upload-hint",
-            &[("size", megabytes(state.max_upload).to_arg())],
+            &[("size", super::upload::megabytes(state.max_upload).to_arg())],
         ),
         total: library.total,
         files,
@@ -165,105 +168,50 @@ pub(super) async fn library(
 }
 
 /// `POST /media` (multipart): adds one file to a media folder, its own
-/// commit by the editor. The form sends `_csrf` first, then `folder`, then
-/// `file`; the file is read up to `--max-upload-bytes` and no further.
+/// commit by the editor. The form sends `_csrf` first, then `folder`,
+/// `replace` and `keep_metadata`, then `file`, read up to
+/// `--max-upload-bytes` and no further.
 pub(super) async fn upload(
     State(state): State<AppState>,
     current: crate::http::CurrentUser,
     headers: axum::http::HeaderMap,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> Result<Response, AppError> {
     use crate::i18n::{Message, ToArg};
-    crate::http::csrf::check_same_origin(&headers)?;
-    let bad_form = || AppError::BadRequest(Message::key("error-bad-form"));
     let lang = current.lang;
-    let mut folder = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut checked = false;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad_form())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if !checked {
-            // The token comes first: nothing else is read before it is checked.
-            let token = if name == "_csrf" {
-                field.text().await.ok()
-            } else {
-                None
-            };
-            if !crate::http::csrf::is_valid(&current.session, token.as_deref()).await? {
-                return Err(AppError::Forbidden(Message::key("error-csrf")));
-            }
-            checked = true;
-            continue;
-        }
-        match name.as_str() {
-            "folder" => {
-                let text = field.text().await.map_err(|_| bad_form())?;
-                folder = Some(text.chars().take(300).collect::<String>());
-            }
-            "file" => {
-                let file_name = field.file_name().unwrap_or_default().to_string();
-                let mut bytes = Vec::new();
-                let mut over = 0usize;
-                while let Some(chunk) = field.chunk().await.map_err(|_| bad_form())? {
-                    if over > 0 || bytes.len() + chunk.len() > state.max_upload {
-                        // Past the limit: the rest is read and dropped (up to
-                        // as much again), so the answer reaches the browser
-                        // on a connection still in step; beyond, it closes.
-                        over += chunk.len();
-                        bytes = Vec::new();
-                        if over > state.max_upload {
-                            break;
-                        }
-                        continue;
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                if over > 0 {
-                    return Err(AppError::PayloadTooLarge(upload_too_large(
-                        state.max_upload,
-                    )));
-                }
-                file = Some((file_name, bytes));
-                break;
-            }
-            _ => {}
-        }
+    let received =
+        super::upload::receive(&state, &current, &headers, multipart, |n| n == "file").await?;
+    let text = |key: &str| {
+        received
+            .texts
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.chars().take(300).collect::<String>())
+    };
+    if received.too_large {
+        return Err(AppError::PayloadTooLarge(super::upload::too_large(
+            state.max_upload,
+        )));
     }
-    if !checked {
-        return Err(AppError::Forbidden(Message::key("error-csrf")));
-    }
-    let Some((name, bytes)) = file else {
+    let folder = text("folder");
+    let replace = text("replace").as_deref() == Some("1");
+    let Some((_, kept)) = received.files.into_iter().next() else {
         return Err(AppError::Unprocessable(Message::key("media-no-file")));
     };
-    match state
+    let pending = kept?;
+    let added = state
         .site
         .add_media(
             folder,
-            name,
-            bytes,
+            pending.id,
+            replace,
             super::author_of(&current),
             state.clock.now(),
         )
-        .await
-    {
-        Ok(added) => {
-            let text = lang.t_with("media-added", &[("path", added.public.to_arg())]);
-            crate::http::session::set_flash(&current.session, text).await?;
-            Ok(axum::response::Redirect::to("/media").into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Why an upload over `limit` bytes was refused, naming the limit.
-fn upload_too_large(limit: usize) -> crate::i18n::Message {
-    use crate::i18n::ToArg;
-    crate::i18n::Message::Key("media-too-large", vec![("size", megabytes(limit).to_arg())])
-}
-
-/// `bytes` in MB, to a tenth, as the upload's limit is said.
-fn megabytes(bytes: usize) -> f64 {
-    (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
+        .await?;
+    let text = lang.t_with("media-added", &[("path", added.public.to_arg())]);
+    crate::http::session::set_flash(&current.session, text).await?;
+    Ok(axum::response::Redirect::to("/media").into_response())
 }
 
 #[derive(serde::Deserialize)]

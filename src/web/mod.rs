@@ -20,6 +20,7 @@ mod security_log;
 mod set_password;
 mod setup;
 mod tokens;
+mod upload;
 mod users;
 
 use crate::http::AppState;

@@ -472,6 +472,7 @@ async fn a_server_stopped_in_process_stops_its_build_and_frees_the_site() {
         slug: cairn::content::Slug::parse("ai-and-cities").expect("slug"),
         base: None,
         expected: None,
+        attach: Vec::new(),
         action: cairn::site::Action::Update(cairn::site::Update {
             set: vec![(
                 "mission".into(),

@@ -1,0 +1,135 @@
+//! Forms that carry files (`multipart/form-data`): the media library's
+//! upload and a document's form with an image or file field. The form's
+//! `_csrf` comes first and is checked before anything else is read; each
+//! file streams to a pending upload on disk, up to `--max-upload-bytes`;
+//! the other fields are kept, up to `--max-body` in all, so that a refused
+//! file never loses what the person typed.
+
+use crate::http::AppError;
+use crate::http::AppState;
+use crate::i18n::Message;
+use crate::site::SiteError;
+use crate::site::uploads::{Keep, Pending};
+
+/// What a multipart form sent.
+pub(super) struct Received {
+    /// Its text fields, in order.
+    pub texts: Vec<(String, String)>,
+    /// Each file sent (by field name): kept pending, or why it was refused.
+    pub files: Vec<(String, Result<Pending, SiteError>)>,
+    /// A file was larger than `--max-upload-bytes` (and refused).
+    pub too_large: bool,
+}
+
+/// The form field that asks to keep photos' metadata.
+pub(super) const KEEP_METADATA: &str = "keep_metadata";
+
+/// Reads a multipart form whose fields named `is_file` are files.
+pub(super) async fn receive(
+    state: &AppState,
+    current: &crate::http::CurrentUser,
+    headers: &axum::http::HeaderMap,
+    mut multipart: axum::extract::Multipart,
+    is_file: impl Fn(&str) -> bool,
+) -> Result<Received, AppError> {
+    crate::http::csrf::check_same_origin(headers)?;
+    let bad_form = || AppError::BadRequest(Message::key("error-bad-form"));
+    let mut texts = Vec::new();
+    let mut text_bytes = 0usize;
+    let mut arrived = Vec::new();
+    let mut refused: Vec<(String, Result<Pending, SiteError>)> = Vec::new();
+    let mut checked = false;
+    let mut over = false;
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| bad_form())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if !checked {
+            // The token comes first: nothing else is read before it is checked.
+            let token = if name == "_csrf" {
+                field.text().await.ok()
+            } else {
+                None
+            };
+            if !crate::http::csrf::is_valid(&current.session, token.as_deref()).await? {
+                return Err(AppError::Forbidden(Message::key("error-csrf")));
+            }
+            checked = true;
+            continue;
+        }
+        if !is_file(&name) {
+            let text = field.text().await.map_err(|_| bad_form())?;
+            text_bytes += text.len() + name.len();
+            if text_bytes > state.max_body {
+                return Err(AppError::PayloadTooLarge(crate::http::csrf::too_large(
+                    state.max_body,
+                )));
+            }
+            texts.push((name, text));
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or_default().to_string();
+        let mut incoming = state
+            .site
+            .begin_upload(state.max_upload)
+            .await
+            .map_err(AppError::from)?;
+        let mut drained = 0usize;
+        while let Some(chunk) = field.chunk().await.map_err(|_| bad_form())? {
+            if incoming.too_large() {
+                // Past the limit: the rest is read and dropped (up to as much
+                // again), so the answer reaches the browser on a connection
+                // still in step, with the form's other values; beyond, it ends.
+                drained += chunk.len();
+                if drained > state.max_upload {
+                    return Err(AppError::PayloadTooLarge(too_large(state.max_upload)));
+                }
+                continue;
+            }
+            if incoming.push(&chunk).await.is_err() && !incoming.too_large() {
+                return Err(AppError::from(SiteError::Uploads(
+                    "a pending upload could not be written".into(),
+                )));
+            }
+        }
+        if incoming.too_large() {
+            over = true;
+            refused.push((name, Err(refusal(too_large(state.max_upload)))));
+        } else if file_name.is_empty() && incoming.size() == 0 {
+            // A file box left empty: nothing was chosen.
+        } else {
+            arrived.push((name, file_name, incoming));
+        }
+    }
+    if !checked {
+        return Err(AppError::Forbidden(Message::key("error-csrf")));
+    }
+    let keep = Keep {
+        metadata: texts.iter().any(|(k, v)| k == KEEP_METADATA && v == "1"),
+    };
+    let mut files = refused;
+    for (name, file_name, incoming) in arrived {
+        let owner = Some(current.user.id);
+        let kept = state.site.receive(incoming, file_name, owner, keep).await;
+        files.push((name, kept));
+    }
+    Ok(Received {
+        texts,
+        files,
+        too_large: over,
+    })
+}
+
+/// A refusal said beside the file.
+fn refusal(message: Message) -> SiteError {
+    SiteError::InvalidFields(crate::site::InvalidFields(vec![("file".into(), message)]))
+}
+
+/// Why an upload over `limit` bytes was refused, naming the limit.
+pub(super) fn too_large(limit: usize) -> Message {
+    use crate::i18n::ToArg;
+    Message::Key("media-too-large", vec![("size", megabytes(limit).to_arg())])
+}
+
+/// `bytes` in MB, to a tenth, as the upload's limit is said.
+pub(super) fn megabytes(bytes: usize) -> f64 {
+    (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
+}
