@@ -19,6 +19,10 @@
       if (el.name && (el.name === "body" || /^(f\.|n:|l:)/.test(el.name))) {
         if (el.type === "checkbox") {
           out[el.name + "=" + el.value] = el.checked ? "1" : "";
+        } else if (el.type === "radio") {
+          if (el.checked) {
+            out[el.name] = el.value;
+          }
         } else {
           out[el.name] = el.value;
         }
@@ -31,7 +35,10 @@
   // changes that are not saved yet.
   var unsaved = form.dataset.unsaved === "1";
   function changed() {
-    return unsaved || JSON.stringify(values()) !== initial;
+    var chosen = Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (f) {
+      return f.files && f.files.length > 0;
+    });
+    return unsaved || chosen || JSON.stringify(values()) !== initial;
   }
 
   // A relation's search box: the entries matching what is typed become
@@ -190,6 +197,34 @@
       waiting = window.setTimeout(refresh, 300);
     });
     refresh();
+  });
+
+  // A media field's box takes a file dropped on it (the plain file
+  // input is what is sent, with or without this).
+  Array.prototype.forEach.call(form.querySelectorAll(".media[data-drop]"), function (box) {
+    var input = box.querySelector("input[type=file]");
+    if (!input || typeof DataTransfer === "undefined") {
+      return;
+    }
+    box.addEventListener("dragover", function (e) {
+      e.preventDefault();
+      box.classList.add("dropping");
+    });
+    box.addEventListener("dragleave", function () {
+      box.classList.remove("dropping");
+    });
+    box.addEventListener("drop", function (e) {
+      e.preventDefault();
+      box.classList.remove("dropping");
+      var files = e.dataTransfer && e.dataTransfer.files;
+      if (!files || !files.length) {
+        return;
+      }
+      var one = new DataTransfer();
+      one.items.add(files[0]);
+      input.files = one.files;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
   });
 
   // What was typed, kept until it is saved.

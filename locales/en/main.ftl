@@ -594,3 +594,30 @@ media-in-use = { $name } cannot be deleted: { $count ->
         [one] that page
        *[other] those pages
     } first. Nothing was deleted.
+
+media-drop = Drop a file here
+media-field-no-image = No image yet.
+media-field-no-file = No file yet.
+media-field-upload-image = Upload a new image
+media-field-upload-file = Upload a new file
+media-field-choose = Choose from the library
+media-field-remove-image = Remove the image
+media-field-remove-file = Remove the file
+media-choose-search = Search the library
+media-choose-find = Search
+media-choose-keep-none = Keep: no file
+media-choose-keep = Keep { $name }
+media-choose-none = No file of the library matches.
+media-choose-shown = { $total ->
+    [one] One file.
+   *[other] { $shown } of { $total } files shown; search to find others.
+}
+media-alt-hint = Describe what the image shows for someone who cannot see it, in a sentence: what matters on this page, not “image of”.
+media-alt-remembered = Filled in from another page that uses this image: check that it fits here, then save.
+media-alt-decorative = Decorative image: it adds nothing to the text, no description needed
+media-pending = { $name } will be added when you save.
+media-upload-gone = The file chosen earlier is no longer kept (after a day). Choose it again.
+media-unreadable-image = “{ $name }” could not be read as an image (it may be damaged), so its personal details (such as where it was taken) could not be removed. Nothing was added; export it again.
+media-keep-metadata = Keep the photo's location and camera details
+media-replace = Replace a file of the same name (the history keeps the old one)
+rule-alt-missing = Describe the image, or tick “Decorative image” if it adds nothing to the text.

@@ -594,3 +594,30 @@ media-in-use = { $name } ne peut pas être supprimé : { $count ->
         [one] cette page
        *[other] ces pages
     }. Rien n’a été supprimé.
+
+media-drop = Déposez un fichier ici
+media-field-no-image = Pas encore d’image.
+media-field-no-file = Pas encore de fichier.
+media-field-upload-image = Envoyer une nouvelle image
+media-field-upload-file = Envoyer un nouveau fichier
+media-field-choose = Choisir dans la médiathèque
+media-field-remove-image = Retirer l’image
+media-field-remove-file = Retirer le fichier
+media-choose-search = Chercher dans la médiathèque
+media-choose-find = Chercher
+media-choose-keep-none = Garder : aucun fichier
+media-choose-keep = Garder { $name }
+media-choose-none = Aucun fichier de la médiathèque ne correspond.
+media-choose-shown = { $total ->
+    [one] Un fichier.
+   *[other] { $shown } fichiers affichés sur { $total } ; cherchez pour trouver les autres.
+}
+media-alt-hint = Décrivez en une phrase ce que montre l’image pour qui ne peut pas la voir : ce qui compte sur cette page, sans « image de ».
+media-alt-remembered = Repris d’une autre page qui utilise cette image : vérifiez qu’il convient ici, puis enregistrez.
+media-alt-decorative = Image décorative : elle n’apporte rien au texte, pas besoin de description
+media-pending = { $name } sera ajouté à l’enregistrement.
+media-upload-gone = Le fichier choisi plus tôt n’est plus conservé (après un jour). Choisissez-le de nouveau.
+media-unreadable-image = « { $name } » n’a pas pu être lu comme une image (il est peut-être abîmé) : ses informations personnelles (comme le lieu de la prise de vue) n’ont pas pu être retirées. Rien n’a été ajouté ; exportez-le de nouveau.
+media-keep-metadata = Garder le lieu et les détails de l’appareil de la photo
+media-replace = Remplacer un fichier du même nom (l’historique garde l’ancien)
+rule-alt-missing = Décrivez l’image, ou cochez « Image décorative » si elle n’apporte rien au texte.

@@ -560,6 +560,143 @@ mod tests {
         }
     }
 
+    /// A 48x32 photo with EXIF (camera, date, orientation 6, a GPS
+    /// position) and a comment, as a phone's would carry them.
+    const GPS_JPEG: &[u8] = include_bytes!("../../tests/fixtures/media/gps.jpg");
+
+    fn exif_of(jpeg: &[u8]) -> Option<exif::Exif> {
+        exif::Reader::new()
+            .read_from_container(&mut std::io::Cursor::new(jpeg))
+            .ok()
+    }
+
+    #[test]
+    fn a_photo_loses_its_position_camera_and_comment_but_keeps_its_orientation() {
+        let before = exif_of(GPS_JPEG).expect("the fixture has EXIF");
+        assert!(
+            before
+                .get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY)
+                .is_some()
+        );
+        // A second picture after the first's end (as multi-picture files
+        // carry), which has its own metadata.
+        let mut with_trailer = GPS_JPEG.to_vec();
+        with_trailer.extend_from_slice(GPS_JPEG);
+        let mut out = Vec::new();
+        let done = write_without_metadata(bytes::Bytes::from(with_trailer), "jpg", &mut out)
+            .expect("strip");
+        assert!(done);
+        let after = exif_of(&out).expect("the orientation is kept in a minimal EXIF");
+        let tags: Vec<exif::Tag> = after.fields().map(|f| f.tag).collect();
+        assert_eq!(tags, [exif::Tag::Orientation], "{tags:?}");
+        let o = after
+            .get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+            .and_then(|f| f.value.get_uint(0));
+        assert_eq!(o, Some(6));
+        assert!(
+            !out.windows(13).any(|w| w == b"taken at home"),
+            "the comment is gone"
+        );
+        assert!(
+            !out.windows(8).any(|w| w == b"CairnCam"),
+            "the camera is gone"
+        );
+        assert!(out.len() < GPS_JPEG.len(), "the second picture is gone");
+        assert!(out.ends_with(&[0xFF, 0xD9]));
+        // The picture itself (from its first scan on) is untouched.
+        let scan = |b: &[u8]| {
+            b.windows(2)
+                .position(|w| w == [0xFF, 0xDA])
+                .map(|i| b[i..].to_vec())
+        };
+        let original_scan = scan(GPS_JPEG).expect("sos");
+        assert_eq!(scan(&out).expect("sos"), original_scan);
+        assert_eq!(
+            imagesize::blob_size(&out).map(|d| (d.width, d.height)).ok(),
+            Some((48, 32))
+        );
+    }
+
+    #[test]
+    fn png_text_chunks_go_and_damaged_images_are_refused() {
+        // A PNG with a tEXt chunk (an author's name, say).
+        let mut png = Vec::new();
+        let chunk = |kind: &[u8], data: &[u8], out: &mut Vec<u8>| {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let mut c = kind.to_vec();
+            c.extend_from_slice(data);
+            out.extend_from_slice(&c);
+            let crc = crc32(&c);
+            out.extend_from_slice(&crc.to_be_bytes());
+        };
+        png.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+        chunk(b"IHDR", b"\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0", &mut png);
+        chunk(b"tEXt", b"Author\0Jane Doe", &mut png);
+        chunk(
+            b"IDAT",
+            b"x\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff",
+            &mut png,
+        );
+        chunk(b"IEND", b"", &mut png);
+        let mut out = Vec::new();
+        assert!(
+            write_without_metadata(bytes::Bytes::from(png.clone()), "png", &mut out).expect("png")
+        );
+        assert!(!out.windows(8).any(|w| w == b"Jane Doe"));
+        assert!(out.len() < png.len());
+        // Not a container Cairn strips: left as it is.
+        let mut none = Vec::new();
+        assert!(
+            !write_without_metadata(bytes::Bytes::from_static(b"GIF89a"), "gif", &mut none)
+                .expect("gif")
+        );
+        assert!(none.is_empty());
+        // A JPEG cut short has no end: refused rather than kept with its GPS.
+        let cut = bytes::Bytes::copy_from_slice(&GPS_JPEG[..GPS_JPEG.len() / 2]);
+        assert!(write_without_metadata(cut, "jpg", &mut Vec::new()).is_err());
+    }
+
+    /// PNG's CRC-32, for the test's chunks.
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = 0xFFFF_FFFFu32;
+        for b in data {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn media_fields_are_configured_or_inferred_with_their_alt_text() {
+        use crate::content::Document;
+        let docs: Vec<Document> = [
+            "---\nfeatured_img: /assets/images/projects/a.jpg\nalt: A\nvideo_path: /assets/videos/a.mp4\nimg_link: https://example.org\n---\n",
+            "---\nfeatured_img: /assets/images/projects/b.png\nalt: B\nvideo_path:\nimg_link:\n---\n",
+        ]
+        .iter()
+        .map(|t| Document::parse(t.as_bytes()).expect("doc"))
+        .collect();
+        let schema = crate::content::Schema::infer(&docs);
+        let keys = ["featured_img", "alt", "video_path", "img_link", "thumbnail"];
+        let fields = media_fields(None, &schema, &keys);
+        let by = |k: &str| fields.iter().find(|f| f.key == k);
+        let img = by("featured_img").expect("featured_img");
+        assert_eq!(img.kind, MediaKind::Image);
+        assert_eq!(img.alt.as_deref(), Some("alt"));
+        assert_eq!(img.folder.as_deref(), Some("/assets/images/projects"));
+        assert_eq!(by("video_path").map(|f| f.kind), Some(MediaKind::File));
+        assert!(by("img_link").is_none(), "a link is not a file");
+        // Named like an image, no values yet: an image; `alt` is taken.
+        let thumb = by("thumbnail").expect("thumbnail");
+        assert_eq!((thumb.kind, thumb.alt.as_deref()), (MediaKind::Image, None));
+    }
+
     #[test]
     fn media_paths_stay_inside_the_media_folders() {
         let folders = vec!["assets".to_string(), "uploads/img".to_string()];

@@ -437,16 +437,12 @@ fn apply_once(
     let mut planned = match &edit.action {
         Action::Create { fields, body } => {
             let mut fields = fields.clone();
-            fields.retain(|(k, _)| !values.iter().any(|(v, _)| v == k));
-            fields.extend(values);
+            put_values(&mut fields, values);
             create(cx, writer, &coll, model, slug, &fields, body)?
         }
         Action::Update(update) => {
             let mut update = update.clone();
-            update
-                .set
-                .retain(|(k, _)| !values.iter().any(|(v, _)| v == k));
-            update.set.extend(values);
+            put_values(&mut update.set, values);
             match update_document(cx, writer, &coll, model, edit, &update)? {
                 Step::Commit(planned) => planned,
                 Step::Unchanged(applied) => return Ok(applied),
@@ -525,6 +521,17 @@ fn apply_once(
     }
 }
 
+/// Sets each of `values` in `set`: in the place of the field's value when
+/// `set` has one (the order fields are said in), else after.
+fn put_values(set: &mut Vec<(String, Value)>, values: Vec<(String, Value)>) {
+    for (key, value) in values {
+        match set.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => set.push((key, value)),
+        }
+    }
+}
+
 /// A pending upload placed in the site.
 struct Placed {
     field: String,
@@ -579,7 +586,7 @@ fn attachments(
         let slash = written.as_deref().is_none_or(|w| w.starts_with('/'));
         let mut folder = written
             .as_deref()
-            .map(|w| in_site(&config.model, w))
+            .map(|w| super::media::site_path(&config.model, w))
             .filter(|f| media::is_media_path(&format!("{f}/x"), &folders))
             .unwrap_or_else(|| {
                 let base = folders.first().map_or("assets", String::as_str);
@@ -622,20 +629,6 @@ fn attachments(
         });
     }
     Ok(out)
-}
-
-/// A folder as documents write it (`/images/uploads` under a
-/// `public_folder`, or `/assets/images`) as a path from the site's root.
-fn in_site(model: &crate::content::Model, written: &str) -> String {
-    if let (Some(media), Some(public)) = (&model.media_folder, &model.public_folder) {
-        let public = public.trim_end_matches('/');
-        if let Some(rest) = written.strip_prefix(public)
-            && (rest.is_empty() || rest.starts_with('/'))
-        {
-            return format!("{}{rest}", media.trim_matches('/'));
-        }
-    }
-    written.trim_matches('/').to_string()
 }
 
 /// A commit worked out, not made yet.

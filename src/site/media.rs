@@ -82,7 +82,20 @@ pub struct Library {
 
 /// Which documents name which media file, at one commit: by path in the
 /// site.
-pub(super) type Usage = std::collections::HashMap<String, Vec<Use>>;
+#[derive(Debug, Default)]
+pub(super) struct Usage {
+    /// The documents that name each file.
+    uses: std::collections::HashMap<String, Vec<Use>>,
+    /// The alt text a document last gave each image (by path), for the
+    /// next document that uses it.
+    alts: std::collections::HashMap<String, String>,
+}
+
+impl Usage {
+    fn get(&self, path: &str) -> Option<&Vec<Use>> {
+        self.uses.get(path)
+    }
+}
 
 impl Site {
     /// The files of the media folders at the tip, sorted by path: those in
@@ -152,6 +165,93 @@ impl Site {
     }
 }
 
+/// A path or address as documents write it (`/images/uploads/a.png` under
+/// a `public_folder`, `/assets/a.png`) as a path from the site's root.
+pub fn site_path(model: &crate::content::Model, written: &str) -> String {
+    let written = written.split(['?', '#']).next().unwrap_or(written);
+    if let (Some(media), Some(public)) = (&model.media_folder, &model.public_folder) {
+        let public = public.trim_end_matches('/');
+        if let Some(rest) = written.strip_prefix(public)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return format!("{}{rest}", media.trim_matches('/'));
+        }
+    }
+    written.trim_matches('/').to_string()
+}
+
+/// A file a field can be given, as the form's chooser offers it.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub path: String,
+    /// What the field will say: the address the site uses.
+    pub public: String,
+    /// The alt text a document already gave it.
+    pub alt: Option<String>,
+}
+
+impl Site {
+    /// Up to `limit` files of the media folders at the tip whose path holds
+    /// `query` (any case; empty: all), images only when `images`, newest
+    /// names last as the library sorts them; and how many matched in all.
+    pub async fn media_choices(
+        &self,
+        images: bool,
+        query: String,
+        limit: usize,
+    ) -> Result<(Vec<Choice>, usize), SiteError> {
+        self.blocking(move |cx| {
+            let config = load_config(&cx)?;
+            let folders = media::media_folders(&config.model);
+            let tip = cx.repo.tip()?;
+            let usage = usage_at(&cx, &tip, &config)?;
+            let query = crate::content::fold(&query.to_lowercase());
+            let mut all: Vec<String> = Vec::new();
+            for folder in &folders {
+                for e in &super::listing_at(&cx, &tip, folder)?.entries {
+                    let path = format!("{folder}/{}", e.name);
+                    let kind = media::kind_by_name(&path);
+                    if kind.is_none() || (images && kind != Some(media::MediaKind::Image)) {
+                        continue;
+                    }
+                    if !query.is_empty()
+                        && !crate::content::fold(&path.to_lowercase()).contains(&query)
+                    {
+                        continue;
+                    }
+                    all.push(path);
+                }
+            }
+            all.sort();
+            all.dedup();
+            let total = all.len();
+            let choices = all
+                .into_iter()
+                .take(limit)
+                .map(|path| Choice {
+                    public: public_path(&config.model, &path),
+                    alt: usage.alts.get(&path).cloned(),
+                    path,
+                })
+                .collect();
+            Ok((choices, total))
+        })
+        .await
+    }
+
+    /// The alt text documents already give the file a field names (`value`
+    /// as written), if any.
+    pub async fn remembered_alt(&self, value: String) -> Result<Option<String>, SiteError> {
+        self.blocking(move |cx| {
+            let config = load_config(&cx)?;
+            let tip = cx.repo.tip()?;
+            let usage = usage_at(&cx, &tip, &config)?;
+            Ok(usage.alts.get(&site_path(&config.model, &value)).cloned())
+        })
+        .await
+    }
+}
+
 /// The address the site serves `path` at: under `public_folder` when the
 /// site maps its `media_folder` there, else `/` and the path.
 pub fn public_path(model: &crate::content::Model, path: &str) -> String {
@@ -188,13 +288,32 @@ fn usage_at(
                 media.trim_matches('/').to_string(),
             ));
         }
-        let mut usage = Usage::new();
+        let mut usage = Usage::default();
         for coll in &config.collections {
+            let model = config.model.collection(coll.name.as_str());
+            let schema = super::collection_schema(cx, coll)?;
+            let mut keys: Vec<&str> = schema.fields.iter().map(|f| f.key.as_str()).collect();
+            if let Some(m) = model {
+                keys.extend(m.fields.iter().map(|f| f.name.as_str()));
+            }
+            let described: Vec<(String, String)> = media::media_fields(model, &schema, &keys)
+                .into_iter()
+                .filter_map(|f| Some((f.key, f.alt?)))
+                .collect();
             for (entry, parsed) in super::parsed_documents(cx, coll)? {
                 let Some(slug) = coll.slug_of(&entry.name) else {
                     continue;
                 };
                 let Ok(doc) = parsed.as_ref() else { continue };
+                for (key, alt) in &described {
+                    let text = |k: &str| match doc.field(k) {
+                        Some(crate::content::FieldView::Text(s)) if !s.trim().is_empty() => Some(s),
+                        _ => None,
+                    };
+                    if let (Some(value), Some(alt)) = (text(key), text(alt)) {
+                        usage.alts.insert(site_path(&config.model, &value), alt);
+                    }
+                }
                 let text = doc.as_str();
                 let mut found: Vec<String> = Vec::new();
                 for (prefix, folder) in &prefixes {
@@ -218,7 +337,7 @@ fn usage_at(
                     }
                 }
                 for path in found {
-                    usage.entry(path).or_default().push(Use {
+                    usage.uses.entry(path).or_default().push(Use {
                         collection: coll.name.clone(),
                         slug: slug.to_string(),
                         title: doc.title().unwrap_or_else(|| slug.to_string()),

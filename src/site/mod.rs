@@ -18,8 +18,8 @@ pub mod uploads;
 
 use cache::{Cache, Parsed};
 pub use edit::{
-    Action, Applied, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Made, Message,
-    Update, Value, broken_rules, collection_name, document_name, new_slug, slug_for,
+    Action, Applied, Attach, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Made,
+    Message, Update, Value, broken_rules, collection_name, document_name, new_slug, slug_for,
     slug_from_title,
 };
 

@@ -63,6 +63,8 @@ struct FormField {
     /// The boxes of a multiple choice (`widget == "checks"`): value, label,
     /// ticked.
     checks: Vec<(String, String, bool)>,
+    /// An image or file field's controls (`widget == "media"`).
+    media: Option<super::media_field::MediaView>,
 }
 
 impl FormField {
@@ -134,6 +136,8 @@ struct DocumentPage {
     address: String,
     /// How the body is named: the model's label for `body`, else "Text".
     body_label: String,
+    /// The form carries files (an image or file field): sent as multipart.
+    multipart: bool,
 }
 
 /// A refused value, as the summary above the form lists it.
@@ -157,6 +161,30 @@ struct Kept<'a> {
     focus: Option<String>,
 }
 
+/// What the form needs besides the document: the relations' entries, the
+/// site's configuration (media folders), an open media chooser, the
+/// uploads waiting to be saved, and alt texts other pages give.
+struct Extras {
+    picks: Picks,
+    site: std::sync::Arc<crate::content::SiteConfig>,
+    chooser: Option<super::media_field::Chooser>,
+    /// Pending uploads by field.
+    pending: HashMap<String, crate::site::uploads::Pending>,
+    /// Alt texts other documents give the file a field names, by field.
+    remembered: HashMap<String, String>,
+}
+
+/// [`Extras`] for `loaded`, with nothing pending or open.
+async fn extras(state: &AppState, loaded: &LoadedDocument) -> Result<Extras, AppError> {
+    Ok(Extras {
+        picks: picks(state, &loaded.model).await?,
+        site: state.site.config().await?,
+        chooser: None,
+        pending: HashMap::new(),
+        remembered: HashMap::new(),
+    })
+}
+
 pub(super) async fn show(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -164,12 +192,12 @@ pub(super) async fn show(
 ) -> Result<Response, AppError> {
     let (name, slug) = crate::site::document_name(&collection, &slug)?;
     let loaded = state.site.document(&name, &slug).await?;
-    let picks = picks(&state, &loaded.model).await?;
+    let extras = extras(&state, &loaded).await?;
     let page = page_for(
         &current,
         Layout::signed_in(&current).await?,
         &loaded,
-        &picks,
+        &extras,
         None,
         None,
     );
@@ -183,7 +211,7 @@ fn page_for(
     current: &CurrentUser,
     ctx: Layout,
     loaded: &LoadedDocument,
-    picks: &Picks,
+    extras: &Extras,
     conflict: Option<&Conflict>,
     kept: Option<&Kept<'_>>,
 ) -> DocumentPage {
@@ -221,6 +249,7 @@ fn page_for(
         preview: None,
         address: loaded.slug.clone(),
         body_label: super::field_label(Some(&loaded.model), "body", current.lang),
+        multipart: false,
     };
     match loaded.content.as_ref() {
         Err(e) => {
@@ -230,7 +259,7 @@ fn page_for(
                     .t_with("doc-cannot-edit", &[("why", e.to_string().into())]),
             )
         }
-        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, &loaded.model, picks, kept),
+        Ok(doc) => fill_from(&mut page, doc, &loaded.schema, &loaded.model, extras, kept),
     }
     page
 }
@@ -258,9 +287,10 @@ fn fill_from(
     doc: &Document,
     schema: &Schema,
     model: &CollectionModel,
-    picks: &Picks,
+    extras: &Extras,
     kept: Option<&Kept<'_>>,
 ) {
+    let picks = &extras.picks;
     let code = page.ctx.lang.code();
     let edited = |key: &str| kept.is_some_and(|k| k.shown.iter().any(|e| e == key));
     let submitted = kept.map(|k| k.submitted);
@@ -466,9 +496,11 @@ fn fill_from(
                 },
                 parts,
                 checks,
+                media: None,
             }
         })
         .collect();
+    media_widgets(page, doc, schema, model, extras, kept);
     // A rule the file already breaks (edited with git) is said beside its
     // field; the save is refused only if that field is changed and still
     // breaks it.
@@ -485,18 +517,33 @@ fn fill_from(
         .fields
         .iter()
         .enumerate()
-        .filter_map(|(i, f)| {
-            Some(ErrorView {
+        .flat_map(|(i, f)| {
+            let own = f.error.clone().map(|message| ErrorView {
                 target: format!("f-{}", i + 1),
                 label: f.label.clone(),
-                message: f.error.clone()?,
-            })
+                message,
+            });
+            let alt = f.media.as_ref().and_then(|m| m.alt.as_ref()).and_then(|a| {
+                Some(ErrorView {
+                    target: format!("f-{}-alt", i + 1),
+                    label: a.label.clone(),
+                    message: a.error.clone()?,
+                })
+            });
+            own.into_iter().chain(alt)
         })
         .collect();
     // A refused value for a field the page does not show (a read-only one).
     if let Some(kept) = kept {
         for (key, message) in &kept.errors {
-            if !page.fields.iter().any(|f| f.key == *key) {
+            let shown = page.fields.iter().any(|f| {
+                f.key == *key
+                    || f.media
+                        .as_ref()
+                        .and_then(|m| m.alt.as_ref())
+                        .is_some_and(|a| a.key == *key)
+            });
+            if !shown {
                 page.errors.push(ErrorView {
                     target: "body".into(),
                     label: super::field_label(Some(model), key, page.ctx.lang),
@@ -505,6 +552,76 @@ fn fill_from(
             }
         }
     }
+}
+
+/// Image and file fields become media widgets, each image with its alt
+/// field, which leaves the list to be shown with it.
+fn media_widgets(
+    page: &mut DocumentPage,
+    doc: &Document,
+    schema: &Schema,
+    model: &CollectionModel,
+    extras: &Extras,
+    kept: Option<&Kept<'_>>,
+) {
+    let keys: Vec<String> = page.fields.iter().map(|f| f.key.clone()).collect();
+    let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let fields = crate::content::media::media_fields(Some(model), schema, &key_refs);
+    let lang = page.ctx.lang;
+    let mut alt_keys = Vec::new();
+    for mf in &fields {
+        let Some(i) = page.fields.iter().position(|f| f.key == mf.key) else {
+            continue;
+        };
+        if page.fields[i].widget != "text" {
+            continue;
+        }
+        let alt = mf
+            .alt
+            .as_ref()
+            .and_then(|a| {
+                page.fields
+                    .iter()
+                    .find(|f| f.key == *a && matches!(f.widget, "text" | "multiline"))
+            })
+            .map(|f| {
+                (
+                    f.key.clone(),
+                    f.label.clone(),
+                    f.value.clone(),
+                    f.error.clone(),
+                )
+            });
+        let decorative = match (&alt, kept) {
+            (Some(_), Some(k)) if k.shown.contains(&mf.key) => {
+                k.submitted.decorative.contains(&mf.key)
+            }
+            (Some((key, _, value, _)), _) => {
+                value.is_empty()
+                    && doc.scalar_meaning(key) == Some(crate::content::yaml::PlainMeaning::String)
+            }
+            (None, _) => false,
+        };
+        if let Some((k, ..)) = &alt {
+            alt_keys.push(k.clone());
+        }
+        let value = page.fields[i].value.clone();
+        let view = super::media_field::view(
+            mf,
+            &value,
+            alt,
+            decorative,
+            extras.remembered.get(&mf.key),
+            extras.pending.get(&mf.key),
+            extras.chooser.as_ref(),
+            &extras.site.model,
+            lang,
+        );
+        page.fields[i].widget = "media";
+        page.fields[i].media = Some(view);
+        page.multipart = true;
+    }
+    page.fields.retain(|f| !alt_keys.contains(&f.key));
 }
 
 /// How a relation field or a select of several options is offered.
@@ -638,6 +755,13 @@ struct Submitted {
     nested: super::nested_form::Nested,
     /// A nested value's button (`add:partners`), pressed instead of Save.
     op: Option<String>,
+    /// Media fields: "decorative image" ticked, "remove" ticked, the alt
+    /// field of each, uploads kept from a refused save, chooser searches.
+    decorative: Vec<String>,
+    remove: Vec<String>,
+    alt_of: HashMap<String, String>,
+    pending: HashMap<String, String>,
+    queries: HashMap<String, String>,
 }
 
 impl Submitted {
@@ -649,6 +773,9 @@ impl Submitted {
         let mut raw = Vec::new();
         let mut nested = super::nested_form::Nested::default();
         let mut op = None;
+        let (mut decorative, mut remove) = (Vec::new(), Vec::new());
+        let (mut alt_of, mut pending, mut queries) =
+            (HashMap::new(), HashMap::new(), HashMap::new());
         for (name, value) in pairs {
             // Browsers send CRLF line breaks from text areas.
             let value = value.replace("\r\n", "\n");
@@ -659,6 +786,16 @@ impl Submitted {
                 base = ObjectId::parse(&value);
             } else if name == "body" {
                 body = Some(value);
+            } else if let Some(key) = name.strip_prefix("d.") {
+                decorative.push(key.to_string());
+            } else if let Some(key) = name.strip_prefix("r.") {
+                remove.push(key.to_string());
+            } else if let Some(key) = name.strip_prefix("a.") {
+                alt_of.insert(key.to_string(), value);
+            } else if let Some(key) = name.strip_prefix("p.") {
+                pending.insert(key.to_string(), value);
+            } else if let Some(key) = name.strip_prefix("mq.") {
+                queries.insert(key.to_string(), value);
             } else if let Some(key) = name.strip_prefix("c.") {
                 orders.insert(key.to_string(), value);
             } else if let Some(key) = name.strip_prefix("k.") {
@@ -715,6 +852,14 @@ impl Submitted {
                 slot.insert(value);
             }
         }
+        // "Remove" empties the field; "decorative" says its alt text is
+        // empty on purpose (`alt: ""`).
+        for key in &remove {
+            if !values.contains_key(key) {
+                order.push(key.clone());
+            }
+            values.insert(key.clone(), FieldValue::text(""));
+        }
         Ok(Submitted {
             base,
             values,
@@ -722,6 +867,11 @@ impl Submitted {
             body,
             nested,
             op,
+            decorative,
+            remove,
+            alt_of,
+            pending,
+            queries,
         })
     }
 }
@@ -730,63 +880,180 @@ pub(super) async fn save(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((collection, slug)): Path<(String, String)>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    request: axum::extract::Request,
 ) -> Result<Response, AppError> {
-    save_form(&state, &current, collection, slug, pairs).await
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let received = if multipart {
+        let headers = request.headers().clone();
+        let form = axum::extract::Multipart::from_request(request, &state)
+            .await
+            .map_err(|_| AppError::BadRequest(crate::i18n::Message::key("error-bad-form")))?;
+        super::upload::receive(&state, &current, &headers, form, |n| n.starts_with("u.")).await?
+    } else {
+        let CsrfForm(pairs) =
+            CsrfForm::<Vec<(String, String)>>::from_request(request, &state).await?;
+        super::upload::Received {
+            texts: pairs,
+            files: Vec::new(),
+            too_large: false,
+        }
+    };
+    save_form(&state, &current, collection, slug, received).await
 }
 
-/// Saves the edit form's `pairs` as `current`.
+/// Saves the edit form as `current`: its values, and the files it carries
+/// (each pending upload committed with the document, in one commit).
 async fn save_form(
     state: &AppState,
     current: &CurrentUser,
     collection: String,
     slug: String,
-    pairs: Vec<(String, String)>,
+    received: super::upload::Received,
 ) -> Result<Response, AppError> {
     let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
-    let mut submitted = Submitted::parse(pairs, current.lang)?;
-    if let Some(op) = submitted.op.clone() {
-        // A nested value's button: the form again with the item added,
-        // removed or moved, and everything typed kept. Nothing is saved.
+    let lang = current.lang;
+    let mut submitted = Submitted::parse(received.texts, lang)?;
+    // The files: those just sent, then those kept from a refused save.
+    let mut pending: HashMap<String, crate::site::uploads::Pending> = HashMap::new();
+    let mut upload_errors: HashMap<String, String> = HashMap::new();
+    for (field, result) in received.files {
+        let Some(key) = field.strip_prefix("u.") else {
+            continue;
+        };
+        match result {
+            Ok(p) => {
+                pending.insert(key.to_string(), p);
+            }
+            Err(SiteError::InvalidFields(invalid)) => {
+                let message = invalid
+                    .0
+                    .first()
+                    .map(|(_, m)| m.in_lang(lang))
+                    .unwrap_or_default();
+                upload_errors.insert(key.to_string(), message);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for (key, id) in &submitted.pending {
+        if pending.contains_key(key)
+            || upload_errors.contains_key(key)
+            || submitted.remove.contains(key)
+        {
+            continue;
+        }
+        if let Some(p) = state.site.pending_upload(id, Some(current.user.id)).await {
+            pending.insert(key.clone(), p);
+        }
+    }
+    // "Decorative image": its alt text is empty on purpose.
+    let decorative: Vec<(String, Value)> = submitted
+        .decorative
+        .iter()
+        .filter_map(|key| submitted.alt_of.get(key))
+        .map(|alt| {
+            (
+                alt.clone(),
+                Value::Json(serde_json::Value::String(String::new())),
+            )
+        })
+        .collect();
+    let op = submitted.op.clone();
+    if op.is_some() || !upload_errors.is_empty() {
+        // A button that shows the form again (an item added, removed or
+        // moved, the library's files to choose from, a preview), or a file
+        // refused: the form again with everything typed and every file
+        // chosen kept. Nothing is saved.
+        let op = op.unwrap_or_default();
         let loaded = state.site.document(&name, &slug_name).await?;
         let key = op
             .split_once(':')
             .map(|(_, p)| p.split(['[', '.']).next().unwrap_or(p).to_string())
             .unwrap_or_default();
         let field = loaded.model.field(&key);
-        let focus = submitted.nested.apply(&op, field);
+        let focus = if op.starts_with("media:") || op.is_empty() {
+            None
+        } else {
+            submitted.nested.apply(&op, field)
+        };
         let mut shown = submitted.order.clone();
         shown.push("body".into());
+        shown.extend(submitted.alt_of.keys().cloned());
+        let mut extras = extras(state, &loaded).await?;
+        extras.pending = pending;
+        if let Some(key) = op.strip_prefix("media:") {
+            let query = submitted.queries.get(key).cloned().unwrap_or_default();
+            let images = {
+                let keys: Vec<&str> = vec![key];
+                crate::content::media::media_fields(Some(&loaded.model), &loaded.schema, &keys)
+                    .first()
+                    .is_none_or(|f| f.kind == crate::content::media::MediaKind::Image)
+            };
+            let (choices, total) = state
+                .site
+                .media_choices(images, query.clone(), super::media_field::CHOICES)
+                .await?;
+            extras.chooser = Some(super::media_field::Chooser {
+                key: key.to_string(),
+                query,
+                choices,
+                total,
+            });
+        }
+        let status = if received.too_large {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE
+        } else if upload_errors.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        };
         let kept = Kept {
             submitted: &submitted,
             shown,
-            errors: HashMap::new(),
+            errors: upload_errors.clone(),
             focus,
         };
         let ctx = Layout::signed_in(current).await?;
-        let picks = picks(state, &loaded.model).await?;
-        let mut page = page_for(current, ctx, &loaded, &picks, None, Some(&kept));
+        let mut page = page_for(current, ctx, &loaded, &extras, None, Some(&kept));
         page.unsaved = true;
+        if !upload_errors.is_empty() {
+            page.refused = Some(lang.t("doc-invalid"));
+        }
         if op == "preview" {
             page.preview = Some(render_preview(&page.body));
         }
-        return Ok(render(&page)?.into_response());
+        return Ok((status, render(&page)?).into_response());
     }
+    let attach: Vec<crate::site::Attach> = pending
+        .iter()
+        .map(|(key, p)| crate::site::Attach {
+            field: key.clone(),
+            upload: p.id.clone(),
+        })
+        .collect();
+    let mut set: Vec<(String, Value)> = submitted
+        .order
+        .iter()
+        .filter_map(|k| {
+            let v = submitted.values.get(k)?;
+            Some((k.clone(), Value::Form(v.clone())))
+        })
+        .collect();
+    set.retain(|(k, _)| !decorative.iter().any(|(d, _)| d == k));
+    set.extend(decorative);
     let edit = Edit {
         collection: name.clone(),
         slug: slug_name.clone(),
         base: Some(submitted.base.clone()),
         expected: None,
-        attach: Vec::new(),
+        attach,
         action: Action::Update(Update {
-            set: submitted
-                .order
-                .iter()
-                .filter_map(|k| {
-                    let v = submitted.values.get(k)?;
-                    Some((k.clone(), Value::Form(v.clone())))
-                })
-                .collect(),
+            set,
             body: submitted.body.clone(),
             ..Update::default()
         }),
@@ -797,7 +1064,7 @@ async fn save_form(
         Ok(Applied {
             committed: false, ..
         }) => {
-            session::set_flash(&current.session, current.lang.t("doc-unchanged")).await?;
+            session::set_flash(&current.session, lang.t("doc-unchanged")).await?;
             Ok(Redirect::to(&here).into_response())
         }
         Ok(Applied {
@@ -806,7 +1073,6 @@ async fn save_form(
             local_edits,
             ..
         }) => {
-            let lang = current.lang;
             let config = state.site.config().await?;
             let model = config.model.collection(name.as_str());
             let labels: Vec<String> = changed
@@ -836,14 +1102,14 @@ async fn save_form(
                         .filter_map(|f| f.changed_by.as_ref())
                         .max_by_key(|b| b.time);
                     let refused = match by {
-                        Some(b) => current.lang.t_with(
+                        Some(b) => lang.t_with(
                             "doc-conflict-by",
                             &[
                                 ("name", b.name.to_arg()),
                                 ("time", current.when(b.time).local.into()),
                             ],
                         ),
-                        None => current.lang.t("doc-conflict"),
+                        None => lang.t("doc-conflict"),
                     };
                     let kept = Kept {
                         submitted: &submitted,
@@ -856,24 +1122,41 @@ async fn save_form(
                 SiteError::InvalidFields(invalid) => {
                     let mut shown = submitted.order.clone();
                     shown.push("body".into());
+                    shown.extend(submitted.alt_of.keys().cloned());
                     let kept = Kept {
                         submitted: &submitted,
                         shown,
                         errors: invalid
                             .0
                             .iter()
-                            .map(|(k, m)| (k.clone(), m.in_lang(current.lang)))
+                            .map(|(k, m)| (k.clone(), m.in_lang(lang)))
                             .collect(),
                         focus: None,
                     };
-                    (None, kept, current.lang.t("doc-invalid"))
+                    (None, kept, lang.t("doc-invalid"))
                 }
                 _ => return Err(e.into()),
             };
             let loaded = state.site.document(&name, &slug_name).await?;
             let ctx = Layout::signed_in(current).await?;
-            let picks = picks(state, &loaded.model).await?;
-            let mut page = page_for(current, ctx, &loaded, &picks, conflict, Some(&kept));
+            let mut extras = extras(state, &loaded).await?;
+            // An image refused for want of alt text: what other pages say of
+            // the same file is offered.
+            for (key, alt) in &submitted.alt_of {
+                if kept.errors.contains_key(alt) {
+                    let value = match submitted.values.get(key) {
+                        Some(FieldValue::Text(v)) if !v.is_empty() => Some(v.clone()),
+                        _ => None,
+                    };
+                    if let Some(value) = value
+                        && let Some(r) = state.site.remembered_alt(value).await?
+                    {
+                        extras.remembered.insert(key.clone(), r);
+                    }
+                }
+            }
+            extras.pending = pending;
+            let mut page = page_for(current, ctx, &loaded, &extras, conflict, Some(&kept));
             page.refused = Some(refused);
             Ok((status, render(&page)?).into_response())
         }
@@ -1193,7 +1476,11 @@ pub(super) async fn replay(
                 current,
                 collection.to_string(),
                 slug.to_string(),
-                pairs,
+                super::upload::Received {
+                    texts: pairs,
+                    files: Vec::new(),
+                    too_large: false,
+                },
             )
             .await
         }

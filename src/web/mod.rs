@@ -13,6 +13,7 @@ pub(crate) mod history;
 mod hooks;
 mod login;
 mod media;
+mod media_field;
 mod nested_form;
 mod publishing;
 pub mod routes;
@@ -50,6 +51,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
 }
 
 pub(crate) use crate::http::url_slug;
+
+/// The address a media file of the site is served at to signed-in users.
+pub(crate) fn media_url(path: &str) -> String {
+    let segments: Vec<String> = path.split('/').map(url_slug).collect();
+    format!("/media/file/{}", segments.join("/"))
+}
 
 /// The address of a document's edit form.
 pub(crate) fn document_url(collection: &str, slug: &str) -> String {

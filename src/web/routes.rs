@@ -87,7 +87,9 @@ pub fn routes() -> Vec<Route> {
         post_(
             "/collections/{collection}/{slug}",
             EDITORS,
-            post(documents::save),
+            // A form with files: their own limit, read as they stream in
+            // (the rest of the form stays within `--max-body`).
+            post(documents::save).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         get_(
             "/collections/{collection}/{slug}/delete",

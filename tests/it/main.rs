@@ -14,6 +14,7 @@ mod jekyll;
 mod kept_edits;
 mod languages;
 mod media;
+mod media_form;
 mod model;
 mod nested;
 mod oracle;

@@ -594,6 +594,46 @@ pub async fn save_mission(browser: &Browser, mission: &str) {
     assert_eq!(answer.status().as_u16(), 303, "saving {mission:?}");
 }
 
+/// Posts `fields` (in order, `_csrf` first as the page lists it) to `path`
+/// as `multipart/form-data`, as a browser sends a form with file boxes:
+/// each of `files` (field, file name, bytes) takes its field's place.
+pub async fn post_multipart(
+    browser: &Browser,
+    path: &str,
+    fields: &[(String, String)],
+    files: &[(&str, &str, &[u8])],
+) -> reqwest::Response {
+    let boundary = "----cairn-test-boundary-3f9a";
+    let mut body = Vec::new();
+    let mut sent = Vec::new();
+    for (name, value) in fields {
+        if let Some((_, file_name, bytes)) = files.iter().find(|(n, _, _)| n == name) {
+            if sent.contains(name) {
+                continue;
+            }
+            sent.push(name.clone());
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        } else {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    browser
+        .client
+        .post(format!("{}{path}", browser.base()))
+        .header("origin", browser.base().to_string())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("multipart POST")
+}
+
 /// Serves the site at `site` (data in `data`) with `alice` signed in.
 pub async fn site_with_editor(site: &Path, data: &Path) -> (Server, Browser) {
     let server = Server::start(data, Some(site));
