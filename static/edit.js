@@ -16,7 +16,11 @@
   function values() {
     var out = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (el.name && (el.name === "body" || /^(f\.|n:|l:)/.test(el.name))) {
+      // A media field's hidden value is the server's to change (an upload
+      // saved becomes its address): what the person chose is the file or
+      // the radio, not it.
+      var mediaValue = el.type === "hidden" && el.closest && el.closest(".media");
+      if (el.name && !mediaValue && (el.name === "body" || /^(f\.|n:|l:)/.test(el.name))) {
         if (el.type === "checkbox") {
           out[el.name + "=" + el.value] = el.checked ? "1" : "";
         } else if (el.type === "radio") {

@@ -621,3 +621,7 @@ media-unreadable-image = “{ $name }” could not be read as an image (it may b
 media-keep-metadata = Keep the photo's location and camera details
 media-replace = Replace a file of the same name (the history keeps the old one)
 rule-alt-missing = Describe the image, or tick “Decorative image” if it adds nothing to the text.
+media-choose-all = { $total ->
+    [one] One file.
+   *[other] { $total } files.
+}

@@ -621,3 +621,7 @@ media-unreadable-image = « { $name } » n’a pas pu être lu comme une image
 media-keep-metadata = Garder le lieu et les détails de l’appareil de la photo
 media-replace = Remplacer un fichier du même nom (l’historique garde l’ancien)
 rule-alt-missing = Décrivez l’image, ou cochez « Image décorative » si elle n’apporte rien au texte.
+media-choose-all = { $total ->
+    [one] Un fichier.
+   *[other] { $total } fichiers.
+}

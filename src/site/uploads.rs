@@ -335,6 +335,26 @@ impl Site {
         self.uploads.begin(limit).await.map_err(SiteError::io)
     }
 
+    /// The pending upload `id` sent by `owner` and its bytes, if it is
+    /// still kept.
+    pub async fn pending_bytes(
+        &self,
+        id: &str,
+        owner: Option<i64>,
+    ) -> Result<Option<(Pending, bytes::Bytes)>, SiteError> {
+        let uploads = self.uploads.clone();
+        let id = id.to_string();
+        tokio::task::spawn_blocking(move || {
+            let Some(p) = uploads.find(&id, owner) else {
+                return Ok(None);
+            };
+            let bytes = uploads.bytes(&p).map_err(SiteError::io)?;
+            Ok(Some((p, bytes)))
+        })
+        .await
+        .map_err(|e| SiteError::Task(e.to_string()))?
+    }
+
     /// The pending upload `id` sent by `owner`, if it is still kept.
     pub async fn pending_upload(&self, id: &str, owner: Option<i64>) -> Option<Pending> {
         let uploads = self.uploads.clone();

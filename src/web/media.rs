@@ -18,9 +18,42 @@ pub(super) async fn file(
 ) -> Result<Response, AppError> {
     let not_found = || AppError::NotFound(crate::i18n::Message::key("error-no-route"));
     let file = state.site.media_file(&path).await?.ok_or_else(not_found)?;
-    let mime = file.kind.map_or("application/octet-stream", |k| k.mime);
-    let inline = file.kind.is_some_and(|k| k.raster);
-    let name = file.path.rsplit('/').next().unwrap_or("file");
+    let name = file.path.rsplit('/').next().unwrap_or("file").to_string();
+    Ok(serve(
+        file.bytes.into(),
+        file.kind,
+        &name,
+        Some(file.blob.to_string()),
+    ))
+}
+
+/// `GET /media/pending/{id}`: a file its sender chose on a form and has
+/// not saved yet, to them only (its thumbnail beside the form's field),
+/// with the same safe headers.
+pub(super) async fn pending(
+    State(state): State<AppState>,
+    current: crate::http::CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let not_found = || AppError::NotFound(crate::i18n::Message::key("error-no-route"));
+    let (pending, bytes) = state
+        .site
+        .pending_bytes(&id, Some(current.user.id))
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(serve(bytes, pending.kind(), &pending.name, None))
+}
+
+/// A media file's answer: the type its bytes say, a policy that runs
+/// nothing, inline only for a raster image.
+fn serve(
+    bytes: bytes::Bytes,
+    kind: Option<crate::content::media::MediaType>,
+    name: &str,
+    etag: Option<String>,
+) -> Response {
+    let mime = kind.map_or("application/octet-stream", |k| k.mime);
+    let inline = kind.is_some_and(|k| k.raster);
     // The name is already a path segment of the site's; quotes and
     // controls are dropped from the header all the same.
     let safe: String = name
@@ -32,7 +65,7 @@ pub(super) async fn file(
     } else {
         format!("attachment; filename=\"{safe}\"")
     };
-    let mut response = file.bytes.into_response();
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     headers.insert(
@@ -42,14 +75,14 @@ pub(super) async fn file(
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", file.blob)) {
+    if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&format!("\"{e}\"")).ok()) {
         headers.insert(header::ETAG, v);
     }
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=60"),
     );
-    Ok(response)
+    response
 }
 
 /// Files on one page of the library.

@@ -28,8 +28,9 @@ pub(super) struct MediaView {
     pub thumb: Option<String>,
     /// The current file's name, as the editor reads it; empty: none.
     pub name: String,
-    /// A file chosen and not saved yet: its id, and what to say of it.
-    pub pending: Option<(String, String)>,
+    /// A file chosen and not saved yet: its id, what to say of it, and
+    /// its thumbnail (shown to its sender only).
+    pub pending: Option<(String, String, Option<String>)>,
     pub alt: Option<AltView>,
     /// The chooser is open: the files to pick (value, thumbnail, label,
     /// picked).
@@ -120,6 +121,8 @@ pub(super) fn view(
         .map(|c| {
             if c.total == 0 {
                 lang.t("media-choose-none")
+            } else if c.choices.len() == c.total {
+                lang.t_with("media-choose-all", &[("total", c.total.to_arg())])
             } else {
                 lang.t_with(
                     "media-choose-shown",
@@ -159,9 +162,11 @@ pub(super) fn view(
         },
         name,
         pending: pending.map(|p| {
+            let shown = p.kind().is_some_and(|k| k.raster || k.extension == "svg");
             (
                 p.id.clone(),
                 lang.t_with("media-pending", &[("name", p.name.as_str().to_arg())]),
+                shown.then(|| format!("/media/pending/{}", p.id)),
             )
         }),
         alt: alt_view,

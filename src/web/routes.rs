@@ -140,6 +140,7 @@ pub fn routes() -> Vec<Route> {
         ),
         post_("/media/delete", EDITORS, post(media::delete)),
         get_("/media/file/{*path}", READERS, get(media::file)),
+        get_("/media/pending/{id}", EDITORS, get(media::pending)),
         get_("/history", READERS, get(history::site_history)),
         post_("/publishing/settle", ADMINS, post(publishing::settle)),
         get_("/builds", READERS, get(builds::list)),
