@@ -625,3 +625,10 @@ media-choose-all = { $total ->
     [one] One file.
    *[other] { $total } files.
 }
+media-rename = Rename
+media-rename-to = New name
+media-rename-pages = The pages that use it will use the new name.
+media-rename-submit = Rename
+media-renamed = Renamed { $from }: the site shows it at { $path }.
+media-rename-type = “{ $name }” would change the kind of file; keep its extension.
+media-name-taken = “{ $name }” is already the name of a file in this folder. Choose another name.

@@ -625,3 +625,10 @@ media-choose-all = { $total ->
     [one] Un fichier.
    *[other] { $total } fichiers.
 }
+media-rename = Renommer
+media-rename-to = Nouveau nom
+media-rename-pages = Les pages qui l’utilisent prendront le nouveau nom.
+media-rename-submit = Renommer
+media-renamed = { $from } renommé : le site le montre à { $path }.
+media-rename-type = « { $name } » changerait le type du fichier ; gardez son extension.
+media-name-taken = « { $name } » est déjà le nom d’un fichier de ce dossier. Choisissez un autre nom.

@@ -365,6 +365,9 @@ struct Parts {
     slug: Option<String>,
     /// The version a patch was made from (its `sha`), to merge against.
     base: Option<ObjectId>,
+    /// Pending uploads (`POST /api/v1/media?pending=true`) that become
+    /// fields' values, committed with the entry.
+    uploads: Vec<crate::site::Attach>,
 }
 
 /// `{fields, body, slug?, sha?}` from a request body.
@@ -392,6 +395,26 @@ fn fields_and_body(body: Value) -> Result<Parts, Problem> {
             None
         }
     };
+    let uploads = match obj.remove("uploads") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Object(map)) => map
+            .into_iter()
+            .filter_map(|(field, id)| match id {
+                Value::String(upload) => Some(crate::site::Attach { field, upload }),
+                _ => {
+                    errors.push((
+                        format!("uploads.{field}"),
+                        "expected an upload's id (from POST /api/v1/media?pending=true)".into(),
+                    ));
+                    None
+                }
+            })
+            .collect(),
+        Some(_) => {
+            errors.push(("uploads".to_string(), "expected an object".to_string()));
+            Vec::new()
+        }
+    };
     let body = text("body", obj.remove("body"), &mut errors);
     let slug = text("slug", obj.remove("slug"), &mut errors);
     let sha = text("sha", obj.remove("sha"), &mut errors);
@@ -411,7 +434,7 @@ fn fields_and_body(body: Value) -> Result<Parts, Problem> {
     for (key, _) in obj {
         errors.push((
             key,
-            "unknown member: send `fields`, `body` (and `slug` to create, `sha` to merge)".into(),
+            "unknown member: send `fields`, `body`, `uploads` (and `slug` to create, `sha` to merge)".into(),
         ));
     }
     if errors.is_empty() {
@@ -420,6 +443,7 @@ fn fields_and_body(body: Value) -> Result<Parts, Problem> {
             body,
             slug,
             base,
+            uploads,
         })
     } else {
         Err(Problem::invalid(errors))
@@ -492,7 +516,11 @@ pub(super) async fn create(
 ) -> Result<Response, Problem> {
     let name = collection_name(&collection)?;
     let Parts {
-        fields, body, slug, ..
+        fields,
+        body,
+        slug,
+        uploads,
+        ..
     } = fields_and_body(body)?;
     let slug = match slug {
         Some(s) => s,
@@ -517,7 +545,7 @@ pub(super) async fn create(
         slug: given_slug(&slug)?,
         base: None,
         expected: None,
-        attach: Vec::new(),
+        attach: uploads,
         action: Action::Create {
             fields: inputs(fields),
             body: body.unwrap_or_default(),
@@ -537,13 +565,18 @@ pub(super) async fn replace(
 ) -> Result<Response, Problem> {
     let (name, slug) = names(&collection, &slug)?;
     let expected = if_match(&headers)?;
-    let Parts { fields, body, .. } = fields_and_body(body)?;
+    let Parts {
+        fields,
+        body,
+        uploads,
+        ..
+    } = fields_and_body(body)?;
     let edit = Edit {
         collection: name,
         slug,
         base: None,
         expected,
-        attach: Vec::new(),
+        attach: uploads,
         action: Action::Update(Update {
             set: inputs(fields),
             only_these: true,
@@ -571,6 +604,7 @@ pub(super) async fn patch(
         body,
         base,
         slug: rename,
+        uploads,
     } = fields_and_body(body)?;
     let rename = rename.as_deref().map(given_slug).transpose()?;
     let (removed, set): (JsonFields, JsonFields) =
@@ -580,7 +614,7 @@ pub(super) async fn patch(
         slug,
         base,
         expected,
-        attach: Vec::new(),
+        attach: uploads,
         action: Action::Update(Update {
             set: set
                 .into_iter()

@@ -7,6 +7,7 @@
 
 mod entries;
 mod history;
+mod media;
 mod openapi;
 
 use crate::auth::{Role, tokens};
@@ -92,6 +93,25 @@ pub fn routes() -> Vec<ApiRoute> {
             patch(entries::patch),
         ),
         route(M::DELETE, entry, "Delete an entry", delete(entries::remove)),
+        route(
+            M::GET,
+            "/api/v1/media",
+            "The media library's files, with who uses each",
+            get(media::list),
+        ),
+        route(
+            M::POST,
+            "/api/v1/media",
+            "Add a file to the media library (or keep it pending for an entry's write)",
+            // Its own limit (`--max-upload-bytes`), read as the file streams in.
+            post(media::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        ),
+        route(
+            M::DELETE,
+            "/api/v1/media/{*path}",
+            "Delete a file no entry uses",
+            delete(media::remove),
+        ),
         route(
             M::GET,
             "/api/v1/history",

@@ -41,6 +41,32 @@ fn query_parameters(method: &Method, path: &str) -> Vec<Value> {
             q("until", "YYYY-MM-DD, inclusive"),
             q("cursor", "the next_cursor of the previous page"),
         ],
+        ("GET", "/api/v1/media") => vec![
+            q("page", "the page, from 1"),
+            q("per_page", "files per page, 1 to 500 (default 100)"),
+        ],
+        ("POST", "/api/v1/media") => vec![
+            q(
+                "filename",
+                "a raw body's file name (a multipart form names its `file`)",
+            ),
+            q(
+                "folder",
+                "the media folder to add it to (default: the first)",
+            ),
+            q(
+                "replace",
+                "true: a file of the same name is replaced (a new commit), not suffixed",
+            ),
+            q(
+                "keep_metadata",
+                "true: keep a photo's metadata (GPS position, camera)",
+            ),
+            q(
+                "pending",
+                "true: keep the file uncommitted and answer its `upload` id, for an entry's write to name in `uploads`",
+            ),
+        ],
         _ => Vec::new(),
     }
 }
@@ -92,7 +118,14 @@ pub fn build() -> Value {
             "parameters": parameters,
             "responses": responses,
         });
-        if writes && *method != Method::DELETE {
+        if *path == "/api/v1/media" && writes {
+            op["requestBody"] = json!({"required": true, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "folder": {"type": "string"}, "replace": {"type": "string"},
+                    "keep_metadata": {"type": "string"}}, "required": ["file"]}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}});
+        } else if writes && *method != Method::DELETE {
             let media = super::expected_type(method);
             op["requestBody"] = json!({"required": true, "content": {media: {"schema": {"$ref": "#/components/schemas/EntryInput"}}}});
         }
@@ -123,7 +156,9 @@ pub fn build() -> Value {
                     "slug": {"type": "string", "description": "POST: the new entry's slug, `/` between folders (else made from title or name); PATCH: a new slug, renaming or moving the entry"},
                     "sha": {"type": "string", "description": "PATCH: the version read; what changed since is merged field by field"},
                     "fields": {"type": "object", "description": "PATCH: JSON Merge Patch; a map merges member by member, a list replaces the list"},
-                    "body": {"type": "string"}}},
+                    "body": {"type": "string"},
+                    "uploads": {"type": "object", "additionalProperties": {"type": "string"},
+                        "description": "field name to an upload id from POST /api/v1/media?pending=true: the file becomes the field's value (its address on the site), committed with the entry"}}},
                 "Problem": {"type": "object", "properties": {
                     "type": {"type": "string"}, "title": {"type": "string"},
                     "status": {"type": "integer"}, "detail": {"type": "string"},

@@ -13,6 +13,7 @@ pub mod page;
 pub mod problem;
 pub mod session;
 pub mod state;
+pub mod upload;
 
 pub use error::AppError;
 pub use problem::Problem;
@@ -93,6 +94,12 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
+}
+
+/// The address a media file of the site is served at to signed-in users.
+pub(crate) fn media_url(path: &str) -> String {
+    let segments: Vec<String> = path.split('/').map(url_slug).collect();
+    format!("/media/file/{}", segments.join("/"))
 }
 
 /// A document's slug as one segment of an address: a document in a folder

@@ -573,7 +573,9 @@ fn attachments(
                 crate::i18n::Message::key("media-upload-gone"),
             )]))
         };
-        let pending = uploads.find(&a.upload, author.user_id).ok_or_else(gone)?;
+        let pending = uploads
+            .find(&a.upload, author.user_id, author.token_id)
+            .ok_or_else(gone)?;
         let field = fields.iter().find(|f| f.key == a.field);
         let image = pending
             .kind()

@@ -274,20 +274,7 @@ fn usage_at(
     config: &crate::content::SiteConfig,
 ) -> Result<std::sync::Arc<Usage>, SiteError> {
     cx.cache.media_usage(at, || {
-        let folders = media::media_folders(&config.model);
-        // (prefix as written in documents, the folder it means)
-        let mut prefixes: Vec<(String, String)> = folders
-            .iter()
-            .flat_map(|f| [(format!("/{f}/"), f.clone()), (format!("{f}/"), f.clone())])
-            .collect();
-        if let (Some(media), Some(public)) =
-            (&config.model.media_folder, &config.model.public_folder)
-        {
-            prefixes.push((
-                format!("{}/", public.trim_end_matches('/')),
-                media.trim_matches('/').to_string(),
-            ));
-        }
+        let prefixes = prefixes(&config.model);
         let mut usage = Usage::default();
         for coll in &config.collections {
             let model = config.model.collection(coll.name.as_str());
@@ -314,26 +301,10 @@ fn usage_at(
                         usage.alts.insert(site_path(&config.model, &value), alt);
                     }
                 }
-                let text = doc.as_str();
                 let mut found: Vec<String> = Vec::new();
-                for (prefix, folder) in &prefixes {
-                    let mut from = 0;
-                    while let Some(i) = text[from..].find(prefix.as_str()) {
-                        let start = from + i;
-                        // Only at the start of a value or a link, not inside a word.
-                        let before = text[..start].chars().next_back();
-                        let after = &text[start + prefix.len()..];
-                        let end = after
-                            .find(|c: char| c.is_whitespace() || "\"'()[]<>?#,|`".contains(c))
-                            .unwrap_or(after.len());
-                        from = start + prefix.len();
-                        if before.is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.') {
-                            continue;
-                        }
-                        let path = format!("{folder}/{}", &after[..end]);
-                        if !found.contains(&path) {
-                            found.push(path);
-                        }
+                for (_, path) in addresses(doc.as_str(), &prefixes) {
+                    if !found.contains(&path) {
+                        found.push(path);
                     }
                 }
                 for path in found {
@@ -347,6 +318,54 @@ fn usage_at(
         }
         Ok(usage)
     })
+}
+
+/// How documents write the addresses of media files: (the prefix as
+/// written, the folder it means), for each media folder as a path and as
+/// an address, and for `public_folder` when the site maps one.
+fn prefixes(model: &crate::content::Model) -> Vec<(String, String)> {
+    let mut prefixes: Vec<(String, String)> = media::media_folders(model)
+        .iter()
+        .flat_map(|f| [(format!("/{f}/"), f.clone()), (format!("{f}/"), f.clone())])
+        .collect();
+    if let (Some(media), Some(public)) = (&model.media_folder, &model.public_folder) {
+        prefixes.push((
+            format!("{}/", public.trim_end_matches('/')),
+            media.trim_matches('/').to_string(),
+        ));
+    }
+    prefixes
+}
+
+/// Every address of a media file in `text` (values and body): its byte
+/// range and the file's path in the site. Only at the start of a value or
+/// a link, never inside a word or another address.
+fn addresses(text: &str, prefixes: &[(String, String)]) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (prefix, folder) in prefixes {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(prefix.as_str()) {
+            let start = from + i;
+            let before = text[..start].chars().next_back();
+            let after = &text[start + prefix.len()..];
+            let end = after
+                .find(|c: char| c.is_whitespace() || "\"'()[]<>?#,|`".contains(c))
+                .unwrap_or(after.len());
+            from = start + prefix.len();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.') {
+                continue;
+            }
+            let range = start..start + prefix.len() + end;
+            if !out
+                .iter()
+                .any(|(r, _)| r.start <= range.start && range.start < r.end)
+            {
+                out.push((range, format!("{folder}/{}", &after[..end])));
+            }
+        }
+    }
+    out.sort_by_key(|(r, _)| r.start);
+    out
 }
 
 /// A file an editor added, and where it went.
@@ -379,7 +398,9 @@ impl Site {
         let added = self
             .blocking(move |cx| {
                 let gone = || super::uploads::refused("media-upload-gone", Vec::new());
-                let pending = uploads.find(&upload, author.user_id).ok_or_else(gone)?;
+                let pending = uploads
+                    .find(&upload, author.user_id, author.token_id)
+                    .ok_or_else(gone)?;
                 let bytes = uploads.bytes(&pending).map_err(|_| gone())?;
                 let clean = pending.name.clone();
                 let mut writer = cx.repo.write_lock()?;
@@ -440,6 +461,134 @@ impl Site {
 }
 
 impl Site {
+    /// Renames the media file at `path` to `name` (cleaned; the same type)
+    /// in its folder: one commit by `author` that also changes, in every
+    /// document that uses it, the address and nothing else, so no page
+    /// loses its image. Refused: a name taken, a name that changes the
+    /// type, a file outside the media folders.
+    pub async fn rename_media(
+        &self,
+        path: String,
+        name: String,
+        author: super::Author,
+        now: i64,
+    ) -> Result<Added, SiteError> {
+        use crate::i18n::ToArg;
+        let committer = self.committer.clone();
+        let done = self
+            .blocking(move |cx| {
+                let mut writer = cx.repo.write_lock()?;
+                super::with_retries(|| {
+                    let config = load_config(&cx)?;
+                    let folders = media::media_folders(&config.model);
+                    let tip = cx.repo.tip()?;
+                    if !media::is_media_path(&path, &folders) {
+                        return Err(SiteError::NotFound(path.clone()));
+                    }
+                    let Some(file) = writer.read_file(&path)? else {
+                        return Err(SiteError::NotFound(path.clone()));
+                    };
+                    let clean = match media::clean_name(&name) {
+                        Ok(n) => n,
+                        Err(_) => {
+                            return Err(super::uploads::refused(
+                                "media-bad-name",
+                                vec![("name", name.to_arg())],
+                            ));
+                        }
+                    };
+                    if media::by_name(&clean).map(|t| t.mime) != media::by_name(&path).map(|t| t.mime) {
+                        return Err(super::uploads::refused(
+                            "media-rename-type",
+                            vec![("name", clean.to_arg())],
+                        ));
+                    }
+                    let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
+                    let to = format!("{folder}/{clean}");
+                    if to == path {
+                        return Ok(Added {
+                            public: public_path(&config.model, &path),
+                            path: path.clone(),
+                            commit: tip.clone(),
+                        });
+                    }
+                    if writer.read_file(&to)?.is_some() {
+                        return Err(super::uploads::refused(
+                            "media-name-taken",
+                            vec![("name", clean.to_arg())],
+                        ));
+                    }
+                    let mut changes = vec![
+                        crate::git::Change {
+                            path: path.clone(),
+                            content: None,
+                        },
+                        crate::git::Change {
+                            path: to.clone(),
+                            content: Some(file.bytes.into()),
+                        },
+                    ];
+                    // Each document that names the file: its addresses, and
+                    // only them, changed.
+                    let usage = usage_at(&cx, &tip, &config)?;
+                    let prefixes = prefixes(&config.model);
+                    let rest = clean.as_str();
+                    for u in usage.get(&path).cloned().unwrap_or_default() {
+                        let coll = super::collection_of(&cx, &u.collection)?;
+                        let Ok(doc_path) = super::document_path(&cx, &coll, &u.slug) else {
+                            continue;
+                        };
+                        let Some(current) = writer.read_file(&doc_path)? else {
+                            continue;
+                        };
+                        let Ok(text) = String::from_utf8(current.bytes) else {
+                            continue;
+                        };
+                        let mut out = String::with_capacity(text.len());
+                        let mut last = 0;
+                        for (range, found) in addresses(&text, &prefixes) {
+                            if found != path {
+                                continue;
+                            }
+                            let written = &text[range.clone()];
+                            let head = written.rsplit_once('/').map_or("", |(h, _)| h);
+                            out.push_str(&text[last..range.start]);
+                            out.push_str(head);
+                            out.push('/');
+                            out.push_str(rest);
+                            last = range.end;
+                        }
+                        out.push_str(&text[last..]);
+                        if out != text {
+                            changes.push(crate::git::Change {
+                                path: doc_path,
+                                content: Some(out.into_bytes().into()),
+                            });
+                        }
+                    }
+                    let done = super::commit_as(
+                        &mut writer,
+                        &tip,
+                        changes,
+                        format!("Rename {path} to {to}"),
+                        &author,
+                        &committer,
+                        now,
+                    )?;
+                    let (commit, _) = done.ok_or_else(|| SiteError::NotFound(path.clone()))?;
+                    tracing::info!(%commit, from = %path, %to, user = ?author.user_id, "media renamed");
+                    Ok(Added {
+                        public: public_path(&config.model, &to),
+                        path: to,
+                        commit,
+                    })
+                })
+            })
+            .await?;
+        self.index_after_commit();
+        Ok(done)
+    }
+
     /// Deletes the media file at `path`: one commit by `author`. Refused
     /// while a document names it (the message lists them); `NotFound` for
     /// a path outside the media folders or a file the tip lacks.

@@ -30,6 +30,9 @@ pub struct Pending {
     pub id: String,
     /// The user who sent it: nobody else may commit it.
     pub owner: Option<i64>,
+    /// The API token it was sent with, for a token that is nobody's.
+    #[serde(default)]
+    pub token: Option<i64>,
     /// Its clean name (`photo-ete.jpg`).
     pub name: String,
     /// Its type's extension, as read from its bytes.
@@ -166,14 +169,19 @@ impl Uploads {
         self.dir.join(format!("{id}.json"))
     }
 
-    /// The pending upload `id`, if it exists and `owner` sent it.
-    pub fn find(&self, id: &str, owner: Option<i64>) -> Option<Pending> {
+    /// The pending upload `id`, if it exists and `owner` sent it (or, for
+    /// a token that is nobody's, that `token`).
+    pub fn find(&self, id: &str, owner: Option<i64>, token: Option<i64>) -> Option<Pending> {
         if !valid_id(id) {
             return None;
         }
         let text = std::fs::read(self.meta_path(id)).ok()?;
         let pending: Pending = serde_json::from_slice(&text).ok()?;
-        (pending.owner == owner && pending.id == id).then_some(pending)
+        let theirs = match owner {
+            Some(_) => pending.owner == owner,
+            None => token.is_some() && pending.owner.is_none() && pending.token == token,
+        };
+        (theirs && pending.id == id).then_some(pending)
     }
 
     /// The bytes of the pending upload `pending`.
@@ -219,6 +227,7 @@ impl Site {
         mut incoming: Incoming,
         name: String,
         owner: Option<i64>,
+        token: Option<i64>,
         keep: Keep,
     ) -> Result<Pending, SiteError> {
         use crate::i18n::ToArg;
@@ -315,6 +324,7 @@ impl Site {
             let pending = Pending {
                 id: id.clone(),
                 owner,
+                token,
                 name: clean,
                 extension: is.extension.to_string(),
                 size,
@@ -345,7 +355,7 @@ impl Site {
         let uploads = self.uploads.clone();
         let id = id.to_string();
         tokio::task::spawn_blocking(move || {
-            let Some(p) = uploads.find(&id, owner) else {
+            let Some(p) = uploads.find(&id, owner, None) else {
                 return Ok(None);
             };
             let bytes = uploads.bytes(&p).map_err(SiteError::io)?;
@@ -359,7 +369,7 @@ impl Site {
     pub async fn pending_upload(&self, id: &str, owner: Option<i64>) -> Option<Pending> {
         let uploads = self.uploads.clone();
         let id = id.to_string();
-        tokio::task::spawn_blocking(move || uploads.find(&id, owner))
+        tokio::task::spawn_blocking(move || uploads.find(&id, owner, None))
             .await
             .ok()
             .flatten()

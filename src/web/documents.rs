@@ -893,11 +893,22 @@ pub(super) async fn save(
         let form = axum::extract::Multipart::from_request(request, &state)
             .await
             .map_err(|_| AppError::BadRequest(crate::i18n::Message::key("error-bad-form")))?;
-        super::upload::receive(&state, &current, &headers, form, |n| n.starts_with("u.")).await?
+        crate::http::upload::receive(
+            &state,
+            crate::http::upload::Sender {
+                user: Some(current.user.id),
+                token: None,
+            },
+            Some(&current.session),
+            &headers,
+            form,
+            |n| n.starts_with("u."),
+        )
+        .await?
     } else {
         let CsrfForm(pairs) =
             CsrfForm::<Vec<(String, String)>>::from_request(request, &state).await?;
-        super::upload::Received {
+        crate::http::upload::Received {
             texts: pairs,
             files: Vec::new(),
             too_large: false,
@@ -913,7 +924,7 @@ async fn save_form(
     current: &CurrentUser,
     collection: String,
     slug: String,
-    received: super::upload::Received,
+    received: crate::http::upload::Received,
 ) -> Result<Response, AppError> {
     let (name, slug_name) = crate::site::document_name(&collection, &slug)?;
     let lang = current.lang;
@@ -1476,7 +1487,7 @@ pub(super) async fn replay(
                 current,
                 collection.to_string(),
                 slug.to_string(),
-                super::upload::Received {
+                crate::http::upload::Received {
                     texts: pairs,
                     files: Vec::new(),
                     too_large: false,

@@ -134,7 +134,7 @@ fn size_text(bytes: u64, lang: crate::i18n::Lang) -> String {
     } else {
         lang.t_with(
             "media-mb",
-            &[("n", super::upload::megabytes(bytes as usize).to_arg())],
+            &[("n", crate::http::upload::megabytes(bytes as usize).to_arg())],
         )
     }
 }
@@ -189,7 +189,10 @@ pub(super) async fn library(
         can_upload: current.user.role.can_edit(),
         upload_hint: lang.t_with(
             "media-upload-hint",
-            &[("size", super::upload::megabytes(state.max_upload).to_arg())],
+            &[(
+                "size",
+                crate::http::upload::megabytes(state.max_upload).to_arg(),
+            )],
         ),
         total: library.total,
         files,
@@ -212,8 +215,18 @@ pub(super) async fn upload(
 ) -> Result<Response, AppError> {
     use crate::i18n::{Message, ToArg};
     let lang = current.lang;
-    let received =
-        super::upload::receive(&state, &current, &headers, multipart, |n| n == "file").await?;
+    let received = crate::http::upload::receive(
+        &state,
+        crate::http::upload::Sender {
+            user: Some(current.user.id),
+            token: None,
+        },
+        Some(&current.session),
+        &headers,
+        multipart,
+        |n| n == "file",
+    )
+    .await?;
     let text = |key: &str| {
         received
             .texts
@@ -222,7 +235,7 @@ pub(super) async fn upload(
             .map(|(_, v)| v.chars().take(300).collect::<String>())
     };
     if received.too_large {
-        return Err(AppError::PayloadTooLarge(super::upload::too_large(
+        return Err(AppError::PayloadTooLarge(crate::http::upload::too_large(
             state.max_upload,
         )));
     }
@@ -278,4 +291,38 @@ pub(super) async fn delete(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct RenameForm {
+    path: String,
+    name: String,
+}
+
+/// `POST /media/rename`: renames one file of the library, and its address
+/// in every page that uses it (one commit by the editor).
+pub(super) async fn rename(
+    State(state): State<AppState>,
+    current: crate::http::CurrentUser,
+    crate::http::csrf::CsrfForm(form): crate::http::csrf::CsrfForm<RenameForm>,
+) -> Result<Response, AppError> {
+    use crate::i18n::ToArg;
+    let renamed = state
+        .site
+        .rename_media(
+            form.path.clone(),
+            form.name.chars().take(300).collect(),
+            super::author_of(&current),
+            state.clock.now(),
+        )
+        .await?;
+    let text = current.lang.t_with(
+        "media-renamed",
+        &[
+            ("from", form.path.as_str().to_arg()),
+            ("path", renamed.public.as_str().to_arg()),
+        ],
+    );
+    crate::http::session::set_flash(&current.session, text).await?;
+    Ok(axum::response::Redirect::to("/media").into_response())
 }

@@ -21,7 +21,7 @@ mod security_log;
 mod set_password;
 mod setup;
 mod tokens;
-mod upload;
+
 mod users;
 
 use crate::http::AppState;
@@ -50,13 +50,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     ))
 }
 
-pub(crate) use crate::http::url_slug;
-
-/// The address a media file of the site is served at to signed-in users.
-pub(crate) fn media_url(path: &str) -> String {
-    let segments: Vec<String> = path.split('/').map(url_slug).collect();
-    format!("/media/file/{}", segments.join("/"))
-}
+pub(crate) use crate::http::{media_url, url_slug};
 
 /// The address of a document's edit form.
 pub(crate) fn document_url(collection: &str, slug: &str) -> String {

@@ -139,6 +139,7 @@ pub fn routes() -> Vec<Route> {
             post(media::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         ),
         post_("/media/delete", EDITORS, post(media::delete)),
+        post_("/media/rename", EDITORS, post(media::rename)),
         get_("/media/file/{*path}", READERS, get(media::file)),
         get_("/media/pending/{id}", EDITORS, get(media::pending)),
         get_("/history", READERS, get(history::site_history)),

@@ -334,7 +334,8 @@ async fn a_used_file_is_not_deleted_and_an_unused_one_is_one_commit() {
     );
     assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing deleted");
     // No delete button for it either.
-    assert!(!html.contains("name=\"path\" value=\"assets/images/a.png\""));
+    assert!(!html.contains("name=\"path\" value=\"assets/images/a.png\"><button"));
+    assert!(html.contains("name=\"path\" value=\"assets/doc.pdf\"><button"));
     // Outside the media folders, or missing: not found.
     for path in ["_config.yml", "assets/none.png", "assets/../_config.yml"] {
         let r = browser.post("/media/delete", &delete(path)).await;
@@ -368,4 +369,103 @@ async fn a_refused_upload_is_explained_in_the_readers_language() {
         html.contains("Le fichier est vide. Rien n’a été ajouté."),
         "{html}"
     );
+}
+
+#[tokio::test]
+async fn a_renamed_file_keeps_its_pages_and_a_replaced_one_keeps_its_history() {
+    let dir = tempdir();
+    let site = media_site(dir.path(), None);
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (_, html) = browser.get("/media").await;
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    let before = commit_count(&site);
+    // Used by _projects/a.md: renamed there too, in the same commit.
+    let form = vec![
+        ("_csrf".to_string(), csrf.clone()),
+        ("path".to_string(), "assets/images/a.png".to_string()),
+        ("name".to_string(), "Façade Nord.PNG".to_string()),
+    ];
+    let r = browser.post("/media/rename", &form).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(commit_count(&site), before + 1);
+    assert!(site.join("assets/images/facade-nord.png").exists());
+    assert!(!site.join("assets/images/a.png").exists());
+    assert_eq!(
+        checked_out(&site, "_projects/a.md"),
+        "---\nname: A\nfeatured_img: /assets/images/facade-nord.png\n---\n",
+        "only the address changed"
+    );
+    let shown = git(
+        &site,
+        &["show", "--name-status", "--format=%an|%s", "-M", "HEAD"],
+    );
+    assert!(
+        shown.starts_with(
+            "Alice Martin|Rename assets/images/a.png to assets/images/facade-nord.png"
+        ),
+        "{shown}"
+    );
+    assert_fsck_clean(&site);
+    // Refused: a name taken, a change of type; nothing written.
+    for (name, message) in [
+        ("c.pdf", "would change the kind of file"),
+        ("../x.png", "cannot be a file name"),
+    ] {
+        let form = vec![
+            ("_csrf".to_string(), csrf.clone()),
+            (
+                "path".to_string(),
+                "assets/images/facade-nord.png".to_string(),
+            ),
+            ("name".to_string(), name.to_string()),
+        ];
+        let r = browser.post("/media/rename", &form).await;
+        assert_eq!(r.status().as_u16(), 422, "{name}");
+        let page = unescape(&r.text().await.unwrap_or_default());
+        assert!(page.contains(message), "{name}: {page}");
+    }
+    std::fs::write(site.join("assets/images/b.png"), PNG).expect("png");
+    git(&site, &["add", "-A"]);
+    git_commit(&site, "b");
+    let form = vec![
+        ("_csrf".to_string(), csrf.clone()),
+        ("path".to_string(), "assets/images/b.png".to_string()),
+        ("name".to_string(), "facade-nord.png".to_string()),
+    ];
+    let r = browser.post("/media/rename", &form).await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(
+        unescape(&r.text().await.unwrap_or_default()).contains("is already the name of a file")
+    );
+
+    // "Replace": the same name, a new commit; the history has both.
+    let fields = vec![
+        ("_csrf".to_string(), csrf.clone()),
+        ("folder".to_string(), "assets".to_string()),
+        ("replace".to_string(), "1".to_string()),
+        ("file".to_string(), String::new()),
+    ];
+    let count = commit_count(&site);
+    let r = post_multipart(
+        &browser,
+        "/media",
+        &fields,
+        &[("file", "doc.pdf", b"%PDF-1.7\n% replaced\n")],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(commit_count(&site), count + 1);
+    assert_eq!(
+        std::fs::read(site.join("assets/doc.pdf")).expect("pdf"),
+        b"%PDF-1.7\n% replaced\n"
+    );
+    assert!(!site.join("assets/doc-2.pdf").exists());
+    let log = git(&site, &["log", "--format=%s", "--", "assets/doc.pdf"]);
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(log.starts_with("Replace assets/doc.pdf"), "{log}");
 }

@@ -452,3 +452,178 @@ async fn jekyll_builds_the_page_with_the_uploaded_image_at_the_path_it_uses() {
         PNG
     );
 }
+
+#[tokio::test]
+async fn the_api_adds_lists_and_deletes_media_and_commits_an_upload_with_an_entry() {
+    use crate::api::{Api, problem, token};
+    use serde_json::{Value, json};
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        dir.path(),
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let site = server.site();
+    let editor = token(dir.path(), "site", &["--role", "editor", "--user", "alice"]);
+    let bot = token(dir.path(), "bot", &["--role", "editor"]);
+    let reviewer = token(dir.path(), "dash", &["--role", "reviewer"]);
+    let api = Api::new(&server, Some(&editor));
+    let before = commit_count(&site);
+
+    // A raw body with its name: its own commit by the token's owner.
+    let r = api
+        .request(reqwest::Method::POST, "/api/v1/media?filename=Plan%20B.png")
+        .header("content-type", "image/png")
+        .body(PNG.to_vec())
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 201);
+    let added: Value = r.json().await.expect("json");
+    assert_eq!(added["path"], "assets/plan-b.png");
+    assert_eq!(added["public"], "/assets/plan-b.png");
+    assert_eq!(commit_count(&site), before + 1);
+    assert_eq!(
+        git(&site, &["log", "-1", "--format=%an|%s"]).trim(),
+        "Alice Martin|Add assets/plan-b.png"
+    );
+    // A multipart form, the same.
+    let mut form =
+        b"--b0\r\nContent-Disposition: form-data; name=\"file\"; filename=\"second.png\"\r\n\r\n"
+            .to_vec();
+    form.extend_from_slice(PNG);
+    form.extend_from_slice(b"\r\n--b0--\r\n");
+    let r = api
+        .request(reqwest::Method::POST, "/api/v1/media")
+        .header("content-type", "multipart/form-data; boundary=b0")
+        .body(form)
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 201);
+    assert_eq!(commit_count(&site), before + 2);
+
+    // Listed.
+    let list = api.json("/api/v1/media").await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["files"][0]["path"], "assets/plan-b.png");
+    assert_eq!(list["files"][0]["type"], "image/png");
+    assert_eq!(list["files"][0]["width"], 1);
+
+    // Bad inputs: problem+json, nothing written.
+    let bad = [
+        (
+            "/api/v1/media?filename=page.png",
+            b"<!DOCTYPE html><html></html>".to_vec(),
+            422,
+        ),
+        (
+            "/api/v1/media?filename=..%2F..%2F_config.yml",
+            PNG.to_vec(),
+            422,
+        ),
+        ("/api/v1/media?filename=empty.png", Vec::new(), 422),
+        ("/api/v1/media", PNG.to_vec(), 422),
+        (
+            "/api/v1/media?filename=huge.png",
+            vec![0u8; 21 * 1024 * 1024],
+            413,
+        ),
+    ];
+    for (path, body, status) in bad {
+        let r = api
+            .request(reqwest::Method::POST, path)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        problem(r, status).await;
+    }
+    let r = Api::new(&server, Some(&reviewer))
+        .request(reqwest::Method::POST, "/api/v1/media?filename=x.png")
+        .body(PNG.to_vec())
+        .send()
+        .await
+        .expect("POST");
+    problem(r, 403).await;
+    assert_eq!(commit_count(&site), before + 2, "nothing written");
+
+    // Pending, then named by an entry's write: one commit holds both.
+    let r = api
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/media?filename=cover.png&pending=true",
+        )
+        .body(PNG.to_vec())
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 201);
+    let pending: Value = r.json().await.expect("json");
+    let id = pending["upload"].as_str().expect("id").to_string();
+    assert_eq!(commit_count(&site), before + 2, "pending: not committed");
+    // Another token cannot use it.
+    let r = Api::new(&server, Some(&bot))
+        .patch(
+            "/api/v1/collections/projects/entries/ai-and-cities",
+            &json!({"fields": {"alt": "Cover"}, "uploads": {"featured_img": id}}),
+            None,
+        )
+        .await;
+    problem(r, 422).await;
+    // Without alt text: refused, as on the form.
+    let entry = "/api/v1/collections/projects/entries/ai-and-cities";
+    let r = api
+        .patch(entry, &json!({"uploads": {"featured_img": id}}), None)
+        .await;
+    let p = problem(r, 422).await;
+    assert!(p.to_string().contains("Describe the image"), "{p}");
+    let r = api
+        .patch(
+            entry,
+            &json!({"fields": {"alt": "The cover of the report"}, "uploads": {"featured_img": id}}),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(commit_count(&site), before + 3);
+    let files = git(&site, &["show", "--name-only", "--format=", "HEAD"]);
+    let mut files: Vec<&str> = files.lines().filter(|l| !l.is_empty()).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["_projects/ai-and-cities.md", "assets/images/cover.png"]
+    );
+    let read = api.json(entry).await;
+    assert_eq!(read["fields"]["featured_img"], "/assets/images/cover.png");
+    assert_fsck_clean(&site);
+
+    // Delete: refused while used (with the entry), else a commit.
+    let r = api
+        .request(
+            reqwest::Method::DELETE,
+            "/api/v1/media/assets/images/cover.png",
+        )
+        .send()
+        .await
+        .expect("DELETE");
+    let p = problem(r, 422).await;
+    assert!(p.to_string().contains("AI & Cities"), "{p}");
+    let r = api
+        .request(reqwest::Method::DELETE, "/api/v1/media/assets/second.png")
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(!site.join("assets/second.png").exists());
+    let r = api
+        .request(reqwest::Method::DELETE, "/api/v1/media/_config.yml")
+        .send()
+        .await
+        .expect("DELETE");
+    problem(r, 404).await;
+    assert!(site.join("_config.yml").exists());
+}

@@ -72,6 +72,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/media/delete", Who::Editors),
     ("GET", "/media/file/{*path}", Who::Readers),
     ("GET", "/media/pending/{id}", Who::Editors),
+    ("POST", "/media/rename", Who::Editors),
     ("GET", "/history", Who::Readers),
     ("POST", "/publishing/settle", Who::Admins),
     ("GET", "/builds", Who::Readers),

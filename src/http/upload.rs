@@ -1,6 +1,7 @@
 //! Forms that carry files (`multipart/form-data`): the media library's
-//! upload and a document's form with an image or file field. The form's
-//! `_csrf` comes first and is checked before anything else is read; each
+//! upload, a document's form with an image or file field, and the API's
+//! `POST /api/v1/media`. A form's `_csrf` comes first and is checked
+//! before anything else is read (the API checks its caller before); each
 //! file streams to a pending upload on disk, up to `--max-upload-bytes`;
 //! the other fields are kept, up to `--max-body` in all, so that a refused
 //! file never loses what the person typed.
@@ -12,7 +13,7 @@ use crate::site::SiteError;
 use crate::site::uploads::{Keep, Pending};
 
 /// What a multipart form sent.
-pub(super) struct Received {
+pub struct Received {
     /// Its text fields, in order.
     pub texts: Vec<(String, String)>,
     /// Each file sent (by field name): kept pending, or why it was refused.
@@ -22,23 +23,34 @@ pub(super) struct Received {
 }
 
 /// The form field that asks to keep photos' metadata.
-pub(super) const KEEP_METADATA: &str = "keep_metadata";
+pub const KEEP_METADATA: &str = "keep_metadata";
 
-/// Reads a multipart form whose fields named `is_file` are files.
-pub(super) async fn receive(
+/// Who sends an upload: only they can commit it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender {
+    pub user: Option<i64>,
+    pub token: Option<i64>,
+}
+
+/// Reads a multipart form whose fields named `is_file` are files, sent by
+/// `sender`. `session`: a browser's form, whose `_csrf` must come first.
+pub async fn receive(
     state: &AppState,
-    current: &crate::http::CurrentUser,
+    sender: Sender,
+    session: Option<&tower_sessions::Session>,
     headers: &axum::http::HeaderMap,
     mut multipart: axum::extract::Multipart,
     is_file: impl Fn(&str) -> bool,
 ) -> Result<Received, AppError> {
-    crate::http::csrf::check_same_origin(headers)?;
+    if session.is_some() {
+        crate::http::csrf::check_same_origin(headers)?;
+    }
     let bad_form = || AppError::BadRequest(Message::key("error-bad-form"));
     let mut texts = Vec::new();
     let mut text_bytes = 0usize;
     let mut arrived = Vec::new();
     let mut refused: Vec<(String, Result<Pending, SiteError>)> = Vec::new();
-    let mut checked = false;
+    let mut checked = session.is_none();
     let mut over = false;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| bad_form())? {
         let name = field.name().unwrap_or_default().to_string();
@@ -49,7 +61,11 @@ pub(super) async fn receive(
             } else {
                 None
             };
-            if !crate::http::csrf::is_valid(&current.session, token.as_deref()).await? {
+            let valid = match session {
+                Some(s) => crate::http::csrf::is_valid(s, token.as_deref()).await?,
+                None => true,
+            };
+            if !valid {
                 return Err(AppError::Forbidden(Message::key("error-csrf")));
             }
             checked = true;
@@ -107,8 +123,10 @@ pub(super) async fn receive(
     };
     let mut files = refused;
     for (name, file_name, incoming) in arrived {
-        let owner = Some(current.user.id);
-        let kept = state.site.receive(incoming, file_name, owner, keep).await;
+        let kept = state
+            .site
+            .receive(incoming, file_name, sender.user, sender.token, keep)
+            .await;
         files.push((name, kept));
     }
     Ok(Received {
@@ -124,12 +142,12 @@ fn refusal(message: Message) -> SiteError {
 }
 
 /// Why an upload over `limit` bytes was refused, naming the limit.
-pub(super) fn too_large(limit: usize) -> Message {
+pub fn too_large(limit: usize) -> Message {
     use crate::i18n::ToArg;
     Message::Key("media-too-large", vec![("size", megabytes(limit).to_arg())])
 }
 
 /// `bytes` in MB, to a tenth, as the upload's limit is said.
-pub(super) fn megabytes(bytes: usize) -> f64 {
+pub fn megabytes(bytes: usize) -> f64 {
     (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
 }

@@ -1,0 +1,266 @@
+//! The media library over the API (issue 16): `POST /api/v1/media` (a
+//! multipart form with `file`, or the raw file with `?filename=`), `GET
+//! /api/v1/media` (the library, paginated) and `DELETE
+//! /api/v1/media/{path}`, with the admin's checks. `?pending=true` keeps
+//! the file uncommitted and answers its `upload` id: a write of an entry
+//! that names it (`"uploads": {"featured_img": "<id>"}`) commits both in
+//! one commit.
+
+use super::Caller;
+use crate::http::upload::{Received, Sender};
+use crate::http::{AppError, AppState, Problem};
+use crate::i18n::Lang;
+use crate::site::SiteError;
+use crate::site::uploads::{Keep, Pending};
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// The problem for an edge error, in English as the API speaks.
+fn problem(e: AppError) -> Problem {
+    let (status, kind) = match &e {
+        AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found"),
+        AppError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-fields"),
+        AppError::Internal(_) | AppError::Unavailable(_) => {
+            return Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "The file could not be kept.",
+            );
+        }
+        _ => (StatusCode::BAD_REQUEST, "bad-request"),
+    };
+    let detail = match &e {
+        AppError::NotFound(m)
+        | AppError::BadRequest(m)
+        | AppError::Forbidden(m)
+        | AppError::Conflict(m)
+        | AppError::PreconditionFailed(m)
+        | AppError::PayloadTooLarge(m)
+        | AppError::Unprocessable(m)
+        | AppError::Unavailable(m) => m.in_lang(Lang::En),
+        other => other.to_string(),
+    };
+    Problem::new(status, kind, detail)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct UploadQuery {
+    /// The file's name, for a raw body.
+    filename: Option<String>,
+    folder: Option<String>,
+    #[serde(default)]
+    replace: bool,
+    #[serde(default)]
+    keep_metadata: bool,
+    /// Keep it pending (not committed), for an entry's write to name.
+    #[serde(default)]
+    pending: bool,
+}
+
+/// `POST /api/v1/media`.
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<UploadQuery>,
+    request: Request,
+) -> Result<Response, Problem> {
+    let author = caller.author()?;
+    let sender = Sender {
+        user: author.user_id,
+        token: author.token_id,
+    };
+    let given = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let headers = request.headers().clone();
+    let (received, mut query) = if given.starts_with("multipart/form-data") {
+        let form = axum::extract::Multipart::from_request(request, &state)
+            .await
+            .map_err(|_| Problem::bad_request("The body is not a multipart form."))?;
+        let received =
+            crate::http::upload::receive(&state, sender, None, &headers, form, |n| n == "file")
+                .await
+                .map_err(problem)?;
+        let mut q = q;
+        let text = |k: &str| {
+            received
+                .texts
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+        };
+        q.folder = q.folder.or_else(|| text("folder"));
+        q.replace |= text("replace").is_some_and(|v| v == "1" || v == "true");
+        q.keep_metadata |= text("keep_metadata").is_some_and(|v| v == "1" || v == "true");
+        (received, q)
+    } else {
+        let Some(name) = q.filename.clone() else {
+            return Err(Problem::invalid(vec![(
+                "filename".into(),
+                "send the file as a multipart form (`file`), or raw with `?filename=`".into(),
+            )]));
+        };
+        let received = raw(&state, sender, name, q.keep_metadata, request)
+            .await
+            .map_err(problem)?;
+        (received, q)
+    };
+    if received.too_large {
+        return Err(problem(AppError::PayloadTooLarge(
+            crate::http::upload::too_large(state.max_upload),
+        )));
+    }
+    let Some((_, kept)) = received.files.into_iter().next() else {
+        return Err(Problem::invalid(vec![(
+            "file".into(),
+            "send the file in a `file` part".into(),
+        )]));
+    };
+    let pending = kept?;
+    if query.pending {
+        return Ok((StatusCode::CREATED, axum::Json(pending_out(&pending))).into_response());
+    }
+    let folder = query.folder.take();
+    let added = state
+        .site
+        .add_media(folder, pending.id, query.replace, author, state.clock.now())
+        .await?;
+    let mut response = (
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "path": added.path,
+            "public": added.public,
+            "commit": added.commit.as_str(),
+        })),
+    )
+        .into_response();
+    if let Ok(v) = header::HeaderValue::from_str(&crate::http::media_url(&added.path)) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+/// A pending upload as the API shows it.
+fn pending_out(p: &Pending) -> serde_json::Value {
+    json!({
+        "upload": p.id,
+        "name": p.name,
+        "type": p.kind().map(|k| k.mime),
+        "size": p.size,
+        "width": p.dimensions.map(|d| d.0),
+        "height": p.dimensions.map(|d| d.1),
+        "metadata_removed": p.stripped,
+    })
+}
+
+/// A raw body (the file itself), streamed to a pending upload.
+async fn raw(
+    state: &AppState,
+    sender: Sender,
+    name: String,
+    keep_metadata: bool,
+    request: Request,
+) -> Result<Received, AppError> {
+    use futures_util::StreamExt;
+    let mut incoming = state.site.begin_upload(state.max_upload).await?;
+    let mut stream = request.into_body().into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|_| AppError::BadRequest(crate::i18n::Message::key("error-bad-form")))?;
+        if incoming.push(&chunk).await.is_err() {
+            if incoming.too_large() {
+                return Err(AppError::PayloadTooLarge(crate::http::upload::too_large(
+                    state.max_upload,
+                )));
+            }
+            return Err(SiteError::Uploads("a pending upload could not be written".into()).into());
+        }
+    }
+    let keep = Keep {
+        metadata: keep_metadata,
+    };
+    let kept = state
+        .site
+        .receive(incoming, name, sender.user, sender.token, keep)
+        .await;
+    Ok(Received {
+        texts: Vec::new(),
+        files: vec![("file".into(), kept)],
+        too_large: false,
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub(super) struct ListQuery {
+    #[serde(default = "first_page")]
+    page: usize,
+    #[serde(default = "per_page")]
+    per_page: usize,
+}
+
+fn first_page() -> usize {
+    1
+}
+
+fn per_page() -> usize {
+    100
+}
+
+/// `GET /api/v1/media`: the library's files, sorted by path.
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, Problem> {
+    let per = q.per_page.clamp(1, 500);
+    let start = q.page.max(1).saturating_sub(1).saturating_mul(per);
+    let library = state.site.media_library(start..start + per).await?;
+    let files: Vec<serde_json::Value> = library
+        .files
+        .iter()
+        .map(|f| {
+            json!({
+                "path": f.path,
+                "public": f.public,
+                "url": crate::http::media_url(&f.path),
+                "size": f.size,
+                "type": f.kind.map(|k| k.mime),
+                "width": f.dimensions.map(|d| d.0),
+                "height": f.dimensions.map(|d| d.1),
+                "used_by": f.used_by.iter().map(|u| json!({
+                    "collection": u.collection,
+                    "slug": u.slug,
+                    "title": u.title,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(axum::Json(json!({
+        "folders": library.folders,
+        "total": library.total,
+        "page": library.first / per + 1,
+        "per_page": per,
+        "files": files,
+    }))
+    .into_response())
+}
+
+/// `DELETE /api/v1/media/{path}`: refused (422, with the pages) while an
+/// entry uses the file.
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(path): Path<String>,
+) -> Result<Response, Problem> {
+    let commit = state
+        .site
+        .delete_media(path.clone(), caller.author()?, state.clock.now())
+        .await?;
+    Ok(axum::Json(json!({"path": path, "commit": commit.as_str()})).into_response())
+}
