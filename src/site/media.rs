@@ -401,9 +401,11 @@ impl Site {
                 let pending = uploads
                     .find(&upload, author.user_id, author.token_id)
                     .ok_or_else(gone)?;
-                let bytes = uploads.bytes(&pending).map_err(|_| gone())?;
                 let clean = pending.name.clone();
                 let mut writer = cx.repo.write_lock()?;
+                // Read once the writer is ours: of uploads arriving together,
+                // one at a time is whole in memory here.
+                let bytes = uploads.bytes(&pending).map_err(|_| gone())?;
                 super::with_retries(|| {
                     let config = load_config(&cx)?;
                     let folders = media::media_folders(&config.model);

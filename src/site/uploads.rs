@@ -58,7 +58,8 @@ impl Pending {
 pub struct Incoming {
     id: String,
     path: PathBuf,
-    file: Option<tokio::fs::File>,
+    /// Written in large pieces: each write of a file is a blocking task.
+    file: Option<tokio::io::BufWriter<tokio::fs::File>>,
     size: u64,
     limit: u64,
 }
@@ -151,7 +152,7 @@ impl Uploads {
         getrandom::fill(&mut raw).map_err(|e| std::io::Error::other(e.to_string()))?;
         let id: String = raw.iter().map(|b| format!("{b:02x}")).collect();
         let path = self.dir.join(format!("{id}.part"));
-        let file = tokio::fs::File::create(&path).await?;
+        let file = tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(&path).await?);
         Ok(Incoming {
             id,
             path,
