@@ -26,7 +26,8 @@ const FILES: usize = 5_000;
 
 /// A 1x1 PNG, made distinct per file by a text chunk (as real files are).
 fn png(i: usize) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
+    let mut out =
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
     let text = format!("n{i:05}");
     out.extend_from_slice(&(text.len() as u32).to_be_bytes());
     out.extend_from_slice(b"tEXt");
@@ -40,11 +41,14 @@ fn png(i: usize) -> Vec<u8> {
 /// comment) with its picture's data lengthened by bytes that hold no
 /// marker, `seed` making each one distinct.
 fn photo(size: usize, seed: u64) -> Vec<u8> {
-    let base = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media/gps.jpg"))
-        .expect("fixture");
+    let base =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media/gps.jpg"))
+            .expect("fixture");
     let eoi = base.len() - 2;
     let mut out = base[..eoi].to_vec();
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     while out.len() < size {
         x ^= x << 13;
         x ^= x >> 7;
@@ -128,7 +132,10 @@ fn media(c: &mut Criterion) {
         }
     };
     let html = rt.block_on(page("/media"));
-    assert!(html.contains("photo-00000.png"), "the library lists the files");
+    assert!(
+        html.contains("photo-00000.png"),
+        "the library lists the files"
+    );
     let csrf = html
         .split("name=\"_csrf\" value=\"")
         .nth(1)
@@ -155,7 +162,9 @@ fn media(c: &mut Criterion) {
     // Peak memory: 10 uploads of 19.5 MiB at once.
     rt.block_on(page("/media?page=30"));
     let before = peak_kib(pid);
-    let big: Vec<Vec<u8>> = (0..10).map(|i| photo(19 * 1024 * 1024 + 512 * 1024, 1000 + i)).collect();
+    let big: Vec<Vec<u8>> = (0..10)
+        .map(|i| photo(19 * 1024 * 1024 + 512 * 1024, 1000 + i))
+        .collect();
     rt.block_on(async {
         let all: Vec<_> = big
             .into_iter()

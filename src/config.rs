@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// `--max-body`).
     #[arg(long, env = "CAIRN_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024)]
     pub max_upload_bytes: usize,
+    /// An image larger than this on its longest side, in pixels, is
+    /// offered a resized copy (the editor chooses).
+    #[arg(long, env = "CAIRN_MAX_IMAGE_PIXELS", default_value_t = 2560)]
+    pub max_image_pixels: u32,
     /// The interface's language when neither the account nor the browser
     /// names one it has: `en` or `fr`.
     #[arg(long, env = "CAIRN_DEFAULT_LANGUAGE", default_value = "en", value_parser = parse_language)]

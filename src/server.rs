@@ -210,6 +210,7 @@ pub async fn prepare(
         clock,
         max_body: args.max_body,
         max_upload: args.max_upload_bytes,
+        max_image_pixels: args.max_image_pixels.max(16),
         default_language: args.default_language,
         default_zone: args.timezone.clone(),
         sessions,

@@ -632,3 +632,5 @@ media-rename-submit = Rename
 media-renamed = Renamed { $from }: the site shows it at { $path }.
 media-rename-type = “{ $name }” would change the kind of file; keep its extension.
 media-name-taken = “{ $name }” is already the name of a file in this folder. Choose another name.
+media-resize = If the image is larger than { $px } pixels on its longest side, add a copy of that size (recommended: large photos are slow to load)
+media-pending-resized = { $name } ({ $w } × { $h } px, resized from { $fw } × { $fh }) will be added when you save.

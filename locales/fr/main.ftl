@@ -632,3 +632,5 @@ media-rename-submit = Renommer
 media-renamed = { $from } renommé : le site le montre à { $path }.
 media-rename-type = « { $name } » changerait le type du fichier ; gardez son extension.
 media-name-taken = « { $name } » est déjà le nom d’un fichier de ce dossier. Choisissez un autre nom.
+media-resize = Si l’image dépasse { $px } pixels sur son plus grand côté, ajouter une copie de cette taille (conseillé : les grandes photos sont lentes à charger)
+media-pending-resized = { $name } ({ $w } × { $h } px, réduit de { $fw } × { $fh }) sera ajouté à l’enregistrement.

@@ -56,6 +56,9 @@ pub(super) struct UploadQuery {
     replace: bool,
     #[serde(default)]
     keep_metadata: bool,
+    /// Resize an image larger than `--max-image-pixels`.
+    #[serde(default)]
+    resize: bool,
     /// Keep it pending (not committed), for an entry's write to name.
     #[serde(default)]
     pending: bool,
@@ -107,7 +110,8 @@ pub(super) async fn upload(
                 "send the file as a multipart form (`file`), or raw with `?filename=`".into(),
             )]));
         };
-        let received = raw(&state, sender, name, q.keep_metadata, request)
+        let resize = q.resize.then_some(state.max_image_pixels);
+        let received = raw(&state, sender, name, q.keep_metadata, resize, request)
             .await
             .map_err(problem)?;
         (received, q)
@@ -157,6 +161,7 @@ fn pending_out(p: &Pending) -> serde_json::Value {
         "width": p.dimensions.map(|d| d.0),
         "height": p.dimensions.map(|d| d.1),
         "metadata_removed": p.stripped,
+        "resized_from": p.resized_from.map(|(w, h)| json!({"width": w, "height": h})),
     })
 }
 
@@ -166,6 +171,7 @@ async fn raw(
     sender: Sender,
     name: String,
     keep_metadata: bool,
+    resize: Option<u32>,
     request: Request,
 ) -> Result<Received, AppError> {
     use futures_util::StreamExt;
@@ -185,6 +191,7 @@ async fn raw(
     }
     let keep = Keep {
         metadata: keep_metadata,
+        resize,
     };
     let kept = state
         .site

@@ -416,6 +416,54 @@ pub fn write_without_metadata(
     Ok(true)
 }
 
+/// Writes the image `bytes` (JPEG, PNG or WebP) to `out` at most `max`
+/// pixels on its longest side: decoded, turned upright as its EXIF
+/// orientation says, scaled (Lanczos), encoded again in its own format
+/// (JPEG at quality 88, WebP lossless); no metadata is written. Answers
+/// the new width and height; `Ok(None)`, nothing written: not larger than
+/// `max`, or a format Cairn does not resize.
+pub fn write_resized(
+    bytes: &[u8],
+    extension: &str,
+    max: u32,
+    out: &mut dyn std::io::Write,
+) -> Result<Option<(u32, u32)>, StripError> {
+    use image::ImageDecoder;
+    if !matches!(extension, "jpg" | "png" | "webp") {
+        return Ok(None);
+    }
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(StripError::Io)?;
+    let mut decoder = reader.into_decoder().map_err(|_| StripError::Unreadable)?;
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let (w, h) = decoder.dimensions();
+    if w.max(h) <= max {
+        return Ok(None);
+    }
+    let mut picture =
+        image::DynamicImage::from_decoder(decoder).map_err(|_| StripError::Unreadable)?;
+    picture.apply_orientation(orientation);
+    let scaled = picture.resize(max, max, image::imageops::FilterType::Lanczos3);
+    let size = (scaled.width(), scaled.height());
+    let mut buffered = std::io::BufWriter::new(out);
+    let written =
+        match extension {
+            "jpg" => scaled.to_rgb8().write_with_encoder(
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut buffered, 88),
+            ),
+            "png" => scaled.write_with_encoder(image::codecs::png::PngEncoder::new(&mut buffered)),
+            _ => scaled.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(
+                &mut buffered,
+            )),
+        };
+    written.map_err(|_| StripError::Unreadable)?;
+    std::io::Write::flush(&mut buffered)?;
+    Ok(Some(size))
+}
+
 /// The orientation tag of an EXIF block (TIFF bytes), when it turns the
 /// picture (not 1, "as stored").
 fn orientation(tiff: &[u8]) -> Option<u16> {

@@ -44,6 +44,8 @@ pub struct Shared {
     pub max_body: usize,
     /// Largest uploaded file accepted, in bytes.
     pub max_upload: usize,
+    /// The longest side, in pixels, an image is resized to when the editor asks.
+    pub max_image_pixels: u32,
     /// The interface's language when neither account nor browser names one.
     pub default_language: crate::i18n::Lang,
     /// The time zone when the account has not chosen one.

@@ -25,6 +25,9 @@ pub struct Received {
 /// The form field that asks to keep photos' metadata.
 pub const KEEP_METADATA: &str = "keep_metadata";
 
+/// The form field that asks for a resized copy of a large image.
+pub const RESIZE: &str = "resize";
+
 /// Who sends an upload: only they can commit it.
 #[derive(Debug, Clone, Copy)]
 pub struct Sender {
@@ -120,6 +123,10 @@ pub async fn receive(
     }
     let keep = Keep {
         metadata: texts.iter().any(|(k, v)| k == KEEP_METADATA && v == "1"),
+        resize: texts
+            .iter()
+            .any(|(k, v)| k == RESIZE && v == "1")
+            .then_some(state.max_image_pixels),
     };
     let mut files = refused;
     for (name, file_name, incoming) in arrived {

@@ -42,6 +42,9 @@ pub struct Pending {
     pub dimensions: Option<(usize, usize)>,
     /// Its personal metadata (GPS, camera) was removed.
     pub stripped: bool,
+    /// It was larger, and resized from these dimensions as asked.
+    #[serde(default)]
+    pub resized_from: Option<(usize, usize)>,
 }
 
 impl Pending {
@@ -152,7 +155,8 @@ impl Uploads {
         getrandom::fill(&mut raw).map_err(|e| std::io::Error::other(e.to_string()))?;
         let id: String = raw.iter().map(|b| format!("{b:02x}")).collect();
         let path = self.dir.join(format!("{id}.part"));
-        let file = tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(&path).await?);
+        let file =
+            tokio::io::BufWriter::with_capacity(1 << 20, tokio::fs::File::create(&path).await?);
         Ok(Incoming {
             id,
             path,
@@ -214,6 +218,9 @@ pub(super) fn refused(key: &'static str, args: Vec<(&'static str, crate::i18n::A
 pub struct Keep {
     /// Keep the photo's metadata (GPS position, camera) as it came.
     pub metadata: bool,
+    /// Resize an image larger than this many pixels on its longest side
+    /// (a resized copy has no metadata).
+    pub resize: Option<u32>,
 }
 
 impl Site {
@@ -287,7 +294,37 @@ impl Site {
             let target = uploads.file_path(&id);
             let mut stripped = false;
             let mut size = bytes.len() as u64;
-            if !keep.metadata {
+            let mut dimensions = dimensions;
+            let mut resized_from = None;
+            let larger = |max: u32| dimensions.is_some_and(|(w, h)| w.max(h) > max as usize);
+            if let Some(max) = keep.resize.filter(|m| larger(*m)) {
+                let tmp = uploads.dir.join(format!("{id}.resize"));
+                let mut out = std::fs::File::create(&tmp).map_err(SiteError::io)?;
+                match media::write_resized(&bytes, is.extension, max, &mut out) {
+                    Ok(Some((w, h))) => {
+                        size = out.metadata().map_err(SiteError::io)?.len();
+                        drop(out);
+                        std::fs::rename(&tmp, &target).map_err(SiteError::io)?;
+                        resized_from = dimensions;
+                        dimensions = Some((w as usize, h as usize));
+                        stripped = true;
+                    }
+                    Ok(None) => {
+                        drop(out);
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                    Err(e) => {
+                        drop(out);
+                        let _ = std::fs::remove_file(&tmp);
+                        tracing::info!(error = %e, "an image could not be resized");
+                        return Err(refused(
+                            "media-unreadable-image",
+                            vec![("name", clean.to_arg())],
+                        ));
+                    }
+                }
+            }
+            if !keep.metadata && resized_from.is_none() {
                 let tmp = uploads.dir.join(format!("{id}.strip"));
                 let mut out =
                     std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(SiteError::io)?);
@@ -331,6 +368,7 @@ impl Site {
                 size,
                 dimensions,
                 stripped,
+                resized_from,
             };
             let json = serde_json::to_vec(&pending)
                 .map_err(|e| SiteError::io(std::io::Error::other(e)))?;

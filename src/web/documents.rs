@@ -172,6 +172,8 @@ struct Extras {
     pending: HashMap<String, crate::site::uploads::Pending>,
     /// Alt texts other documents give the file a field names, by field.
     remembered: HashMap<String, String>,
+    /// `--max-image-pixels`.
+    max_pixels: u32,
 }
 
 /// [`Extras`] for `loaded`, with nothing pending or open.
@@ -182,6 +184,7 @@ async fn extras(state: &AppState, loaded: &LoadedDocument) -> Result<Extras, App
         chooser: None,
         pending: HashMap::new(),
         remembered: HashMap::new(),
+        max_pixels: state.max_image_pixels,
     })
 }
 
@@ -615,6 +618,7 @@ fn media_widgets(
             extras.pending.get(&mf.key),
             extras.chooser.as_ref(),
             &extras.site.model,
+            extras.max_pixels,
             lang,
         );
         page.fields[i].widget = "media";

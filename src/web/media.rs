@@ -111,6 +111,8 @@ struct MediaPage {
     can_upload: bool,
     /// What the upload accepts, and up to what size.
     upload_hint: String,
+    /// The "resized copy" box's words.
+    resize_label: String,
     total: usize,
     files: Vec<FileView>,
     range: Option<String>,
@@ -194,6 +196,7 @@ pub(super) async fn library(
                 crate::http::upload::megabytes(state.max_upload).to_arg(),
             )],
         ),
+        resize_label: lang.t_with("media-resize", &[("px", state.max_image_pixels.to_arg())]),
         total: library.total,
         files,
         range,

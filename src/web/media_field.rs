@@ -24,6 +24,8 @@ pub(super) struct MediaView {
     pub image: bool,
     /// What the file box takes (`image/*`).
     pub accept: String,
+    /// The "resized copy" box's words (with the limit).
+    pub resize_label: String,
     /// The current file's thumbnail (`/media/file/...`).
     pub thumb: Option<String>,
     /// The current file's name, as the editor reads it; empty: none.
@@ -85,6 +87,7 @@ pub(super) fn view(
     pending: Option<&Pending>,
     chooser: Option<&Chooser>,
     model: &crate::content::Model,
+    max_pixels: u32,
     lang: Lang,
 ) -> MediaView {
     let image = field.kind == MediaKind::Image;
@@ -161,11 +164,25 @@ pub(super) fn view(
             thumbnail(model, value)
         },
         name,
+        resize_label: lang.t_with("media-resize", &[("px", max_pixels.to_arg())]),
         pending: pending.map(|p| {
             let shown = p.kind().is_some_and(|k| k.raster || k.extension == "svg");
+            let said = match (p.resized_from, p.dimensions) {
+                (Some((fw, fh)), Some((w, h))) => lang.t_with(
+                    "media-pending-resized",
+                    &[
+                        ("name", p.name.as_str().to_arg()),
+                        ("w", w.to_arg()),
+                        ("h", h.to_arg()),
+                        ("fw", fw.to_arg()),
+                        ("fh", fh.to_arg()),
+                    ],
+                ),
+                _ => lang.t_with("media-pending", &[("name", p.name.as_str().to_arg())]),
+            };
             (
                 p.id.clone(),
-                lang.t_with("media-pending", &[("name", p.name.as_str().to_arg())]),
+                said,
                 shown.then(|| format!("/media/pending/{}", p.id)),
             )
         }),

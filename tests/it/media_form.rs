@@ -627,3 +627,55 @@ async fn the_api_adds_lists_and_deletes_media_and_commits_an_upload_with_an_entr
     problem(r, 404).await;
     assert!(site.join("_config.yml").exists());
 }
+
+#[tokio::test]
+async fn a_large_photo_is_resized_when_the_editor_asks_and_kept_when_not() {
+    let (_dir, server, browser) = demo_with_editor().await;
+    let site = server.site();
+    let picture = image::RgbImage::from_fn(3000, 1200, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
+    });
+    let mut jpeg = Vec::new();
+    picture
+        .write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+            &mut jpeg, 80,
+        ))
+        .expect("jpeg");
+    let (_, html) = browser.get(PAGE).await;
+    assert!(
+        html.contains("name=\"resize\" value=\"1\" checked"),
+        "offered, ticked"
+    );
+    // Ticked (as the form comes): a copy of 2,560 px on its longest side.
+    let form = Form::parse(&html, PAGE).with("f.alt", "A long street");
+    assert_eq!(form.get("resize"), Some("1"));
+    let r = post_multipart(
+        &browser,
+        PAGE,
+        &form.fields,
+        &[("u.featured_img", "long.jpg", &jpeg)],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let committed = std::fs::read(site.join("assets/images/long.jpg")).expect("committed");
+    let size = imagesize::blob_size(&committed).expect("a JPEG");
+    assert_eq!((size.width, size.height), (2560, 1024));
+    assert_fsck_clean(&site);
+    // Unticked: the file as it came.
+    let other = "/collections/projects/civic-data-trusts";
+    let (_, html) = browser.get(other).await;
+    let form = Form::parse(&html, other)
+        .with("f.alt", "A long street")
+        .without("resize");
+    let r = post_multipart(
+        &browser,
+        other,
+        &form.fields,
+        &[("u.featured_img", "long.jpg", &jpeg)],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let kept = std::fs::read(site.join("assets/images/long-2.jpg")).expect("committed");
+    let size = imagesize::blob_size(&kept).expect("a JPEG");
+    assert_eq!((size.width, size.height), (3000, 1200));
+}
