@@ -63,6 +63,10 @@ fn query_parameters(method: &Method, path: &str) -> Vec<Value> {
                 "true: keep a photo's metadata (GPS position, camera)",
             ),
             q(
+                "resize",
+                "true (raw body; `resize=1` in a form): an image larger than --max-image-pixels is committed as a copy of that size",
+            ),
+            q(
                 "pending",
                 "true: keep the file uncommitted and answer its `upload` id, for an entry's write to name in `uploads`",
             ),
