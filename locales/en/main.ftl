@@ -634,3 +634,5 @@ media-rename-type = “{ $name }” would change the kind of file; keep its exte
 media-name-taken = “{ $name }” is already the name of a file in this folder. Choose another name.
 media-resize = If the image is larger than { $px } pixels on its longest side, add a copy of that size (recommended: large photos are slow to load)
 media-pending-resized = { $name } ({ $w } × { $h } px, resized from { $fw } × { $fh }) will be added when you save.
+config-media-type = “{ $type }” in media_types is not a kind of file Cairn takes (jpg, png, gif, webp, avif, svg, pdf, mp4, webm); it is left out.
+media-type-not-allowed = “{ $name }” is a kind of file this site does not take. It takes: { $types }.

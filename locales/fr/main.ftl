@@ -634,3 +634,5 @@ media-rename-type = « { $name } » changerait le type du fichier ; gardez so
 media-name-taken = « { $name } » est déjà le nom d’un fichier de ce dossier. Choisissez un autre nom.
 media-resize = Si l’image dépasse { $px } pixels sur son plus grand côté, ajouter une copie de cette taille (conseillé : les grandes photos sont lentes à charger)
 media-pending-resized = { $name } ({ $w } × { $h } px, réduit de { $fw } × { $fh }) sera ajouté à l’enregistrement.
+config-media-type = « { $type } » dans media_types n’est pas un type de fichier que Cairn prend (jpg, png, gif, webp, avif, svg, pdf, mp4, webm) ; il est laissé de côté.
+media-type-not-allowed = « { $name } » est un type de fichier que ce site ne prend pas. Il prend : { $types }.

@@ -214,6 +214,9 @@ pub struct Model {
     /// the media library.
     pub media_folder: Option<String>,
     pub public_folder: Option<String>,
+    /// `media_types` in `_cairn.yml`: the extensions of the kinds of file
+    /// the site takes (`[jpg, png, pdf]`); `None`: every kind Cairn accepts.
+    pub media_types: Option<Vec<String>>,
 }
 
 /// Settings at the top of a configuration file, besides its collections.
@@ -221,6 +224,7 @@ pub struct Model {
 struct Globals {
     media_folder: Option<String>,
     public_folder: Option<String>,
+    media_types: Option<Vec<String>>,
 }
 
 impl Model {
@@ -303,6 +307,7 @@ impl Model {
             notices,
             media_folder: from_cairn.media_folder.or(from_decap.media_folder),
             public_folder: from_cairn.public_folder.or(from_decap.public_folder),
+            media_types: from_cairn.media_types,
         }
     }
 }
@@ -442,6 +447,7 @@ fn read_file(
             "media_folder",
             "public_folder",
             "decap_config",
+            "media_types",
         ]
         .as_slice(),
         // Decap's settings Cairn has no use for (yet) are not worth a notice.
@@ -481,6 +487,27 @@ fn read_file(
     };
     globals.media_folder = global("media_folder");
     globals.public_folder = global("public_folder");
+    if let Some(e) = top.entries.iter().find(|e| e.key == "media_types") {
+        let items: Vec<&Node> = match &e.value {
+            Node::Sequence { items, .. } => items.iter().collect(),
+            other => vec![other],
+        };
+        let mut types = Vec::new();
+        for item in items {
+            let t = scalar(item).unwrap_or_default().trim().to_ascii_lowercase();
+            let t = if t == "jpeg" { "jpg".to_string() } else { t };
+            if super::media::ACCEPTED.iter().any(|a| a.extension == t) {
+                types.push(t);
+            } else {
+                notice(
+                    notices,
+                    line_at(src, e.key_span.start),
+                    say("config-media-type", &[("type", &t)]),
+                );
+            }
+        }
+        globals.media_types = Some(types);
+    }
     let Some(collections) = top.entries.iter().find(|e| e.key == "collections") else {
         return out;
     };

@@ -244,6 +244,12 @@ impl Site {
             file.flush().await.map_err(SiteError::io)?;
             incoming.file = Some(file);
         }
+        // The kinds of file the site takes (`media_types`), else all.
+        let allowed = self
+            .config()
+            .await
+            .ok()
+            .and_then(|c| c.model.media_types.clone());
         let _permit = self
             .uploads
             .checking
@@ -279,6 +285,18 @@ impl Site {
                     vec![
                         ("name", clean.to_arg()),
                         ("extension", is.extension.to_arg()),
+                    ],
+                ));
+            }
+            if let Some(types) = allowed
+                .as_ref()
+                .filter(|t| !t.iter().any(|t| t == is.extension))
+            {
+                return Err(refused(
+                    "media-type-not-allowed",
+                    vec![
+                        ("name", clean.to_arg()),
+                        ("types", types.join(", ").to_arg()),
                     ],
                 ));
             }

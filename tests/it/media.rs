@@ -469,3 +469,27 @@ async fn a_renamed_file_keeps_its_pages_and_a_replaced_one_keeps_its_history() {
     assert_eq!(log.lines().count(), 2, "{log}");
     assert!(log.starts_with("Replace assets/doc.pdf"), "{log}");
 }
+
+#[tokio::test]
+async fn the_site_can_narrow_the_kinds_of_file_it_takes() {
+    let dir = tempdir();
+    let site = media_site(dir.path(), Some("media_types: [jpeg, pdf, exe]\n"));
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let before = commit_count(&site);
+    let (status, html) = upload(&_server, &browser, "x.png", PNG).await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("“x.png” is a kind of file this site does not take. It takes: jpg, pdf."),
+        "{html}"
+    );
+    assert_eq!(commit_count(&site), before);
+    let (status, _) = upload(
+        &_server,
+        &browser,
+        "plan.pdf",
+        b"%PDF-1.7\n%\xe2\n1 0 obj\n",
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(commit_count(&site), before + 1);
+}
