@@ -196,7 +196,7 @@ pub(super) async fn library(
                 crate::http::upload::megabytes(state.max_upload).to_arg(),
             )],
         ),
-        resize_label: lang.t_with("media-resize", &[("px", state.max_image_pixels.to_arg())]),
+        resize_label: super::media_field::resize_label(state.max_image_pixels, lang),
         total: library.total,
         files,
         range,

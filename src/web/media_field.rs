@@ -64,6 +64,21 @@ pub(super) struct Chooser {
     pub total: usize,
 }
 
+/// The "resized copy" box's words, its limit written as the reader writes
+/// numbers (`2,560`; `2 560` in French).
+pub(super) fn resize_label(max_pixels: u32, lang: Lang) -> String {
+    let digits = max_pixels.to_string();
+    let sep = if lang.code() == "fr" { "\u{a0}" } else { "," };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    lang.t_with("media-resize", &[("px", out.as_str().to_arg())])
+}
+
 /// The thumbnail address for a value naming a file of the site (any image
 /// a browser shows), else `None`.
 pub(super) fn thumbnail(model: &crate::content::Model, value: &str) -> Option<String> {
@@ -164,7 +179,7 @@ pub(super) fn view(
             thumbnail(model, value)
         },
         name,
-        resize_label: lang.t_with("media-resize", &[("px", max_pixels.to_arg())]),
+        resize_label: resize_label(max_pixels, lang),
         pending: pending.map(|p| {
             let shown = p.kind().is_some_and(|k| k.raster || k.extension == "svg");
             let said = match (p.resized_from, p.dimensions) {

@@ -285,6 +285,10 @@ async fn bad_files_from_the_form_are_refused_with_their_message_and_the_values_k
         page.contains("rue.png sera ajouté à l’enregistrement."),
         "{page}"
     );
+    assert!(
+        page.contains("Si l’image dépasse 2\u{a0}560 pixels"),
+        "French numbers: {page}"
+    );
 }
 
 #[tokio::test]
@@ -645,6 +649,10 @@ async fn a_large_photo_is_resized_when_the_editor_asks_and_kept_when_not() {
     assert!(
         html.contains("name=\"resize\" value=\"1\" checked"),
         "offered, ticked"
+    );
+    assert!(
+        unescape(&html).contains("larger than 2,560 pixels"),
+        "English numbers"
     );
     // Ticked (as the form comes): a copy of 2,560 px on its longest side.
     let form = Form::parse(&html, PAGE).with("f.alt", "A long street");
