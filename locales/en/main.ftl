@@ -636,3 +636,4 @@ media-resize = If the image is larger than { $px } pixels on its longest side, a
 media-pending-resized = { $name } ({ $w } × { $h } px, resized from { $fw } × { $fh }) will be added when you save.
 config-media-type = “{ $type }” in media_types is not a kind of file Cairn takes (jpg, png, gif, webp, avif, svg, pdf, mp4, webm); it is left out.
 media-type-not-allowed = “{ $name }” is a kind of file this site does not take. It takes: { $types }.
+media-avif-metadata = “{ $name }” carries details about the photo (such as where it was taken) that Cairn cannot remove from an AVIF file. Export it again without them, or as JPEG, or tick “Keep the photo's location and camera details”.

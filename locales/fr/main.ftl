@@ -636,3 +636,4 @@ media-resize = Si l’image dépasse { $px } pixels sur son plus grand côté, a
 media-pending-resized = { $name } ({ $w } × { $h } px, réduit de { $fw } × { $fh }) sera ajouté à l’enregistrement.
 config-media-type = « { $type } » dans media_types n’est pas un type de fichier que Cairn prend (jpg, png, gif, webp, avif, svg, pdf, mp4, webm) ; il est laissé de côté.
 media-type-not-allowed = « { $name } » est un type de fichier que ce site ne prend pas. Il prend : { $types }.
+media-avif-metadata = « { $name } » contient des informations sur la photo (comme le lieu de la prise de vue) que Cairn ne peut pas retirer d’un fichier AVIF. Exportez-le de nouveau sans elles, ou en JPEG, ou cochez « Garder le lieu et les détails de l’appareil de la photo ».

@@ -464,6 +464,21 @@ pub fn write_resized(
     Ok(Some(size))
 }
 
+/// Whether an AVIF (HEIF) file declares an `Exif` item: an item info
+/// entry (`infe`, version 2 or 3) whose item type is `Exif`.
+pub fn avif_has_exif(bytes: &[u8]) -> bool {
+    bytes.windows(4).enumerate().any(|(i, w)| {
+        // `infe`, then version and flags (4), item id (2 or 4), protection
+        // index (2), item type (4).
+        w == b"infe"
+            && match bytes.get(i + 4) {
+                Some(2) => bytes.get(i + 12..i + 16) == Some(b"Exif"),
+                Some(3) => bytes.get(i + 14..i + 18) == Some(b"Exif"),
+                _ => false,
+            }
+    })
+}
+
 /// The orientation tag of an EXIF block (TIFF bytes), when it turns the
 /// picture (not 1, "as stored").
 fn orientation(tiff: &[u8]) -> Option<u16> {
@@ -702,6 +717,20 @@ mod tests {
         // A JPEG cut short has no end: refused rather than kept with its GPS.
         let cut = bytes::Bytes::copy_from_slice(&GPS_JPEG[..GPS_JPEG.len() / 2]);
         assert!(write_without_metadata(cut, "jpg", &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn an_avif_with_exif_is_told_apart() {
+        // infe v2: version 2, flags, item id 1, protection 0, type.
+        let mut with = b"\0\0\0\x15infe\x02\0\0\0\0\x01\0\0".to_vec();
+        with.extend_from_slice(b"Exif\0");
+        let mut without = b"\0\0\0\x15infe\x02\0\0\0\0\x01\0\0".to_vec();
+        without.extend_from_slice(b"av01\0");
+        assert!(avif_has_exif(&with));
+        assert!(!avif_has_exif(&without));
+        let mut v3 = b"\0\0\0\x17infe\x03\0\0\0\0\0\0\x01\0\0".to_vec();
+        v3.extend_from_slice(b"Exif\0");
+        assert!(avif_has_exif(&v3));
     }
 
     /// PNG's CRC-32, for the test's chunks.

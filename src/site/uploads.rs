@@ -300,6 +300,15 @@ impl Site {
                     ],
                 ));
             }
+            // AVIF's metadata lives in items of its container, which Cairn
+            // does not rewrite: a photo that carries EXIF (a position, a
+            // camera) is refused rather than published with it.
+            if is.extension == "avif" && !keep.metadata && media::avif_has_exif(&bytes) {
+                return Err(refused(
+                    "media-avif-metadata",
+                    vec![("name", clean.to_arg())],
+                ));
+            }
             if is.extension == "svg" && !media::svg_is_safe(&bytes) {
                 return Err(refused("media-unsafe-svg", Vec::new()));
             }
