@@ -755,7 +755,7 @@ fn create(
         Some(m) => (m.text, m.changed),
         None => (empty.as_str().to_string(), Vec::new()),
     };
-    check_rules(cx, coll, model, None, &text, &changed)?;
+    check_rules(cx, model, None, &text, &changed)?;
     let bytes = text.into_bytes();
     Ok(Planned {
         parent: cx.repo.tip()?,
@@ -782,14 +782,13 @@ fn create(
 /// refused for someone else's field.
 fn check_rules(
     cx: &Ctx<'_>,
-    coll: &Collection,
     model: Option<&CollectionModel>,
     before: Option<&Document>,
     text: &str,
     changed: &[String],
 ) -> Result<(), SiteError> {
     let doc = Document::parse(text.as_bytes())?;
-    let mut invalid = missing_alt(cx, coll, model, &doc, changed)?;
+    let mut invalid = missing_alt(model, &doc, changed)?;
     let Some(model) = model else {
         return if invalid.is_empty() {
             Ok(())
@@ -822,8 +821,6 @@ fn check_rules(
 /// decorative (an explicitly empty `alt: ""`). Only when the edit changes
 /// the image or its alt text.
 fn missing_alt(
-    cx: &Ctx<'_>,
-    coll: &Collection,
     model: Option<&CollectionModel>,
     doc: &Document,
     changed: &[String],
@@ -832,9 +829,11 @@ fn missing_alt(
     if changed.iter().all(|c| c == "body") {
         return Ok(Vec::new());
     }
-    let schema = collection_schema(cx, coll)?;
+    // The document's own fields, not the collection's: inferring the
+    // collection's schema again after every commit would make each save
+    // cost as much as the collection is large.
+    let schema = crate::content::Schema::infer(std::iter::once(doc));
     let mut keys: Vec<&str> = doc.keys().collect();
-    keys.extend(schema.fields.iter().map(|f| f.key.as_str()));
     if let Some(m) = model {
         keys.extend(m.fields.iter().map(|f| f.name.as_str()));
     }
@@ -1088,7 +1087,7 @@ fn update_document(
     if renamed.is_none() && text.as_bytes() == tip.bytes.as_slice() {
         return Ok(unchanged(slug, path, tip));
     }
-    check_rules(cx, coll, model, Some(&tip_doc), &text, &changed)?;
+    check_rules(cx, model, Some(&tip_doc), &text, &changed)?;
     let bytes = text.into_bytes();
     let blob = Some(crate::git::blob_id(&bytes)?);
     let (new_path, changes) = match renamed {
