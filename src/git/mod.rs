@@ -584,20 +584,37 @@ impl Writer<'_> {
     /// trees: after a commit, the next save finds its file without reading
     /// and parsing the folder's tree again.
     pub fn read_file(&mut self, path: &str) -> Result<Option<FileAtTip>, StoreError> {
-        let state = &mut *self.guard;
-        let repo = handle_in(&mut state.handle, &self.repo.root)?;
-        let tip = repo.refname_to_id(&self.repo.branch_ref)?;
-        let root = repo.find_commit(tip)?.tree_id();
-        let odb = repo.odb()?;
-        let Some((_, blob)) = state.trees.blob_at(&odb, root, path)? else {
+        let Some((tip, blob)) = self.blob_at_tip(path)? else {
             return Ok(None);
         };
+        let state = &mut *self.guard;
+        let repo = handle_in(&mut state.handle, &self.repo.root)?;
+        let odb = repo.odb()?;
         let object = odb.read(blob)?;
         Ok(Some(FileAtTip {
             commit: ObjectId::from_oid(tip),
             blob: ObjectId::from_oid(blob),
             bytes: object.data().to_vec(),
         }))
+    }
+
+    /// Whether the branch tip has a file at `path`, from its trees only
+    /// (the file is not read: a photo of 20 MiB costs as little as a page).
+    pub fn has_file(&mut self, path: &str) -> Result<bool, StoreError> {
+        Ok(self.blob_at_tip(path)?.is_some())
+    }
+
+    /// The tip and the blob at `path` in it, through the writer's trees.
+    fn blob_at_tip(&mut self, path: &str) -> Result<Option<(git2::Oid, git2::Oid)>, StoreError> {
+        let state = &mut *self.guard;
+        let repo = handle_in(&mut state.handle, &self.repo.root)?;
+        let tip = repo.refname_to_id(&self.repo.branch_ref)?;
+        let root = repo.find_commit(tip)?.tree_id();
+        let odb = repo.odb()?;
+        Ok(state
+            .trees
+            .blob_at(&odb, root, path)?
+            .map(|(_, blob)| (tip, blob)))
     }
 
     /// Makes one commit on the branch from `request.parent`'s tree with the

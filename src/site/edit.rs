@@ -586,7 +586,7 @@ fn attachments(
             .or_else(|| model.and_then(|m| m.media_folder.clone()))
             .or_else(|| config.model.media_folder.clone());
         let slash = written.as_deref().is_none_or(|w| w.starts_with('/'));
-        let mut folder = written
+        let folder = written
             .as_deref()
             .map(|w| super::media::site_path(&config.model, w))
             .filter(|f| media::is_media_path(&format!("{f}/x"), &folders))
@@ -603,19 +603,8 @@ fn attachments(
                     base.to_string()
                 }
             });
-        if folder.is_empty() {
-            folder = "assets".into();
-        }
-        let (stem, ext) = pending
-            .name
-            .rsplit_once('.')
-            .unwrap_or((&pending.name, "bin"));
-        let mut path = format!("{folder}/{}", pending.name);
-        let mut n = 1;
-        while writer.read_file(&path)?.is_some() || out.iter().any(|p| p.path == path) {
-            n += 1;
-            path = format!("{folder}/{stem}-{n}.{ext}");
-        }
+        let taken: Vec<&str> = out.iter().map(|p| p.path.as_str()).collect();
+        let path = super::media::free_media_path(writer, &folder, &pending.name, &taken)?;
         let public = super::media::public_path(&config.model, &path);
         let value = if slash {
             public
@@ -788,19 +777,12 @@ fn check_rules(
     changed: &[String],
 ) -> Result<(), SiteError> {
     let doc = Document::parse(text.as_bytes())?;
-    let mut invalid = missing_alt(model, &doc, changed)?;
-    let Some(model) = model else {
-        return if invalid.is_empty() {
-            Ok(())
-        } else {
-            Err(SiteError::InvalidFields(InvalidFields(invalid)))
-        };
-    };
+    let mut invalid = missing_alt(model, &doc, changed);
     for key in changed.iter().filter(|k| *k != "body") {
         if invalid.iter().any(|(k, _)| k == key) {
             continue;
         }
-        let Some(field) = model.field(key) else {
+        let Some(field) = model.and_then(|m| m.field(key)) else {
             continue;
         };
         if let Some(message) = broken_rule(field, &doc) {
@@ -824,10 +806,10 @@ fn missing_alt(
     model: Option<&CollectionModel>,
     doc: &Document,
     changed: &[String],
-) -> Result<Vec<(String, crate::i18n::Message)>, SiteError> {
+) -> Vec<(String, crate::i18n::Message)> {
     use crate::content::media::{self, MediaKind};
     if changed.iter().all(|c| c == "body") {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     // The document's own fields, not the collection's: inferring the
     // collection's schema again after every commit would make each save
@@ -867,7 +849,7 @@ fn missing_alt(
             ));
         }
     }
-    Ok(out)
+    out
 }
 
 /// The rules of the site's model that `doc` breaks as it is, by field (a

@@ -106,14 +106,7 @@ impl Site {
             let config = load_config(&cx)?;
             let folders = media::media_folders(&config.model);
             let tip = cx.repo.tip()?;
-            let mut all: Vec<(String, ObjectId)> = Vec::new();
-            for folder in &folders {
-                for e in &super::listing_at(&cx, &tip, folder)?.entries {
-                    all.push((format!("{folder}/{}", e.name), e.blob.clone()));
-                }
-            }
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            all.dedup_by(|a, b| a.0 == b.0);
+            let all = files_at(&cx, &tip, &folders)?;
             let total = all.len();
             let len = rows.end.saturating_sub(rows.start).max(1);
             let start = if rows.start >= total && total > 0 {
@@ -206,24 +199,17 @@ impl Site {
             let tip = cx.repo.tip()?;
             let usage = usage_at(&cx, &tip, &config)?;
             let query = crate::content::fold(&query.to_lowercase());
-            let mut all: Vec<String> = Vec::new();
-            for folder in &folders {
-                for e in &super::listing_at(&cx, &tip, folder)?.entries {
-                    let path = format!("{folder}/{}", e.name);
-                    let kind = media::kind_by_name(&path);
-                    if kind.is_none() || (images && kind != Some(media::MediaKind::Image)) {
-                        continue;
-                    }
-                    if !query.is_empty()
-                        && !crate::content::fold(&path.to_lowercase()).contains(&query)
-                    {
-                        continue;
-                    }
-                    all.push(path);
-                }
-            }
-            all.sort();
-            all.dedup();
+            let all: Vec<String> = files_at(&cx, &tip, &folders)?
+                .into_iter()
+                .map(|(path, _)| path)
+                .filter(|path| {
+                    let kind = media::kind_by_name(path);
+                    kind.is_some() && (!images || kind == Some(media::MediaKind::Image))
+                })
+                .filter(|path| {
+                    query.is_empty() || crate::content::fold(&path.to_lowercase()).contains(&query)
+                })
+                .collect();
             let total = all.len();
             let choices = all
                 .into_iter()
@@ -250,6 +236,24 @@ impl Site {
         })
         .await
     }
+}
+
+/// Every file of the media `folders` at commit `at` (their subfolders
+/// too), by path in the site, sorted, each once, with its blob.
+fn files_at(
+    cx: &super::Ctx<'_>,
+    at: &ObjectId,
+    folders: &[String],
+) -> Result<Vec<(String, ObjectId)>, SiteError> {
+    let mut all: Vec<(String, ObjectId)> = Vec::new();
+    for folder in folders {
+        for e in &super::listing_at(cx, at, folder)?.entries {
+            all.push((format!("{folder}/{}", e.name), e.blob.clone()));
+        }
+    }
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.dedup_by(|a, b| a.0 == b.0);
+    Ok(all)
 }
 
 /// The address the site serves `path` at: under `public_folder` when the
@@ -378,7 +382,85 @@ pub struct Added {
     pub commit: ObjectId,
 }
 
+/// `name` in `folder`, or `stem-2.ext`, `stem-3.ext`...: the first the
+/// tip has no file at and `taken` does not hold. Nothing is overwritten.
+pub(super) fn free_media_path(
+    writer: &mut crate::git::Writer<'_>,
+    folder: &str,
+    name: &str,
+    taken: &[&str],
+) -> Result<String, SiteError> {
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, "bin"));
+    let mut path = format!("{folder}/{name}");
+    let mut n = 1;
+    while writer.has_file(&path)? || taken.contains(&path.as_str()) {
+        n += 1;
+        path = format!("{folder}/{stem}-{n}.{ext}");
+    }
+    Ok(path)
+}
+
+/// A change to the media files, worked out at the tip: what to commit
+/// (nothing: no commit), its message, and what to answer.
+struct MediaChange<T> {
+    changes: Vec<crate::git::Change>,
+    message: String,
+    answer: T,
+}
+
 impl Site {
+    /// One commit to the media files by `author`. `plan` works it out at
+    /// the tip with the repository's writer held (again if the branch moves
+    /// meanwhile). Answers the plan's answer and the tip afterwards.
+    async fn commit_media<T: Send + 'static>(
+        &self,
+        author: super::Author,
+        now: i64,
+        mut plan: impl FnMut(
+            &super::Ctx<'_>,
+            &mut crate::git::Writer<'_>,
+            &crate::content::SiteConfig,
+            &ObjectId,
+        ) -> Result<MediaChange<T>, SiteError>
+        + Send
+        + 'static,
+    ) -> Result<(T, ObjectId), SiteError> {
+        let committer = self.committer.clone();
+        let done = self
+            .blocking(move |cx| {
+                let mut writer = cx.repo.write_lock()?;
+                super::with_retries(|| {
+                    let config = load_config(&cx)?;
+                    let tip = cx.repo.tip()?;
+                    let MediaChange {
+                        changes,
+                        message,
+                        answer,
+                    } = plan(&cx, &mut writer, &config, &tip)?;
+                    if changes.is_empty() {
+                        return Ok((answer, tip));
+                    }
+                    let summary = message.clone();
+                    let done = super::commit_as(
+                        &mut writer,
+                        &tip,
+                        changes,
+                        message,
+                        &author,
+                        &committer,
+                        now,
+                    )?;
+                    // The same bytes as the tip has: nothing was committed.
+                    let commit = done.map_or(tip, |(commit, _)| commit);
+                    tracing::info!(%commit, change = %summary, user = ?author.user_id, token = ?author.token_id, "media changed");
+                    Ok((answer, commit))
+                })
+            })
+            .await?;
+        self.index_after_commit();
+        Ok(done)
+    }
+
     /// Commits the pending upload `upload` (sent by `author`) into the
     /// media folder `folder` (the first one when `None` or not one of
     /// them): one commit by `author`. A name the folder has gets a suffix
@@ -392,77 +474,50 @@ impl Site {
         author: super::Author,
         now: i64,
     ) -> Result<Added, SiteError> {
-        let committer = self.committer.clone();
         let uploads = self.uploads.clone();
         let id = upload.clone();
-        let added = self
-            .blocking(move |cx| {
+        let sender = (author.user_id, author.token_id);
+        let ((path, public), commit) = self
+            .commit_media(author, now, move |_, writer, config, _| {
                 let gone = || super::uploads::refused("media-upload-gone", Vec::new());
-                let pending = uploads
-                    .find(&upload, author.user_id, author.token_id)
-                    .ok_or_else(gone)?;
-                let clean = pending.name.clone();
-                let mut writer = cx.repo.write_lock()?;
+                let pending = uploads.find(&upload, sender.0, sender.1).ok_or_else(gone)?;
+                let folders = media::media_folders(&config.model);
+                let folder = folder
+                    .as_ref()
+                    .filter(|f| folders.contains(f))
+                    .unwrap_or(&folders[0]);
+                let path = if replace {
+                    format!("{folder}/{}", pending.name)
+                } else {
+                    free_media_path(writer, folder, &pending.name, &[])?
+                };
+                let message = if writer.has_file(&path)? {
+                    format!("Replace {path}")
+                } else {
+                    format!("Add {path}")
+                };
                 // Read once the writer is ours: of uploads arriving together,
                 // one at a time is whole in memory here.
                 let bytes = uploads.bytes(&pending).map_err(|_| gone())?;
-                super::with_retries(|| {
-                    let config = load_config(&cx)?;
-                    let folders = media::media_folders(&config.model);
-                    let folder = folder
-                        .as_ref()
-                        .filter(|f| folders.contains(f))
-                        .unwrap_or(&folders[0])
-                        .clone();
-                    let tip = cx.repo.tip()?;
-                    let (stem, ext) = clean.rsplit_once('.').unwrap_or((&clean, ""));
-                    let mut path = format!("{folder}/{clean}");
-                    let mut n = 1;
-                    while !replace && writer.read_file(&path)?.is_some() {
-                        n += 1;
-                        path = format!("{folder}/{stem}-{n}.{ext}");
-                    }
-                    let replaced = replace && writer.read_file(&path)?.is_some();
-                    let changes = vec![crate::git::Change {
+                Ok(MediaChange {
+                    changes: vec![crate::git::Change {
                         path: path.clone(),
-                        content: Some(bytes.clone()),
-                    }];
-                    let message = if replaced {
-                        format!("Replace {path}")
-                    } else {
-                        format!("Add {path}")
-                    };
-                    let done = super::commit_as(
-                        &mut writer,
-                        &tip,
-                        changes,
-                        message,
-                        &author,
-                        &committer,
-                        now,
-                    )?;
-                    // The same bytes as the file has: nothing to commit.
-                    let commit = match done {
-                        Some((commit, _)) => commit,
-                        None => tip.clone(),
-                    };
-                    tracing::info!(%commit, %path, replaced, user = ?author.user_id, "media added");
-                    Ok(Added {
-                        public: public_path(&config.model, &path),
-                        path,
-                        commit,
-                    })
+                        content: Some(bytes),
+                    }],
+                    message,
+                    answer: (path.clone(), public_path(&config.model, &path)),
                 })
             })
             .await?;
-        self.index_after_commit();
         let uploads = self.uploads.clone();
         let _ = tokio::task::spawn_blocking(move || uploads.remove(&id)).await;
-        Ok(added)
+        Ok(Added {
+            path,
+            public,
+            commit,
+        })
     }
-}
 
-impl Site {
     /// Renames the media file at `path` to `name` (cleaned; the same type)
     /// in its folder: one commit by `author` that also changes, in every
     /// document that uses it, the address and nothing else, so no page
@@ -476,119 +531,89 @@ impl Site {
         now: i64,
     ) -> Result<Added, SiteError> {
         use crate::i18n::ToArg;
-        let committer = self.committer.clone();
-        let done = self
-            .blocking(move |cx| {
-                let mut writer = cx.repo.write_lock()?;
-                super::with_retries(|| {
-                    let config = load_config(&cx)?;
-                    let folders = media::media_folders(&config.model);
-                    let tip = cx.repo.tip()?;
-                    if !media::is_media_path(&path, &folders) {
-                        return Err(SiteError::NotFound(path.clone()));
-                    }
-                    let Some(file) = writer.read_file(&path)? else {
-                        return Err(SiteError::NotFound(path.clone()));
+        let ((to, public), commit) = self
+            .commit_media(author, now, move |cx, writer, config, tip| {
+                let folders = media::media_folders(&config.model);
+                if !media::is_media_path(&path, &folders) {
+                    return Err(SiteError::NotFound(path.clone()));
+                }
+                let Some(file) = writer.read_file(&path)? else {
+                    return Err(SiteError::NotFound(path.clone()));
+                };
+                let Ok(clean) = media::clean_name(&name) else {
+                    return Err(super::uploads::refused(
+                        "media-bad-name",
+                        vec![("name", name.to_arg())],
+                    ));
+                };
+                let same_type = |p: &str| media::by_name(p).map(|t| t.mime);
+                if same_type(&clean) != same_type(&path) {
+                    return Err(super::uploads::refused(
+                        "media-rename-type",
+                        vec![("name", clean.to_arg())],
+                    ));
+                }
+                let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
+                let to = format!("{folder}/{clean}");
+                let answer = (to.clone(), public_path(&config.model, &to));
+                if to == path {
+                    return Ok(MediaChange {
+                        changes: Vec::new(),
+                        message: String::new(),
+                        answer,
+                    });
+                }
+                if writer.has_file(&to)? {
+                    return Err(super::uploads::refused(
+                        "media-name-taken",
+                        vec![("name", clean.to_arg())],
+                    ));
+                }
+                let mut changes = vec![
+                    crate::git::Change {
+                        path: path.clone(),
+                        content: None,
+                    },
+                    crate::git::Change {
+                        path: to.clone(),
+                        content: Some(file.bytes.into()),
+                    },
+                ];
+                // Each document that names the file: its addresses, and
+                // only them, changed.
+                let usage = usage_at(cx, tip, config)?;
+                let prefixes = prefixes(&config.model);
+                for u in usage.get(&path).cloned().unwrap_or_default() {
+                    let coll = super::collection_of(cx, &u.collection)?;
+                    let Ok(doc_path) = super::document_path(cx, &coll, &u.slug) else {
+                        continue;
                     };
-                    let clean = match media::clean_name(&name) {
-                        Ok(n) => n,
-                        Err(_) => {
-                            return Err(super::uploads::refused(
-                                "media-bad-name",
-                                vec![("name", name.to_arg())],
-                            ));
-                        }
+                    let Some(current) = writer.read_file(&doc_path)? else {
+                        continue;
                     };
-                    if media::by_name(&clean).map(|t| t.mime) != media::by_name(&path).map(|t| t.mime) {
-                        return Err(super::uploads::refused(
-                            "media-rename-type",
-                            vec![("name", clean.to_arg())],
-                        ));
-                    }
-                    let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
-                    let to = format!("{folder}/{clean}");
-                    if to == path {
-                        return Ok(Added {
-                            public: public_path(&config.model, &path),
-                            path: path.clone(),
-                            commit: tip.clone(),
+                    let Ok(text) = String::from_utf8(current.bytes) else {
+                        continue;
+                    };
+                    let out = readdressed(&text, &prefixes, &path, &clean);
+                    if out != text {
+                        changes.push(crate::git::Change {
+                            path: doc_path,
+                            content: Some(out.into_bytes().into()),
                         });
                     }
-                    if writer.read_file(&to)?.is_some() {
-                        return Err(super::uploads::refused(
-                            "media-name-taken",
-                            vec![("name", clean.to_arg())],
-                        ));
-                    }
-                    let mut changes = vec![
-                        crate::git::Change {
-                            path: path.clone(),
-                            content: None,
-                        },
-                        crate::git::Change {
-                            path: to.clone(),
-                            content: Some(file.bytes.into()),
-                        },
-                    ];
-                    // Each document that names the file: its addresses, and
-                    // only them, changed.
-                    let usage = usage_at(&cx, &tip, &config)?;
-                    let prefixes = prefixes(&config.model);
-                    let rest = clean.as_str();
-                    for u in usage.get(&path).cloned().unwrap_or_default() {
-                        let coll = super::collection_of(&cx, &u.collection)?;
-                        let Ok(doc_path) = super::document_path(&cx, &coll, &u.slug) else {
-                            continue;
-                        };
-                        let Some(current) = writer.read_file(&doc_path)? else {
-                            continue;
-                        };
-                        let Ok(text) = String::from_utf8(current.bytes) else {
-                            continue;
-                        };
-                        let mut out = String::with_capacity(text.len());
-                        let mut last = 0;
-                        for (range, found) in addresses(&text, &prefixes) {
-                            if found != path {
-                                continue;
-                            }
-                            let written = &text[range.clone()];
-                            let head = written.rsplit_once('/').map_or("", |(h, _)| h);
-                            out.push_str(&text[last..range.start]);
-                            out.push_str(head);
-                            out.push('/');
-                            out.push_str(rest);
-                            last = range.end;
-                        }
-                        out.push_str(&text[last..]);
-                        if out != text {
-                            changes.push(crate::git::Change {
-                                path: doc_path,
-                                content: Some(out.into_bytes().into()),
-                            });
-                        }
-                    }
-                    let done = super::commit_as(
-                        &mut writer,
-                        &tip,
-                        changes,
-                        format!("Rename {path} to {to}"),
-                        &author,
-                        &committer,
-                        now,
-                    )?;
-                    let (commit, _) = done.ok_or_else(|| SiteError::NotFound(path.clone()))?;
-                    tracing::info!(%commit, from = %path, %to, user = ?author.user_id, "media renamed");
-                    Ok(Added {
-                        public: public_path(&config.model, &to),
-                        path: to,
-                        commit,
-                    })
+                }
+                Ok(MediaChange {
+                    changes,
+                    message: format!("Rename {path} to {to}"),
+                    answer,
                 })
             })
             .await?;
-        self.index_after_commit();
-        Ok(done)
+        Ok(Added {
+            path: to,
+            public,
+            commit,
+        })
     }
 
     /// Deletes the media file at `path`: one commit by `author`. Refused
@@ -600,52 +625,58 @@ impl Site {
         author: super::Author,
         now: i64,
     ) -> Result<ObjectId, SiteError> {
-        let committer = self.committer.clone();
-        let done = self
-            .blocking(move |cx| {
-                let mut writer = cx.repo.write_lock()?;
-                super::with_retries(|| {
-                    let config = load_config(&cx)?;
-                    let folders = media::media_folders(&config.model);
-                    let tip = cx.repo.tip()?;
-                    if !media::is_media_path(&path, &folders) || writer.read_file(&path)?.is_none()
-                    {
-                        return Err(SiteError::NotFound(path.clone()));
-                    }
-                    let usage = usage_at(&cx, &tip, &config)?;
-                    if let Some(users) = usage.get(&path).filter(|u| !u.is_empty()) {
-                        use crate::i18n::ToArg;
-                        let titles: Vec<String> =
-                            users.iter().map(|u| format!("“{}”", u.title)).collect();
-                        return Err(super::uploads::refused(
-                            "media-in-use",
-                            vec![
-                                ("name", path.rsplit('/').next().unwrap_or(&path).to_arg()),
-                                ("pages", titles.join(", ").to_arg()),
-                                ("count", users.len().to_arg()),
-                            ],
-                        ));
-                    }
-                    let changes = vec![crate::git::Change {
+        use crate::i18n::ToArg;
+        let ((), commit) = self
+            .commit_media(author, now, move |cx, writer, config, tip| {
+                let folders = media::media_folders(&config.model);
+                if !media::is_media_path(&path, &folders) || !writer.has_file(&path)? {
+                    return Err(SiteError::NotFound(path.clone()));
+                }
+                let usage = usage_at(cx, tip, config)?;
+                if let Some(users) = usage.get(&path).filter(|u| !u.is_empty()) {
+                    let titles: Vec<String> =
+                        users.iter().map(|u| format!("“{}”", u.title)).collect();
+                    return Err(super::uploads::refused(
+                        "media-in-use",
+                        vec![
+                            ("name", path.rsplit('/').next().unwrap_or(&path).to_arg()),
+                            ("pages", titles.join(", ").to_arg()),
+                            ("count", users.len().to_arg()),
+                        ],
+                    ));
+                }
+                Ok(MediaChange {
+                    changes: vec![crate::git::Change {
                         path: path.clone(),
                         content: None,
-                    }];
-                    let done = super::commit_as(
-                        &mut writer,
-                        &tip,
-                        changes,
-                        format!("Delete {path}"),
-                        &author,
-                        &committer,
-                        now,
-                    )?;
-                    let (commit, _) = done.ok_or_else(|| SiteError::NotFound(path.clone()))?;
-                    tracing::info!(%commit, %path, user = ?author.user_id, "media deleted");
-                    Ok(commit)
+                    }],
+                    message: format!("Delete {path}"),
+                    answer: (),
                 })
             })
             .await?;
-        self.index_after_commit();
-        Ok(done)
+        Ok(commit)
     }
+}
+
+/// `text` with every address of the media file `path` (as `prefixes`
+/// write them) naming `name` instead, in the same folder and form; the
+/// rest of the text as it was.
+fn readdressed(text: &str, prefixes: &[(String, String)], path: &str, name: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, found) in addresses(text, prefixes) {
+        if found != path {
+            continue;
+        }
+        let written = &text[range.clone()];
+        let head = written.rsplit_once('/').map_or("", |(h, _)| h);
+        out.push_str(&text[last..range.start]);
+        out.push_str(head);
+        out.push('/');
+        out.push_str(name);
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
