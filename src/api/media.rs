@@ -7,45 +7,13 @@
 //! one commit.
 
 use super::Caller;
-use crate::http::upload::{Received, Sender};
+use crate::http::upload::{self, Sender};
 use crate::http::{AppError, AppState, Problem};
-use crate::i18n::Lang;
-use crate::site::SiteError;
 use crate::site::uploads::{Keep, Pending};
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-
-/// The problem for an edge error, in English as the API speaks.
-fn problem(e: AppError) -> Problem {
-    let (status, kind) = match &e {
-        AppError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too-large"),
-        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found"),
-        AppError::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid-fields"),
-        AppError::Internal(_) | AppError::Unavailable(_) => {
-            return Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "The file could not be kept.",
-            );
-        }
-        _ => (StatusCode::BAD_REQUEST, "bad-request"),
-    };
-    let detail = match &e {
-        AppError::NotFound(m)
-        | AppError::BadRequest(m)
-        | AppError::Forbidden(m)
-        | AppError::Conflict(m)
-        | AppError::PreconditionFailed(m)
-        | AppError::PayloadTooLarge(m)
-        | AppError::Unprocessable(m)
-        | AppError::Unavailable(m) => m.in_lang(Lang::En),
-        other => other.to_string(),
-    };
-    Problem::new(status, kind, detail)
-}
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub(super) struct UploadQuery {
@@ -76,33 +44,21 @@ pub(super) async fn upload(
         user: author.user_id,
         token: author.token_id,
     };
-    let given = request
+    let keep = Keep {
+        metadata: q.keep_metadata,
+        resize: q.resize.then_some(state.max_image_pixels),
+    };
+    let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let headers = request.headers().clone();
-    let (received, mut query) = if given.starts_with("multipart/form-data") {
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let received = if multipart {
+        let headers = request.headers().clone();
         let form = axum::extract::Multipart::from_request(request, &state)
             .await
             .map_err(|_| Problem::bad_request("The body is not a multipart form."))?;
-        let received =
-            crate::http::upload::receive(&state, sender, None, &headers, form, |n| n == "file")
-                .await
-                .map_err(problem)?;
-        let mut q = q;
-        let text = |k: &str| {
-            received
-                .texts
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-        };
-        q.folder = q.folder.or_else(|| text("folder"));
-        q.replace |= text("replace").is_some_and(|v| v == "1" || v == "true");
-        q.keep_metadata |= text("keep_metadata").is_some_and(|v| v == "1" || v == "true");
-        (received, q)
+        upload::receive(&state, sender, None, &headers, form, |n| n == "file", keep).await?
     } else {
         let Some(name) = q.filename.clone() else {
             return Err(Problem::invalid(vec![(
@@ -110,17 +66,19 @@ pub(super) async fn upload(
                 "send the file as a multipart form (`file`), or raw with `?filename=`".into(),
             )]));
         };
-        let resize = q.resize.then_some(state.max_image_pixels);
-        let received = raw(&state, sender, name, q.keep_metadata, resize, request)
-            .await
-            .map_err(problem)?;
-        (received, q)
+        upload::receive_body(&state, sender, name, keep, request.into_body()).await?
     };
     if received.too_large {
-        return Err(problem(AppError::PayloadTooLarge(
-            crate::http::upload::too_large(state.max_upload),
-        )));
+        return Err(AppError::PayloadTooLarge(upload::too_large(state.max_upload)).into());
     }
+    let folder = q
+        .folder
+        .clone()
+        .or_else(|| received.text("folder").map(str::to_string));
+    let replace = q.replace
+        || received
+            .text("replace")
+            .is_some_and(|v| v == "1" || v == "true");
     let Some((_, kept)) = received.files.into_iter().next() else {
         return Err(Problem::invalid(vec![(
             "file".into(),
@@ -128,13 +86,12 @@ pub(super) async fn upload(
         )]));
     };
     let pending = kept?;
-    if query.pending {
+    if q.pending {
         return Ok((StatusCode::CREATED, axum::Json(pending_out(&pending))).into_response());
     }
-    let folder = query.folder.take();
     let added = state
         .site
-        .add_media(folder, pending.id, query.replace, author, state.clock.now())
+        .add_media(folder, pending.id, replace, author, state.clock.now())
         .await?;
     let mut response = (
         StatusCode::CREATED,
@@ -162,45 +119,6 @@ fn pending_out(p: &Pending) -> serde_json::Value {
         "height": p.dimensions.map(|d| d.1),
         "metadata_removed": p.stripped,
         "resized_from": p.resized_from.map(|(w, h)| json!({"width": w, "height": h})),
-    })
-}
-
-/// A raw body (the file itself), streamed to a pending upload.
-async fn raw(
-    state: &AppState,
-    sender: Sender,
-    name: String,
-    keep_metadata: bool,
-    resize: Option<u32>,
-    request: Request,
-) -> Result<Received, AppError> {
-    use futures_util::StreamExt;
-    let mut incoming = state.site.begin_upload(state.max_upload).await?;
-    let mut stream = request.into_body().into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|_| AppError::BadRequest(crate::i18n::Message::key("error-bad-form")))?;
-        if incoming.push(&chunk).await.is_err() {
-            if incoming.too_large() {
-                return Err(AppError::PayloadTooLarge(crate::http::upload::too_large(
-                    state.max_upload,
-                )));
-            }
-            return Err(SiteError::Uploads("a pending upload could not be written".into()).into());
-        }
-    }
-    let keep = Keep {
-        metadata: keep_metadata,
-        resize,
-    };
-    let kept = state
-        .site
-        .receive(incoming, name, sender.user, sender.token, keep)
-        .await;
-    Ok(Received {
-        texts: Vec::new(),
-        files: vec![("file".into(), kept)],
-        too_large: false,
     })
 }
 

@@ -224,6 +224,28 @@ pub fn rfc3339(secs: i64) -> String {
         .unwrap_or_else(|| secs.to_string())
 }
 
+impl From<super::AppError> for Problem {
+    /// An error of the parts both faces share (a form's or an upload's
+    /// reading), said in English as the API speaks.
+    fn from(e: super::AppError) -> Problem {
+        use super::AppError as E;
+        let status = e.status();
+        let (kind, message) = match e {
+            E::Internal(detail) => return Problem::internal("request", detail),
+            E::LoginRequired { .. } => return Problem::unauthorized("Sign in or send a token."),
+            E::NotFound(m) => ("not-found", m),
+            E::BadRequest(m) => ("bad-request", m),
+            E::Forbidden(m) => ("forbidden", m),
+            E::Conflict(m) => ("conflict", m),
+            E::PreconditionFailed(m) => ("precondition-failed", m),
+            E::PayloadTooLarge(m) => ("too-large", m),
+            E::Unprocessable(m) => ("invalid-fields", m),
+            E::Unavailable(m) => ("unavailable", m),
+        };
+        Problem::new(status, kind, message.in_lang(crate::i18n::Lang::En))
+    }
+}
+
 impl From<AuthError> for Problem {
     fn from(e: AuthError) -> Problem {
         Problem::internal("auth", e)

@@ -22,6 +22,16 @@ pub struct Received {
     pub too_large: bool,
 }
 
+impl Received {
+    /// The text field `key`, if the form sent it.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// The form field that asks to keep photos' metadata.
 pub const KEEP_METADATA: &str = "keep_metadata";
 
@@ -35,8 +45,62 @@ pub struct Sender {
     pub token: Option<i64>,
 }
 
+/// Whether a form's box `key` was ticked (`1`, or `true` from a script).
+fn ticked(texts: &[(String, String)], key: &str) -> bool {
+    texts
+        .iter()
+        .any(|(k, v)| k == key && (v == "1" || v == "true"))
+}
+
+/// A browser's form from the signed-in `current`, URL-encoded (no file) or
+/// multipart (the fields named `is_file` are files), its CSRF token checked
+/// either way.
+pub async fn receive_form(
+    state: &AppState,
+    current: &crate::http::CurrentUser,
+    request: axum::extract::Request,
+    is_file: impl Fn(&str) -> bool,
+) -> Result<Received, AppError> {
+    use axum::extract::FromRequest;
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let crate::http::csrf::CsrfForm(texts) =
+            crate::http::csrf::CsrfForm::<Vec<(String, String)>>::from_request(request, state)
+                .await?;
+        return Ok(Received {
+            texts,
+            files: Vec::new(),
+            too_large: false,
+        });
+    }
+    let headers = request.headers().clone();
+    let form = axum::extract::Multipart::from_request(request, state)
+        .await
+        .map_err(|_| AppError::BadRequest(Message::key("error-bad-form")))?;
+    let sender = Sender {
+        user: Some(current.user.id),
+        token: None,
+    };
+    receive(
+        state,
+        sender,
+        Some(&current.session),
+        &headers,
+        form,
+        is_file,
+        Keep::default(),
+    )
+    .await
+}
+
 /// Reads a multipart form whose fields named `is_file` are files, sent by
 /// `sender`. `session`: a browser's form, whose `_csrf` must come first.
+/// `keep`: how its files are kept, besides what the form's boxes ask
+/// (`keep_metadata`, `resize`).
 pub async fn receive(
     state: &AppState,
     sender: Sender,
@@ -44,6 +108,7 @@ pub async fn receive(
     headers: &axum::http::HeaderMap,
     mut multipart: axum::extract::Multipart,
     is_file: impl Fn(&str) -> bool,
+    keep: Keep,
 ) -> Result<Received, AppError> {
     if session.is_some() {
         crate::http::csrf::check_same_origin(headers)?;
@@ -103,15 +168,15 @@ pub async fn receive(
                 }
                 continue;
             }
-            if incoming.push(&chunk).await.is_err() && !incoming.too_large() {
-                return Err(AppError::from(SiteError::Uploads(
-                    "a pending upload could not be written".into(),
-                )));
-            }
+            incoming
+                .push(&chunk)
+                .await
+                .map_err(|e| AppError::from(SiteError::io(e)))?;
         }
         if incoming.too_large() {
             over = true;
-            refused.push((name, Err(refusal(too_large(state.max_upload)))));
+            let refusal = crate::site::uploads::refusal(too_large(state.max_upload));
+            refused.push((name, Err(refusal)));
         } else if file_name.is_empty() && incoming.size() == 0 {
             // A file box left empty: nothing was chosen.
         } else {
@@ -122,11 +187,10 @@ pub async fn receive(
         return Err(AppError::Forbidden(Message::key("error-csrf")));
     }
     let keep = Keep {
-        metadata: texts.iter().any(|(k, v)| k == KEEP_METADATA && v == "1"),
-        resize: texts
-            .iter()
-            .any(|(k, v)| k == RESIZE && v == "1")
-            .then_some(state.max_image_pixels),
+        metadata: keep.metadata || ticked(&texts, KEEP_METADATA),
+        resize: keep
+            .resize
+            .or_else(|| ticked(&texts, RESIZE).then_some(state.max_image_pixels)),
     };
     let mut files = refused;
     for (name, file_name, incoming) in arrived {
@@ -143,9 +207,38 @@ pub async fn receive(
     })
 }
 
-/// A refusal said beside the file.
-fn refusal(message: Message) -> SiteError {
-    SiteError::InvalidFields(crate::site::InvalidFields(vec![("file".into(), message)]))
+/// A raw body (the file itself, named `name`), streamed to a pending
+/// upload as [`receive`] does a form's file; past the limit, refused at
+/// once.
+pub async fn receive_body(
+    state: &AppState,
+    sender: Sender,
+    name: String,
+    keep: Keep,
+    body: axum::body::Body,
+) -> Result<Received, AppError> {
+    use futures_util::StreamExt;
+    let mut incoming = state.site.begin_upload(state.max_upload).await?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| AppError::BadRequest(Message::key("error-bad-form")))?;
+        incoming
+            .push(&chunk)
+            .await
+            .map_err(|e| AppError::from(SiteError::io(e)))?;
+        if incoming.too_large() {
+            return Err(AppError::PayloadTooLarge(too_large(state.max_upload)));
+        }
+    }
+    let kept = state
+        .site
+        .receive(incoming, name, sender.user, sender.token, keep)
+        .await;
+    Ok(Received {
+        texts: Vec::new(),
+        files: vec![("file".into(), kept)],
+        too_large: false,
+    })
 }
 
 /// Why an upload over `limit` bytes was refused, naming the limit.

@@ -62,26 +62,31 @@ pub struct Incoming {
     id: String,
     path: PathBuf,
     /// Written in large pieces: each write of a file is a blocking task.
+    /// `None` once closed.
     file: Option<tokio::io::BufWriter<tokio::fs::File>>,
     size: u64,
     limit: u64,
+    /// Checked and kept: the file is no longer this guard's to remove.
+    kept: bool,
 }
 
-/// More bytes than the limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooLarge;
-
 impl Incoming {
-    /// Appends `chunk`; refused past the limit (the file is then dropped
-    /// with this value).
+    /// Appends `chunk`, counted; past the limit nothing more is written
+    /// ([`Self::too_large`] says so).
     pub async fn push(&mut self, chunk: &[u8]) -> Result<(), std::io::Error> {
         use tokio::io::AsyncWriteExt;
         self.size += chunk.len() as u64;
-        if self.size > self.limit {
-            return Err(std::io::Error::other(TooLargeError));
-        }
-        if let Some(file) = self.file.as_mut() {
+        if let Some(file) = self.file.as_mut().filter(|_| self.size <= self.limit) {
             file.write_all(chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes out what is buffered and closes the file.
+    async fn close(&mut self) -> Result<(), std::io::Error> {
+        use tokio::io::AsyncWriteExt;
+        if let Some(mut file) = self.file.take() {
+            file.flush().await?;
         }
         Ok(())
     }
@@ -96,14 +101,10 @@ impl Incoming {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("the upload is larger than the limit")]
-struct TooLargeError;
-
 impl Drop for Incoming {
     fn drop(&mut self) {
-        // Not finished (refused, or the connection dropped): nothing stays.
-        if self.file.is_some() {
+        // Not kept (refused, or the connection dropped): nothing stays.
+        if !self.kept {
             let _ = std::fs::remove_file(&self.path);
         }
     }
@@ -163,6 +164,7 @@ impl Uploads {
             file: Some(file),
             size: 0,
             limit: limit as u64,
+            kept: false,
         })
     }
 
@@ -206,11 +208,13 @@ impl Uploads {
 }
 
 /// Why an upload was refused, said beside the file.
+pub fn refusal(message: crate::i18n::Message) -> SiteError {
+    SiteError::InvalidFields(super::edit::InvalidFields(vec![("file".into(), message)]))
+}
+
+/// [`refusal`] of the catalogue's message `key`.
 pub(super) fn refused(key: &'static str, args: Vec<(&'static str, crate::i18n::Arg)>) -> SiteError {
-    SiteError::InvalidFields(super::edit::InvalidFields(vec![(
-        "file".into(),
-        crate::i18n::Message::Key(key, args),
-    )]))
+    refusal(crate::i18n::Message::Key(key, args))
 }
 
 /// How an upload is to be kept.
@@ -239,11 +243,7 @@ impl Site {
         keep: Keep,
     ) -> Result<Pending, SiteError> {
         use crate::i18n::ToArg;
-        use tokio::io::AsyncWriteExt;
-        if let Some(mut file) = incoming.file.take() {
-            file.flush().await.map_err(SiteError::io)?;
-            incoming.file = Some(file);
-        }
+        incoming.close().await.map_err(SiteError::io)?;
         // The kinds of file the site takes (`media_types`), else all.
         let allowed = self
             .config()
@@ -383,8 +383,8 @@ impl Site {
             if !stripped {
                 std::fs::rename(&incoming.path, &target).map_err(SiteError::io)?;
             }
-            // Arrived whole: the guard has nothing left to remove.
-            incoming.file = None;
+            // Kept under its own name: the guard has nothing left to remove.
+            incoming.kept = true;
             let _ = std::fs::remove_file(&incoming.path);
             let pending = Pending {
                 id: id.clone(),

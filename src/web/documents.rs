@@ -570,7 +570,12 @@ fn media_widgets(
     let keys: Vec<String> = page.fields.iter().map(|f| f.key.clone()).collect();
     let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
     let fields = crate::content::media::media_fields(Some(model), schema, &key_refs);
-    let lang = page.ctx.lang;
+    let around = super::media_field::Around {
+        chooser: extras.chooser.as_ref(),
+        model: &extras.site.model,
+        max_pixels: extras.max_pixels,
+        lang: page.ctx.lang,
+    };
     let mut alt_keys = Vec::new();
     for mf in &fields {
         let Some(i) = page.fields.iter().position(|f| f.key == mf.key) else {
@@ -587,39 +592,36 @@ fn media_widgets(
                     .iter()
                     .find(|f| f.key == *a && matches!(f.widget, "text" | "multiline"))
             })
-            .map(|f| {
-                (
-                    f.key.clone(),
-                    f.label.clone(),
-                    f.value.clone(),
-                    f.error.clone(),
-                )
+            .map(|f| super::media_field::AltView {
+                // Ticked as the person sent it, else as the file says
+                // (`alt: ""`, empty on purpose).
+                decorative: match kept {
+                    Some(k) if k.shown.contains(&mf.key) => {
+                        k.submitted.decorative.contains(&mf.key)
+                    }
+                    _ => {
+                        f.value.is_empty()
+                            && doc.scalar_meaning(&f.key)
+                                == Some(crate::content::yaml::PlainMeaning::String)
+                    }
+                },
+                key: f.key.clone(),
+                label: f.label.clone(),
+                value: f.value.clone(),
+                error: f.error.clone(),
+                remembered: false,
             });
-        let decorative = match (&alt, kept) {
-            (Some(_), Some(k)) if k.shown.contains(&mf.key) => {
-                k.submitted.decorative.contains(&mf.key)
-            }
-            (Some((key, _, value, _)), _) => {
-                value.is_empty()
-                    && doc.scalar_meaning(key) == Some(crate::content::yaml::PlainMeaning::String)
-            }
-            (None, _) => false,
-        };
-        if let Some((k, ..)) = &alt {
-            alt_keys.push(k.clone());
+        if let Some(a) = &alt {
+            alt_keys.push(a.key.clone());
         }
         let value = page.fields[i].value.clone();
         let view = super::media_field::view(
             mf,
             &value,
             alt,
-            decorative,
             extras.remembered.get(&mf.key),
             extras.pending.get(&mf.key),
-            extras.chooser.as_ref(),
-            &extras.site.model,
-            extras.max_pixels,
-            lang,
+            &around,
         );
         page.fields[i].widget = "media";
         page.fields[i].media = Some(view);
@@ -769,6 +771,15 @@ struct Submitted {
 }
 
 impl Submitted {
+    /// Every field the form sent, the body and each image field too: what
+    /// to show from it when the form is shown again.
+    fn everything(&self) -> Vec<String> {
+        let mut shown = self.order.clone();
+        shown.push("body".into());
+        shown.extend(self.alt_of.keys().cloned());
+        shown
+    }
+
     fn parse(pairs: Vec<(String, String)>, lang: crate::i18n::Lang) -> Result<Submitted, AppError> {
         let mut base = None;
         let mut body = None;
@@ -886,38 +897,9 @@ pub(super) async fn save(
     Path((collection, slug)): Path<(String, String)>,
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
-    use axum::extract::FromRequest;
-    let multipart = request
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    let received = if multipart {
-        let headers = request.headers().clone();
-        let form = axum::extract::Multipart::from_request(request, &state)
-            .await
-            .map_err(|_| AppError::BadRequest(crate::i18n::Message::key("error-bad-form")))?;
-        crate::http::upload::receive(
-            &state,
-            crate::http::upload::Sender {
-                user: Some(current.user.id),
-                token: None,
-            },
-            Some(&current.session),
-            &headers,
-            form,
-            |n| n.starts_with("u."),
-        )
-        .await?
-    } else {
-        let CsrfForm(pairs) =
-            CsrfForm::<Vec<(String, String)>>::from_request(request, &state).await?;
-        crate::http::upload::Received {
-            texts: pairs,
-            files: Vec::new(),
-            too_large: false,
-        }
-    };
+    let received =
+        crate::http::upload::receive_form(&state, &current, request, |n| n.starts_with("u."))
+            .await?;
     save_form(&state, &current, collection, slug, received).await
 }
 
@@ -996,9 +978,7 @@ async fn save_form(
         } else {
             submitted.nested.apply(&op, field)
         };
-        let mut shown = submitted.order.clone();
-        shown.push("body".into());
-        shown.extend(submitted.alt_of.keys().cloned());
+        let shown = submitted.everything();
         let mut extras = extras(state, &loaded).await?;
         extras.pending = pending;
         if let Some(key) = op.strip_prefix("media:") {
@@ -1135,9 +1115,7 @@ async fn save_form(
                     (Some(conflict), kept, refused)
                 }
                 SiteError::InvalidFields(invalid) => {
-                    let mut shown = submitted.order.clone();
-                    shown.push("body".into());
-                    shown.extend(submitted.alt_of.keys().cloned());
+                    let shown = submitted.everything();
                     let kept = Kept {
                         submitted: &submitted,
                         shown,

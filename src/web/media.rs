@@ -91,6 +91,8 @@ const PER_PAGE: usize = 100;
 /// One file as the library shows it.
 struct FileView {
     path: String,
+    /// Where it is served (`/media/file/...`, each segment encoded).
+    url: String,
     name: String,
     public: String,
     thumbnail: bool,
@@ -159,6 +161,7 @@ pub(super) async fn library(
         .iter()
         .map(|f| FileView {
             path: f.path.clone(),
+            url: super::media_url(&f.path),
             name: f.path.rsplit('/').next().unwrap_or(&f.path).to_string(),
             public: f.public.clone(),
             thumbnail: f.kind.is_some_and(|k| k.raster),
@@ -213,37 +216,21 @@ pub(super) async fn library(
 pub(super) async fn upload(
     State(state): State<AppState>,
     current: crate::http::CurrentUser,
-    headers: axum::http::HeaderMap,
-    multipart: axum::extract::Multipart,
+    request: axum::extract::Request,
 ) -> Result<Response, AppError> {
     use crate::i18n::{Message, ToArg};
     let lang = current.lang;
-    let received = crate::http::upload::receive(
-        &state,
-        crate::http::upload::Sender {
-            user: Some(current.user.id),
-            token: None,
-        },
-        Some(&current.session),
-        &headers,
-        multipart,
-        |n| n == "file",
-    )
-    .await?;
-    let text = |key: &str| {
-        received
-            .texts
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.chars().take(300).collect::<String>())
-    };
+    let received =
+        crate::http::upload::receive_form(&state, &current, request, |n| n == "file").await?;
     if received.too_large {
         return Err(AppError::PayloadTooLarge(crate::http::upload::too_large(
             state.max_upload,
         )));
     }
-    let folder = text("folder");
-    let replace = text("replace").as_deref() == Some("1");
+    let folder = received
+        .text("folder")
+        .map(|v| v.chars().take(300).collect::<String>());
+    let replace = received.text("replace") == Some("1");
     let Some((_, kept)) = received.files.into_iter().next() else {
         return Err(AppError::Unprocessable(Message::key("media-no-file")));
     };

@@ -55,6 +55,16 @@ pub(super) struct AltView {
     pub remembered: bool,
 }
 
+/// What every media field of a form is shown with.
+pub(super) struct Around<'a> {
+    /// The library's files, when a field's chooser is open.
+    pub chooser: Option<&'a Chooser>,
+    pub model: &'a crate::content::Model,
+    /// `--max-image-pixels`.
+    pub max_pixels: u32,
+    pub lang: Lang,
+}
+
 /// The library's files for an open chooser.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Chooser {
@@ -90,21 +100,23 @@ pub(super) fn thumbnail(model: &crate::content::Model, value: &str) -> Option<St
         .then(|| super::media_url(&path))
 }
 
-/// What a media field's form shows, from its value, the alt field's value
-/// and what the person sent.
-#[allow(clippy::too_many_arguments)]
+/// What a media field's form shows, from its value, its alt field (as the
+/// form would show it: the file's value or the person's), the alt text
+/// other pages give the file, and a file chosen and not saved yet.
 pub(super) fn view(
     field: &MediaField,
     value: &str,
-    alt: Option<(String, String, String, Option<String>)>,
-    decorative: bool,
+    alt: Option<AltView>,
     remembered: Option<&String>,
     pending: Option<&Pending>,
-    chooser: Option<&Chooser>,
-    model: &crate::content::Model,
-    max_pixels: u32,
-    lang: Lang,
+    around: &Around<'_>,
 ) -> MediaView {
+    let Around {
+        chooser,
+        model,
+        max_pixels,
+        lang,
+    } = *around;
     let image = field.kind == MediaKind::Image;
     let name = value
         .split(['?', '#'])
@@ -152,19 +164,16 @@ pub(super) fn view(
             }
         })
         .unwrap_or_default();
-    let alt_view = alt.map(|(key, label, current, error)| {
+    let alt_view = alt.map(|mut alt| {
         // Refused for want of alt text: what another page says of the same
         // image is offered, filled in, to check before saving again.
-        let offer =
-            remembered.filter(|_| current.trim().is_empty() && error.is_some() && !decorative);
-        AltView {
-            key,
-            label,
-            value: offer.cloned().unwrap_or(current),
-            error,
-            decorative,
-            remembered: offer.is_some(),
+        if let Some(offer) = remembered
+            .filter(|_| alt.value.trim().is_empty() && alt.error.is_some() && !alt.decorative)
+        {
+            alt.value = offer.clone();
+            alt.remembered = true;
         }
+        alt
     });
     MediaView {
         image,
