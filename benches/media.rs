@@ -136,12 +136,7 @@ fn media(c: &mut Criterion) {
         html.contains("photo-00000.png"),
         "the library lists the files"
     );
-    let csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .expect("token")
-        .to_string();
+    let csrf = server::csrf_of(&html);
     let upload = |name: String, bytes: Vec<u8>| {
         let client = client.clone();
         let url = format!("{base}/media");

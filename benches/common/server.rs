@@ -52,6 +52,16 @@ pub const LIGHT_HASHING: [(&str, &str); 2] = [
     ("CAIRN_ARGON2_ITERATIONS", "2"),
 ];
 
+/// The session's CSRF token on a page (its logout form has it).
+#[allow(dead_code)] // the api bench uses tokens, not a session
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a CSRF token")
+        .to_string()
+}
+
 /// `bin serve` for `site` with an administrator `admin` made in `data`,
 /// and a client signed in as them (cookies kept, redirects not followed).
 #[allow(dead_code)] // the api bench uses tokens, not a session
@@ -99,12 +109,7 @@ pub fn serve_signed_in(
             .text()
             .await
             .expect("text");
-        let csrf = form
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .expect("a CSRF token")
-            .to_string();
+        let csrf = csrf_of(&form);
         let r = client
             .post(format!("{base}/login"))
             .form(&[

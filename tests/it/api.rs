@@ -92,6 +92,22 @@ impl Api {
             .await
     }
 
+    /// POST of `body` as it is (a file), without a content type.
+    pub(crate) async fn post_bytes(&self, path: &str, body: Vec<u8>) -> reqwest::Response {
+        self.request(reqwest::Method::POST, path)
+            .body(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub(crate) async fn delete(&self, path: &str) -> reqwest::Response {
+        self.request(reqwest::Method::DELETE, path)
+            .send()
+            .await
+            .expect("DELETE")
+    }
+
     pub(crate) async fn send_json(
         &self,
         method: reqwest::Method,
@@ -124,7 +140,7 @@ pub(crate) async fn problem(r: reqwest::Response, status: u16) -> Value {
 }
 
 /// A demo site with an editor token owned by `alice` and a reviewer token.
-fn demo() -> (tempfile::TempDir, Server, String, String) {
+pub(crate) fn demo() -> (tempfile::TempDir, Server, String, String) {
     let dir = tempdir();
     let server = Server::start(dir.path(), None);
     add_user(

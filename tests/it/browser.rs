@@ -673,7 +673,14 @@ async fn the_widgets_add_items_preview_the_text_and_save_in_a_real_browser() {
             // Add a partner: the page comes back with a third item, the
             // focus in its first box, and the text typed kept.
             s.click_and_wait("button[value='add:partners']").await;
-            let focused = s.run("return document.activeElement.name").await;
+            // `autofocus` applies once the page is shown: on a loaded
+            // machine, a moment after it has loaded.
+            let deadline = Instant::now() + Duration::from_secs(5);
+            let mut focused = s.run("return document.activeElement.name").await;
+            while focused != "n:partners[2].name" && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                focused = s.run("return document.activeElement.name").await;
+            }
             assert_eq!(focused, "n:partners[2].name", "{tag}");
             assert!(
                 s.run("return document.querySelector('#body').value")

@@ -179,41 +179,13 @@ async fn the_library_lists_each_file_with_its_size_dimensions_and_the_pages_usin
 
 /// Posts the library's upload form as a browser does (multipart, the CSRF
 /// token first), with `file` named `name`.
-async fn upload(server: &Server, browser: &Browser, name: &str, bytes: &[u8]) -> (u16, String) {
+async fn upload(browser: &Browser, name: &str, bytes: &[u8]) -> (u16, String) {
     let (_, html) = browser.get("/media").await;
-    // The session's token (every page has it, in the logout form at least).
-    let csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_default()
-        .to_string();
-    let boundary = "----cairn-test-boundary-7d2f";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n")
-            .as_bytes(),
-    );
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let r = browser
-        .client
-        .post(server.url("/media"))
-        .header("origin", server.base.clone())
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .expect("POST /media");
+    let fields = [
+        ("_csrf".to_string(), csrf_of(&html)),
+        ("file".to_string(), String::new()),
+    ];
+    let r = post_multipart(browser, "/media", &fields, &[("file", name, bytes)]).await;
     let status = r.status().as_u16();
     (status, unescape(&r.text().await.unwrap_or_default()))
 }
@@ -222,9 +194,9 @@ async fn upload(server: &Server, browser: &Browser, name: &str, bytes: &[u8]) ->
 async fn a_file_added_to_the_library_is_one_commit_by_the_editor_and_served_back() {
     let dir = tempdir();
     let site = media_site(dir.path(), None);
-    let (server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
+    let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let commits = commit_count(&site);
-    let (status, _) = upload(&server, &browser, "Photo Été.PNG", PNG).await;
+    let (status, _) = upload(&browser, "Photo Été.PNG", PNG).await;
     assert_eq!(status, 303);
     assert_eq!(commit_count(&site), commits + 1);
     let shown = git(
@@ -251,7 +223,7 @@ async fn a_file_added_to_the_library_is_one_commit_by_the_editor_and_served_back
         "{html}"
     );
     // The same name again: a suffix, never an overwrite.
-    let (status, _) = upload(&server, &browser, "photo-ete.png", PNG).await;
+    let (status, _) = upload(&browser, "photo-ete.png", PNG).await;
     assert_eq!(status, 303);
     assert!(site.join("assets/photo-ete-2.png").exists());
     assert_eq!(commit_count(&site), commits + 2);
@@ -282,7 +254,7 @@ async fn bad_uploads_are_refused_with_their_message_and_nothing_is_written() {
         ("photo.jpg", PNG, 422, "named like another kind of file"),
         ("tool.exe", PNG, 422, "is not a kind of file the site takes"),
     ] {
-        let (got, html) = upload(&server, &browser, name, bytes).await;
+        let (got, html) = upload(&browser, name, bytes).await;
         assert_eq!(got, status, "{name}: {html}");
         assert!(html.contains(says), "{name}: {says} in:\n{html}");
     }
@@ -300,7 +272,7 @@ async fn bad_uploads_are_refused_with_their_message_and_nothing_is_written() {
     assert_eq!(r.status().as_u16(), 403);
     // A reviewer may not add files.
     let reviewer = sign_in_as(&server, "rita", "reviewer").await;
-    let (status, _) = upload(&server, &reviewer, "ok.png", PNG).await;
+    let (status, _) = upload(&reviewer, "ok.png", PNG).await;
     assert_eq!(status, 403);
     assert_eq!(git(&site, &["rev-parse", "HEAD"]), head, "nothing written");
 }
@@ -363,7 +335,7 @@ async fn a_refused_upload_is_explained_in_the_readers_language() {
     let (server, _browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let french = Browser::speaking(&server, "fr");
     french.login("alice", PASSWORD).await;
-    let (status, html) = upload(&server, &french, "vide.png", b"").await;
+    let (status, html) = upload(&french, "vide.png", b"").await;
     assert_eq!(status, 422);
     assert!(
         html.contains("Le fichier est vide. Rien n’a été ajouté."),
@@ -377,12 +349,7 @@ async fn a_renamed_file_keeps_its_pages_and_a_replaced_one_keeps_its_history() {
     let site = media_site(dir.path(), None);
     let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let (_, html) = browser.get("/media").await;
-    let csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap_or_default()
-        .to_string();
+    let csrf = csrf_of(&html);
     let before = commit_count(&site);
     // Used by _projects/a.md: renamed there too, in the same commit.
     let form = vec![
@@ -476,20 +443,14 @@ async fn the_site_can_narrow_the_kinds_of_file_it_takes() {
     let site = media_site(dir.path(), Some("media_types: [jpeg, pdf, exe]\n"));
     let (_server, browser) = site_with_editor(&site, &dir.path().join("data")).await;
     let before = commit_count(&site);
-    let (status, html) = upload(&_server, &browser, "x.png", PNG).await;
+    let (status, html) = upload(&browser, "x.png", PNG).await;
     assert_eq!(status, 422);
     assert!(
         html.contains("“x.png” is a kind of file this site does not take. It takes: jpg, pdf."),
         "{html}"
     );
     assert_eq!(commit_count(&site), before);
-    let (status, _) = upload(
-        &_server,
-        &browser,
-        "plan.pdf",
-        b"%PDF-1.7\n%\xe2\n1 0 obj\n",
-    )
-    .await;
+    let (status, _) = upload(&browser, "plan.pdf", b"%PDF-1.7\n%\xe2\n1 0 obj\n").await;
     assert_eq!(status, 303);
     assert_eq!(commit_count(&site), before + 1);
 }

@@ -250,7 +250,7 @@ async fn bad_files_from_the_form_are_refused_with_their_message_and_the_values_k
     // A reviewer cannot save the form at all.
     let reviewer = sign_in_as(&server, "rita", "reviewer").await;
     let (_, theirs) = reviewer.get("/media").await;
-    let csrf = input_value(&theirs, "_csrf").expect("token");
+    let csrf = csrf_of(&theirs);
     let r = post_multipart(
         &reviewer,
         PAGE,
@@ -459,32 +459,18 @@ async fn jekyll_builds_the_page_with_the_uploaded_image_at_the_path_it_uses() {
 
 #[tokio::test]
 async fn the_api_adds_lists_and_deletes_media_and_commits_an_upload_with_an_entry() {
-    use crate::api::{Api, problem, token};
+    use crate::api::{Api, demo, problem, token};
     use serde_json::{Value, json};
-    let dir = tempdir();
-    let server = Server::start(dir.path(), None);
-    add_user(
-        dir.path(),
-        "alice",
-        "editor",
-        "alice@example.org",
-        "Alice Martin",
-    );
+    let (dir, server, editor, reviewer) = demo();
     let site = server.site();
-    let editor = token(dir.path(), "site", &["--role", "editor", "--user", "alice"]);
     let bot = token(dir.path(), "bot", &["--role", "editor"]);
-    let reviewer = token(dir.path(), "dash", &["--role", "reviewer"]);
     let api = Api::new(&server, Some(&editor));
     let before = commit_count(&site);
 
     // A raw body with its name: its own commit by the token's owner.
     let r = api
-        .request(reqwest::Method::POST, "/api/v1/media?filename=Plan%20B.png")
-        .header("content-type", "image/png")
-        .body(PNG.to_vec())
-        .send()
-        .await
-        .expect("POST");
+        .post_bytes("/api/v1/media?filename=Plan%20B.png", PNG.to_vec())
+        .await;
     assert_eq!(r.status().as_u16(), 201);
     let added: Value = r.json().await.expect("json");
     assert_eq!(added["path"], "assets/plan-b.png");
@@ -538,33 +524,21 @@ async fn the_api_adds_lists_and_deletes_media_and_commits_an_upload_with_an_entr
         ),
     ];
     for (path, body, status) in bad {
-        let r = api
-            .request(reqwest::Method::POST, path)
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
-        problem(r, status).await;
+        problem(api.post_bytes(path, body).await, status).await;
     }
     let r = Api::new(&server, Some(&reviewer))
-        .request(reqwest::Method::POST, "/api/v1/media?filename=x.png")
-        .body(PNG.to_vec())
-        .send()
-        .await
-        .expect("POST");
+        .post_bytes("/api/v1/media?filename=x.png", PNG.to_vec())
+        .await;
     problem(r, 403).await;
     assert_eq!(commit_count(&site), before + 2, "nothing written");
 
     // Pending, then named by an entry's write: one commit holds both.
     let r = api
-        .request(
-            reqwest::Method::POST,
+        .post_bytes(
             "/api/v1/media?filename=cover.png&pending=true",
+            PNG.to_vec(),
         )
-        .body(PNG.to_vec())
-        .send()
-        .await
-        .expect("POST");
+        .await;
     assert_eq!(r.status().as_u16(), 201);
     let pending: Value = r.json().await.expect("json");
     let id = pending["upload"].as_str().expect("id").to_string();
@@ -606,28 +580,13 @@ async fn the_api_adds_lists_and_deletes_media_and_commits_an_upload_with_an_entr
     assert_fsck_clean(&site);
 
     // Delete: refused while used (with the entry), else a commit.
-    let r = api
-        .request(
-            reqwest::Method::DELETE,
-            "/api/v1/media/assets/images/cover.png",
-        )
-        .send()
-        .await
-        .expect("DELETE");
+    let r = api.delete("/api/v1/media/assets/images/cover.png").await;
     let p = problem(r, 422).await;
     assert!(p.to_string().contains("AI & Cities"), "{p}");
-    let r = api
-        .request(reqwest::Method::DELETE, "/api/v1/media/assets/second.png")
-        .send()
-        .await
-        .expect("DELETE");
+    let r = api.delete("/api/v1/media/assets/second.png").await;
     assert_eq!(r.status().as_u16(), 200);
     assert!(!site.join("assets/second.png").exists());
-    let r = api
-        .request(reqwest::Method::DELETE, "/api/v1/media/_config.yml")
-        .send()
-        .await
-        .expect("DELETE");
+    let r = api.delete("/api/v1/media/_config.yml").await;
     problem(r, 404).await;
     assert!(site.join("_config.yml").exists());
 }

@@ -594,6 +594,16 @@ pub async fn save_mission(browser: &Browser, mission: &str) {
     assert_eq!(answer.status().as_u16(), 303, "saving {mission:?}");
 }
 
+/// The session's CSRF token on a page (every signed-in page has it, in the
+/// logout form at least).
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a CSRF token on the page")
+        .to_string()
+}
+
 /// Posts `fields` (in order, `_csrf` first as the page lists it) to `path`
 /// as `multipart/form-data`, as a browser sends a form with file boxes:
 /// each of `files` (field, file name, bytes) takes its field's place.
