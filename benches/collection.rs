@@ -33,6 +33,7 @@ fn collection(c: &mut Criterion) {
             db.clone(),
             default_committer(),
             cairn::site::uploads::Uploads::open(&dir.path().join("uploads")).expect("uploads"),
+            cairn::search::SearchIndex::open(&dir.path().join("search")).expect("search"),
         )
     };
 

@@ -172,7 +172,7 @@ pub async fn token(data: &Path, command: TokenCommand) -> Result<(), CommandErro
     Ok(())
 }
 
-/// `cairn reindex`: empties the history index and builds it again.
+/// `cairn reindex`: empties the history and search indexes and builds them again.
 pub async fn reindex(data: &Path, site: Option<&Path>) -> Result<(), CommandError> {
     let site_path = site.map_or_else(|| data.join("site"), Path::to_path_buf);
     let repo = crate::git::Repo::open_reader(&site_path)
@@ -180,12 +180,25 @@ pub async fn reindex(data: &Path, site: Option<&Path>) -> Result<(), CommandErro
     let pool = crate::db::open(&data.join("cairn.db")).await?;
     let uploads = crate::site::uploads::Uploads::open(&data.join("uploads"))
         .map_err(|e| CommandError::Site(e.to_string()))?;
-    let site = crate::site::Site::new(repo, pool, crate::site::default_committer(), uploads);
+    let search = crate::search::SearchIndex::open(&data.join("search"))
+        .map_err(|e| CommandError::Site(e.to_string()))?;
+    let site = crate::site::Site::new(
+        repo,
+        pool,
+        crate::site::default_committer(),
+        uploads,
+        search,
+    );
     let n = site
         .reindex()
         .await
         .map_err(|e| CommandError::Site(e.to_string()))?;
     println!("Indexed {n} commits");
+    let documents = site
+        .rebuild_search()
+        .await
+        .map_err(|e| CommandError::Site(e.to_string()))?;
+    println!("Indexed {documents} documents for search");
     Ok(())
 }
 

@@ -27,6 +27,7 @@ pub mod db;
 pub mod git;
 pub mod http;
 pub mod i18n;
+pub mod search;
 pub mod server;
 pub mod shutdown;
 pub mod site;

@@ -184,7 +184,10 @@ pub async fn prepare(
     };
     let uploads = crate::site::uploads::Uploads::open(&data.join("uploads"))
         .map_err(|e| StartError::Data(data.join("uploads"), e.to_string()))?;
-    let site = Site::new(repo, db.clone(), committer, uploads);
+    let search = crate::search::SearchIndex::open(&data.join("search"))
+        .map_err(|e| StartError::Data(data.join("search"), e.to_string()))?;
+    let site = Site::new(repo, db.clone(), committer, uploads, search);
+    site.index_search_in_background();
     let build_settings =
         (args.build_command.is_some() || args.build_hook_url.is_some()).then(|| {
             crate::builds::BuildSettings {

@@ -637,3 +637,22 @@ media-pending-resized = { $name } ({ $w } × { $h } px, resized from { $fw } × 
 config-media-type = “{ $type }” in media_types is not a kind of file Cairn takes (jpg, png, gif, webp, avif, svg, pdf, mp4, webm); it is left out.
 media-type-not-allowed = “{ $name }” is a kind of file this site does not take. It takes: { $types }.
 media-avif-metadata = “{ $name }” carries details about the photo (such as where it was taken) that Cairn cannot remove from an AVIF file. Export it again without them, or as JPEG, or tick “Keep the photo's location and camera details”.
+
+## Search
+search-title = Search
+search-label = Words to find
+search-placeholder = Search the site
+search-button = Search
+search-collection = Collection
+search-any-collection = All collections
+search-field = In
+search-any-field = Anywhere
+search-hint = Every word must be found; “quotes” keep words together. Word forms and accents do not matter: “villes” finds “ville”.
+search-results = { $count ->
+    [0] Nothing found for “{ $query }”. Try fewer or other words.
+    [one] One page found for “{ $query }”.
+   *[other] { $count } pages found for “{ $query }”.
+}
+search-pages = Result pages
+search-previous = Previous results
+search-next = More results

@@ -637,3 +637,22 @@ media-pending-resized = { $name } ({ $w } × { $h } px, réduit de { $fw } × { 
 config-media-type = « { $type } » dans media_types n’est pas un type de fichier que Cairn prend (jpg, png, gif, webp, avif, svg, pdf, mp4, webm) ; il est laissé de côté.
 media-type-not-allowed = « { $name } » est un type de fichier que ce site ne prend pas. Il prend : { $types }.
 media-avif-metadata = « { $name } » contient des informations sur la photo (comme le lieu de la prise de vue) que Cairn ne peut pas retirer d’un fichier AVIF. Exportez-le de nouveau sans elles, ou en JPEG, ou cochez « Garder le lieu et les détails de l’appareil de la photo ».
+
+## Recherche
+search-title = Recherche
+search-label = Mots à chercher
+search-placeholder = Chercher dans le site
+search-button = Chercher
+search-collection = Collection
+search-any-collection = Toutes les collections
+search-field = Dans
+search-any-field = Partout
+search-hint = Chaque mot doit être trouvé ; les « guillemets » gardent les mots ensemble. Les formes des mots et les accents ne comptent pas : « villes » trouve « ville ».
+search-results = { $count ->
+    [0] Rien trouvé pour « { $query } ». Essayez moins de mots, ou d’autres.
+    [one] Une page trouvée pour « { $query } ».
+   *[other] { $count } pages trouvées pour « { $query } ».
+}
+search-pages = Pages de résultats
+search-previous = Résultats précédents
+search-next = Plus de résultats

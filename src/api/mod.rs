@@ -7,6 +7,10 @@
 
 mod entries;
 mod history;
+mod search;
+
+/// A search query longer than this is cut (it is answered, never refused).
+pub(crate) use search::MAX_QUERY_CHARS as MAX_SEARCH_QUERY_CHARS;
 mod media;
 mod openapi;
 
@@ -117,6 +121,12 @@ pub fn routes() -> Vec<ApiRoute> {
             "/api/v1/history",
             "Changes to the site, newest first",
             get(history::list),
+        ),
+        route(
+            M::GET,
+            "/api/v1/search",
+            "Full-text search over every collection, best first",
+            get(search::search),
         ),
         route(
             M::GET,

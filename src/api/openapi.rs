@@ -41,6 +41,16 @@ fn query_parameters(method: &Method, path: &str) -> Vec<Value> {
             q("until", "YYYY-MM-DD, inclusive"),
             q("cursor", "the next_cursor of the previous page"),
         ],
+        ("GET", "/api/v1/search") => vec![
+            q(
+                "q",
+                "words (French and English forms, accents ignored) and \"quoted phrases\"; all must be found",
+            ),
+            q("collection", "only this collection"),
+            q("field", "only this front matter field, or body"),
+            q("page", "the page, from 1 to 500"),
+            q("per_page", "results per page, 1 to 100 (default 20)"),
+        ],
         ("GET", "/api/v1/media") => vec![
             q("page", "the page, from 1"),
             q("per_page", "files per page, 1 to 500 (default 100)"),

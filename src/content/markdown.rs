@@ -108,6 +108,25 @@ fn kramdown_id(text: &str) -> String {
     if id.is_empty() { "section".into() } else { id }
 }
 
+/// `body` as the words a reader sees: Markdown's marks and link addresses
+/// gone, blocks separated by a space (what search indexes and quotes).
+pub fn plain_text(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let space = |out: &mut String| {
+        if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    };
+    for event in Parser::new_ext(body, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) | Event::Rule => space(&mut out),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -250,7 +250,10 @@ impl Site {
 
     /// Runs `work` in the background, remembered until it ends so that
     /// [`Site::settle`] can wait for it.
-    fn spawn_after_commit(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
+    pub(super) fn spawn_after_commit(
+        &self,
+        work: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
         let handle = tokio::spawn(work);
         let mut pending = self.after_commit.lock().unwrap_or_else(|p| p.into_inner());
         pending.retain(|h| !h.is_finished());
@@ -284,6 +287,9 @@ impl Site {
             }
             if let Err(e) = site.index_history().await {
                 tracing::error!(error = %e, "could not update the history index");
+            }
+            if let Err(e) = site.index_search().await {
+                tracing::error!(error = %e, "could not update the search index");
             }
         });
     }

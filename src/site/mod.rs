@@ -14,6 +14,7 @@ pub mod history;
 pub mod media;
 pub mod merge;
 pub mod publish;
+pub mod search;
 pub mod uploads;
 
 use cache::{Cache, Parsed};
@@ -189,6 +190,10 @@ pub struct Site {
     after_commit: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
     /// Files uploaded and not committed yet.
     uploads: Arc<uploads::Uploads>,
+    /// The full-text index (a cache of the documents at the tip).
+    search: Arc<crate::search::SearchIndex>,
+    /// One search indexer at a time.
+    search_indexing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// What blocking work gets: the repository and the cache.
@@ -199,8 +204,14 @@ struct Ctx<'a> {
 
 impl Site {
     /// The site in `repo`, its history index in `db`, its pending uploads
-    /// in `uploads`.
-    pub fn new(repo: Repo, db: SqlitePool, committer: Identity, uploads: uploads::Uploads) -> Self {
+    /// in `uploads`, its search index `search`.
+    pub fn new(
+        repo: Repo,
+        db: SqlitePool,
+        committer: Identity,
+        uploads: uploads::Uploads,
+        search: crate::search::SearchIndex,
+    ) -> Self {
         Self {
             repo: Arc::new(repo),
             db,
@@ -210,6 +221,8 @@ impl Site {
             publisher: Arc::default(),
             after_commit: Arc::default(),
             uploads: Arc::new(uploads),
+            search: Arc::new(search),
+            search_indexing: Arc::default(),
         }
     }
 

@@ -17,6 +17,7 @@ mod media_field;
 mod nested_form;
 mod publishing;
 pub mod routes;
+mod search;
 mod security_log;
 mod set_password;
 mod setup;

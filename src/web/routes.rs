@@ -5,7 +5,7 @@
 
 use super::{
     account, assets, builds, collections, dashboard, documents, health, history, hooks, login,
-    media,
+    media, search,
 };
 use super::{publishing, security_log, set_password, setup, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
@@ -68,6 +68,7 @@ pub fn routes() -> Vec<Route> {
         get_("/static/builds.js", Public, get(assets::builds_js)),
         get_("/static/edit.js", Public, get(assets::edit_js)),
         get_("/", READERS, get(dashboard::show)),
+        get_("/search", READERS, get(search::show)),
         get_("/collections/{collection}", READERS, get(collections::show)),
         get_(
             "/collections/{collection}/new",

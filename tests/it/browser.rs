@@ -364,6 +364,7 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
             format!("{page}/restore?sha={first}&path=_projects/ai-and-cities.md"),
         ),
         ("history", "/history".to_string()),
+        ("search", "/search?q=inclusive+cities".to_string()),
         ("media", "/media".to_string()),
         ("change", format!("/commits/{first}")),
         ("builds", "/builds".to_string()),

@@ -21,6 +21,7 @@ mod oracle;
 mod pipeline;
 mod publish;
 mod roles;
+mod search;
 mod security;
 mod sites;
 mod skeleton;

@@ -30,6 +30,7 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/static/builds.js", Who::Anyone),
     ("GET", "/static/edit.js", Who::Anyone),
     ("GET", "/", Who::Readers),
+    ("GET", "/search", Who::Readers),
     ("GET", "/collections/{collection}", Who::Readers),
     ("GET", "/collections/{collection}/new", Who::Editors),
     ("POST", "/collections/{collection}/new", Who::Editors),
