@@ -41,7 +41,7 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Rebuild the history index from the repository (safe while serving).
+    /// Rebuild the history and search indexes from the repository.
     Reindex {
         /// The site (default: the demo site under the data folder).
         #[arg(long, env = "CAIRN_SITE")]
