@@ -348,7 +348,9 @@ async fn reindex_rebuilds_the_index_from_the_repository() {
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "Indexed 2 commits"
+        // The history index, then the search index (the demo's four projects),
+        // rebuilt while the server runs.
+        "Indexed 2 commits\nIndexed 4 documents for search"
     );
     let (_, html) = browser.get("/history").await;
     assert_eq!(
