@@ -325,7 +325,19 @@ impl SearchIndex {
         everything: bool,
     ) -> Result<(), SearchError> {
         let budget = if everything { 64 << 20 } else { 15 << 20 };
-        let mut writer: IndexWriter = self.index.writer_with_num_threads(1, budget)?;
+        // One writer at a time, across processes too (`cairn reindex` while
+        // the server catches up): wait for the other's commit, briefly.
+        let mut attempt = 0;
+        let mut writer: IndexWriter = loop {
+            match self.index.writer_with_num_threads(1, budget) {
+                Ok(w) => break w,
+                Err(tantivy::TantivyError::LockFailure(..)) if attempt < 100 => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         if everything {
             writer.delete_all_documents()?;
         }
