@@ -184,8 +184,16 @@ pub async fn prepare(
     };
     let uploads = crate::site::uploads::Uploads::open(&data.join("uploads"))
         .map_err(|e| StartError::Data(data.join("uploads"), e.to_string()))?;
-    let search = crate::search::SearchIndex::open(&data.join("search"))
-        .map_err(|e| StartError::Data(data.join("search"), e.to_string()))?;
+    // Opening reads what the index holds (each document's path and blob):
+    // file reads, off the runtime's threads.
+    let search_dir = data.join("search");
+    let search = {
+        let dir = search_dir.clone();
+        tokio::task::spawn_blocking(move || crate::search::SearchIndex::open(&dir))
+            .await
+            .map_err(|e| StartError::Other(e.to_string()))?
+            .map_err(|e| StartError::Data(search_dir, e.to_string()))?
+    };
     let site = Site::new(repo, db.clone(), committer, uploads, search);
     site.index_search_in_background();
     let build_settings =

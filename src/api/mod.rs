@@ -7,12 +7,9 @@
 
 mod entries;
 mod history;
-mod search;
-
-/// A search query longer than this is cut (it is answered, never refused).
-pub(crate) use search::MAX_QUERY_CHARS as MAX_SEARCH_QUERY_CHARS;
 mod media;
 mod openapi;
+mod search;
 
 use crate::auth::{Role, tokens};
 use crate::http::AppState;

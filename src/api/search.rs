@@ -2,7 +2,6 @@
 //! search as the admin's `/search`, as JSON.
 
 use super::Caller;
-use crate::content::CollectionName;
 use crate::http::AppState;
 use crate::http::Problem;
 use crate::search::SearchQuery;
@@ -18,9 +17,6 @@ pub(super) struct SearchParams {
     page: Option<String>,
     per_page: Option<String>,
 }
-
-/// A query longer than this is cut (it is answered, never refused).
-pub(crate) const MAX_QUERY_CHARS: usize = 10_000;
 
 fn number(
     value: &Option<String>,
@@ -50,36 +46,15 @@ pub(super) async fn search(
     _caller: Caller,
     Query(p): Query<SearchParams>,
 ) -> Result<Response, Problem> {
-    let text: String =
-        p.q.as_deref()
-            .unwrap_or_default()
-            .chars()
-            .take(MAX_QUERY_CHARS)
-            .collect();
+    let text = crate::search::cut_query(p.q.as_deref().unwrap_or_default());
     let page = number(&p.page, "page", 1..=500, 1)?;
     let per_page = number(&p.per_page, "per_page", 1..=100, 20)?;
-    let collection = match p
+    let collection = p
         .collection
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(c) => {
-            let missing = || Problem::not_found(format!("There is no collection {c}."));
-            let name = CollectionName::parse(c).map_err(|_| missing())?;
-            if state
-                .site
-                .config()
-                .await?
-                .collection(name.as_str())
-                .is_none()
-            {
-                return Err(missing());
-            }
-            Some(name.as_str().to_string())
-        }
-    };
+        .map(String::from);
     let field = p
         .field
         .as_deref()

@@ -33,6 +33,8 @@ const VERSION: u32 = 1;
 const MAX_PIECES: usize = 24;
 /// Longer words are no words (a pasted address, a base64 image).
 const MAX_WORD: usize = 48;
+/// A query longer than this, in characters, is cut (answered, never refused).
+pub const MAX_QUERY_CHARS: usize = 10_000;
 /// How long a quoted extract is, in characters.
 const SNIPPET_CHARS: usize = 180;
 
@@ -303,11 +305,6 @@ impl SearchIndex {
         self.lock().clone()
     }
 
-    /// The commit the index stands for.
-    pub fn tip(&self) -> Option<String> {
-        self.lock().tip.clone()
-    }
-
     /// Says the index stands for `tip` without writing anything (a commit
     /// that changed no document); kept in memory, the next write keeps it.
     pub fn advance(&self, tip: &str) {
@@ -543,18 +540,6 @@ impl SearchIndex {
     pub fn is_empty(&self) -> Result<bool, SearchError> {
         Ok(self.len()? == 0)
     }
-
-    /// The bytes the index takes on disk.
-    pub fn disk_bytes(&self) -> u64 {
-        std::fs::read_dir(&self.dir)
-            .map(|d| {
-                d.filter_map(|e| e.ok()?.metadata().ok())
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len())
-                    .sum()
-            })
-            .unwrap_or(0)
-    }
 }
 
 /// Makes a field's term from an analyzed word.
@@ -633,6 +618,11 @@ fn parts(s: &tantivy::snippet::Snippet) -> Vec<Part> {
     out
 }
 
+/// `text` cut to [`MAX_QUERY_CHARS`]: what both faces search for and echo.
+pub fn cut_query(text: &str) -> String {
+    text.chars().take(MAX_QUERY_CHARS).collect()
+}
+
 /// The words and quoted phrases of a query, at most [`MAX_PIECES`]; an
 /// unclosed quote runs to the end. Nothing else is syntax.
 pub fn pieces(text: &str) -> Vec<String> {
@@ -672,13 +662,18 @@ mod tests {
         }
     }
 
+    fn query(text: &str, field: Option<&str>) -> SearchQuery {
+        SearchQuery {
+            text: text.into(),
+            field: field.map(String::from),
+            limit: 10,
+            ..SearchQuery::default()
+        }
+    }
+
     fn ask(index: &SearchIndex, text: &str) -> Vec<String> {
         index
-            .search(&SearchQuery {
-                text: text.into(),
-                limit: 10,
-                ..SearchQuery::default()
-            })
+            .search(&query(text, None))
             .unwrap()
             .hits
             .into_iter()
@@ -717,13 +712,7 @@ mod tests {
         assert_eq!(ask(&index, "\"vers une villes\""), ["a"]);
         assert!(ask(&index, "ville rien").is_empty());
         for nasty in ["\"", "*", "AND(", "(((", ":", "title:", "-", "\"\"\"", ""] {
-            index
-                .search(&SearchQuery {
-                    text: nasty.into(),
-                    limit: 10,
-                    ..SearchQuery::default()
-                })
-                .unwrap();
+            index.search(&query(nasty, None)).unwrap();
         }
         let long = "ville ".repeat(2000);
         assert_eq!(ask(&index, &long).len(), 2);
@@ -750,14 +739,7 @@ mod tests {
                     false,
                 )
                 .unwrap();
-            let found = index
-                .search(&SearchQuery {
-                    text: "chaleur".into(),
-                    field: Some("mission".into()),
-                    limit: 10,
-                    ..SearchQuery::default()
-                })
-                .unwrap();
+            let found = index.search(&query("chaleur", Some("mission"))).unwrap();
             assert_eq!(found.total, 1);
             assert_eq!(found.hits[0].field.as_deref(), Some("mission"));
             assert!(
@@ -766,18 +748,11 @@ mod tests {
                     .iter()
                     .any(|p| p.highlight && p.text == "chaleur")
             );
-            let none = index
-                .search(&SearchQuery {
-                    text: "montreal".into(),
-                    field: Some("mission".into()),
-                    limit: 10,
-                    ..SearchQuery::default()
-                })
-                .unwrap();
+            let none = index.search(&query("montreal", Some("mission"))).unwrap();
             assert_eq!(none.total, 0);
         }
         let index = SearchIndex::open(dir.path()).unwrap();
-        assert_eq!(index.tip().as_deref(), Some("t1"));
+        assert_eq!(index.holding().tip.as_deref(), Some("t1"));
         assert_eq!(index.holding().documents["a"].0, "blob-a");
         index.update("t2", vec![], vec!["a".into()], false).unwrap();
         assert!(ask(&index, "chaleur").is_empty());
@@ -788,7 +763,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("meta.json"), "not json").unwrap();
         let index = SearchIndex::open(dir.path()).unwrap();
-        assert_eq!(index.tip(), None);
+        assert_eq!(index.holding().tip, None);
         assert!(index.is_empty().unwrap());
     }
 }

@@ -4,7 +4,7 @@
 //! up indexes only the documents whose blob changed and removes the ones
 //! gone, whoever made the commits (Cairn, a fetch, someone on the server).
 
-use super::{Ctx, Site, SiteError, listing_at, load_config_at, parsed_documents};
+use super::{Ctx, Site, SiteError, collection_of, listing_at, load_config_at, parsed_documents};
 use crate::content::{Document, markdown};
 use crate::search::{Found, IndexedDoc, SearchQuery};
 use std::collections::HashSet;
@@ -31,10 +31,7 @@ impl Site {
     pub async fn rebuild_search(&self) -> Result<usize, SiteError> {
         self.search_catch_up(true).await?;
         let search = self.search.clone();
-        tokio::task::spawn_blocking(move || search.len())
-            .await
-            .map_err(|e| SiteError::Task(e.to_string()))?
-            .map_err(|e| SiteError::Index(e.to_string()))
+        self.blocking(move |_| Ok(search.len()?)).await
     }
 
     async fn search_catch_up(&self, everything: bool) -> Result<(), SiteError> {
@@ -52,9 +49,7 @@ impl Site {
                 return Ok(());
             }
             let (added, removed) = (upserts.len(), deletes.len());
-            search
-                .update(tip.as_str(), upserts, deletes, everything)
-                .map_err(|e| SiteError::Index(e.to_string()))?;
+            search.update(tip.as_str(), upserts, deletes, everything)?;
             tracing::debug!(added, removed, "search index caught up");
             Ok(())
         })
@@ -62,14 +57,24 @@ impl Site {
     }
 
     /// The documents matching `query`, best first (the index caught up first,
-    /// so a search right after a save finds what was saved).
+    /// so a search right after a save finds what was saved). A collection
+    /// the site does not have is [`SiteError::UnknownCollection`].
     pub async fn search(&self, query: SearchQuery) -> Result<Found, SiteError> {
         self.index_search().await?;
         let search = self.search.clone();
-        tokio::task::spawn_blocking(move || search.search(&query))
-            .await
-            .map_err(|e| SiteError::Task(e.to_string()))?
-            .map_err(|e| SiteError::Index(e.to_string()))
+        self.blocking(move |cx| {
+            if let Some(name) = &query.collection {
+                collection_of(&cx, name)?;
+            }
+            Ok(search.search(&query)?)
+        })
+        .await
+    }
+}
+
+impl From<crate::search::SearchError> for SiteError {
+    fn from(e: crate::search::SearchError) -> Self {
+        SiteError::Index(e.to_string())
     }
 }
 
@@ -84,35 +89,28 @@ fn changes(
     let mut seen = HashSet::new();
     let mut upserts = Vec::new();
     for coll in &config.collections {
-        let listing = listing_at(cx, tip, &coll.dir)?;
-        let stale = |name: &str, blob: &str| {
-            let path = format!("{}/{}", coll.dir, name);
-            everything
-                || holding
-                    .documents
-                    .get(&path)
-                    .is_none_or(|(b, c)| b != blob || *c != coll.name)
-        };
-        let any_stale = listing
-            .entries
-            .iter()
-            .filter(|e| coll.slug_of(&e.name).is_some())
-            .any(|e| stale(&e.name, e.blob.as_str()));
-        for e in listing.entries.iter() {
-            if coll.slug_of(&e.name).is_some() {
-                seen.insert(format!("{}/{}", coll.dir, e.name));
+        // The documents whose blob (or collection) the index does not hold.
+        let mut stale = HashSet::new();
+        for e in listing_at(cx, tip, &coll.dir)?.entries.iter() {
+            if coll.slug_of(&e.name).is_none() {
+                continue;
             }
+            let path = format!("{}/{}", coll.dir, e.name);
+            let held = holding.documents.get(&path);
+            if everything || held.is_none_or(|(b, c)| b != e.blob.as_str() || *c != coll.name) {
+                stale.insert(e.name.clone());
+            }
+            seen.insert(path);
         }
-        if !any_stale {
+        if stale.is_empty() {
             continue;
         }
         // The collection's parses are cached by blob: only new ones are parsed.
         for (entry, parsed) in parsed_documents(cx, coll)? {
-            if !stale(&entry.name, entry.blob.as_str()) {
+            if !stale.contains(&entry.name) {
                 continue;
             }
-            let Ok(doc) = parsed.as_ref() else { continue };
-            let Some(slug) = coll.slug_of(&entry.name) else {
+            let (Ok(doc), Some(slug)) = (parsed.as_ref(), coll.slug_of(&entry.name)) else {
                 continue;
             };
             upserts.push(indexed(

@@ -8,6 +8,7 @@ use crate::http::error::AppError;
 use crate::http::page::{Layout, render};
 use crate::i18n::ToArg;
 use crate::search::{Part, SearchQuery};
+use crate::site::SiteError;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -81,10 +82,7 @@ pub(super) async fn show(
 ) -> Result<Response, AppError> {
     let lang = current.lang;
     let config = state.site.config().await?;
-    let q: String =
-        p.q.chars()
-            .take(crate::api::MAX_SEARCH_QUERY_CHARS)
-            .collect();
+    let q = crate::search::cut_query(&p.q);
     let collection = p.collection.trim().to_string();
     let field = p.field.trim().to_string();
     let page = p
@@ -95,12 +93,6 @@ pub(super) async fn show(
         .clamp(1, MAX_PAGE);
     let mut status = StatusCode::OK;
     let mut problem = None;
-    if !collection.is_empty()
-        && (CollectionName::parse(&collection).is_err() || config.collection(&collection).is_none())
-    {
-        problem = Some(lang.t_with("error-no-collection", &[("what", collection.to_arg())]));
-        status = StatusCode::NOT_FOUND;
-    }
     let collections = config
         .collections
         .iter()
@@ -140,17 +132,29 @@ pub(super) async fn show(
     );
     let mut rows = Vec::new();
     let (mut summary, mut previous, mut next) = (None, None, None);
-    if problem.is_none() && !q.trim().is_empty() {
-        let found = state
-            .site
-            .search(SearchQuery {
-                text: q.clone(),
-                collection: (!collection.is_empty()).then(|| collection.clone()),
-                field: (!field.is_empty()).then(|| field.clone()),
-                offset: (page - 1) * PER_PAGE,
-                limit: PER_PAGE,
-            })
-            .await?;
+    let asked = SearchQuery {
+        text: q.clone(),
+        collection: (!collection.is_empty()).then(|| collection.clone()),
+        field: (!field.is_empty()).then(|| field.clone()),
+        offset: (page - 1) * PER_PAGE,
+        limit: PER_PAGE,
+    };
+    let found = if q.trim().is_empty() {
+        None
+    } else {
+        match state.site.search(asked).await {
+            Ok(found) => Some(found),
+            // Said beside the form, which keeps what was typed.
+            Err(SiteError::UnknownCollection(_)) => {
+                problem =
+                    Some(lang.t_with("error-no-collection", &[("what", collection.to_arg())]));
+                status = StatusCode::NOT_FOUND;
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    if let Some(found) = found {
         summary = Some(lang.t_with(
             "search-results",
             &[
