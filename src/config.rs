@@ -138,6 +138,10 @@ pub struct ServeArgs {
     /// of each pushed commit (e.g. `jekyll build --destination /srv/www`).
     #[arg(long, env = "CAIRN_BUILD_COMMAND")]
     pub build_command: Option<String>,
+    /// The site's Jekyll, for previews of pages not saved yet (e.g.
+    /// `bundle exec jekyll`); run with `sh -c` in Cairn's preview copy.
+    #[arg(long, env = "CAIRN_JEKYLL_COMMAND", default_value = "jekyll")]
+    pub jekyll_command: String,
     /// A URL that receives a POST after each push (Netlify, Cloudflare
     /// Pages or CI build hooks), after the build command when there is one.
     #[arg(long, env = "CAIRN_BUILD_HOOK_URL", hide_env_values = true)]

@@ -7,7 +7,8 @@
 //!   table from domain errors to statuses and its HTML and problem+json
 //!   renderings, sessions, CSRF, the client's address, security headers);
 //! - the domain: `site` (the one edit pipeline both faces use, history,
-//!   publishing), `builds` (static builds after publishing), `auth`
+//!   publishing), `builds` (static builds after publishing), `preview`
+//!   (a page built by the site's Jekyll with an edit not saved yet), `auth`
 //!   (accounts, passwords, tokens, roles, throttling, the security log);
 //! - below them: `content` (Jekyll and YAML, on bytes), `git` (the only
 //!   code that touches git2), `db` (sqlx queries), `i18n` (the message
@@ -27,6 +28,7 @@ pub mod db;
 pub mod git;
 pub mod http;
 pub mod i18n;
+pub mod preview;
 pub mod search;
 pub mod server;
 pub mod shutdown;

@@ -211,6 +211,9 @@ pub async fn prepare(
         site.clone(),
         clock.clone(),
     );
+    let previews =
+        crate::preview::Previews::new(&args.jekyll_command, &data.join("preview"), site.clone())
+            .map_err(|e| StartError::Data(data.join("preview"), e.to_string()))?;
     let stop = Stop::new();
     let state = AppState::new(crate::http::state::Shared {
         stopping: stop.handle(),
@@ -233,6 +236,7 @@ pub async fn prepare(
         tokens: Arc::default(),
         webhook_secret: args.webhook_secret.clone().filter(|s| !s.is_empty()),
         builds,
+        previews,
     });
     Ok(Prepared {
         state,

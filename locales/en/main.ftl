@@ -656,3 +656,15 @@ search-results = { $count ->
 search-pages = Result pages
 search-previous = Previous results
 search-next = More results
+
+# "Preview on the site": the page built by the site's own Jekyll.
+site-preview = Preview on the site
+site-preview-title = Preview on the site
+site-preview-note = Built by the site's Jekyll with your changes. Nothing is saved until you press Save.
+site-preview-open = Open it in a new tab
+site-preview-frame = The page “{ $title }” as the site will show it
+site-preview-missing = Preview on the site needs Jekyll, which is not installed on this server (the command “{ $command }” was not found). Ask whoever runs Cairn to install Jekyll, or to name it with --jekyll-command.
+site-preview-not-built = Jekyll makes no page for this document: it is unpublished, dated in the future, or its collection has no pages of its own.
+site-preview-failed = Jekyll could not build the page. What it printed:
+site-preview-invalid = Some values cannot be previewed: see the messages beside the fields.
+site-preview-conflict = Someone else changed the same fields of this page meanwhile. Open the page again to see their version, then preview.

@@ -656,3 +656,15 @@ search-results = { $count ->
 search-pages = Pages de résultats
 search-previous = Résultats précédents
 search-next = Plus de résultats
+
+# « Aperçu sur le site » : la page construite par le Jekyll du site.
+site-preview = Aperçu sur le site
+site-preview-title = Aperçu sur le site
+site-preview-note = Construit par le Jekyll du site avec vos modifications. Rien n’est enregistré tant que vous n’appuyez pas sur Enregistrer.
+site-preview-open = L’ouvrir dans un nouvel onglet
+site-preview-frame = La page « { $title } » telle que le site la montrera
+site-preview-missing = L’aperçu sur le site a besoin de Jekyll, qui n’est pas installé sur ce serveur (la commande « { $command } » est introuvable). Demandez à la personne qui gère Cairn d’installer Jekyll, ou de l’indiquer avec --jekyll-command.
+site-preview-not-built = Jekyll ne fait pas de page pour ce document : il n’est pas publié, il est daté dans le futur, ou sa collection n’a pas de pages propres.
+site-preview-failed = Jekyll n’a pas pu construire la page. Ce qu’il a écrit :
+site-preview-invalid = Certaines valeurs ne peuvent pas être prévisualisées : voyez les messages à côté des champs.
+site-preview-conflict = Quelqu’un d’autre a modifié les mêmes champs de cette page entre-temps. Ouvrez la page de nouveau pour voir sa version, puis prévisualisez.

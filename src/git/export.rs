@@ -65,6 +65,74 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// Brings a folder written by [`Repo::export`] of `from` to `to`: the
+    /// files the two commits hold differently are written or removed, and
+    /// so are `also` (paths someone wrote there since, put back as `to` has
+    /// them). Returns every path written or removed.
+    pub fn update_export(
+        &self,
+        from: &ObjectId,
+        to: &ObjectId,
+        dir: &Path,
+        also: &[String],
+    ) -> Result<Vec<String>, StoreError> {
+        let repo = self.handle()?;
+        let new_tree = repo.find_commit(to.oid()?)?.tree()?;
+        let old_tree = repo.find_commit(from.oid()?)?.tree()?;
+        let mut paths: Vec<String> = also.to_vec();
+        if from != to {
+            let diff = repo.diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)?;
+            for delta in diff.deltas() {
+                for file in [delta.old_file(), delta.new_file()] {
+                    if let Some(path) = file.path().and_then(|p| p.to_str()) {
+                        paths.push(path.to_string());
+                    }
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        for path in &paths {
+            if !safe_path(path) {
+                continue;
+            }
+            let target = dir.join(path);
+            let entry = new_tree.get_path(Path::new(path)).ok();
+            match entry.filter(|e| e.kind() == Some(ObjectType::Blob)) {
+                Some(entry) => {
+                    let blob = repo.find_blob(entry.id())?;
+                    if let Some(parent) = target.parent() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    let _ = std::fs::remove_file(&target);
+                    if entry.filemode() == 0o120000 {
+                        let link = String::from_utf8_lossy(blob.content()).into_owned();
+                        std::os::unix::fs::symlink(link, &target)?;
+                    } else {
+                        std::fs::write(&target, blob.content())?;
+                    }
+                }
+                None => match std::fs::remove_file(&target) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e.into()),
+                },
+            }
+        }
+        Ok(paths)
+    }
+}
+
+/// A path a checkout may write: relative, no `..`, no `.git`.
+fn safe_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && path
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != ".." && !s.eq_ignore_ascii_case(".git"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +182,38 @@ mod tests {
         // The site's own checkout and index were not touched.
         assert!(!site.join("_projects").exists());
         assert!(!site.join(".git/index").exists());
+
+        // A second commit: one file changed, one removed, one added; and a
+        // file written there meanwhile is put back.
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        update.upsert(
+            "_projects/a.md",
+            repo.blob(b"---\nname: B\n---\n")?,
+            FileMode::Blob,
+        );
+        update.remove("bin/build.sh");
+        update.upsert("new.md", repo.blob(b"new")?, FileMode::Blob);
+        let first = repo.find_commit(commit)?;
+        let tree = repo.find_tree(update.create_updated(&repo, &first.tree()?)?)?;
+        let second = repo.commit(Some("HEAD"), &sig, &sig, "two", &tree, &[&first])?;
+        std::fs::write(out.join("latest.md.tmp"), b"mine")?;
+        let paths = store.update_export(
+            &ObjectId::from_oid(commit),
+            &ObjectId::from_oid(second),
+            &out,
+            &["latest.md.tmp".to_string()],
+        )?;
+        assert_eq!(
+            paths,
+            ["_projects/a.md", "bin/build.sh", "latest.md.tmp", "new.md"]
+        );
+        assert_eq!(
+            std::fs::read(out.join("_projects/a.md"))?,
+            b"---\nname: B\n---\n"
+        );
+        assert!(!out.join("bin/build.sh").exists());
+        assert!(!out.join("latest.md.tmp").exists());
+        assert_eq!(std::fs::read(out.join("new.md"))?, b"new");
         Ok(())
     }
 }

@@ -62,6 +62,8 @@ pub struct Shared {
     pub webhook_secret: Option<String>,
     /// Static builds after publishing, and their records.
     pub builds: crate::builds::Builds,
+    /// Pages built by the site's Jekyll with an edit not saved yet.
+    pub previews: crate::preview::Previews,
     /// Answers that could go on forever (a build's live log) end with it.
     pub stopping: crate::shutdown::Stopping,
 }

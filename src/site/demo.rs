@@ -16,6 +16,10 @@ pub const FILES: &[(&str, &[u8])] = &[
     ),
     ("index.html", include_bytes!("demo/index.html")),
     (
+        "assets/css/site.css",
+        include_bytes!("demo/assets/css/site.css"),
+    ),
+    (
         "_projects/ai-and-cities.md",
         include_bytes!("demo/_projects/ai-and-cities.md"),
     ),

@@ -407,6 +407,94 @@ fn apply_once(
     committer: &crate::git::Identity,
     now: i64,
 ) -> Result<Applied, SiteError> {
+    let planned = match plan(cx, writer, edit, uploads, author)? {
+        Step::Commit(planned) => planned,
+        Step::Unchanged(applied) => return Ok(applied),
+    };
+    let Planned {
+        parent,
+        changes,
+        path,
+        slug: slug_after,
+        blob,
+        changed,
+        merged_since,
+        message,
+    } = planned;
+    match commit_as(writer, &parent, changes, message, author, committer, now)? {
+        None => Ok(Applied {
+            slug: slug_after,
+            path,
+            blob,
+            commit: parent,
+            committed: false,
+            changed: Vec::new(),
+            merged: false,
+            local_edits: false,
+        }),
+        Some((commit, local_edits)) => {
+            tracing::info!(%commit, %path, user = ?author.user_id, token = ?author.token_id, fields = ?changed, "saved");
+            Ok(Applied {
+                slug: slug_after,
+                path,
+                blob,
+                commit,
+                committed: true,
+                changed,
+                merged: merged_since.is_some(),
+                local_edits,
+            })
+        }
+    }
+}
+
+/// What an edit would write, as files: a preview builds the site with them.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// The branch tip the edit was applied to.
+    pub tip: ObjectId,
+    /// The document's path afterwards.
+    pub path: String,
+    /// Each file the commit would write (`None`: removed).
+    pub files: Vec<(String, Option<bytes::Bytes>)>,
+}
+
+impl Site {
+    /// The files `edit` would commit, worked out by the same pipeline as
+    /// [`Site::apply`], with nothing written.
+    pub async fn plan(&self, edit: Edit, author: Author) -> Result<Draft, SiteError> {
+        let uploads = self.uploads.clone();
+        self.blocking(move |cx| {
+            let mut writer = cx.repo.write_lock()?;
+            Ok(match plan(&cx, &mut writer, &edit, &uploads, &author)? {
+                Step::Commit(planned) => Draft {
+                    tip: planned.parent,
+                    path: planned.path,
+                    files: planned
+                        .changes
+                        .into_iter()
+                        .map(|c| (c.path, c.content))
+                        .collect(),
+                },
+                Step::Unchanged(applied) => Draft {
+                    tip: applied.commit,
+                    path: applied.path,
+                    files: Vec::new(),
+                },
+            })
+        })
+        .await
+    }
+}
+
+/// An edit worked out on the tip: the commit to make, or nothing to change.
+fn plan(
+    cx: &Ctx<'_>,
+    writer: &mut Writer<'_>,
+    edit: &Edit,
+    uploads: &super::uploads::Uploads,
+    author: &Author,
+) -> Result<Step, SiteError> {
     let (name, slug) = (edit.collection.as_str(), edit.slug.as_str());
     let coll = collection_of(cx, name)?;
     let config = super::load_config(cx)?;
@@ -445,7 +533,7 @@ fn apply_once(
             put_values(&mut update.set, values);
             match update_document(cx, writer, &coll, model, edit, &update)? {
                 Step::Commit(planned) => planned,
-                Step::Unchanged(applied) => return Ok(applied),
+                unchanged @ Step::Unchanged(_) => return Ok(unchanged),
             }
         }
         Action::Delete => {
@@ -484,41 +572,7 @@ fn apply_once(
             content: Some(f.bytes),
         });
     }
-    let Planned {
-        parent,
-        changes,
-        path,
-        slug: slug_after,
-        blob,
-        changed,
-        merged_since,
-        message,
-    } = planned;
-    match commit_as(writer, &parent, changes, message, author, committer, now)? {
-        None => Ok(Applied {
-            slug: slug_after,
-            path,
-            blob,
-            commit: parent,
-            committed: false,
-            changed: Vec::new(),
-            merged: false,
-            local_edits: false,
-        }),
-        Some((commit, local_edits)) => {
-            tracing::info!(%commit, %path, user = ?author.user_id, token = ?author.token_id, fields = ?changed, "saved");
-            Ok(Applied {
-                slug: slug_after,
-                path,
-                blob,
-                commit,
-                committed: true,
-                changed,
-                merged: merged_since.is_some(),
-                local_edits,
-            })
-        }
-    }
+    Ok(Step::Commit(planned))
 }
 
 /// Sets each of `values` in `set`: in the place of the field's value when

@@ -19,7 +19,7 @@ pub mod uploads;
 
 use cache::{Cache, Parsed};
 pub use edit::{
-    Action, Applied, Attach, ChangedBy, Conflict, Edit, FieldConflict, InvalidFields, Made,
+    Action, Applied, Attach, ChangedBy, Conflict, Draft, Edit, FieldConflict, InvalidFields, Made,
     Message, Update, Value, broken_rules, collection_name, document_name, new_slug, slug_for,
     slug_from_title,
 };

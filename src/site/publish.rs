@@ -147,6 +147,20 @@ impl Site {
             .await
     }
 
+    /// Brings a folder [`Site::export`] wrote for `from` to `to`, `also`
+    /// put back as `to` has them: the paths written or removed.
+    pub async fn update_export(
+        &self,
+        from: &ObjectId,
+        to: &ObjectId,
+        dir: &std::path::Path,
+        also: Vec<String>,
+    ) -> Result<Vec<String>, SiteError> {
+        let (from, to, dir) = (from.clone(), to.clone(), dir.to_path_buf());
+        self.blocking(move |cx| Ok(cx.repo.update_export(&from, &to, &dir, &also)?))
+            .await
+    }
+
     /// How publishing is going (`target: None` when there is no remote).
     pub fn publish_status(&self) -> PublishStatus {
         self.publisher.status()

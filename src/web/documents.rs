@@ -22,6 +22,7 @@ use crate::http::AppState;
 use crate::http::page::{Layout, render};
 use crate::http::{CurrentUser, csrf::CsrfForm, session};
 use crate::i18n::ToArg;
+use crate::preview::PreviewError;
 use crate::site::{
     Action, Applied, Conflict, Edit, LoadedDocument, ObjectId, SiteError, Update, Value,
 };
@@ -132,12 +133,29 @@ struct DocumentPage {
     unsaved: bool,
     /// The body as the site would render it, after "Preview".
     preview: Option<String>,
+    /// The page as the site's Jekyll builds it, after "Preview on the site".
+    site_preview: SitePreview,
     /// The document's slug as it is (its address, folders included).
     address: String,
     /// How the body is named: the model's label for `body`, else "Text".
     body_label: String,
     /// The form carries files (an image or file field): sent as multipart.
     multipart: bool,
+}
+
+/// "Preview on the site": whether it can be made, and what it gave.
+#[derive(Debug, Clone, Default)]
+struct SitePreview {
+    /// Why the button cannot work here (Jekyll missing), shown beside it.
+    missing: Option<String>,
+    /// Something was asked for (the section is shown).
+    asked: bool,
+    /// Where the built page is served, for the sandboxed frame.
+    address: Option<String>,
+    /// Why there is no page, in the person's words.
+    message: Option<String>,
+    /// What Jekyll printed when it failed.
+    printed: Option<String>,
 }
 
 /// A refused value, as the summary above the form lists it.
@@ -174,6 +192,8 @@ struct Extras {
     remembered: HashMap<String, String>,
     /// `--max-image-pixels`.
     max_pixels: u32,
+    /// Why "Preview on the site" cannot work (no Jekyll), if it cannot.
+    preview_missing: Option<String>,
 }
 
 /// [`Extras`] for `loaded`, with nothing pending or open.
@@ -185,6 +205,8 @@ async fn extras(state: &AppState, loaded: &LoadedDocument) -> Result<Extras, App
         pending: HashMap::new(),
         remembered: HashMap::new(),
         max_pixels: state.max_image_pixels,
+        preview_missing: (!state.previews.available())
+            .then(|| state.previews.command().to_string()),
     })
 }
 
@@ -250,6 +272,14 @@ fn page_for(
         refused: None,
         unsaved: false,
         preview: None,
+        site_preview: SitePreview {
+            missing: extras.preview_missing.as_ref().map(|command| {
+                current
+                    .lang
+                    .t_with("site-preview-missing", &[("command", command.to_arg())])
+            }),
+            ..SitePreview::default()
+        },
         address: loaded.slug.clone(),
         body_label: super::field_label(Some(&loaded.model), "body", current.lang),
         multipart: false,
@@ -960,6 +990,35 @@ async fn save_form(
             )
         })
         .collect();
+    let attach: Vec<crate::site::Attach> = pending
+        .iter()
+        .map(|(key, p)| crate::site::Attach {
+            field: key.clone(),
+            upload: p.id.clone(),
+        })
+        .collect();
+    let mut set: Vec<(String, Value)> = submitted
+        .order
+        .iter()
+        .filter_map(|k| {
+            let v = submitted.values.get(k)?;
+            Some((k.clone(), Value::Form(v.clone())))
+        })
+        .collect();
+    set.retain(|(k, _)| !decorative.iter().any(|(d, _)| d == k));
+    set.extend(decorative);
+    let edit = Edit {
+        collection: name.clone(),
+        slug: slug_name.clone(),
+        base: Some(submitted.base.clone()),
+        expected: None,
+        attach,
+        action: Action::Update(Update {
+            set,
+            body: submitted.body.clone(),
+            ..Update::default()
+        }),
+    };
     let op = submitted.op.clone();
     if op.is_some() || !upload_errors.is_empty() {
         // A button that shows the form again (an item added, removed or
@@ -1007,52 +1066,75 @@ async fn save_form(
         } else {
             axum::http::StatusCode::UNPROCESSABLE_ENTITY
         };
+        let mut errors = upload_errors.clone();
+        let mut site_preview = None;
+        if op == "site-preview" && upload_errors.is_empty() {
+            let author = super::author_of(current);
+            let built = state
+                .previews
+                .preview(edit.clone(), author, current.user.id)
+                .await;
+            site_preview = Some(match built {
+                Ok(built) => SitePreview {
+                    address: Some(built.address),
+                    ..SitePreview::default()
+                },
+                Err(PreviewError::Unavailable(command)) => SitePreview {
+                    message: Some(
+                        lang.t_with("site-preview-missing", &[("command", command.to_arg())]),
+                    ),
+                    ..SitePreview::default()
+                },
+                Err(PreviewError::NotBuilt) => SitePreview {
+                    message: Some(lang.t("site-preview-not-built")),
+                    ..SitePreview::default()
+                },
+                Err(PreviewError::Failed(printed)) => SitePreview {
+                    message: Some(lang.t("site-preview-failed")),
+                    printed: Some(printed),
+                    ..SitePreview::default()
+                },
+                Err(PreviewError::Site(SiteError::InvalidFields(invalid))) => {
+                    for (k, m) in &invalid.0 {
+                        errors.insert(k.clone(), m.in_lang(lang));
+                    }
+                    SitePreview {
+                        message: Some(lang.t("site-preview-invalid")),
+                        ..SitePreview::default()
+                    }
+                }
+                Err(PreviewError::Site(SiteError::Conflict(_))) => SitePreview {
+                    message: Some(lang.t("site-preview-conflict")),
+                    ..SitePreview::default()
+                },
+                Err(PreviewError::Site(e)) => return Err(e.into()),
+            });
+        }
+        let refused = !errors.is_empty();
         let kept = Kept {
             submitted: &submitted,
             shown,
-            errors: upload_errors.clone(),
+            errors,
             focus,
         };
         let ctx = Layout::signed_in(current).await?;
         let mut page = page_for(current, ctx, &loaded, &extras, None, Some(&kept));
         page.unsaved = true;
-        if !upload_errors.is_empty() {
+        if refused {
             page.refused = Some(lang.t("doc-invalid"));
+        }
+        if let Some(built) = site_preview {
+            page.site_preview = SitePreview {
+                asked: true,
+                missing: page.site_preview.missing.take(),
+                ..built
+            };
         }
         if op == "preview" {
             page.preview = Some(render_preview(&page.body));
         }
         return Ok((status, render(&page)?).into_response());
     }
-    let attach: Vec<crate::site::Attach> = pending
-        .iter()
-        .map(|(key, p)| crate::site::Attach {
-            field: key.clone(),
-            upload: p.id.clone(),
-        })
-        .collect();
-    let mut set: Vec<(String, Value)> = submitted
-        .order
-        .iter()
-        .filter_map(|k| {
-            let v = submitted.values.get(k)?;
-            Some((k.clone(), Value::Form(v.clone())))
-        })
-        .collect();
-    set.retain(|(k, _)| !decorative.iter().any(|(d, _)| d == k));
-    set.extend(decorative);
-    let edit = Edit {
-        collection: name.clone(),
-        slug: slug_name.clone(),
-        base: Some(submitted.base.clone()),
-        expected: None,
-        attach,
-        action: Action::Update(Update {
-            set,
-            body: submitted.body.clone(),
-            ..Update::default()
-        }),
-    };
     let author = super::author_of(current);
     let here = super::document_url(&collection, &slug);
     match state.site.apply(edit, author, state.clock.now()).await {

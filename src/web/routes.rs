@@ -7,7 +7,7 @@ use super::{
     account, assets, builds, collections, dashboard, documents, health, history, hooks, login,
     media, search,
 };
-use super::{publishing, security_log, set_password, setup, tokens, users};
+use super::{publishing, security_log, set_password, setup, site_preview, tokens, users};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
 use crate::http::AppError;
 use crate::http::AppState;
@@ -131,6 +131,13 @@ pub fn routes() -> Vec<Route> {
         ),
         // The edit form's Markdown preview (an HTML fragment).
         post_("/preview", EDITORS, post(documents::preview)),
+        // A page built by the site's Jekyll for a preview, and the built
+        // site's files (its own checks: the key, and the page's owner).
+        get_(
+            "/site-preview/{key}/{*path}",
+            Public,
+            get(site_preview::file),
+        ),
         // A media file of the site, served safely (issue 16).
         get_("/media", READERS, get(media::library)),
         // Its own limit (`--max-upload-bytes`), read as the file streams in.

@@ -19,6 +19,7 @@ mod model;
 mod nested;
 mod oracle;
 mod pipeline;
+mod preview;
 mod publish;
 mod roles;
 mod search;
