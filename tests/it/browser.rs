@@ -750,3 +750,103 @@ async fn the_widgets_add_items_preview_the_text_and_save_in_a_real_browser() {
         problems.join("\n")
     );
 }
+
+/// "Preview on the site" in a real browser: the built page shows in its
+/// frame with the site's stylesheet, in a sandbox the admin's scripts (and
+/// so the site's) cannot cross; the screen checked at both widths.
+#[tokio::test]
+async fn the_site_preview_shows_the_built_page_in_a_sandboxed_frame() {
+    if !program_available("chromedriver", "chromium-driver")
+        || !program_available("chromium", "chromium")
+        || !tool_available("jekyll")
+    {
+        return;
+    }
+    let Some(axe) = axe_source() else { return };
+    let dir = tempdir();
+    let server = Server::start(dir.path(), None);
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots folder");
+    let page = "/collections/projects/ai-and-cities";
+    let driver = Driver::start();
+    let mut problems = Vec::new();
+    for lang in ["en", "fr"] {
+        for width in [1280, 390] {
+            let tag = format!("{lang}-{width}");
+            let s = driver.session(lang, width).await;
+            s.go(&server.url("/login")).await;
+            s.type_in("#username", "alice").await;
+            s.type_in("#password", PASSWORD).await;
+            s.click_and_wait("form[action='/login'] button").await;
+            s.go(&server.url(page)).await;
+            let mission = format!("Mission seen before saving ({tag})");
+            s.replace_text("[name='f.mission']", &mission).await;
+            s.click_and_wait("button[value='site-preview']").await;
+            assert!(s.has("#site-preview iframe").await, "{tag}: a frame");
+            // The frame is another origin: the page cannot reach into it.
+            assert_eq!(
+                s.run("return document.querySelector('#site-preview iframe').contentDocument === null")
+                    .await,
+                true,
+                "{tag}: sandboxed"
+            );
+            let frame = s.element("#site-preview iframe").await;
+            s.cmd(
+                reqwest::Method::POST,
+                "/frame",
+                Some(json!({"id": {ELEMENT: frame}})),
+            )
+            .await;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let shown = s
+                    .run("return document.querySelector('.mission') && document.querySelector('.mission').textContent")
+                    .await;
+                if shown.as_str() == Some(mission.as_str()) {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "{tag}: the frame shows {shown}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            // The site's own stylesheet, served from the preview.
+            assert_eq!(
+                s.run("return getComputedStyle(document.querySelector('header')).backgroundColor")
+                    .await,
+                "rgb(18, 60, 74)",
+                "{tag}: the site's stylesheet"
+            );
+            s.cmd(reqwest::Method::POST, "/frame", Some(json!({"id": null})))
+                .await;
+            // The form still holds what was typed, not saved.
+            assert_eq!(
+                s.run("return document.querySelector(\"[name='f.mission']\").value")
+                    .await,
+                mission.as_str(),
+                "{tag}"
+            );
+            s.run("document.getElementById('site-preview').scrollIntoView()")
+                .await;
+            for p in s
+                .look(&axe, lang, &shots.join(format!("site-preview-{tag}.png")))
+                .await
+            {
+                problems.push(format!("site-preview {tag}: {p}"));
+            }
+            s.close().await;
+        }
+    }
+    assert_eq!(git(&server.site(), &["status", "--porcelain"]), "");
+    assert!(
+        problems.is_empty(),
+        "{} problems (too wide, or axe-core violations):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
