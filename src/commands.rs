@@ -202,6 +202,61 @@ pub async fn reindex(data: &Path, site: Option<&Path>) -> Result<(), CommandErro
     Ok(())
 }
 
+/// `cairn check`: prints what Jekyll reads differently at the site's
+/// branch tip, in English; whether there was nothing.
+pub fn check(data: &Path, site: Option<&Path>, format: &str) -> Result<bool, CommandError> {
+    let site_path = site.map_or_else(|| data.join("site"), Path::to_path_buf);
+    let repo = crate::git::Repo::open_reader(&site_path)
+        .map_err(|e| CommandError::Site(format!("{}: {e}", site_path.display())))?;
+    let report =
+        crate::site::check::check_repo(&repo).map_err(|e| CommandError::Site(e.to_string()))?;
+    let lang = crate::i18n::Lang::En;
+    if format == "json" {
+        let findings: Vec<serde_json::Value> = report
+            .findings
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "file": f.path,
+                    "line": f.line,
+                    "kind": f.kind.code(),
+                    "message": f.what.in_lang(lang),
+                    "jekyll": f.jekyll(lang),
+                    "fix": f.fix(lang),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({
+            "commit": report.commit.as_str(),
+            "files": report.files,
+            "findings": findings,
+        });
+        println!("{out:#}");
+    } else {
+        for f in &report.findings {
+            println!("{}:{}: {}", f.path, f.line, f.what.in_lang(lang));
+            println!("  {}", f.jekyll(lang));
+            println!("  To do: {}", f.fix(lang));
+        }
+        let files: std::collections::HashSet<&str> =
+            report.findings.iter().map(|f| f.path.as_str()).collect();
+        if report.findings.is_empty() {
+            println!(
+                "{} files checked: Jekyll reads every one as it looks.",
+                report.files
+            );
+        } else {
+            println!(
+                "{} files checked: {} findings in {} files.",
+                report.files,
+                report.findings.len(),
+                files.len()
+            );
+        }
+    }
+    Ok(report.findings.is_empty())
+}
+
 /// The password from standard input, without its final line break.
 fn read_password() -> Result<String, CommandError> {
     let mut input = String::new();

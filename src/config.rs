@@ -41,6 +41,16 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// List what Jekyll will read differently from how it looks (exit
+    /// status 1 when there is anything, 0 on a clean site).
+    Check {
+        /// The site (default: the demo site under the data folder).
+        #[arg(long, env = "CAIRN_SITE")]
+        site: Option<PathBuf>,
+        /// `text` (one finding per paragraph) or `json`.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
     /// Rebuild the history and search indexes from the repository.
     Reindex {
         /// The site (default: the demo site under the data folder).

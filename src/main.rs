@@ -36,6 +36,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Serve(args) => cairn::server::serve(&cli.data, *args, cost).await?,
             Command::User(command) => cairn::commands::user(&cli.data, command, cost).await?,
             Command::Token(command) => cairn::commands::token(&cli.data, command).await?,
+            Command::Check { site, format } => {
+                let clean = cairn::commands::check(&cli.data, site.as_deref(), &format)?;
+                if !clean {
+                    std::process::exit(1);
+                }
+            }
             Command::Reindex { site } => {
                 cairn::commands::reindex(&cli.data, site.as_deref()).await?
             }

@@ -668,3 +668,51 @@ site-preview-not-built = Jekyll makes no page for this document: it is unpublish
 site-preview-failed = Jekyll could not build the page. What it printed:
 site-preview-invalid = Some values cannot be previewed: see the messages beside the fields.
 site-preview-conflict = Someone else changed the same fields of this page meanwhile. Open the page again to see their version, then preview.
+
+# Site health (cairn check, /site-health): what Jekyll reads differently.
+check-bom = The file starts with a byte order mark (an invisible character) before its front matter.
+check-bom-jekyll = Jekyll does not see the front matter: it copies the file as it is, and no page is built from it.
+check-bom-fix = Save the file as UTF-8 without a byte order mark (most editors call it “UTF-8”, not “UTF-8 with BOM”).
+check-broken = The front matter cannot be read: { $why }.
+check-broken-jekyll = Jekyll stops with an error on this file, or builds it without its fields.
+check-broken-fix = Correct the YAML at this line (a missing quote or bracket, a tab used to indent).
+check-duplicate = A key is given twice: { $why }.
+check-duplicate-jekyll = Jekyll keeps only the last value; the first one is silently ignored.
+check-duplicate-fix = Keep one of the two lines and remove the other.
+check-tag = The front matter uses a YAML tag: { $why }.
+check-tag-jekyll = Jekyll refuses tags such as !ruby/object when it reads front matter: the build fails on this file.
+check-tag-fix = Write the value as plain text, a list or a mapping, without the tag.
+check-date = The field “{ $field }” is “{ $value }”, which is not a date.
+check-date-jekyll = Jekyll cannot read it as a date: for “date” the build fails; elsewhere the value is shown as typed, and sorting and date formats ignore it.
+check-date-fix = Write the date as YYYY-MM-DD (for example 2024-03-01), or leave the field empty.
+check-outside = The document is in the folder “{ $folder }”, which no collection of the site reads.
+check-outside-jekyll = Jekyll ignores folders whose names start with “_” unless they are collections: this page is never built.
+check-outside-fix = Move the file into a collection’s folder, or declare the folder as a collection in _config.yml.
+check-post = The post’s file name does not start with a date (YYYY-MM-DD-title).
+check-post-jekyll = Jekyll does not read it as a post: it is left out of the site.
+check-post-fix = Rename the file to start with its date, for example 2024-03-01-title.md.
+check-permalink = This page and { $others } are all written at { $address }.
+check-permalink-jekyll = Jekyll writes one page over the other: only one of them is on the site, and which one can change from build to build.
+check-permalink-fix = Give one of them another permalink or file name.
+check-missing = “{ $link }” (in { $field }) points at a file the site does not have.
+check-missing-jekyll = Jekyll builds the page anyway: the link or image is broken on the site.
+check-missing-fix = Upload the file, or correct the path (it is case-sensitive).
+check-relation = “{ $value }” in { $field } names no entry of { $collection } any more.
+check-relation-jekyll = Jekyll shows the value as it is: the link to the entry is gone.
+check-relation-fix = Choose an existing entry in the form, or remove the value.
+check-rule-jekyll = Jekyll builds the page, but it does not follow the site’s content model.
+check-rule-fix = Open the page in Cairn and correct the field.
+health-title = Site health
+health-intro = What Jekyll reads differently from how the files look, at the latest version of the site ({ $commit }).
+health-clean = { $files } files checked: Jekyll reads every one as it looks.
+health-summary = { $files } files checked: { $findings ->
+    [one] one finding
+   *[other] { $findings } findings
+}.
+health-file = File
+health-line = Line
+health-what = What is wrong
+health-jekyll = What Jekyll does
+health-fix = What to do
+health-open = Open in the form
+nav-health = Site health

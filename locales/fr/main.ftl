@@ -668,3 +668,51 @@ site-preview-not-built = Jekyll ne fait pas de page pour ce document : il n’e
 site-preview-failed = Jekyll n’a pas pu construire la page. Ce qu’il a écrit :
 site-preview-invalid = Certaines valeurs ne peuvent pas être prévisualisées : voyez les messages à côté des champs.
 site-preview-conflict = Quelqu’un d’autre a modifié les mêmes champs de cette page entre-temps. Ouvrez la page de nouveau pour voir sa version, puis prévisualisez.
+
+# Santé du site (cairn check, /site-health) : ce que Jekyll lit autrement.
+check-bom = Le fichier commence par une marque d’ordre des octets (un caractère invisible) avant son en-tête.
+check-bom-jekyll = Jekyll ne voit pas l’en-tête : il copie le fichier tel quel, et aucune page n’en est construite.
+check-bom-fix = Enregistrez le fichier en UTF-8 sans marque d’ordre des octets (« UTF-8 » et non « UTF-8 avec BOM » dans la plupart des éditeurs).
+check-broken = L’en-tête ne peut pas être lu : { $why }.
+check-broken-jekyll = Jekyll s’arrête sur une erreur pour ce fichier, ou le construit sans ses champs.
+check-broken-fix = Corrigez le YAML à cette ligne (un guillemet ou un crochet manquant, une tabulation pour indenter).
+check-duplicate = Une clé est donnée deux fois : { $why }.
+check-duplicate-jekyll = Jekyll ne garde que la dernière valeur ; la première est ignorée sans avertissement.
+check-duplicate-fix = Gardez l’une des deux lignes et supprimez l’autre.
+check-tag = L’en-tête utilise une étiquette YAML : { $why }.
+check-tag-jekyll = Jekyll refuse les étiquettes comme !ruby/object en lisant l’en-tête : la construction échoue sur ce fichier.
+check-tag-fix = Écrivez la valeur en texte simple, en liste ou en dictionnaire, sans l’étiquette.
+check-date = Le champ « { $field } » vaut « { $value } », qui n’est pas une date.
+check-date-jekyll = Jekyll ne peut pas le lire comme une date : pour « date », la construction échoue ; ailleurs, la valeur est montrée telle quelle, et les tris et formats de date l’ignorent.
+check-date-fix = Écrivez la date sous la forme AAAA-MM-JJ (par exemple 2024-03-01), ou laissez le champ vide.
+check-outside = Le document est dans le dossier « { $folder } », qu’aucune collection du site ne lit.
+check-outside-jekyll = Jekyll ignore les dossiers dont le nom commence par « _ » sauf s’ils sont des collections : cette page n’est jamais construite.
+check-outside-fix = Déplacez le fichier dans le dossier d’une collection, ou déclarez le dossier comme collection dans _config.yml.
+check-post = Le nom du fichier de l’article ne commence pas par une date (AAAA-MM-JJ-titre).
+check-post-jekyll = Jekyll ne le lit pas comme un article : il est laissé hors du site.
+check-post-fix = Renommez le fichier pour qu’il commence par sa date, par exemple 2024-03-01-titre.md.
+check-permalink = Cette page et { $others } sont toutes écrites à l’adresse { $address }.
+check-permalink-jekyll = Jekyll écrit une page par-dessus l’autre : une seule est sur le site, et laquelle peut changer d’une construction à l’autre.
+check-permalink-fix = Donnez à l’une d’elles un autre permalien ou un autre nom de fichier.
+check-missing = « { $link } » (dans { $field }) pointe vers un fichier que le site n’a pas.
+check-missing-jekyll = Jekyll construit la page quand même : le lien ou l’image est cassé sur le site.
+check-missing-fix = Envoyez le fichier, ou corrigez le chemin (majuscules et minuscules comptent).
+check-relation = « { $value } » dans { $field } ne désigne plus aucune entrée de { $collection }.
+check-relation-jekyll = Jekyll montre la valeur telle quelle : le lien vers l’entrée est perdu.
+check-relation-fix = Choisissez une entrée existante dans le formulaire, ou retirez la valeur.
+check-rule-jekyll = Jekyll construit la page, mais elle ne suit pas le modèle de contenu du site.
+check-rule-fix = Ouvrez la page dans Cairn et corrigez le champ.
+health-title = Santé du site
+health-intro = Ce que Jekyll lit autrement que ce que les fichiers montrent, dans la dernière version du site ({ $commit }).
+health-clean = { $files } fichiers vérifiés : Jekyll les lit tous tels qu’ils se présentent.
+health-summary = { $files } fichiers vérifiés : { $findings ->
+    [one] un problème
+   *[other] { $findings } problèmes
+}.
+health-file = Fichier
+health-line = Ligne
+health-what = Ce qui ne va pas
+health-jekyll = Ce que fait Jekyll
+health-fix = Que faire
+health-open = Ouvrir dans le formulaire
+nav-health = Santé du site

@@ -477,6 +477,27 @@ impl Repo {
 
     /// Many blobs' bytes through one handle (opening one per blob dominates
     /// the cost of reading a large collection); `None` for a missing blob.
+    /// Every file of commit `at` (folders starting with `_` or `.` too,
+    /// but not submodules), sorted by path.
+    pub fn every_file_at(&self, at: &ObjectId) -> Result<DirListing, StoreError> {
+        let repo = self.handle()?;
+        let tree = repo.find_commit(at.oid()?)?.tree()?;
+        let mut entries = Vec::new();
+        tree.walk(git2::TreeWalkMode::PreOrder, |parent, e| {
+            if e.kind() == Some(ObjectType::Blob)
+                && let Ok(name) = e.name()
+            {
+                entries.push(DirEntry {
+                    name: format!("{parent}{name}"),
+                    blob: ObjectId::from_oid(e.id()),
+                });
+            }
+            git2::TreeWalkResult::Ok
+        })?;
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(DirListing { entries })
+    }
+
     pub fn read_blobs(&self, ids: &[ObjectId]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         let repo = self.handle()?;
         ids.iter()

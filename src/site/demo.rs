@@ -15,10 +15,7 @@ pub const FILES: &[(&str, &[u8])] = &[
         include_bytes!("demo/_layouts/projects.html"),
     ),
     ("index.html", include_bytes!("demo/index.html")),
-    (
-        "assets/css/site.css",
-        include_bytes!("demo/assets/css/site.css"),
-    ),
+    ("css/site.css", include_bytes!("demo/site.css")),
     (
         "_projects/ai-and-cities.md",
         include_bytes!("demo/_projects/ai-and-cities.md"),

@@ -7,6 +7,7 @@
 //! another field is kept, the same field changed both ways is a conflict.
 
 mod cache;
+pub mod check;
 pub mod demo;
 pub mod edit;
 pub mod entries;

@@ -21,6 +21,7 @@ mod search;
 mod security_log;
 mod set_password;
 mod setup;
+mod site_health;
 mod site_preview;
 mod tokens;
 

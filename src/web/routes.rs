@@ -7,7 +7,9 @@ use super::{
     account, assets, builds, collections, dashboard, documents, health, history, hooks, login,
     media, search,
 };
-use super::{publishing, security_log, set_password, setup, site_preview, tokens, users};
+use super::{
+    publishing, security_log, set_password, setup, site_health, site_preview, tokens, users,
+};
 use crate::auth::policy::{ADMINS, Access, EDITORS, READERS};
 use crate::http::AppError;
 use crate::http::AppState;
@@ -183,6 +185,7 @@ pub fn routes() -> Vec<Route> {
             post(users::reset_password),
         ),
         get_("/security-log", ADMINS, get(security_log::show)),
+        get_("/site-health", ADMINS, get(site_health::show)),
         get_("/tokens", ADMINS, get(tokens::list)),
         post_("/tokens", ADMINS, post(tokens::create)),
         post_("/tokens/{id}/revoke", ADMINS, post(tokens::revoke)),

@@ -373,6 +373,7 @@ async fn every_screen_speaks_the_browser_s_language_and_fits_at_1280_and_390_px(
         ("user", "/users/root".to_string()),
         ("tokens", "/tokens".to_string()),
         ("security-log", "/security-log".to_string()),
+        ("site-health", "/site-health".to_string()),
         ("not-found", "/collections/nope".to_string()),
     ];
     // A reviewer sees the form read-only, and a page not theirs refused,
@@ -792,8 +793,10 @@ async fn the_site_preview_shows_the_built_page_in_a_sandboxed_frame() {
             assert!(s.has("#site-preview iframe").await, "{tag}: a frame");
             // The frame is another origin: the page cannot reach into it.
             assert_eq!(
-                s.run("return document.querySelector('#site-preview iframe').contentDocument === null")
-                    .await,
+                s.run(
+                    "return document.querySelector('#site-preview iframe').contentDocument === null"
+                )
+                .await,
                 true,
                 "{tag}: sandboxed"
             );

@@ -7,6 +7,7 @@
 mod api;
 mod browser;
 mod builds;
+mod check;
 mod fidelity;
 mod fixture_site;
 mod history;
