@@ -709,8 +709,7 @@ health-summary = { $files } files checked: { $findings ->
     [one] one finding
    *[other] { $findings } findings
 }.
-health-file = File
-health-line = Line
+health-at = line { $line }
 health-what = What is wrong
 health-jekyll = What Jekyll does
 health-fix = What to do

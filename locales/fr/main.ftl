@@ -709,8 +709,7 @@ health-summary = { $files } fichiers vérifiés : { $findings ->
     [one] un problème
    *[other] { $findings } problèmes
 }.
-health-file = Fichier
-health-line = Ligne
+health-at = ligne { $line }
 health-what = Ce qui ne va pas
 health-jekyll = Ce que fait Jekyll
 health-fix = Que faire

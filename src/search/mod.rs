@@ -305,6 +305,11 @@ impl SearchIndex {
         self.lock().clone()
     }
 
+    /// Whether the index stands for `tip` (without copying what it holds).
+    pub fn stands_for(&self, tip: &str) -> bool {
+        self.lock().tip.as_deref() == Some(tip)
+    }
+
     /// Says the index stands for `tip` without writing anything (a commit
     /// that changed no document); kept in memory, the next write keeps it.
     pub fn advance(&self, tip: &str) {

@@ -39,10 +39,10 @@ impl Site {
         let search = self.search.clone();
         self.blocking(move |cx| {
             let tip = cx.repo.tip()?;
-            let holding = search.holding();
-            if !everything && holding.tip.as_deref() == Some(tip.as_str()) {
+            if !everything && search.stands_for(tip.as_str()) {
                 return Ok(());
             }
+            let holding = search.holding();
             let (upserts, deletes) = changes(&cx, &tip, &holding, everything)?;
             if upserts.is_empty() && deletes.is_empty() && !everything {
                 search.advance(tip.as_str());

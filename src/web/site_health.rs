@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 /// One finding as shown.
 struct Row {
     path: String,
-    line: usize,
+    /// "line 12".
+    at: String,
     what: String,
     jekyll: String,
     fix: String,
@@ -51,7 +52,7 @@ pub(super) async fn show(
         .iter()
         .map(|f| Row {
             path: f.path.clone(),
-            line: f.line,
+            at: lang.t_with("health-at", &[("line", f.line.to_arg())]),
             what: f.what.in_lang(lang),
             jekyll: f.jekyll(lang),
             fix: f.fix(lang),

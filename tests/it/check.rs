@@ -229,7 +229,7 @@ async fn a_clean_site_exits_0_and_each_kind_of_trap_is_found() {
     let (status, page) = root.get("/site-health").await;
     assert_eq!(status, 200);
     assert!(
-        page.contains("<code>_project/typo.md</code>, Line 1"),
+        page.contains("<code>_project/typo.md</code>, line 1"),
         "{page}"
     );
     assert!(
