@@ -205,17 +205,25 @@ impl Previews {
             Some(synced) if tree.is_dir() => {
                 let also = std::mem::take(&mut builder.overlay);
                 let (tip, tree2) = (draft.tip.clone(), tree.clone());
-                let changed = self
+                let updated = self
                     .inner
                     .site
                     .update_export(&synced, &tip, &tree2, also)
-                    .await?;
-                (false, changed)
+                    .await;
+                match updated {
+                    Ok(changed) => (false, changed),
+                    Err(e) => {
+                        // The copy is in doubt: written again next time.
+                        builder.synced = None;
+                        return Err(e.into());
+                    }
+                }
             }
             _ => {
                 builder.overlay.clear();
                 let tree2 = tree.clone();
                 let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(tree2)).await;
+                builder.synced = None;
                 self.inner.site.export(&draft.tip, &tree).await?;
                 (true, Vec::new())
             }

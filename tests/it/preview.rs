@@ -216,3 +216,33 @@ async fn without_jekyll_the_button_says_what_is_missing() {
         "{form}"
     );
 }
+
+#[tokio::test]
+async fn a_jekyll_that_fails_to_start_is_shown_and_the_next_preview_tries_again() {
+    let dir = tempdir();
+    // A command that is found but prints an error and stops, as a Jekyll
+    // missing a gem of the site's would.
+    let server = Server::start_with(
+        dir.path(),
+        None,
+        &[(
+            "CAIRN_JEKYLL_COMMAND",
+            "sh -c 'echo \"Could not find gem jekyll-feed\" >&2; exit 3' --",
+        )],
+    );
+    let alice = sign_in_editor(&server).await;
+    for _ in 0..2 {
+        let (status, html) = preview(&alice, &[("f.mission", "Gardée malgré tout")]).await;
+        assert_eq!(status, 200);
+        assert!(frame_of(&html).is_none());
+        assert!(html.contains("Jekyll could not build the page"), "{html}");
+        assert!(html.contains("Could not find gem jekyll-feed"), "{html}");
+        assert!(
+            html.contains("Gardée malgré tout"),
+            "what was typed is kept"
+        );
+    }
+    // The server goes on; nothing was written.
+    assert_eq!(alice.get("/healthz").await.0, 200);
+    assert_eq!(git(&server.site(), &["status", "--porcelain"]), "");
+}
