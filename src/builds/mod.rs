@@ -340,13 +340,8 @@ impl Builds {
         limit: Duration,
     ) -> (&'static str, Option<i64>) {
         let mut cmd = tokio::process::Command::new("sh");
-        // The site's code runs here (Jekyll plugins): Cairn's own settings,
-        // secrets among them (tokens, webhook secret), are not passed on.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("CAIRN_") {
-                cmd.env_remove(key);
-            }
-        }
+        // The site's code runs here (Jekyll plugins).
+        without_cairn_settings(&mut cmd);
         let spawned = cmd
             .arg("-c")
             .arg(command)
@@ -595,8 +590,18 @@ fn stop_leftover(id: i64, commit: &str, dir: &Path) -> usize {
         .count()
 }
 
+/// Leaves Cairn's own settings, secrets among them (tokens, the webhook
+/// secret), out of a command that runs the site's code.
+pub(crate) fn without_cairn_settings(cmd: &mut tokio::process::Command) {
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("CAIRN_") {
+            cmd.env_remove(key);
+        }
+    }
+}
+
 /// Kills process group `group` (SIGKILL); whether it was there to kill.
-fn kill_group(group: u32) -> bool {
+pub(crate) fn kill_group(group: u32) -> bool {
     i32::try_from(group)
         .ok()
         .and_then(rustix::process::Pid::from_raw)

@@ -159,6 +159,16 @@ impl SiteConfig {
     pub fn collection(&self, name: &str) -> Option<&Collection> {
         self.collections.iter().find(|c| c.name == name)
     }
+
+    /// The collection whose folder holds `path` (a path from the site's
+    /// root), and the path inside that folder.
+    pub fn collection_at<'a>(&self, path: &'a str) -> Option<(&Collection, &'a str)> {
+        self.collections.iter().find_map(|c| {
+            path.strip_prefix(c.dir.as_str())
+                .and_then(|rest| rest.strip_prefix('/'))
+                .map(|inside| (c, inside))
+        })
+    }
 }
 
 impl Collection {

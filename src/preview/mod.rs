@@ -106,13 +106,8 @@ struct Driver {
 impl Drop for Driver {
     /// Jekyll goes with its whole process group (what its plugins started).
     fn drop(&mut self) {
-        if let Some(pid) = self
-            .child
-            .id()
-            .and_then(|id| i32::try_from(id).ok())
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        if let Some(group) = self.child.id() {
+            crate::builds::kill_group(group);
         }
     }
 }
@@ -140,9 +135,8 @@ impl std::fmt::Debug for Previews {
 impl Previews {
     /// Previews with `command` (run with `sh -c`), kept in `dir`.
     pub fn new(command: &str, dir: &Path, site: Site) -> Result<Previews, std::io::Error> {
-        let mut raw = [0u8; 16];
-        getrandom::fill(&mut raw).map_err(|e| std::io::Error::other(e.to_string()))?;
-        let key: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        let key =
+            crate::auth::random_token(16).map_err(|e| std::io::Error::other(e.to_string()))?;
         let dir = std::path::absolute(dir)?;
         Ok(Previews {
             inner: Arc::new(Inner {
@@ -191,11 +185,7 @@ impl Previews {
             return Err(PreviewError::Unavailable(self.inner.command.clone()));
         }
         let draft = self.inner.site.plan(edit, author).await?;
-        let id = {
-            let mut raw = [0u8; 16];
-            getrandom::fill(&mut raw).map_err(|e| PreviewError::Failed(e.to_string()))?;
-            raw.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        };
+        let id = crate::auth::random_token(16).map_err(|e| PreviewError::Failed(e.to_string()))?;
         let pages = self.inner.dir.join("pages");
         let out = pages.join(format!("{id}.html"));
         let mut builder = self.inner.builder.lock().await;
@@ -280,13 +270,10 @@ impl Previews {
         tree: &Path,
         request: serde_json::Value,
     ) -> Result<Reply, PreviewError> {
-        let mut request = request;
-        if builder.driver.is_none() {
-            builder.driver = Some(self.start(tree).await?);
-            request["full"] = serde_json::Value::Bool(true);
-        }
-        let Some(driver) = builder.driver.as_mut() else {
-            return Err(PreviewError::Failed(String::new()));
+        // A Jekyll just started reads the whole site whatever is asked.
+        let driver = match &mut builder.driver {
+            Some(driver) => driver,
+            slot @ None => slot.insert(self.start(tree).await?),
         };
         let mut line = request.to_string();
         line.push('\n');
@@ -342,13 +329,8 @@ impl Previews {
         .map_err(|e| PreviewError::Failed(e.to_string()))?
         .map_err(failed)?;
         let mut cmd = tokio::process::Command::new("sh");
-        // The site's code runs here (Jekyll plugins): Cairn's own settings,
-        // secrets among them, are not passed on.
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("CAIRN_") {
-                cmd.env_remove(key);
-            }
-        }
+        // The site's code runs here (Jekyll plugins).
+        crate::builds::without_cairn_settings(&mut cmd);
         let rubyopt = match std::env::var("RUBYOPT") {
             Ok(existing) if !existing.trim().is_empty() => {
                 format!("{existing} -r{}", driver.display())

@@ -180,10 +180,7 @@ fn check_at(cx: &Ctx<'_>) -> Result<Report, SiteError> {
                 what,
             })
         };
-        let collection = config
-            .collections
-            .iter()
-            .find(|c| path.starts_with(&format!("{}/", c.dir)));
+        let collection = config.collection_at(path);
         let doc = match Document::parse(&bytes) {
             Ok(doc) => doc,
             Err(NotADocument::ByteOrderMark) => {
@@ -217,7 +214,7 @@ fn check_at(cx: &Ctx<'_>) -> Result<Report, SiteError> {
             continue;
         }
         let top = path.split('/').next().unwrap_or_default();
-        let Some(collection) = collection else {
+        let Some((collection, relative)) = collection else {
             if path.contains('/') && top.starts_with('_') {
                 found(
                     1,
@@ -244,7 +241,6 @@ fn check_at(cx: &Ctx<'_>) -> Result<Report, SiteError> {
             links(&doc, &present, &config, &mut found);
             continue;
         };
-        let relative = &path[collection.dir.len() + 1..];
         if collection.slug_of(relative).is_none() {
             if collection.kind == CollectionKind::Posts {
                 found(1, Kind::NotAPost, Message::key("check-post"));
@@ -437,8 +433,8 @@ fn document_address(
         Some(crate::content::FieldView::Text(t)) if !t.trim().is_empty() => Some(t),
         _ => None,
     };
+    // Jekyll's `:title` and `:slug` both come from `slug`, else the name.
     let slug = text("slug").map_or_else(|| slugify(name), |s| slugify(&s));
-    let title = text("slug").map_or_else(|| slugify(name), |s| slugify(&s));
     let mut url = template.to_string();
     // Longest names first (`:path` before `:p...`, `:output_ext`).
     for (placeholder, value) in [
@@ -446,7 +442,7 @@ fn document_address(
         (":collection", collection.name.clone()),
         (":path", path.to_string()),
         (":name", slugify(name)),
-        (":title", title),
+        (":title", slug.clone()),
         (":slug", slug),
     ] {
         url = url.replace(placeholder, &value);

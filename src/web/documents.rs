@@ -158,6 +158,21 @@ struct SitePreview {
     printed: Option<String>,
 }
 
+impl SitePreview {
+    /// No page, and why.
+    fn saying(message: String) -> SitePreview {
+        SitePreview {
+            message: Some(message),
+            ..SitePreview::default()
+        }
+    }
+}
+
+/// Why "Preview on the site" cannot work on this server.
+fn jekyll_missing(lang: crate::i18n::Lang, command: &str) -> String {
+    lang.t_with("site-preview-missing", &[("command", command.to_arg())])
+}
+
 /// A refused value, as the summary above the form lists it.
 #[derive(Debug, Clone)]
 struct ErrorView {
@@ -273,11 +288,10 @@ fn page_for(
         unsaved: false,
         preview: None,
         site_preview: SitePreview {
-            missing: extras.preview_missing.as_ref().map(|command| {
-                current
-                    .lang
-                    .t_with("site-preview-missing", &[("command", command.to_arg())])
-            }),
+            missing: extras
+                .preview_missing
+                .as_ref()
+                .map(|command| jekyll_missing(current.lang, command)),
             ..SitePreview::default()
         },
         address: loaded.slug.clone(),
@@ -1079,34 +1093,25 @@ async fn save_form(
                     address: Some(built.address),
                     ..SitePreview::default()
                 },
-                Err(PreviewError::Unavailable(command)) => SitePreview {
-                    message: Some(
-                        lang.t_with("site-preview-missing", &[("command", command.to_arg())]),
-                    ),
-                    ..SitePreview::default()
-                },
-                Err(PreviewError::NotBuilt) => SitePreview {
-                    message: Some(lang.t("site-preview-not-built")),
-                    ..SitePreview::default()
-                },
+                Err(PreviewError::Unavailable(command)) => {
+                    SitePreview::saying(jekyll_missing(lang, &command))
+                }
+                Err(PreviewError::NotBuilt) => {
+                    SitePreview::saying(lang.t("site-preview-not-built"))
+                }
                 Err(PreviewError::Failed(printed)) => SitePreview {
-                    message: Some(lang.t("site-preview-failed")),
                     printed: Some(printed),
-                    ..SitePreview::default()
+                    ..SitePreview::saying(lang.t("site-preview-failed"))
                 },
                 Err(PreviewError::Site(SiteError::InvalidFields(invalid))) => {
                     for (k, m) in &invalid.0 {
                         errors.insert(k.clone(), m.in_lang(lang));
                     }
-                    SitePreview {
-                        message: Some(lang.t("site-preview-invalid")),
-                        ..SitePreview::default()
-                    }
+                    SitePreview::saying(lang.t("site-preview-invalid"))
                 }
-                Err(PreviewError::Site(SiteError::Conflict(_))) => SitePreview {
-                    message: Some(lang.t("site-preview-conflict")),
-                    ..SitePreview::default()
-                },
+                Err(PreviewError::Site(SiteError::Conflict(_))) => {
+                    SitePreview::saying(lang.t("site-preview-conflict"))
+                }
                 Err(PreviewError::Site(e)) => return Err(e.into()),
             });
         }

@@ -40,12 +40,8 @@ pub(super) async fn show(
     let report = state.site.health().await?;
     let config = state.site.config().await?;
     let form_of = |path: &str| -> Option<String> {
-        let c = config
-            .collections
-            .iter()
-            .find(|c| path.starts_with(&format!("{}/", c.dir)))?;
-        let slug = c.slug_of(&path[c.dir.len() + 1..])?;
-        Some(super::document_url(&c.name, slug))
+        let (c, inside) = config.collection_at(path)?;
+        Some(super::document_url(&c.name, c.slug_of(inside)?))
     };
     let rows: Vec<Row> = report
         .findings

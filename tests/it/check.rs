@@ -2,24 +2,10 @@
 //! every file Jekyll reads differently from how it looks, with file and
 //! line; a clean site exits 0.
 
+use crate::fixture_site::fixture_repo;
 use crate::support::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-/// A committed copy of the fixture site.
-fn fixture_repo(dir: &Path) -> PathBuf {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site");
-    let site = dir.join("fixture-site");
-    for file in crate::fidelity::files_below(&source) {
-        let target = site.join(file.strip_prefix(&source).expect("below"));
-        std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
-        std::fs::copy(&file, &target).expect("copy");
-    }
-    git(&site, &["init", "-q", "-b", "main"]);
-    git(&site, &["-c", "core.autocrlf=false", "add", "-A"]);
-    git_commit(&site, "Fixture site");
-    site
-}
+use std::path::Path;
 
 fn check_json(site: &Path) -> (i32, Value) {
     let out = cairn(

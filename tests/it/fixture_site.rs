@@ -6,7 +6,7 @@ use crate::support::*;
 use std::path::{Path, PathBuf};
 
 /// A git repository holding a copy of the fixture site.
-fn fixture_repo(dir: &Path) -> PathBuf {
+pub(crate) fn fixture_repo(dir: &Path) -> PathBuf {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/site");
     let site = dir.join("fixture-site");
     for file in files_below(&source) {
