@@ -109,6 +109,12 @@ pub struct ServeArgs {
     /// The window of --login-failures-per-address, in minutes.
     #[arg(long, env = "CAIRN_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
     pub login_window_minutes: u32,
+    /// Reverse proxies in front of Cairn, comma-separated addresses or CIDR
+    /// ranges (`127.0.0.1,10.0.0.0/8`): from them, the client's address is
+    /// read from `X-Forwarded-For` (else `Forwarded`), right-most hop that
+    /// is not one of them. From anyone else those headers are ignored.
+    #[arg(long, env = "CAIRN_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::http::client::parse_net)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Where commits are pushed: a remote's name or a URL (default: the
     /// site's `origin`, when it has one).
     #[arg(long, env = "CAIRN_REMOTE")]

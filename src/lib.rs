@@ -69,6 +69,10 @@ pub fn app(state: AppState) -> Router {
             http::lang::choose,
         ))
         .layer(axum::middleware::from_fn(http::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::client::resolve,
+        ))
         .layer(cors)
         .layer(sessions)
         .layer(DefaultBodyLimit::max(max_body))

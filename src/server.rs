@@ -229,6 +229,7 @@ pub async fn prepare(
         default_zone: args.timezone.clone(),
         sessions,
         throttle: Arc::new(Throttle::new(address_limit)),
+        trusted_proxies: crate::http::client::TrustedProxies::new(args.trusted_proxies.clone()),
         api: crate::http::ApiSettings {
             public_read: args.api_public_read,
             cors_origins: args.api_cors_origins.clone(),

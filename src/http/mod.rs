@@ -6,6 +6,7 @@
 //! that knows axum and is not one screen or one resource lives here;
 //! nothing below this layer names axum.
 
+pub mod client;
 pub mod csrf;
 pub mod error;
 pub mod lang;
@@ -15,45 +16,16 @@ pub mod session;
 pub mod state;
 pub mod upload;
 
+pub use client::ClientAddress;
 pub use error::AppError;
 pub use problem::Problem;
 pub use session::CurrentUser;
 pub use state::{ApiSettings, AppState};
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-
-/// The client's address as seen on the connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientAddress(pub std::net::IpAddr);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<std::net::SocketAddr>>()
-                .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip()),
-        ))
-    }
-}
-
-impl ClientAddress {
-    /// `who` acting from this address, for the security log.
-    pub fn actor(self, who: &str) -> crate::auth::audit::Actor {
-        crate::auth::audit::Actor {
-            name: who.to_string(),
-            address: self.0.to_string(),
-        }
-    }
-}
 
 /// No route here: a page for browsers, problem+json under `/api/`.
 pub async fn not_found(uri: axum::http::Uri) -> Response {

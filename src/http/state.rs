@@ -52,6 +52,8 @@ pub struct Shared {
     pub default_zone: crate::i18n::Zone,
     /// Session timeouts and cookie settings.
     pub sessions: SessionPolicy,
+    /// The proxies whose forwarding headers name the client (`--trusted-proxies`).
+    pub trusted_proxies: super::client::TrustedProxies,
     /// Failed-login delays per account and limits per client address.
     pub throttle: Arc<Throttle>,
     /// The JSON API's settings.

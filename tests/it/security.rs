@@ -973,3 +973,95 @@ async fn security_headers_on_every_html_answer_and_same_site_redirects_only() {
         assert_eq!(r.headers()["location"], expected, "next={next}");
     }
 }
+
+/// Behind a trusted proxy each forwarded client is throttled on its own;
+/// from an untrusted peer the same headers are ignored.
+#[tokio::test]
+async fn behind_a_trusted_proxy_clients_are_throttled_by_their_forwarded_address() {
+    let failures = |browser: Browser| async move {
+        for i in 0..3 {
+            let r = browser.login("someone", "wrong wrong wrong").await;
+            assert_eq!(r.status().as_u16(), 401, "failure {i}");
+        }
+        let r = browser.login("alice", PASSWORD).await;
+        assert_eq!(r.status().as_u16(), 429, "the address is limited");
+    };
+
+    let dir = tempdir();
+    let server = Server::start_with(
+        dir.path(),
+        None,
+        &[
+            ("CAIRN_LOGIN_FAILURES_PER_ADDRESS", "3"),
+            // The test client connects from 127.0.0.1: it is the proxy.
+            ("CAIRN_TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1"),
+        ],
+    );
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice",
+    );
+    // A client forging its own first hop is still seen as what its proxy
+    // appended (the right-most untrusted address).
+    failures(Browser::sending(
+        &server,
+        "x-forwarded-for",
+        "198.51.100.77, 203.0.113.1",
+    ))
+    .await;
+    // Another client behind the same proxy is not locked out.
+    let other = Browser::sending(&server, "x-forwarded-for", "203.0.113.2, 10.0.0.5");
+    assert_eq!(other.login("alice", PASSWORD).await.status(), 303);
+    let forwarded = Browser::sending(&server, "forwarded", "for=\"[2001:db8::9]:443\"");
+    assert_eq!(forwarded.login("alice", PASSWORD).await.status(), 303);
+    // The proxy's own requests (no header) are a third address.
+    assert_eq!(
+        Browser::new(&server)
+            .login("alice", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let pool = cairn::db::open(&dir.path().join("cairn.db"))
+        .await
+        .expect("db");
+    let events = cairn::db::security_log::page(&pool, None, 1000)
+        .await
+        .expect("log");
+    let addresses = |event: &str| {
+        let mut seen: Vec<String> = events
+            .iter()
+            .filter(|e| e.event == event)
+            .map(|e| e.address.clone())
+            .collect();
+        seen.sort();
+        seen.dedup();
+        seen
+    };
+    assert_eq!(addresses("login failed"), ["203.0.113.1"]);
+    assert_eq!(
+        addresses("login"),
+        ["127.0.0.1", "2001:db8::9", "203.0.113.2"]
+    );
+
+    // Without --trusted-proxies the headers are the client's own words.
+    let dir = tempdir();
+    let server = Server::start_with(
+        dir.path(),
+        None,
+        &[("CAIRN_LOGIN_FAILURES_PER_ADDRESS", "3")],
+    );
+    add_user(
+        &server.data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice",
+    );
+    failures(Browser::sending(&server, "x-forwarded-for", "203.0.113.1")).await;
+    let other = Browser::sending(&server, "x-forwarded-for", "203.0.113.2");
+    assert_eq!(other.login("alice", PASSWORD).await.status(), 429);
+}

@@ -308,10 +308,15 @@ impl Browser {
 
     /// A browser whose `Accept-Language` is `language` (`fr-CA,fr;q=0.9`).
     pub fn speaking(server: &Server, language: &str) -> Browser {
+        Browser::sending(server, "accept-language", language)
+    }
+
+    /// A browser that sends the header `name: value` with every request.
+    pub fn sending(server: &Server, name: &'static str, value: &str) -> Browser {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(
-            reqwest::header::ACCEPT_LANGUAGE,
-            reqwest::header::HeaderValue::from_str(language).expect("header"),
+            name,
+            reqwest::header::HeaderValue::from_str(value).expect("header"),
         );
         Browser {
             client: reqwest::Client::builder()
