@@ -10,6 +10,7 @@ mod history;
 mod media;
 mod openapi;
 mod search;
+mod status;
 
 use crate::auth::{Role, tokens};
 use crate::http::AppState;
@@ -124,6 +125,12 @@ pub fn routes() -> Vec<ApiRoute> {
             "/api/v1/search",
             "Full-text search over every collection, best first",
             get(search::search),
+        ),
+        route(
+            M::GET,
+            "/api/v1/status",
+            "Where publishing stands: commits waiting for the remote, the last one it took, the last build",
+            get(status::status),
         ),
         route(
             M::GET,

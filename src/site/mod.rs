@@ -252,6 +252,16 @@ impl Site {
         .await
     }
 
+    /// The commit at the branch tip.
+    pub async fn tip(&self) -> Result<ObjectId, SiteError> {
+        self.blocking(|cx| Ok(cx.repo.tip()?)).await
+    }
+
+    /// The branch Cairn commits to.
+    pub fn branch(&self) -> &str {
+        self.repo.branch()
+    }
+
     /// Brings the checkout's files up to date with every commit made, when
     /// a crash or another program's index lock (a `git status` refreshing
     /// it) left updates pending; the lock is waited for as a save waits for

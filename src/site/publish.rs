@@ -46,6 +46,79 @@ pub struct PublishStatus {
     pub stopped: bool,
 }
 
+/// Where publishing stands, the most pressing first (as the dashboard says it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishState {
+    /// No remote: commits stay in the site's repository.
+    Off,
+    /// Stopped by a conflict or a refusal until someone acts.
+    Paused,
+    /// The last push failed; it is retried (or, `stopped`, waits for a change).
+    Failing,
+    /// Commits wait to be pushed.
+    Waiting,
+    /// Everything is on the remote.
+    Published,
+    /// Nothing pushed yet since the start.
+    Unpublished,
+}
+
+impl PublishState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublishState::Off => "off",
+            PublishState::Paused => "paused",
+            PublishState::Failing => "failing",
+            PublishState::Waiting => "waiting",
+            PublishState::Published => "published",
+            PublishState::Unpublished => "unpublished",
+        }
+    }
+}
+
+impl PublishStatus {
+    /// The state the dashboard's one line tells.
+    pub fn state(&self) -> PublishState {
+        if self.target.is_none() {
+            PublishState::Off
+        } else if self.paused.is_some() {
+            PublishState::Paused
+        } else if self.failing.is_some() {
+            PublishState::Failing
+        } else if self.waiting > 0 {
+            PublishState::Waiting
+        } else if self.published.is_some() {
+            PublishState::Published
+        } else {
+            PublishState::Unpublished
+        }
+    }
+}
+
+/// `text` with the user name and password taken out of every URL in it
+/// (`https://user:token@host/site.git` is `https://host/site.git`): what may
+/// be shown of a remote and of its errors.
+pub fn without_credentials(text: &str) -> String {
+    static USERINFO: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@").ok()
+    });
+    match &*USERINFO {
+        Some(re) => re.replace_all(text, "$1").into_owned(),
+        None => String::new(),
+    }
+}
+
+/// What a push webhook made Cairn do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemoteChange {
+    /// The branch Cairn publishes to moved: fetching now.
+    Fetching,
+    /// Another branch (or a tag) was pushed: nothing to fetch.
+    OtherBranch,
+    /// The site publishes to no remote.
+    NoRemote,
+}
+
 /// A commit the site's builds should build, and what made it ready.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {
@@ -121,13 +194,20 @@ impl Publisher {
 }
 
 impl Site {
-    /// A push webhook arrived: fetch the remote now (when publishing).
-    pub fn remote_changed(&self) -> bool {
-        let publishing = self.publisher.target().is_some();
-        if publishing {
-            self.publisher.fetch_soon();
+    /// A push webhook arrived for `pushed` (`refs/heads/...`, or `None` when
+    /// the webhook names no branch): fetch the remote now when it is the
+    /// branch Cairn publishes to.
+    pub fn remote_changed(&self, pushed: Option<&str>) -> RemoteChange {
+        let Some(target) = self.publisher.target() else {
+            return RemoteChange::NoRemote;
+        };
+        if let Some(pushed) = pushed
+            && pushed.strip_prefix("refs/heads/") != Some(target.branch.as_str())
+        {
+            return RemoteChange::OtherBranch;
         }
-        publishing
+        self.publisher.fetch_soon();
+        RemoteChange::Fetching
     }
 
     /// The commits to build: the newest one the remote took (or, without a
@@ -425,5 +505,46 @@ fn describe(conflicts: &[RemoteConflict]) -> String {
         [] => "nothing".to_string(),
         [one] => format!("{} of {}", one.part, one.path),
         [one, rest @ ..] => format!("{} of {} and {} more", one.part, one.path, rest.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_taken_out_of_urls() {
+        assert_eq!(
+            without_credentials("https://x-access-token:ghp_secret@github.com/team/site.git"),
+            "https://github.com/team/site.git"
+        );
+        assert_eq!(
+            without_credentials("failed to push to ssh://deploy@host:22/srv/site.git: refused"),
+            "failed to push to ssh://host:22/srv/site.git: refused"
+        );
+        // Nothing to take out of a name, a path or an scp-like address.
+        for kept in ["origin", "/srv/site.git", "git@github.com:team/site.git"] {
+            assert_eq!(without_credentials(kept), kept);
+        }
+    }
+
+    #[test]
+    fn the_state_is_the_most_pressing() {
+        let target = PublishTarget {
+            remote: "origin".into(),
+            branch: "main".into(),
+            fetch_every: Duration::from_secs(60),
+            auth: Default::default(),
+        };
+        let mut status = PublishStatus::default();
+        assert_eq!(status.state(), PublishState::Off);
+        status.target = Some(target);
+        assert_eq!(status.state(), PublishState::Unpublished);
+        status.waiting = 2;
+        assert_eq!(status.state(), PublishState::Waiting);
+        status.failing = Some("down".into());
+        assert_eq!(status.state(), PublishState::Failing);
+        status.paused = Some("conflict".into());
+        assert_eq!(status.state(), PublishState::Paused);
     }
 }

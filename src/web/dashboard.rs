@@ -133,7 +133,10 @@ fn publishing_state(
             Notice::Info,
             lang.t_with(
                 "dash-nothing-published",
-                &[("remote", target.remote.to_arg())],
+                &[(
+                    "remote",
+                    crate::site::publish::without_credentials(&target.remote).into(),
+                )],
             ),
         ),
     }

@@ -5,6 +5,7 @@
 use crate::auth::secrets_match_bytes;
 use crate::http::AppError;
 use crate::http::AppState;
+use crate::site::publish::RemoteChange;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -56,16 +57,39 @@ pub(super) async fn push(
         )
             .into_response());
     }
-    let fetching = state.site.remote_changed();
-    Ok((
-        StatusCode::ACCEPTED,
-        if fetching {
-            "Fetching the remote's changes.\n"
-        } else {
-            "This site does not publish to a remote; nothing to fetch.\n"
-        },
-    )
-        .into_response())
+    let pushed = pushed_ref(&headers, &body);
+    let answer = match state.site.remote_changed(pushed.as_deref()) {
+        RemoteChange::Fetching => "Fetching the remote's changes.\n",
+        RemoteChange::OtherBranch => {
+            "The push was to another branch than the one Cairn publishes; nothing to fetch.\n"
+        }
+        RemoteChange::NoRemote => "This site does not publish to a remote; nothing to fetch.\n",
+    };
+    Ok((StatusCode::ACCEPTED, answer).into_response())
+}
+
+/// The ref a push webhook names (`refs/heads/main`): the `ref` member of
+/// GitHub's, GitLab's and Gitea's push payloads, sent as JSON or (GitHub)
+/// as a form's `payload`. `None` when the body names none (a ping, another
+/// forge): the remote is fetched then, to be safe.
+fn pushed_ref(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Push {
+        #[serde(rename = "ref")]
+        pushed: Option<String>,
+    }
+    let form = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let push: Push = if form {
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+        let (_, payload) = fields.into_iter().find(|(k, _)| k == "payload")?;
+        serde_json::from_str(&payload).ok()?
+    } else {
+        serde_json::from_slice(body).ok()?
+    };
+    push.pushed
 }
 
 #[cfg(test)]
@@ -80,6 +104,26 @@ mod tests {
             HeaderValue::from_str(value).unwrap_or(HeaderValue::from_static("")),
         );
         h
+    }
+
+    #[test]
+    fn the_pushed_ref_is_read_from_json_and_from_githubs_form() {
+        let json = with("content-type", "application/json");
+        assert_eq!(
+            pushed_ref(&json, br#"{"ref":"refs/heads/main","before":"0"}"#).as_deref(),
+            Some("refs/heads/main")
+        );
+        assert_eq!(pushed_ref(&json, br#"{"zen":"ping"}"#), None);
+        assert_eq!(pushed_ref(&json, b"not json"), None);
+        let form = with("content-type", "application/x-www-form-urlencoded");
+        assert_eq!(
+            pushed_ref(
+                &form,
+                b"payload=%7B%22ref%22%3A%22refs%2Fheads%2Fdraft%22%7D"
+            )
+            .as_deref(),
+            Some("refs/heads/draft")
+        );
     }
 
     #[test]

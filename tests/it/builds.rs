@@ -154,6 +154,19 @@ async fn failing_and_hanging_builds_are_recorded_and_saving_goes_on() {
         dash.contains(&format!("href=\"/builds/{}\"", runs[0].0)),
         "{dash}"
     );
+    // The API's status says the same, for a monitor.
+    let reviewer = crate::api::token(&server.data, "monitor", &["--role", "reviewer"]);
+    let status = crate::api::Api::new(&server, Some(&reviewer))
+        .json("/api/v1/status")
+        .await;
+    assert_eq!(status["publishing"]["state"], "off", "{status}");
+    assert_eq!(status["commit"], failing.as_str(), "{status}");
+    assert_eq!(status["builds"]["enabled"], true, "{status}");
+    let last = &status["builds"]["last"];
+    assert_eq!(last["status"], "failed", "{status}");
+    assert_eq!(last["exit_code"], 3, "{status}");
+    assert_eq!(last["commit"], failing.as_str(), "{status}");
+    assert_eq!(last["id"].to_string(), runs[0].0, "{status}");
 
     // A hanging build: followed live, then stopped at the limit.
     save_mission(&browser, "Hang").await;

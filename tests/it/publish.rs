@@ -646,6 +646,24 @@ async fn a_signed_push_webhook_makes_cairn_fetch_at_once_and_others_get_401() {
         let r = hook(headers).await.expect("POST");
         assert_eq!(r.status().as_u16(), 401);
     }
+    // A signed push of another branch: answered, nothing fetched.
+    let draft = br#"{"ref":"refs/heads/draft"}"#;
+    let r = reqwest::Client::new()
+        .post(server.url("/hooks/push"))
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            format!("sha256={}", hmac_hex("hook secret", draft)),
+        )
+        .body(draft.to_vec())
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(r.status().as_u16(), 202);
+    assert!(
+        r.text().await.expect("body").contains("another branch"),
+        "says why nothing is fetched"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(git(&work, &["rev-parse", "HEAD"]), before);
 
@@ -674,6 +692,30 @@ async fn a_signed_push_webhook_makes_cairn_fetch_at_once_and_others_get_401() {
         .await
         .expect("POST");
     assert_eq!(r.status().as_u16(), 202);
+
+    // The API's status: everything published, nothing waiting.
+    let api = crate::api::Api::new(
+        &server,
+        Some(&crate::api::token(
+            &server.data,
+            "monitor",
+            &["--role", "reviewer"],
+        )),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        let status = api.json("/api/v1/status").await;
+        if status["publishing"]["state"] == "published" {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "{status}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status["publishing"]["waiting"], 0, "{status}");
+    assert_eq!(status["publishing"]["remote_branch"], "main", "{status}");
+    assert_eq!(status["branch"], "main", "{status}");
+    assert_eq!(status["builds"]["enabled"], false, "{status}");
+    assert!(status["builds"]["last"].is_null(), "{status}");
 }
 
 #[tokio::test]
