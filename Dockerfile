@@ -15,10 +15,11 @@ RUN cargo build --release --locked
 
 # Run: a slim image, an unprivileged user, data on a volume. Debian's
 # Jekyll (and Ruby) for "Preview on the site"; a site with a Gemfile needs
-# its gems too (--jekyll-command "bundle exec jekyll").
+# its gems too (--jekyll-command "bundle exec jekyll"). git pushes to a
+# remote that is a local path, so that remote's hooks run.
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl libssl3 jekyll \
+ && apt-get install -y --no-install-recommends ca-certificates curl git libssl3 jekyll \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin cairn \
  && mkdir -p /data && chown cairn:cairn /data

@@ -4,6 +4,11 @@
 //! commits Cairn does not) is reported, not retried by force: git2 reports a
 //! refused reference through `push_update_reference`, not as an error, so
 //! that callback is checked.
+//!
+//! A remote that is a local path is pushed to with the `git` command (when
+//! it has hooks, or git is installed): as `git push` to a local path does,
+//! its `pre-receive`, `update` and `post-receive` hooks run, which libgit2's
+//! direct write never does.
 
 use super::{ObjectId, Repo, StoreError};
 use git2::{
@@ -184,6 +189,29 @@ impl Repo {
                     .ok()
             })
             .flatten();
+        if let Some(dir) = local_path(handle.url().unwrap_or_default())
+            && (has_hooks(&dir) || git_available())
+        {
+            // libgit2 writes a local remote's objects and refs itself and
+            // never runs its hooks; `git push` runs them as git does.
+            match push_with_git(repo.path(), handle.url().unwrap_or_default(), tip, branch) {
+                Ok(()) => {}
+                Err(GitPush::Rejected(reason)) => return Ok(Ok(PushOutcome::Rejected(reason))),
+                Err(GitPush::Failed(failure)) => return Ok(Err(failure)),
+            }
+            if named {
+                repo.reference(
+                    &format!("refs/remotes/{remote}/{branch}"),
+                    tip,
+                    true,
+                    "cairn: push",
+                )?;
+            }
+            return Ok(Ok(PushOutcome::Pushed(
+                ObjectId::from_oid(tip),
+                before != Some(tip),
+            )));
+        }
         let mut refused: Option<String> = None;
         let result = {
             let mut callbacks = callbacks(auth);
@@ -220,6 +248,130 @@ impl Repo {
             before != Some(tip),
         )))
     }
+}
+
+/// The folder of a remote given as a local path (`/srv/site.git`,
+/// `../site.git`, `file:///srv/site.git`); `None` for a URL of another
+/// transport or an scp-like `host:path`.
+fn local_path(url: &str) -> Option<PathBuf> {
+    if let Some(path) = url.strip_prefix("file://") {
+        return Some(PathBuf::from(path));
+    }
+    if url.contains("://") {
+        return None;
+    }
+    // git reads `host:path` as ssh when the colon comes before any slash.
+    match (url.find(':'), url.find('/')) {
+        (Some(colon), Some(slash)) if colon < slash => None,
+        (Some(_), None) => None,
+        _ => Some(PathBuf::from(url)),
+    }
+}
+
+/// The hooks git runs on the receiving side of a push.
+const RECEIVE_HOOKS: [&str; 6] = [
+    "pre-receive",
+    "update",
+    "proc-receive",
+    "reference-transaction",
+    "post-receive",
+    "post-update",
+];
+
+/// Whether the repository at `dir` (bare, or a checkout) has a hook a push
+/// would run, or sets `core.hooksPath` (hooks elsewhere).
+fn has_hooks(dir: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let git_dir = if dir.join(".git").is_dir() {
+        dir.join(".git")
+    } else {
+        dir.to_path_buf()
+    };
+    let moved = std::fs::read_to_string(git_dir.join("config"))
+        .is_ok_and(|c| c.to_ascii_lowercase().contains("hookspath"));
+    moved
+        || RECEIVE_HOOKS.iter().any(|hook| {
+            std::fs::metadata(git_dir.join("hooks").join(hook))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Whether the `git` command can be run here.
+fn git_available() -> bool {
+    std::process::Command::new("git")
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Why `git push` did not move the remote branch.
+enum GitPush {
+    /// The remote refused the update (not a fast-forward, a hook declined).
+    Rejected(String),
+    /// It could not be done (no `git`, no such repository).
+    Failed(PushFailure),
+}
+
+/// `git push` of commit `tip` to `refs/heads/{branch}` of the local
+/// repository `url`, from the repository in `git_dir`, never forced: the
+/// remote's `pre-receive`, `update` and `post-receive` hooks run (and may
+/// refuse it). Cairn's own settings stay out of the hooks' environment.
+fn push_with_git(
+    git_dir: &std::path::Path,
+    url: &str,
+    tip: git2::Oid,
+    branch: &str,
+) -> Result<(), GitPush> {
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("--git-dir")
+        .arg(git_dir)
+        .args(["push", "--porcelain", url])
+        .arg(format!("{tip}:refs/heads/{branch}"))
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null());
+    for (key, _) in std::env::vars_os() {
+        let key_text = key.to_string_lossy();
+        if key_text.starts_with("CAIRN_") || key_text.starts_with("GIT_") {
+            cmd.env_remove(&key);
+        }
+    }
+    let out = match cmd.output() {
+        Ok(out) => out,
+        Err(e) => {
+            return Err(GitPush::Failed(PushFailure {
+                message: format!(
+                    "the remote {url} has hooks, which only the git command runs, and git cannot be run here ({e}): install git, or serve the remote over ssh or git daemon"
+                ),
+                permanent: true,
+            }));
+        }
+    };
+    if out.status.success() {
+        return Ok(());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Porcelain: `!\t<src>:<dst>\t[rejected] (fetch first)` per refused ref.
+    if let Some(line) = stdout.lines().find(|l| l.starts_with('!')) {
+        let summary = line.split('\t').nth(2).unwrap_or(line).trim();
+        let hook_said: Vec<&str> = stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("remote: "))
+            .collect();
+        let reason = if hook_said.is_empty() {
+            format!("refs/heads/{branch}: {summary}")
+        } else {
+            format!("refs/heads/{branch}: {summary}: {}", hook_said.join(" "))
+        };
+        return Err(GitPush::Rejected(reason));
+    }
+    let said: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    Err(GitPush::Failed(PushFailure {
+        message: format!("git push to {url} failed: {}", said.join(" ")),
+        permanent: false,
+    }))
 }
 
 /// The remote named `remote`, or one for the URL `remote`; and whether it

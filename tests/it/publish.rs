@@ -1281,3 +1281,104 @@ async fn a_remote_over_https_works_with_the_right_token_and_fails_clearly_with_a
     assert_fsck_clean(&bare);
     drop(server);
 }
+
+/// The most common self-hosted setup: the team's bare repository on the
+/// same server, given as a local path, with hooks. Cairn serves its own
+/// bare clone (the layout the README recommends). The remote's hooks run
+/// on each push, as `git push` to a local path runs them; a hook that
+/// refuses the push is reported, and nothing is lost.
+#[tokio::test]
+async fn a_local_path_remote_runs_its_hooks_on_each_push() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    let src = dir.path().join("src");
+    cairn::site::open_or_create(&src, true, 0).expect("demo site");
+    let team = dir.path().join("team.git");
+    let cairns = dir.path().join("cairn.git");
+    for (from, to) in [(&src, &team), (&team, &cairns)] {
+        let out = std::process::Command::new("git")
+            .args(["clone", "-q", "--bare"])
+            .arg(from)
+            .arg(to)
+            .output()
+            .expect("git clone");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let marker = dir.path().join("marker");
+    let hook = |name: &str, script: &str| {
+        let path = team.join("hooks").join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("hook");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    };
+    let m = marker.display();
+    hook(
+        "pre-receive",
+        &format!("while read old new ref; do echo \"pre $ref $new\" >> '{m}'; done"),
+    );
+    hook("update", &format!("echo \"update $1 $3\" >> '{m}'"));
+    hook(
+        "post-receive",
+        &format!(
+            "while read old new ref; do echo \"post $ref $new\" >> '{m}'; done; echo \"secret: ${{CAIRN_WEBHOOK_SECRET:-not given}}\" >> '{m}'"
+        ),
+    );
+
+    let server = Server::start_with(
+        &dir.path().join("data"),
+        Some(&cairns),
+        &[("CAIRN_WEBHOOK_SECRET", "not for hooks")],
+    );
+    let browser = sign_in_editor(&server).await;
+    save_mission(&browser, "Pushed through the hooks").await;
+    let head = git(&cairns, &["rev-parse", "main"]);
+    let head = head.trim();
+    assert!(
+        eventually(20, || git(&team, &["rev-parse", "main"]).trim() == head),
+        "the commit reached the team's repository"
+    );
+    assert!(
+        eventually(20, || std::fs::read_to_string(&marker)
+            .is_ok_and(|t| t.contains(&format!("post refs/heads/main {head}")))),
+        "post-receive ran"
+    );
+    let said = std::fs::read_to_string(&marker).expect("marker");
+    assert!(
+        said.contains(&format!("pre refs/heads/main {head}")),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("update refs/heads/main {head}")),
+        "{said}"
+    );
+    assert!(
+        said.contains("secret: not given"),
+        "Cairn's settings stay out of hooks: {said}"
+    );
+    dashboard_says(
+        &browser,
+        "All changes are on the site (published just now).",
+    )
+    .await;
+
+    // A pre-receive hook that refuses: the commit stays with Cairn, the
+    // dashboard tells why, saving goes on.
+    hook(
+        "pre-receive",
+        "echo 'pushes are closed for the audit' >&2; exit 1",
+    );
+    save_mission(&browser, "Refused by the hook").await;
+    let refused = git(&cairns, &["rev-parse", "main"]);
+    assert_ne!(refused, head);
+    dashboard_says(&browser, "pushes are closed for the audit").await;
+    assert_eq!(git(&team, &["rev-parse", "main"]).trim(), head);
+    assert!(
+        git(&cairns, &["log", "--format=%s", "-1"]).contains("mission"),
+        "the refused commit is kept"
+    );
+    assert_fsck_clean(&team);
+    assert_fsck_clean(&cairns);
+}
