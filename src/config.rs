@@ -115,6 +115,10 @@ pub struct ServeArgs {
     /// is not one of them. From anyone else those headers are ignored.
     #[arg(long, env = "CAIRN_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::http::client::parse_net)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Security log events older than this many days are deleted (checked
+    /// at start and every hour).
+    #[arg(long, env = "CAIRN_KEEP_SECURITY_LOG_DAYS", default_value_t = 365)]
+    pub keep_security_log_days: u32,
     /// Where commits are pushed: a remote's name or a URL (default: the
     /// site's `origin`, when it has one).
     #[arg(long, env = "CAIRN_REMOTE")]

@@ -45,6 +45,8 @@ pub struct Prepared {
     /// The one-time `/setup` token, while no user exists.
     pub setup_token: Option<String>,
     git_dir: PathBuf,
+    /// Security log events older than this are deleted.
+    keep_security_log_days: u32,
     /// Stops the background work and endless answers when serving ends.
     stop: Stop,
 }
@@ -244,9 +246,13 @@ pub async fn prepare(
         publish,
         setup_token,
         git_dir,
+        keep_security_log_days: args.keep_security_log_days,
         stop,
     })
 }
+
+/// How often old security log events and build records are deleted.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// How long the background work may take to stop once serving has ended.
 const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
@@ -267,6 +273,7 @@ pub async fn run(
         git_dir,
         publish,
         stop,
+        keep_security_log_days,
         ..
     } = prepared;
     let mut tasks = tokio::task::JoinSet::new();
@@ -289,6 +296,38 @@ pub async fn run(
                 }
             }
             () = stopping.stopped() => {}
+        }
+    });
+    // Records kept for a while only: the security log by age, builds by count.
+    let (db, builds, clock, stopping) = (
+        state.db.clone(),
+        state.builds.clone(),
+        state.clock.clone(),
+        stop.handle(),
+    );
+    tasks.spawn(async move {
+        let mut every = tokio::time::interval(PRUNE_EVERY);
+        loop {
+            tokio::select! {
+                _ = every.tick() => {}
+                () = stopping.clone().stopped() => break,
+            }
+            match crate::auth::audit::forget_older_than(&db, clock.now(), keep_security_log_days)
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    events = n,
+                    days = keep_security_log_days,
+                    "old security log events deleted"
+                ),
+                Err(e) => tracing::error!(error = %e, "could not prune the security log"),
+            }
+            match builds.forget_old().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(runs = n, "old build records deleted"),
+                Err(e) => tracing::error!(error = %e, "could not prune the build records"),
+            }
         }
     });
     // Lock files a dead writer left behind are cleared once it is clear no

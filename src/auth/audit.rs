@@ -99,3 +99,14 @@ pub async fn page(
 ) -> Result<Vec<Recorded>, super::AuthError> {
     Ok(db::security_log::page(pool, before, limit).await?)
 }
+
+/// Deletes the events older than `days` days before `now` (the security
+/// log is kept for `--keep-security-log-days`); how many.
+pub async fn forget_older_than(
+    pool: &SqlitePool,
+    now: i64,
+    days: u32,
+) -> Result<u64, super::AuthError> {
+    let cutoff = now - i64::from(days) * 86_400;
+    Ok(db::security_log::prune_before(pool, cutoff).await?)
+}

@@ -547,6 +547,11 @@ impl Builds {
     pub async fn get(&self, id: i64) -> Result<Option<BuildRow>, crate::db::DbError> {
         rows::get(&self.inner.db, id).await
     }
+
+    /// Deletes the records of all but the newest [`KEPT_RUNS`] runs; how many.
+    pub async fn forget_old(&self) -> Result<u64, crate::db::DbError> {
+        rows::keep_newest(&self.inner.db, KEPT_RUNS).await
+    }
 }
 
 /// Kills the process groups of build `id` of `commit` that a crashed Cairn
@@ -589,6 +594,9 @@ fn stop_leftover(id: i64, commit: &str, dir: &Path) -> usize {
         .filter(|g| u32::try_from(*g).is_ok_and(kill_group))
         .count()
 }
+
+/// How many build records are kept (older ones are deleted every hour).
+pub const KEPT_RUNS: i64 = 1_000;
 
 /// Leaves Cairn's own settings, secrets among them (tokens, the webhook
 /// secret), out of a command that runs the site's code.

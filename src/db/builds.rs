@@ -97,6 +97,19 @@ pub async fn recent(pool: &SqlitePool, limit: i64) -> Result<Vec<BuildRow>, DbEr
     .await?)
 }
 
+/// Removes the records of all but the newest `keep` runs (a run still
+/// going is kept whatever its age); how many.
+pub async fn keep_newest(pool: &SqlitePool, keep: i64) -> Result<u64, DbError> {
+    Ok(sqlx::query(
+        "DELETE FROM builds WHERE status != 'running'
+         AND id <= (SELECT id FROM builds ORDER BY id DESC LIMIT 1 OFFSET ?)",
+    )
+    .bind(keep)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
 pub async fn get(pool: &SqlitePool, id: i64) -> Result<Option<BuildRow>, DbError> {
     Ok(
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM builds WHERE id = ?"))

@@ -42,6 +42,15 @@ pub async fn insert(pool: &SqlitePool, e: &NewEvent<'_>) -> Result<(), DbError> 
     Ok(())
 }
 
+/// Removes the events recorded before `cutoff` (seconds); how many.
+pub async fn prune_before(pool: &SqlitePool, cutoff: i64) -> Result<u64, DbError> {
+    Ok(sqlx::query("DELETE FROM security_log WHERE at < ?")
+        .bind(cutoff)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
+
 /// Newest first: up to `limit` events with an id below `before` (all when `None`).
 pub async fn page(
     pool: &SqlitePool,

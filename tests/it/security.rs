@@ -1065,3 +1065,78 @@ async fn behind_a_trusted_proxy_clients_are_throttled_by_their_forwarded_address
     let other = Browser::sending(&server, "x-forwarded-for", "203.0.113.2");
     assert_eq!(other.login("alice", PASSWORD).await.status(), 429);
 }
+
+/// The security log keeps `--keep-security-log-days` of events, the build
+/// records the newest 1,000 runs: older ones are deleted at start (and
+/// every hour).
+#[tokio::test]
+async fn old_security_log_events_and_build_records_are_deleted() {
+    let dir = tempdir();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_secs() as i64;
+    let day = 86_400;
+    {
+        std::fs::create_dir_all(dir.path()).expect("mkdir");
+        let pool = cairn::db::open(&dir.path().join("cairn.db"))
+            .await
+            .expect("db");
+        for (age, name) in [(400, "ancient"), (31, "old"), (29, "recent"), (0, "today")] {
+            let event = cairn::db::security_log::NewEvent {
+                at: now - age * day,
+                event: "login",
+                username: name,
+                actor: name,
+                address: "192.0.2.1",
+                detail: "",
+            };
+            cairn::db::security_log::insert(&pool, &event)
+                .await
+                .expect("insert");
+        }
+        for i in 0..1_005 {
+            let id =
+                cairn::db::builds::start(&pool, &format!("{i:040}"), "commit", now - 5_000 + i)
+                    .await
+                    .expect("build");
+            cairn::db::builds::finish(&pool, id, "succeeded", Some(0), "", now - 5_000 + i)
+                .await
+                .expect("finish");
+        }
+        pool.close().await;
+    }
+    let server = Server::start_with(dir.path(), None, &[("CAIRN_KEEP_SECURITY_LOG_DAYS", "30")]);
+    let pool = cairn::db::open(&dir.path().join("cairn.db"))
+        .await
+        .expect("db");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let names: Vec<String> = cairn::db::security_log::page(&pool, None, 100)
+            .await
+            .expect("log")
+            .into_iter()
+            .map(|e| e.username)
+            .collect();
+        let builds = cairn::db::builds::recent(&pool, 5_000)
+            .await
+            .expect("builds");
+        if !names.iter().any(|n| n == "old") && builds.len() == 1_000 {
+            assert!(!names.iter().any(|n| n == "ancient"), "{names:?}");
+            for kept in ["recent", "today"] {
+                assert!(names.iter().any(|n| n == kept), "{kept} kept: {names:?}");
+            }
+            // The newest runs are the ones kept.
+            assert_eq!(builds[0].commit_id, format!("{:040}", 1_004));
+            assert_eq!(builds[999].commit_id, format!("{:040}", 5));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not pruned: {names:?}, {} builds",
+            builds.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(server);
+}
