@@ -119,6 +119,14 @@ pub struct ServeArgs {
     /// at start and every hour).
     #[arg(long, env = "CAIRN_KEEP_SECURITY_LOG_DAYS", default_value_t = 365)]
     pub keep_security_log_days: u32,
+    /// Loose objects (each save writes a few) are packed in the background
+    /// once this many have been added since the last packing...
+    #[arg(long, env = "CAIRN_PACK_LOOSE_OBJECTS", default_value_t = 2_000)]
+    pub pack_loose_objects: u64,
+    /// ...or once they take this many MiB (a save in a 10,000-document
+    /// folder writes about 0.45 MiB).
+    #[arg(long, env = "CAIRN_PACK_LOOSE_MIB", default_value_t = 64)]
+    pub pack_loose_mib: u64,
     /// Where commits are pushed: a remote's name or a URL (default: the
     /// site's `origin`, when it has one).
     #[arg(long, env = "CAIRN_REMOTE")]

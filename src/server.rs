@@ -47,6 +47,8 @@ pub struct Prepared {
     git_dir: PathBuf,
     /// Security log events older than this are deleted.
     keep_security_log_days: u32,
+    /// When loose objects are packed.
+    packing: crate::site::packing::PackPolicy,
     /// Stops the background work and endless answers when serving ends.
     stop: Stop,
 }
@@ -247,6 +249,11 @@ pub async fn prepare(
         setup_token,
         git_dir,
         keep_security_log_days: args.keep_security_log_days,
+        packing: crate::site::packing::PackPolicy {
+            loose_objects: args.pack_loose_objects.max(1),
+            loose_bytes: args.pack_loose_mib.max(1) << 20,
+            ..Default::default()
+        },
         stop,
     })
 }
@@ -274,6 +281,7 @@ pub async fn run(
         publish,
         stop,
         keep_security_log_days,
+        packing,
         ..
     } = prepared;
     let mut tasks = tokio::task::JoinSet::new();
@@ -295,6 +303,14 @@ pub async fn run(
                     tracing::error!(error = %e, "could not delete expired sessions");
                 }
             }
+            () = stopping.stopped() => {}
+        }
+    });
+    // Loose objects packed once they pile up.
+    let (site, stopping) = (state.site.clone(), stop.handle());
+    tasks.spawn(async move {
+        tokio::select! {
+            () = site.keep_packed(packing) => {}
             () = stopping.stopped() => {}
         }
     });

@@ -8,12 +8,15 @@
 //! serialized by [`Repo::write_lock`] in this process and by an OS file lock
 //! across processes.
 
+mod cli;
 pub mod durability;
 mod export;
+pub use cli::git_available;
 pub mod history;
 mod loose;
 pub mod merge;
 pub mod options;
+pub mod pack;
 mod refs;
 pub mod remote;
 mod tree;

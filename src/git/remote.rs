@@ -190,7 +190,7 @@ impl Repo {
             })
             .flatten();
         if let Some(dir) = local_path(handle.url().unwrap_or_default())
-            && (has_hooks(&dir) || git_available())
+            && (has_hooks(&dir) || super::cli::git_available())
         {
             // libgit2 writes a local remote's objects and refs itself and
             // never runs its hooks; `git push` runs them as git does.
@@ -296,16 +296,6 @@ fn has_hooks(dir: &std::path::Path) -> bool {
         })
 }
 
-/// Whether the `git` command can be run here.
-fn git_available() -> bool {
-    std::process::Command::new("git")
-        .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// Why `git push` did not move the remote branch.
 enum GitPush {
     /// The remote refused the update (not a fast-forward, a hook declined).
@@ -324,19 +314,9 @@ fn push_with_git(
     tip: git2::Oid,
     branch: &str,
 ) -> Result<(), GitPush> {
-    let mut cmd = std::process::Command::new("git");
-    cmd.arg("--git-dir")
-        .arg(git_dir)
-        .args(["push", "--porcelain", url])
-        .arg(format!("{tip}:refs/heads/{branch}"))
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(std::process::Stdio::null());
-    for (key, _) in std::env::vars_os() {
-        let key_text = key.to_string_lossy();
-        if key_text.starts_with("CAIRN_") || key_text.starts_with("GIT_") {
-            cmd.env_remove(&key);
-        }
-    }
+    let mut cmd = super::cli::git_command(git_dir);
+    cmd.args(["push", "--porcelain", url])
+        .arg(format!("{tip}:refs/heads/{branch}"));
     let out = match cmd.output() {
         Ok(out) => out,
         Err(e) => {

@@ -236,6 +236,7 @@ impl Site {
     /// none misses it, and a failure only delays the index.
     pub(super) fn index_after_commit(&self) {
         self.publisher.poke();
+        self.committed.notify_one();
         if self.publisher.target().is_none() && self.publisher.builds_follow() {
             // Nothing to push to: the commit itself is ready to build.
             let site = self.clone();

@@ -14,6 +14,7 @@ pub mod entries;
 pub mod history;
 pub mod media;
 pub mod merge;
+pub mod packing;
 pub mod publish;
 pub mod search;
 pub mod uploads;
@@ -195,6 +196,8 @@ pub struct Site {
     search: Arc<crate::search::SearchIndex>,
     /// One search indexer at a time.
     search_indexing: Arc<tokio::sync::Mutex<()>>,
+    /// Told of every commit (the packer counts loose objects then).
+    committed: Arc<tokio::sync::Notify>,
 }
 
 /// What blocking work gets: the repository and the cache.
@@ -224,6 +227,7 @@ impl Site {
             uploads: Arc::new(uploads),
             search: Arc::new(search),
             search_indexing: Arc::default(),
+            committed: Arc::default(),
         }
     }
 
