@@ -228,7 +228,10 @@ impl Batch {
                     std::process::id(),
                     COUNTER.fetch_add(1, Ordering::Relaxed)
                 ));
-                let mut file = File::create(&tmp)?;
+                let (mut file, remade) = create_in(dir, &tmp)?;
+                if remade {
+                    fresh_dirs.insert(dir.parent().unwrap_or(Path::new(".")).to_path_buf());
+                }
                 staged.push((tmp, &item.dest));
                 match &item.content {
                     Content::Raw(bytes) => file.write_all(bytes)?,
@@ -263,6 +266,24 @@ impl Batch {
     }
 }
 
+/// Creates the file `path` in `dir`, making `dir` again when it is gone:
+/// `git prune-packed` (the packer, [`super::pack`]) removes an object
+/// folder it has emptied, also between this writer's check and its create.
+/// Once the file is in it, the folder is not empty and stays. Whether the
+/// folder was made again (its parent must be synced then).
+fn create_in(dir: &Path, path: &Path) -> std::io::Result<(File, bool)> {
+    let mut tries = 0;
+    loop {
+        match File::create(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 10 => {
+                tries += 1;
+                std::fs::create_dir_all(dir)?;
+            }
+            other => return other.map(|file| (file, tries > 0)),
+        }
+    }
+}
+
 /// Syncs `files` at the same time, one thread each: the file system commits
 /// them together (ext4's and XFS's journals group concurrent syncs into one
 /// commit and one disk flush), where one after the other each pays a
@@ -293,6 +314,19 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn an_object_folder_removed_by_the_packer_is_made_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("ab");
+        // Gone between the writer's look and its create (git prune-packed).
+        let (file, remade) = create_in(&folder, &folder.join("tmp_obj_x")).unwrap();
+        drop(file);
+        assert!(remade);
+        assert!(folder.join("tmp_obj_x").exists());
+        let (_, remade) = create_in(&folder, &folder.join("tmp_obj_y")).unwrap();
+        assert!(!remade);
+    }
 
     #[test]
     fn plain_and_checked_hashes_agree_with_git() {
