@@ -119,6 +119,7 @@ fn ms(d: Duration) -> f64 {
 
 /// `saves` HTTP saves on `site` (served as it is), each followed by one
 /// floor commit on `floor`: (http times, floor times).
+#[allow(clippy::too_many_arguments)]
 fn measure(
     rt: &tokio::runtime::Runtime,
     site: &Path,
