@@ -125,7 +125,7 @@ pub struct ServeArgs {
     pub pack_loose_objects: u64,
     /// ...or once they take this many MiB (a save in a 10,000-document
     /// folder writes about 0.45 MiB).
-    #[arg(long, env = "CAIRN_PACK_LOOSE_MIB", default_value_t = 64)]
+    #[arg(long, env = "CAIRN_PACK_LOOSE_MIB", default_value_t = 8)]
     pub pack_loose_mib: u64,
     /// Where commits are pushed: a remote's name or a URL (default: the
     /// site's `origin`, when it has one).

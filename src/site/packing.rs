@@ -22,8 +22,8 @@ impl Default for PackPolicy {
     fn default() -> Self {
         PackPolicy {
             loose_objects: 2_000,
-            loose_bytes: 64 << 20,
-            max_packs: 20,
+            loose_bytes: 8 << 20,
+            max_packs: 10,
         }
     }
 }
