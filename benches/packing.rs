@@ -113,7 +113,10 @@ fn main() {
             .unwrap();
         drop(writer);
         commit_time += started.elapsed();
-        assert!(matches!(outcome, cairn::git::CommitOutcome::Committed { .. }));
+        assert!(matches!(
+            outcome,
+            cairn::git::CommitOutcome::Committed { .. }
+        ));
         let loose = repo.loose_objects().unwrap();
         peak_loose = peak_loose.max(loose.bytes);
         if loose.count.saturating_sub(left.count) >= policy.loose_objects

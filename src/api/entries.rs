@@ -9,7 +9,7 @@ use crate::http::Problem;
 use crate::site::ObjectId;
 use crate::site::entries::Entry;
 use crate::site::{Action, Applied, Edit, Update, Value as FieldInput};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -176,13 +176,18 @@ pub(super) async fn list(
     caller: Caller,
     headers: HeaderMap,
     Path(collection): Path<String>,
-    Query(query): Query<Vec<(String, String)>>,
+    super::ApiQuery(query): super::ApiQuery<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
     let name = collection_name(&collection)?;
     let mut filters = Vec::new();
     let mut params: HashMap<&str, &str> = HashMap::new();
     for (k, v) in &query {
         if let Some(field) = k.strip_prefix("filter[").and_then(|f| f.strip_suffix(']')) {
+            if field.contains(['[', ']']) {
+                return Err(Problem::bad_request(format!(
+                    "`{k}`: a filter names one field, filter[field]=value."
+                )));
+            }
             filters.push((field.to_string(), v.clone()));
         } else if matches!(k.as_str(), "sort" | "fields" | "limit" | "cursor") {
             params.insert(k, v);
@@ -321,7 +326,7 @@ pub(super) async fn read(
     caller: Caller,
     headers: HeaderMap,
     Path((collection, slug)): Path<(String, String)>,
-    Query(q): Query<ReadQuery>,
+    super::ApiQuery(q): super::ApiQuery<ReadQuery>,
 ) -> Result<Response, Problem> {
     let (name, slug) = names(&collection, &slug)?;
     let at = match &q.at {
@@ -370,8 +375,14 @@ struct Parts {
     uploads: Vec<crate::site::Attach>,
 }
 
-/// `{fields, body, slug?, sha?}` from a request body.
-fn fields_and_body(body: Value) -> Result<Parts, Problem> {
+/// The members each write takes.
+const CREATE: &[&str] = &["slug", "fields", "body", "uploads"];
+const REPLACE: &[&str] = &["fields", "body", "uploads"];
+const PATCH: &[&str] = &["slug", "sha", "fields", "body", "uploads"];
+
+/// `{fields, body, slug?, sha?}` from a request body; a member that is not
+/// in `takes` (the write's own list) is refused, not ignored.
+fn fields_and_body(body: Value, takes: &[&str]) -> Result<Parts, Problem> {
     let Value::Object(mut obj) = body else {
         return Err(Problem::invalid(vec![(
             "".into(),
@@ -379,6 +390,25 @@ fn fields_and_body(body: Value) -> Result<Parts, Problem> {
         )]));
     };
     let mut errors = Vec::new();
+    let unknown: Vec<String> = obj
+        .keys()
+        .filter(|k| !takes.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    for key in unknown {
+        obj.remove(&key);
+        errors.push((
+            key,
+            format!(
+                "unknown member: this write takes {}",
+                takes
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
     let fields: JsonFields = match obj.remove("fields") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Object(map)) => map.into_iter().collect(),
@@ -431,12 +461,6 @@ fn fields_and_body(body: Value) -> Result<Parts, Problem> {
             }
         },
     };
-    for (key, _) in obj {
-        errors.push((
-            key,
-            "unknown member: send `fields`, `body`, `uploads` (and `slug` to create, `sha` to merge)".into(),
-        ));
-    }
     if errors.is_empty() {
         Ok(Parts {
             fields,
@@ -521,7 +545,7 @@ pub(super) async fn create(
         slug,
         uploads,
         ..
-    } = fields_and_body(body)?;
+    } = fields_and_body(body, CREATE)?;
     let slug = match slug {
         Some(s) => s,
         None => {
@@ -570,7 +594,7 @@ pub(super) async fn replace(
         body,
         uploads,
         ..
-    } = fields_and_body(body)?;
+    } = fields_and_body(body, REPLACE)?;
     let edit = Edit {
         collection: name,
         slug,
@@ -605,7 +629,7 @@ pub(super) async fn patch(
         base,
         slug: rename,
         uploads,
-    } = fields_and_body(body)?;
+    } = fields_and_body(body, PATCH)?;
     let rename = rename.as_deref().map(given_slug).transpose()?;
     let (removed, set): (JsonFields, JsonFields) =
         fields.into_iter().partition(|(_, v)| v.is_null());

@@ -9,7 +9,7 @@ use crate::http::Problem;
 use crate::http::problem::rfc3339;
 use crate::site::ObjectId;
 use crate::site::history::{HistoryQuery, parse_day};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -33,7 +33,7 @@ fn day(s: &str, what: &str) -> Result<i64, Problem> {
 pub(super) async fn list(
     State(state): State<AppState>,
     _caller: Caller,
-    Query(p): Query<HistoryParams>,
+    super::ApiQuery(p): super::ApiQuery<HistoryParams>,
 ) -> Result<Response, Problem> {
     let non_empty = |v: &Option<String>| {
         v.as_deref()

@@ -10,7 +10,7 @@ use super::Caller;
 use crate::http::upload::{self, Sender};
 use crate::http::{AppError, AppState, Problem};
 use crate::site::uploads::{Keep, Pending};
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -36,7 +36,7 @@ pub(super) struct UploadQuery {
 pub(super) async fn upload(
     State(state): State<AppState>,
     caller: Caller,
-    Query(q): Query<UploadQuery>,
+    super::ApiQuery(q): super::ApiQuery<UploadQuery>,
     request: Request,
 ) -> Result<Response, Problem> {
     let author = caller.author()?;
@@ -141,7 +141,7 @@ fn per_page() -> usize {
 /// `GET /api/v1/media`: the library's files, sorted by path.
 pub(super) async fn list(
     State(state): State<AppState>,
-    Query(q): Query<ListQuery>,
+    super::ApiQuery(q): super::ApiQuery<ListQuery>,
 ) -> Result<Response, Problem> {
     let per = q.per_page.clamp(1, 500);
     let start = q.page.max(1).saturating_sub(1).saturating_mul(per);

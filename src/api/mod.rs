@@ -160,6 +160,29 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state.clone(), authenticate))
 }
 
+/// A route's query string, read like axum's `Query`; one it cannot read is
+/// a 400 problem+json, as every other API error.
+pub(crate) struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(e) => Err(Problem::bad_request(format!(
+                "The query string cannot be read: {}.",
+                e.body_text()
+                    .trim_start_matches("Failed to deserialize query string: ")
+            ))),
+        }
+    }
+}
+
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -440,12 +463,23 @@ fn if_match(headers: &HeaderMap) -> Result<Option<crate::site::ObjectId>, Proble
         return Ok(None);
     };
     let text = value.to_str().unwrap_or("").trim();
-    let tag = text.trim_start_matches("W/").trim_matches('"');
-    crate::site::ObjectId::parse(tag).map(Some).ok_or_else(|| {
-        Problem::new(
+    let bare = text.trim_start_matches("W/");
+    let quoted = bare.len() >= 2 && bare.starts_with('"') && bare.ends_with('"');
+    let tag = if quoted {
+        &bare[1..bare.len() - 1]
+    } else {
+        bare
+    };
+    match crate::site::ObjectId::parse(tag) {
+        Some(id) => Ok(Some(id)),
+        // A well-formed entity tag that is not this entry's: it changed.
+        None if quoted => Err(Problem::new(
             StatusCode::PRECONDITION_FAILED,
             "stale",
             "If-Match must be the entry's ETag (its sha).",
-        )
-    })
+        )),
+        None => Err(Problem::bad_request(
+            "If-Match must be the entry's ETag: its sha, in double quotes.",
+        )),
+    }
 }

@@ -5,7 +5,7 @@ use super::Caller;
 use crate::http::AppState;
 use crate::http::Problem;
 use crate::search::SearchQuery;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -44,7 +44,7 @@ fn number(
 pub(super) async fn search(
     State(state): State<AppState>,
     _caller: Caller,
-    Query(p): Query<SearchParams>,
+    super::ApiQuery(p): super::ApiQuery<SearchParams>,
 ) -> Result<Response, Problem> {
     let text = crate::search::cut_query(p.q.as_deref().unwrap_or_default());
     let page = number(&p.page, "page", 1..=500, 1)?;

@@ -37,9 +37,10 @@ const POOLED_HANDLES: usize = 8;
 pub struct ObjectId(String);
 
 impl ObjectId {
-    /// Accepts a full hex object id (SHA-1 or SHA-256 length).
+    /// Accepts a full hex object id: 40 digits (SHA-1, the only object
+    /// format this libgit2 reads; a 64-digit SHA-256 id names nothing here).
     pub fn parse(s: &str) -> Option<ObjectId> {
-        let ok = (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let ok = s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit());
         ok.then(|| ObjectId(s.to_ascii_lowercase()))
     }
 

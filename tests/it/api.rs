@@ -819,13 +819,75 @@ async fn the_openapi_document_lists_every_route() {
     let table = cairn::api::table();
     assert!(table.len() >= 10);
     for (method, path, _) in table {
-        let op = &doc["paths"][*path][method.as_str().to_lowercase()];
+        let op = &doc["paths"][path.replace("{*path}", "{path}")][method.as_str().to_lowercase()];
         assert!(
             op.is_object(),
             "{method} {path} is not in the OpenAPI document"
         );
         assert!(op["responses"].is_object());
+        assert!(op["responses"]["401"].is_object(), "{method} {path}: 401");
     }
+    // It says what the server accepts: the site's collections, the slug's
+    // pattern, no unknown members in a write, every status, links.
+    let entry = &doc["paths"]["/api/v1/collections/{collection}/entries/{slug}"];
+    let params = entry["get"]["parameters"].as_array().expect("parameters");
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    assert_eq!(param("collection")["schema"]["enum"], json!(["projects"]));
+    assert!(param("slug")["schema"]["pattern"].is_string());
+    assert_eq!(param("format")["schema"]["enum"], json!(["json", "html"]));
+    for status in ["200", "400", "401", "404", "409", "412", "415", "422"] {
+        assert!(
+            entry["patch"]["responses"][status].is_object(),
+            "PATCH {status}"
+        );
+    }
+    let schemas = &doc["components"]["schemas"];
+    for name in ["NewEntry", "EntryReplacement", "EntryPatch"] {
+        assert_eq!(schemas[name]["additionalProperties"], false, "{name}");
+    }
+    assert!(schemas["EntryReplacement"]["properties"]["slug"].is_null());
+    let created =
+        &doc["paths"]["/api/v1/collections/{collection}/entries"]["post"]["responses"]["201"];
+    assert_eq!(
+        created["links"]["ReadCreated"]["parameters"]["slug"],
+        "$response.body#/slug"
+    );
+
+    // What it refuses, the server refuses: a member a PUT does not take,
+    // an If-Match that is no entity tag.
+    let (_dir2, server, editor, _) = demo();
+    let api = Api::new(&server, Some(&editor));
+    problem(
+        api.send_json(
+            reqwest::Method::PUT,
+            ENTRY,
+            &json!({"slug": "elsewhere", "fields": {}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    let r = api
+        .request(reqwest::Method::PATCH, ENTRY)
+        .header("content-type", "application/merge-patch+json")
+        .header("if-match", "")
+        .body("{}")
+        .send()
+        .await
+        .expect("PATCH");
+    problem(r, 400).await;
+    let r = api
+        .get("/api/v1/collections/projects/entries?filter[a][b]=c")
+        .await;
+    problem(r, 400).await;
+    let r = api.get(&format!("{ENTRY}?ref=x&ref=y")).await;
+    problem(r, 400).await;
 }
 
 #[tokio::test]
