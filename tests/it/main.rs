@@ -14,6 +14,7 @@ mod history;
 mod jekyll;
 mod kept_edits;
 mod languages;
+mod layouts;
 mod media;
 mod media_form;
 mod model;
