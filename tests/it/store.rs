@@ -458,3 +458,79 @@ async fn kill_9_during_saves_never_loses_an_acknowledged_save() {
         acknowledged.len()
     );
 }
+
+/// A simulated power cut in a checkout: the commit and its journal were on
+/// disk (synced before the branch moved), but the checkout's file and its
+/// index entry were not (the page cache lost them). After restart the
+/// journal brings both forward: `git status` clean, the acknowledged save in
+/// the file and the history, fsck clean.
+#[tokio::test]
+async fn a_power_cut_that_loses_the_checkout_update_is_repaired_from_the_journal() {
+    let dir = tempdir();
+    let site = site_with_projects(dir.path(), 1);
+    let data = dir.path().join("data");
+    add_user(
+        &data,
+        "alice",
+        "editor",
+        "alice@example.org",
+        "Alice Martin",
+    );
+    let page = "/collections/projects/p0";
+    let path = "_projects/p0.md";
+    let mut server = Server::start(&data, Some(&site));
+    let browser = Browser::new(&server);
+    assert_eq!(
+        browser.login("alice", PASSWORD).await.status().as_u16(),
+        303
+    );
+    assert_eq!(
+        save(&browser, page, "mission", "before the cut").await,
+        Some(303)
+    );
+    assert_checkout_clean(&site);
+    // What the disk held before the last save.
+    let index = std::fs::read(site.join(".git/index")).expect("index");
+    let file = std::fs::read(site.join(path)).expect("file");
+    let old = git(&site, &["rev-parse", &format!("HEAD:{path}")]);
+    assert_eq!(
+        save(&browser, page, "mission", "answered, then the power went").await,
+        Some(303)
+    );
+    let new = git(&site, &["rev-parse", &format!("HEAD:{path}")]);
+    server.kill();
+    // The cut: the index and the file as they were; the journal, synced
+    // with the commit, as it was then.
+    std::fs::write(site.join(".git/index"), &index).expect("index");
+    std::fs::write(site.join(path), &file).expect("file");
+    std::fs::write(
+        site.join(".git/cairn-worktree"),
+        format!("{} {} {path}\n", old.trim(), new.trim()),
+    )
+    .expect("journal");
+    let status = git(&site, &["--no-optional-locks", "status", "--porcelain"]);
+    assert!(
+        !status.trim().is_empty(),
+        "the cut left the checkout behind"
+    );
+
+    let server = Server::start(&data, Some(&site));
+    assert_checkout_clean(&site);
+    assert!(
+        checked_out(&site, path).contains("mission: answered, then the power went\n"),
+        "the acknowledged save is in the checkout"
+    );
+    assert!(!site.join(".git/cairn-worktree").exists(), "journal done");
+    assert_fsck_clean(&site);
+    // And the next save works as usual.
+    let browser = Browser::new(&server);
+    assert_eq!(
+        browser.login("alice", PASSWORD).await.status().as_u16(),
+        303
+    );
+    assert_eq!(
+        save(&browser, page, "mission", "after the cut").await,
+        Some(303)
+    );
+    assert_checkout_clean(&site);
+}
