@@ -32,7 +32,7 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
         ("GET", "/api/v1/collections/{collection}/entries") => vec![
             json!({"name": "filter", "in": "query", "style": "deepObject", "explode": true,
                    "description": "filter[field]=value: entries whose field equals value (or whose list holds it); a field name has no `[` or `]`",
-                   "schema": {"type": "object", "additionalProperties": {"type": "string"}}}),
+                   "schema": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}}),
             q(
                 "sort",
                 "field names, comma-separated; a leading - sorts descending",
@@ -78,7 +78,7 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
             q(
                 "cursor",
                 "the next_cursor of the previous page",
-                json!({"type": "integer"}),
+                json!({"type": "integer", "format": "int64"}),
             ),
         ],
         ("GET", "/api/v1/search") => vec![
@@ -89,8 +89,8 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
             ),
             q(
                 "collection",
-                "only this collection",
-                json!({"type": "string", "enum": collections}),
+                "only this collection (empty: every one)",
+                json!({"type": "string", "enum": collections.iter().map(String::as_str).chain([""]).collect::<Vec<_>>()}),
             ),
             q("field", "only this front matter field, or body", text()),
             q("page", "the page", int(1, Some(500))),
