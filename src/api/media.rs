@@ -145,7 +145,10 @@ pub(super) async fn list(
 ) -> Result<Response, Problem> {
     let per = q.per_page.clamp(1, 500);
     let start = q.page.max(1).saturating_sub(1).saturating_mul(per);
-    let library = state.site.media_library(start..start + per).await?;
+    let library = state
+        .site
+        .media_library(start..start.saturating_add(per))
+        .await?;
     let files: Vec<serde_json::Value> = library
         .files
         .iter()

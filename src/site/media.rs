@@ -114,7 +114,7 @@ impl Site {
             } else {
                 rows.start.min(total)
             };
-            let page = &all[start..total.min(start + len)];
+            let page = &all[start..total.min(start.saturating_add(len))];
             let ids: Vec<ObjectId> = page.iter().map(|(_, b)| b.clone()).collect();
             let sizes = cx.repo.blob_sizes(&ids)?;
             let usage = usage_at(&cx, &tip, &config)?;

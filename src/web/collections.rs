@@ -114,8 +114,8 @@ pub(super) async fn show(
         .take(200)
         .collect();
     let rows = (!by_column && !descending && filter.is_empty()).then(|| {
-        let start = (sort.page.unwrap_or(1).max(1) - 1) * PER_PAGE;
-        start..start + PER_PAGE
+        let start = (sort.page.unwrap_or(1).max(1) - 1).saturating_mul(PER_PAGE);
+        start..start.saturating_add(PER_PAGE)
     });
     // The configuration's `summary` names each row; the fields it uses
     // are read with the columns.

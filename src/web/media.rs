@@ -153,7 +153,10 @@ pub(super) async fn library(
     let lang = current.lang;
     let page = q.page.unwrap_or(1).max(1);
     let start = (page - 1).saturating_mul(PER_PAGE);
-    let library = state.site.media_library(start..start + PER_PAGE).await?;
+    let library = state
+        .site
+        .media_library(start..start.saturating_add(PER_PAGE))
+        .await?;
     let page = library.first / PER_PAGE + 1;
     let pages = library.total.div_ceil(PER_PAGE).max(1);
     let files = library
