@@ -12,7 +12,6 @@
 
 #![allow(clippy::expect_used)]
 
-#[allow(dead_code)] // this bench makes its own site
 mod common;
 #[path = "common/server.rs"]
 mod server;

@@ -15,7 +15,6 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-#[allow(dead_code)] // the shared site generator is not used here
 mod common;
 
 use cairn::git::{Change, CommitRequest, Identity, Repo};
@@ -56,21 +55,7 @@ fn main() {
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let checkout = root.join("checkout");
-    let mut files: Vec<(String, Vec<u8>)> = vec![(
-        "_config.yml".into(),
-        b"title: Bench\ncollections:\n  projects:\n    output: true\n".to_vec(),
-    )];
-    for i in 0..documents {
-        files.push((
-            format!("_projects/project-{i:05}.md"),
-            common::project(i).into_bytes(),
-        ));
-    }
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.as_str(), b.as_slice()))
-        .collect();
-    Repo::create(&checkout, &refs, &default_committer(), "Bench site", 0).expect("create");
+    common::make_site_of(&checkout, documents);
     let site = root.join("site.git");
     let out = Command::new("git")
         .args(["clone", "-q", "--bare", "--no-local"])
@@ -119,9 +104,7 @@ fn main() {
         ));
         let loose = repo.loose_objects().unwrap();
         peak_loose = peak_loose.max(loose.bytes);
-        if loose.count.saturating_sub(left.count) >= policy.loose_objects
-            || loose.bytes.saturating_sub(left.bytes) >= policy.loose_bytes
-        {
+        if policy.due(loose, left) {
             let started = Instant::now();
             let packed = repo.pack_loose_objects(policy.max_packs).unwrap();
             rounds.push(started.elapsed());

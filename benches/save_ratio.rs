@@ -21,34 +21,13 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-#[allow(dead_code)] // the shared site generator is not used here
 mod common;
 #[path = "common/server.rs"]
 mod server;
 
-use cairn::git::Repo;
-use cairn::site::default_committer;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn make_site(path: &Path, documents: usize) {
-    let mut files: Vec<(String, Vec<u8>)> = vec![(
-        "_config.yml".into(),
-        b"title: Bench\ncollections:\n  projects:\n    output: true\n".to_vec(),
-    )];
-    for i in 0..documents {
-        files.push((
-            format!("_projects/project-{i:05}.md"),
-            common::project(i).into_bytes(),
-        ));
-    }
-    let refs: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(p, b)| (p.as_str(), b.as_slice()))
-        .collect();
-    Repo::create(path, &refs, &default_committer(), "Bench site", 0).expect("create");
-}
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -101,16 +80,6 @@ fn token(data: &Path) -> String {
         .last()
         .unwrap()
         .to_string()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn p90(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() * 9 / 10]
 }
 
 fn ms(d: Duration) -> f64 {
@@ -226,7 +195,7 @@ fn main() {
     for &documents in &sizes {
         let dir = root.join(documents.to_string());
         let checkout = dir.join("checkout");
-        make_site(&checkout, documents);
+        common::make_site_of(&checkout, documents);
         let bare = dir.join("site.git");
         bare_clone(&checkout, &bare);
         for (layout, site) in [("bare", &bare), ("checkout", &checkout)] {
@@ -235,13 +204,16 @@ fn main() {
             let data = dir.join(format!("data-{layout}"));
             let (http, floor_times) =
                 measure(&rt, site, &data, &floor, documents, saves, layout, pause);
-            let (hm, fm) = (median(http.clone()), median(floor_times.clone()));
+            let (hm, fm) = (
+                common::median(http.clone()),
+                common::median(floor_times.clone()),
+            );
             println!(
                 "| {documents} | {layout} | {:.2} ms | {:.2} ms | {:.2} ms | {:.2} ms | {:.2}x |",
                 ms(hm),
-                ms(p90(http)),
+                ms(common::p90(http)),
                 ms(fm),
-                ms(p90(floor_times)),
+                ms(common::p90(floor_times)),
                 ms(hm) / ms(fm)
             );
         }

@@ -13,6 +13,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod common;
+use common::{median, p90};
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -90,16 +93,6 @@ fn generate(site: &Path) {
     assert!(child.wait().unwrap().success());
     git(&["checkout", "-q", "-f", "main"]);
     std::fs::rename(&tmp, site).unwrap();
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn p90(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() * 9 / 10]
 }
 
 fn ms(d: Duration) -> String {

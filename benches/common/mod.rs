@@ -1,4 +1,7 @@
-//! The generated 5,000-document site the collection and API benchmarks share.
+//! The generated seed-shaped sites and the statistics the benchmarks share
+//! (each bench uses some of them).
+
+#![allow(dead_code)]
 
 use cairn::git::Repo;
 use cairn::site::default_committer;
@@ -25,11 +28,16 @@ pub fn project(i: usize) -> String {
 }
 
 pub fn make_site(path: &Path) {
+    make_site_of(path, DOCUMENTS);
+}
+
+/// A site of `documents` seed-shaped projects in one collection, one commit.
+pub fn make_site_of(path: &Path, documents: usize) {
     let mut files: Vec<(String, Vec<u8>)> = vec![(
         "_config.yml".into(),
         b"title: Bench\ncollections:\n  projects:\n    output: true\n".to_vec(),
     )];
-    for i in 0..DOCUMENTS {
+    for i in 0..documents {
         files.push((
             format!("_projects/project-{i:05}.md"),
             project(i).into_bytes(),
@@ -41,4 +49,16 @@ pub fn make_site(path: &Path) {
         .collect();
     Repo::create(path, &refs, &default_committer(), "Bench site", 0)
         .expect("create the bench site");
+}
+
+/// The middle of `v` once sorted.
+pub fn median(mut v: Vec<std::time::Duration>) -> std::time::Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// The 90th percentile of `v`.
+pub fn p90(mut v: Vec<std::time::Duration>) -> std::time::Duration {
+    v.sort();
+    v[v.len() * 9 / 10]
 }

@@ -5,14 +5,18 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// Whether the `git` command can be run here.
+/// Whether the `git` command can be run here (asked once per process: each
+/// push to a local remote asks).
 pub fn git_available() -> bool {
-    Command::new("git")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        Command::new("git")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
 /// `git` on the repository at `git_dir`, without Cairn's settings (or any

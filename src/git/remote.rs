@@ -189,51 +189,19 @@ impl Repo {
                     .ok()
             })
             .flatten();
-        if let Some(dir) = local_path(handle.url().unwrap_or_default())
-            && (has_hooks(&dir) || super::cli::git_available())
-        {
+        let url = handle.url().unwrap_or_default().to_string();
+        let pushed = match local_path(&url) {
             // libgit2 writes a local remote's objects and refs itself and
             // never runs its hooks; `git push` runs them as git does.
-            match push_with_git(repo.path(), handle.url().unwrap_or_default(), tip, branch) {
-                Ok(()) => {}
-                Err(GitPush::Rejected(reason)) => return Ok(Ok(PushOutcome::Rejected(reason))),
-                Err(GitPush::Failed(failure)) => return Ok(Err(failure)),
+            Some(dir) if has_hooks(&dir) || super::cli::git_available() => {
+                push_with_git(repo.path(), &url, tip, branch)
             }
-            if named {
-                repo.reference(
-                    &format!("refs/remotes/{remote}/{branch}"),
-                    tip,
-                    true,
-                    "cairn: push",
-                )?;
-            }
-            return Ok(Ok(PushOutcome::Pushed(
-                ObjectId::from_oid(tip),
-                before != Some(tip),
-            )));
-        }
-        let mut refused: Option<String> = None;
-        let result = {
-            let mut callbacks = callbacks(auth);
-            callbacks.push_update_reference(|name, status| {
-                if let Some(status) = status {
-                    refused = Some(format!("{name}: {status}"));
-                }
-                Ok(())
-            });
-            let mut options = PushOptions::new();
-            options.remote_callbacks(callbacks);
-            handle.push(&[refspec.as_str()], Some(&mut options))
+            _ => push_with_libgit2(&mut handle, &refspec, auth),
         };
-        match result {
+        match pushed {
             Ok(()) => {}
-            Err(e) if e.code() == ErrorCode::NotFastForward => {
-                return Ok(Ok(PushOutcome::Rejected(e.message().to_string())));
-            }
-            Err(e) => return Ok(Err(failure(&e))),
-        }
-        if let Some(reason) = refused {
-            return Ok(Ok(PushOutcome::Rejected(reason)));
+            Err(GitPush::Rejected(reason)) => return Ok(Ok(PushOutcome::Rejected(reason))),
+            Err(GitPush::Failed(failure)) => return Ok(Err(failure)),
         }
         if named {
             repo.reference(
@@ -247,6 +215,39 @@ impl Repo {
             ObjectId::from_oid(tip),
             before != Some(tip),
         )))
+    }
+}
+
+/// libgit2's push of `refspec` to `remote`, never forced: a refused
+/// reference comes through `push_update_reference`, not as an error.
+fn push_with_libgit2(
+    remote: &mut git2::Remote<'_>,
+    refspec: &str,
+    auth: &RemoteAuth,
+) -> Result<(), GitPush> {
+    let mut refused: Option<String> = None;
+    let result = {
+        let mut callbacks = callbacks(auth);
+        callbacks.push_update_reference(|name, status| {
+            if let Some(status) = status {
+                refused = Some(format!("{name}: {status}"));
+            }
+            Ok(())
+        });
+        let mut options = PushOptions::new();
+        options.remote_callbacks(callbacks);
+        remote.push(&[refspec], Some(&mut options))
+    };
+    match result {
+        Ok(()) => {}
+        Err(e) if e.code() == ErrorCode::NotFastForward => {
+            return Err(GitPush::Rejected(e.message().to_string()));
+        }
+        Err(e) => return Err(GitPush::Failed(failure(&e))),
+    }
+    match refused {
+        Some(reason) => Err(GitPush::Rejected(reason)),
+        None => Ok(()),
     }
 }
 
@@ -296,7 +297,7 @@ fn has_hooks(dir: &std::path::Path) -> bool {
         })
 }
 
-/// Why `git push` did not move the remote branch.
+/// Why a push did not move the remote branch.
 enum GitPush {
     /// The remote refused the update (not a fast-forward, a hook declined).
     Rejected(String),

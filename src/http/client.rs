@@ -115,6 +115,13 @@ fn node_address(node: &str) -> Option<IpAddr> {
     node.parse::<SocketAddr>().ok().map(|s| canonical(s.ip()))
 }
 
+/// The connection's peer (0.0.0.0 when served without connection info).
+fn peer(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
+}
+
 /// Middleware: works out the client's address once per request and leaves
 /// it for the [`ClientAddress`] extractor.
 pub async fn resolve(
@@ -122,11 +129,9 @@ pub async fn resolve(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-    let client = state.trusted_proxies.client(peer, request.headers());
+    let client = state
+        .trusted_proxies
+        .client(peer(request.extensions()), request.headers());
     request.extensions_mut().insert(ClientAddress(client));
     next.run(request).await
 }
@@ -141,12 +146,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
         if let Some(address) = parts.extensions.get::<ClientAddress>() {
             return Ok(*address);
         }
-        Ok(ClientAddress(canonical(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip()),
-        )))
+        Ok(ClientAddress(canonical(peer(&parts.extensions))))
     }
 }
 

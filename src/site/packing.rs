@@ -18,6 +18,15 @@ pub struct PackPolicy {
     pub max_packs: usize,
 }
 
+impl PackPolicy {
+    /// Whether a round is due with `loose` objects now, `left` of them
+    /// unpackable after the last round (nothing reaches them).
+    pub fn due(&self, loose: LooseObjects, left: LooseObjects) -> bool {
+        loose.count.saturating_sub(left.count) >= self.loose_objects
+            || loose.bytes.saturating_sub(left.bytes) >= self.loose_bytes
+    }
+}
+
 impl Default for PackPolicy {
     fn default() -> Self {
         PackPolicy {
@@ -55,9 +64,7 @@ impl Site {
                     LooseObjects::default()
                 }
             };
-            let due = loose.count.saturating_sub(left.count) >= policy.loose_objects
-                || loose.bytes.saturating_sub(left.bytes) >= policy.loose_bytes;
-            if due {
+            if policy.due(loose, left) {
                 let started = std::time::Instant::now();
                 match self.pack_loose_objects(policy.max_packs).await {
                     Ok(packed) => {

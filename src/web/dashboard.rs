@@ -81,55 +81,55 @@ fn publishing_state(
     admin: bool,
     titles: &[String],
 ) -> (Notice, String) {
-    let Some(target) = &status.target else {
-        return (Notice::Info, lang.t("dash-no-remote"));
-    };
+    use crate::site::publish::PublishState as S;
     let waiting = (status.waiting > 0)
         .then(|| lang.t_with("dash-waiting", &[("count", status.waiting.to_arg())]));
     let join =
         |parts: Vec<Option<String>>| parts.into_iter().flatten().collect::<Vec<_>>().join(" ");
-    if let Some(reason) = &status.paused {
-        let what = if titles.is_empty() {
-            lang.t_with("dash-paused", &[("reason", reason.to_arg())])
-        } else {
-            lang.t_with(
-                "dash-paused-conflict",
-                &[("titles", titles.join(", ").into())],
+    let state = status.state();
+    match (state, &status.target, &status.paused, &status.failing) {
+        (S::Paused, _, Some(reason), _) => {
+            let what = if titles.is_empty() {
+                lang.t_with("dash-paused", &[("reason", reason.to_arg())])
+            } else {
+                lang.t_with(
+                    "dash-paused-conflict",
+                    &[("titles", titles.join(", ").into())],
+                )
+            };
+            let who = lang.t(if admin {
+                "dash-paused-admin"
+            } else {
+                "dash-paused-editor"
+            });
+            (Notice::Warning, join(vec![Some(what), waiting, Some(who)]))
+        }
+        (S::Failing, _, _, Some(error)) => {
+            let stopped = status.stopped.then(|| {
+                lang.t_with(
+                    "dash-stopped",
+                    &[("count", crate::site::publish::PERMANENT_TRIES.to_arg())],
+                )
+            });
+            (
+                Notice::Error,
+                join(vec![
+                    Some(lang.t_with("dash-failing", &[("error", error.to_arg())])),
+                    waiting,
+                    stopped,
+                    Some(lang.t("dash-saving-goes-on")),
+                ]),
             )
-        };
-        let who = lang.t(if admin {
-            "dash-paused-admin"
-        } else {
-            "dash-paused-editor"
-        });
-        return (Notice::Warning, join(vec![Some(what), waiting, Some(who)]));
-    }
-    if let Some(error) = &status.failing {
-        let stopped = status.stopped.then(|| {
-            lang.t_with(
-                "dash-stopped",
-                &[("count", crate::site::publish::PERMANENT_TRIES.to_arg())],
+        }
+        (S::Waiting, ..) => (Notice::Info, waiting.unwrap_or_default()),
+        (S::Published, ..) => {
+            let at = status.published.as_ref().map_or(now, |(_, at)| *at);
+            (
+                Notice::Success,
+                lang.t_with("dash-published", &[("when", ago(now - at, lang).into())]),
             )
-        });
-        return (
-            Notice::Error,
-            join(vec![
-                Some(lang.t_with("dash-failing", &[("error", error.to_arg())])),
-                waiting,
-                stopped,
-                Some(lang.t("dash-saving-goes-on")),
-            ]),
-        );
-    }
-    if let Some(waiting) = waiting {
-        return (Notice::Info, waiting);
-    }
-    match &status.published {
-        Some((_, at)) => (
-            Notice::Success,
-            lang.t_with("dash-published", &[("when", ago(now - at, lang).into())]),
-        ),
-        None => (
+        }
+        (S::Unpublished, Some(target), ..) => (
             Notice::Info,
             lang.t_with(
                 "dash-nothing-published",
@@ -139,6 +139,7 @@ fn publishing_state(
                 )],
             ),
         ),
+        _ => (Notice::Info, lang.t("dash-no-remote")),
     }
 }
 

@@ -18,13 +18,7 @@ fn site(dir: &Path, bare: bool) -> PathBuf {
         return checkout;
     }
     let site = dir.join("site.git");
-    let out = std::process::Command::new("git")
-        .args(["clone", "-q", "--bare"])
-        .arg(&checkout)
-        .arg(&site)
-        .output()
-        .expect("git clone");
-    assert!(out.status.success());
+    bare_clone(&checkout, &site);
     git(&site, &["remote", "remove", "origin"]);
     site
 }

@@ -74,17 +74,7 @@ pub(crate) fn remote_and_checkout(dir: &Path) -> (std::path::PathBuf, std::path:
     let served = dir.join("served");
     std::fs::create_dir_all(&served).expect("mkdir");
     let bare = served.join("remote.git");
-    let out = std::process::Command::new("git")
-        .args(["clone", "-q", "--bare"])
-        .arg(&src)
-        .arg(&bare)
-        .output()
-        .expect("git clone");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    bare_clone(&src, &bare);
     let daemon = Daemon::start(&served);
     let work = dir.join("work");
     let out = std::process::Command::new("git")
@@ -1296,17 +1286,7 @@ async fn a_local_path_remote_runs_its_hooks_on_each_push() {
     let team = dir.path().join("team.git");
     let cairns = dir.path().join("cairn.git");
     for (from, to) in [(&src, &team), (&team, &cairns)] {
-        let out = std::process::Command::new("git")
-            .args(["clone", "-q", "--bare"])
-            .arg(from)
-            .arg(to)
-            .output()
-            .expect("git clone");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bare_clone(from, to);
     }
     let marker = dir.path().join("marker");
     let hook = |name: &str, script: &str| {

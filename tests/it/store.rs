@@ -80,13 +80,7 @@ async fn packing_runs_under_fifty_writers_and_loses_nothing() {
     let dir = tempdir();
     let checkout = site_with_projects(dir.path(), WRITERS / 2);
     let site = dir.path().join("site.git");
-    let out = std::process::Command::new("git")
-        .args(["clone", "-q", "--bare"])
-        .arg(&checkout)
-        .arg(&site)
-        .output()
-        .expect("git clone");
-    assert!(out.status.success());
+    bare_clone(&checkout, &site);
     // Cairn's own clone, publishing nowhere.
     git(&site, &["remote", "remove", "origin"]);
     let packs = site.join("objects/pack");

@@ -228,6 +228,21 @@ pub fn checked_out(dir: &Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join(rel)).expect("read the checkout")
 }
 
+/// `git clone --bare from to` (checked).
+pub fn bare_clone(from: &Path, to: &Path) {
+    let out = Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(from)
+        .arg(to)
+        .output()
+        .expect("git clone");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Number of commits on HEAD.
 pub fn commit_count(dir: &Path) -> usize {
     git(dir, &["rev-list", "--count", "HEAD"])
