@@ -6,13 +6,14 @@ use axum::http::Method;
 use serde_json::{Map, Value, json};
 
 /// A slug segment: no `/`, `\`, control character or leading dot, at most
-/// 200 bytes (50 characters of up to 4 bytes each are always fewer).
-const SEGMENT: &str = r"[^./\\\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]{0,49}";
+/// 200 characters (`Slug::parse`'s rule; a new name must also fit a file
+/// system, 200 bytes a segment, which JSON Schema cannot count: 422).
+const SEGMENT: &str = r"[^./\\\x00-\x1f\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]{0,199}";
 /// A full object id (SHA-1).
 const OBJECT_ID: &str = "^[0-9a-fA-F]{40}$";
 
 fn slug_schema() -> Value {
-    json!({"type": "string", "minLength": 1, "maxLength": 100,
+    json!({"type": "string", "minLength": 1,
            "pattern": format!("^{SEGMENT}(/{SEGMENT}){{0,15}}$")})
 }
 
@@ -28,11 +29,17 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
         None => json!({"type": "integer", "minimum": min}),
     };
     let flag = || json!({"type": "string", "enum": ["true", "false"]});
+    // A query string's values are texts: a filter's `5`, `true` and `null`
+    // are the texts themselves, and a value given twice must hold twice.
+    let scalar = || json!({"type": ["string", "number", "boolean", "null"]});
+    // A number an empty value leaves at its default.
+    let int_or_empty = |min: u64, max: u64| json!({"anyOf": [{"type": "integer", "minimum": min, "maximum": max}, {"type": "string", "maxLength": 0}]});
     match (method.as_str(), path) {
         ("GET", "/api/v1/collections/{collection}/entries") => vec![
             json!({"name": "filter", "in": "query", "style": "deepObject", "explode": true,
                    "description": "filter[field]=value: entries whose field equals value (or whose list holds it); a field name has no `[` or `]`",
-                   "schema": {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}}),
+                   "schema": {"type": "object", "propertyNames": {"pattern": "^[^\\[\\]]*$"},
+                              "additionalProperties": {"anyOf": [scalar(), {"type": "array", "items": scalar()}]}}}),
             q(
                 "sort",
                 "field names, comma-separated; a leading - sorts descending",
@@ -47,7 +54,7 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
             q(
                 "cursor",
                 "the next_cursor of the previous page",
-                int(0, None),
+                int(0, Some(i64::MAX as u64)),
             ),
         ],
         ("GET", "/api/v1/collections/{collection}/entries/{slug}") => vec![
@@ -77,8 +84,8 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
             ),
             q(
                 "cursor",
-                "the next_cursor of the previous page",
-                json!({"type": "integer", "format": "int64"}),
+                "the next_cursor of the previous page (empty: the first)",
+                json!({"anyOf": [{"type": "integer", "format": "int64"}, {"type": "string", "maxLength": 0}]}),
             ),
         ],
         ("GET", "/api/v1/search") => vec![
@@ -93,11 +100,11 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
                 json!({"type": "string", "enum": collections.iter().map(String::as_str).chain([""]).collect::<Vec<_>>()}),
             ),
             q("field", "only this front matter field, or body", text()),
-            q("page", "the page", int(1, Some(500))),
+            q("page", "the page (empty: the first)", int_or_empty(1, 500)),
             q(
                 "per_page",
-                "results per page (default 20)",
-                int(1, Some(100)),
+                "results per page (default 20, also when empty)",
+                int_or_empty(1, 100),
             ),
         ],
         ("GET", "/api/v1/media") => vec![
@@ -336,9 +343,7 @@ pub fn build(collections: &[String]) -> Value {
 /// The document's schemas.
 fn schemas(fields: Value, uploads: Value) -> Value {
     let mut out = Map::new();
-    out.insert("FieldValue".into(), json!({"description": "A text, number, boolean, null, or a list of texts",
-                    "oneOf": [{"type": "string"}, {"type": "null"}, {"type": "boolean"}, {"type": "number"},
-                              {"type": "array", "items": {"type": "string"}}]}));
+    out.insert("FieldValue".into(), json!({"description": "A front matter value as JSON: a text, number, boolean, null, list or map. A field the content model types (a date, a number, a choice, a list of people) must have a value of that type, else 422"}));
     out.insert("Entry".into(), json!({"type": "object", "required": ["slug", "path", "sha", "commit"], "properties": {
                     "slug": {"type": "string", "description": "The path inside the collection without the extension (`configuration/options` for a document in a folder); in a URL its `/` is written `%2F`"},
                     "path": {"type": "string"},

@@ -24,7 +24,7 @@ fn number(
     range: std::ops::RangeInclusive<usize>,
     default: usize,
 ) -> Result<usize, Problem> {
-    match value.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match value.as_deref().filter(|s| !s.is_empty()) {
         None => Ok(default),
         Some(s) => s
             .parse::<usize>()

@@ -34,6 +34,13 @@ pub struct InvalidName(pub String);
 
 /// A document's path below its collection may have this many folders.
 const MAX_SLUG_SEGMENTS: usize = 16;
+/// A name's segment may have this many characters (characters, not bytes:
+/// the API's OpenAPI document can say so exactly).
+const MAX_SEGMENT_CHARS: usize = 200;
+/// What a new file's name may take on every file system a checkout may be
+/// on (255 bytes a name, with room for the extension), in bytes.
+const MAX_NEW_SEGMENT_BYTES: usize = 200;
+const MAX_NEW_SLUG_BYTES: usize = 400;
 
 impl Slug {
     /// A document's path inside its collection, without the extension
@@ -42,10 +49,7 @@ impl Slug {
     /// `..`), none empty.
     pub fn parse(s: &str) -> Result<Slug, InvalidName> {
         let segments: Vec<&str> = s.split('/').collect();
-        if s.len() <= 400
-            && segments.len() <= MAX_SLUG_SEGMENTS
-            && segments.iter().all(|seg| is_safe_segment(seg))
-        {
+        if segments.len() <= MAX_SLUG_SEGMENTS && segments.iter().all(|seg| is_safe_segment(seg)) {
             Ok(Slug(s.to_string()))
         } else {
             Err(InvalidName(s.to_string()))
@@ -54,6 +58,24 @@ impl Slug {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether `s` has more segments, or longer ones, than a slug may.
+    pub fn too_long(s: &str) -> bool {
+        s.split('/').count() > MAX_SLUG_SEGMENTS
+            || s.split('/')
+                .any(|seg| seg.chars().count() > MAX_SEGMENT_CHARS)
+    }
+
+    /// Whether a new file may be given this name: a name is read whatever
+    /// its length, but one made new must fit in a file system's limits
+    /// (a segment of 200 characters is up to 800 bytes).
+    pub fn fits_file_names(&self) -> bool {
+        self.0.len() <= MAX_NEW_SLUG_BYTES
+            && self
+                .0
+                .split('/')
+                .all(|seg| seg.len() <= MAX_NEW_SEGMENT_BYTES)
     }
 
     /// The folder the document is in, inside its collection (`""` at the
@@ -90,7 +112,7 @@ impl CollectionName {
 
 fn is_safe_segment(s: &str) -> bool {
     !s.is_empty()
-        && s.len() <= 200
+        && s.chars().count() <= MAX_SEGMENT_CHARS
         && !s.starts_with('.')
         && !s.contains(['/', '\\'])
         && !s.chars().any(char::is_control)
@@ -157,6 +179,17 @@ mod tests {
         }
         let deep = vec!["a"; 17].join("/");
         assert!(Slug::parse(&deep).is_err(), "too deep");
+        // Limits count characters; a new file's name must also fit in bytes.
+        let long = Slug::parse(&"é".repeat(200)).expect("200 characters");
+        assert!(!long.fits_file_names(), "400 bytes in one segment");
+        assert!(Slug::parse(&"e".repeat(201)).is_err(), "201 characters");
+        assert!(
+            Slug::parse(&"e".repeat(200))
+                .expect("ascii")
+                .fits_file_names()
+        );
+        let wide = Slug::parse(&vec!["e".repeat(150); 3].join("/")).expect("3 segments");
+        assert!(!wide.fits_file_names(), "452 bytes in all");
         assert!(Slug::parse("ai-and-cities").is_ok());
         let nested = Slug::parse("configuration/options").expect("nested");
         assert_eq!(

@@ -330,14 +330,28 @@ pub fn document_name(collection: &str, slug: &str) -> Result<(CollectionName, Sl
 }
 
 /// The slug a person gives a new or renamed document, checked: a name that
-/// is not one safe path segment is an invalid value of the `slug` field.
+/// is not safe path segments, or too long for a file's name, is an invalid
+/// value of the `slug` field.
 pub fn new_slug(slug: &str) -> Result<Slug, SiteError> {
-    Slug::parse(slug).map_err(|_| {
+    let refused = |key| {
         SiteError::InvalidFields(InvalidFields(vec![(
             "slug".into(),
-            format!("`{slug}` is not a valid slug: one path segment, no `/`, `..`, leading dot or control characters").into(),
+            crate::i18n::Message::key(key),
         )]))
-    })
+    };
+    let too_long = Slug::too_long(slug);
+    let slug = Slug::parse(slug).map_err(|_| {
+        refused(if too_long {
+            "new-long-slug"
+        } else {
+            "new-bad-slug"
+        })
+    })?;
+    if slug.fits_file_names() {
+        Ok(slug)
+    } else {
+        Err(refused("new-long-slug"))
+    }
 }
 
 /// A slug made from a title: accents folded, lower case, letters and

@@ -1432,7 +1432,7 @@ async fn create_form(
             refused(
                 unprocessable,
                 others.first().map(|(_, m)| m.in_lang(current.lang)),
-                slug_error.first().map(|_| current.lang.t("new-bad-slug")),
+                slug_error.first().map(|(_, m)| m.in_lang(current.lang)),
             )
             .await
         }

@@ -890,6 +890,80 @@ async fn the_openapi_document_lists_every_route() {
     problem(r, 400).await;
 }
 
+/// The document's slug pattern is the server's rule, on both sides of each
+/// limit: what it refuses the server refuses, what it allows the server
+/// takes, but for a new name too long in bytes for a file system (a 422 that
+/// says so; JSON Schema counts characters).
+#[tokio::test]
+async fn the_slug_pattern_is_the_servers_rule() {
+    let (dir, server, editor, _) = demo();
+    let api = Api::new(&server, Some(&editor));
+    let doc = api.json("/api/v1/openapi.json").await;
+    let entry = &doc["paths"]["/api/v1/collections/{collection}/entries/{slug}"];
+    let params = entry["get"]["parameters"].as_array().expect("parameters");
+    let slug = params.iter().find(|p| p["name"] == "slug").expect("slug");
+    let pattern = slug["schema"]["pattern"].as_str().expect("pattern");
+    let pattern = regex::Regex::new(pattern).expect("a regex");
+    let new_slug = &doc["components"]["schemas"]["NewEntry"]["properties"]["slug"];
+    // The body's slug (within "or null") has the same pattern.
+    let same = json!(pattern.as_str()).to_string();
+    assert!(new_slug.to_string().contains(&same), "{new_slug}");
+
+    let segments = |n: usize| vec!["a"; n].join("/");
+    let too_long = "is too long";
+    // (slug, the pattern allows it, the server's answer to a POST)
+    let cases: Vec<(String, bool, Option<&str>)> = vec![
+        ("e".repeat(200), true, None),
+        ("e".repeat(201), false, Some(too_long)),
+        ("é".repeat(100), true, None),
+        ("é".repeat(200), true, Some(too_long)),
+        (vec!["e".repeat(150); 3].join("/"), true, Some(too_long)),
+        (segments(16), true, None),
+        (segments(17), false, Some(too_long)),
+        ("with space".into(), true, None),
+        (".hidden".into(), false, Some("empty folder name")),
+        ("a\u{85}b".into(), false, Some("empty folder name")),
+        ("a/\\b".into(), false, Some("empty folder name")),
+        ("a//b".into(), false, Some("empty folder name")),
+    ];
+    let site = server.site();
+    for (slug, allowed, refused) in &cases {
+        assert_eq!(pattern.is_match(slug), *allowed, "pattern on {slug:?}");
+        let r = api
+            .send_json(
+                reqwest::Method::POST,
+                ENTRIES,
+                &json!({"slug": slug, "fields": {"name": "x"}}),
+            )
+            .await;
+        match refused {
+            None => {
+                assert_eq!(r.status().as_u16(), 201, "{slug:?}");
+                let file = site.join("_projects").join(format!("{slug}.md"));
+                assert!(file.is_file(), "{slug:?} written");
+            }
+            Some(words) => {
+                let p = problem(r, 422).await;
+                assert_eq!(p["errors"][0]["field"], "slug", "{slug:?}");
+                let message = p["errors"][0]["message"].as_str().unwrap_or_default();
+                assert!(message.contains(words), "{slug:?}: {message}");
+            }
+        }
+        // Read back: a name the pattern refuses is no entry (404), as one
+        // not written.
+        let r = api
+            .get(&format!(
+                "{ENTRIES}/{}",
+                percent_encoding::utf8_percent_encode(slug, percent_encoding::NON_ALPHANUMERIC)
+            ))
+            .await;
+        let expected = if refused.is_none() { 200 } else { 404 };
+        assert_eq!(r.status().as_u16(), expected, "GET {slug:?}");
+    }
+    assert_fsck_clean(&site);
+    drop(dir);
+}
+
 #[tokio::test]
 async fn reads_can_be_public_and_cors_is_per_origin() {
     let dir = tempdir();

@@ -39,7 +39,8 @@ async fn the_admin_creates_and_deletes_documents_each_one_commit_by_the_editor()
     let before = commit_count(&site);
 
     // Refused, with the typed values kept and nothing written: no title; an
-    // address with `..`, a control character, a slash; an address taken.
+    // address with `..`, a control character, a slash; one too long for a
+    // file name; an address taken.
     for (title, slug, status, says) in [
         ("", "kept-address", 422, "Give the new page a title."),
         (
@@ -59,6 +60,19 @@ async fn the_admin_creates_and_deletes_documents_each_one_commit_by_the_editor()
             "a//b",
             422,
             "can only hold letters, digits and dashes",
+        ),
+        // 150 accented letters: 150 characters, 300 bytes in a file name.
+        (
+            "Kept title",
+            &"é".repeat(150),
+            422,
+            "This address is too long",
+        ),
+        (
+            "Kept title",
+            &"e".repeat(201),
+            422,
+            "This address is too long",
         ),
         ("Kept title", "ai-and-cities", 409, "already exists"),
         ("!!!", "", 422, "no letters or digits"),
