@@ -59,6 +59,8 @@ new-no-title = Give the new page a title.
 new-no-slug = This title has no letters or digits to make an address from: give an address, such as street-trees.
 new-bad-slug = An address can only hold letters, digits and dashes, such as street-trees, and / between folders, such as guides/street-trees; this one has an empty folder name, a name starting with a dot or a hidden character.
 new-long-slug = This address is too long: shorten it (at most 200 letters between two /, fewer with accented letters, and at most 16 folders).
+# Between a field's name and what is wrong with it, in the error summary.
+label-colon = :
 new-taken = A page with the address { $slug } already exists. Choose another address.
 new-created = Created “{ $title }”. Fill in its fields below and save.
 

@@ -59,6 +59,8 @@ new-no-title = Donnez un titre à la nouvelle page.
 new-no-slug = Ce titre n'a ni lettre ni chiffre dont tirer une adresse : donnez une adresse, par exemple arbres-de-rue.
 new-bad-slug = Une adresse ne peut contenir que des lettres, des chiffres et des tirets, par exemple arbres-de-rue, et des / entre les dossiers, par exemple guides/arbres-de-rue ; celle-ci contient un nom de dossier vide, un nom qui commence par un point ou un caractère invisible.
 new-long-slug = Cette adresse est trop longue : raccourcissez-la (au plus 200 lettres entre deux /, moins avec des lettres accentuées, et au plus 16 dossiers).
+# Entre le nom d'un champ et ce qui ne va pas, dans le résumé des erreurs.
+label-colon =  :
 new-taken = Une page à l'adresse { $slug } existe déjà. Choisissez une autre adresse.
 new-created = « { $title } » est créée. Remplissez ses champs ci-dessous, puis enregistrez.
 

@@ -472,12 +472,11 @@ fn if_match(headers: &HeaderMap) -> Result<Option<crate::site::ObjectId>, Proble
     };
     match crate::site::ObjectId::parse(tag) {
         Some(id) => Ok(Some(id)),
-        // A well-formed entity tag that is not this entry's: it changed.
-        None if quoted => Err(Problem::new(
-            StatusCode::PRECONDITION_FAILED,
-            "stale",
-            "If-Match must be the entry's ETag (its sha).",
-        )),
+        // A well-formed entity tag that is no sha names no version: it
+        // never matches. Left to the pipeline (as the null id, which no
+        // blob has), so an unknown collection or entry is still a 404 and
+        // an entry that is there a 412 with its current ETag.
+        None if quoted => Ok(crate::site::ObjectId::parse(&"0".repeat(40))),
         None => Err(Problem::bad_request(
             "If-Match must be the entry's ETag: its sha, in double quotes.",
         )),

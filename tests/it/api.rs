@@ -882,6 +882,20 @@ async fn the_openapi_document_lists_every_route() {
         .await
         .expect("PATCH");
     problem(r, 400).await;
+    // An entity tag that is no sha never matches, but an unknown
+    // collection or entry is still not found.
+    for path in [
+        "/api/v1/collections/nope/entries/ai-and-cities",
+        "/api/v1/collections/projects/entries/nope",
+    ] {
+        let r = api
+            .request(reqwest::Method::DELETE, path)
+            .header("if-match", "\"\"")
+            .send()
+            .await
+            .expect("DELETE");
+        problem(r, 404).await;
+    }
     let r = api
         .get("/api/v1/collections/projects/entries?filter[a][b]=c")
         .await;

@@ -170,6 +170,21 @@ async fn error_pages_speak_the_person_s_language_and_keep_the_navigation() {
     assert!(html.contains("au plus 64 Ko"), "{html}");
     assert!(html.contains(">Se déconnecter</button>"), "{html}");
 
+    // A refused new page in French: the summary's colon has its no-break
+    // space, the field's message is the catalogue's.
+    let new = "/collections/projects/new";
+    let (_, new_html) = alice.get(new).await;
+    let form = Form::parse(&new_html, new)
+        .with("title", "Arbres")
+        .with("slug", &"é".repeat(150));
+    let r = alice.post(new, &form.fields).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = unescape(&r.text().await.expect("body"));
+    assert!(
+        html.contains("Adresse\u{a0}: Cette adresse est trop longue\u{a0}:"),
+        "{html}"
+    );
+
     // A reviewer refused a page, in English, with the navigation.
     let rita = Browser::speaking(&server, "en-US");
     assert_eq!(rita.login("rita", PASSWORD).await.status().as_u16(), 303);
