@@ -207,9 +207,12 @@ pub(super) async fn list(
     };
     let offset = match params.get("cursor") {
         None => 0,
+        // At most i64's largest, as the document says.
         Some(c) => c
-            .parse::<usize>()
-            .map_err(|_| Problem::bad_request("That cursor is not one this API gave."))?,
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| Problem::bad_request("That cursor is not one this API gave."))?,
     };
     let only: Option<Vec<String>> = params.get("fields").map(|f| {
         f.split(',')

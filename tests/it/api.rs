@@ -900,6 +900,15 @@ async fn the_openapi_document_lists_every_route() {
         .get("/api/v1/collections/projects/entries?filter[a][b]=c")
         .await;
     problem(r, 400).await;
+    // A cursor past the document's int64 maximum (usize would take it).
+    let r = api
+        .get("/api/v1/collections/projects/entries?cursor=9223372036854775808")
+        .await;
+    problem(r, 400).await;
+    let r = api
+        .get("/api/v1/collections/projects/entries?cursor=9223372036854775807")
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
     let r = api.get(&format!("{ENTRY}?ref=x&ref=y")).await;
     problem(r, 400).await;
 }
