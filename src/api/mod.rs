@@ -473,10 +473,10 @@ fn if_match(headers: &HeaderMap) -> Result<Option<crate::site::ObjectId>, Proble
     match crate::site::ObjectId::parse(tag) {
         Some(id) => Ok(Some(id)),
         // A well-formed entity tag that is no sha names no version: it
-        // never matches. Left to the pipeline (as the null id, which no
-        // blob has), so an unknown collection or entry is still a 404 and
-        // an entry that is there a 412 with its current ETag.
-        None if quoted => Ok(crate::site::ObjectId::parse(&"0".repeat(40))),
+        // never matches. Left to the pipeline (as the null id), so an
+        // unknown collection or entry is still a 404 and an entry that is
+        // there a 412 with its current ETag.
+        None if quoted => Ok(Some(crate::site::ObjectId::null())),
         None => Err(Problem::bad_request(
             "If-Match must be the entry's ETag: its sha, in double quotes.",
         )),

@@ -32,8 +32,8 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
     // A query string's values are texts: a filter's `5`, `true` and `null`
     // are the texts themselves, and a value given twice must hold twice.
     let scalar = || json!({"type": ["string", "number", "boolean", "null"]});
-    // A number an empty value leaves at its default.
-    let int_or_empty = |min: u64, max: u64| json!({"anyOf": [{"type": "integer", "minimum": min, "maximum": max}, {"type": "string", "maxLength": 0}]});
+    // A value that may also be given empty (then absent: the default).
+    let or_empty = |schema: Value| json!({"anyOf": [schema, {"type": "string", "maxLength": 0}]});
     match (method.as_str(), path) {
         ("GET", "/api/v1/collections/{collection}/entries") => vec![
             json!({"name": "filter", "in": "query", "style": "deepObject", "explode": true,
@@ -75,17 +75,17 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
             q(
                 "since",
                 "inclusive",
-                json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}),
+                or_empty(json!({"type": "string", "format": "date"})),
             ),
             q(
                 "until",
                 "inclusive",
-                json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}),
+                or_empty(json!({"type": "string", "format": "date"})),
             ),
             q(
                 "cursor",
                 "the next_cursor of the previous page (empty: the first)",
-                json!({"anyOf": [{"type": "integer", "format": "int64"}, {"type": "string", "maxLength": 0}]}),
+                or_empty(json!({"type": "integer", "format": "int64"})),
             ),
         ],
         ("GET", "/api/v1/search") => vec![
@@ -100,11 +100,15 @@ fn query_parameters(method: &Method, path: &str, collections: &[String]) -> Vec<
                 json!({"type": "string", "enum": collections.iter().map(String::as_str).chain([""]).collect::<Vec<_>>()}),
             ),
             q("field", "only this front matter field, or body", text()),
-            q("page", "the page (empty: the first)", int_or_empty(1, 500)),
+            q(
+                "page",
+                "the page (empty: the first)",
+                or_empty(int(1, Some(500))),
+            ),
             q(
                 "per_page",
                 "results per page (default 20, also when empty)",
-                int_or_empty(1, 100),
+                or_empty(int(1, Some(100))),
             ),
         ],
         ("GET", "/api/v1/media") => vec![

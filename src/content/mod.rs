@@ -42,40 +42,44 @@ const MAX_SEGMENT_CHARS: usize = 200;
 const MAX_NEW_SEGMENT_BYTES: usize = 200;
 const MAX_NEW_SLUG_BYTES: usize = 400;
 
+/// Why a name cannot be a new document's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameRefusal {
+    /// An empty segment, a leading dot, `\` or a control character.
+    Unsafe,
+    /// More segments, or longer ones, than a name may have; for a new
+    /// file, more bytes than a file system takes.
+    TooLong,
+}
+
 impl Slug {
     /// A document's path inside its collection, without the extension
     /// (`ai-and-cities`, `configuration/options`): segments joined by `/`,
     /// each safe (no `\`, NUL or control characters, no leading dot, so no
     /// `..`), none empty.
     pub fn parse(s: &str) -> Result<Slug, InvalidName> {
-        let segments: Vec<&str> = s.split('/').collect();
-        if segments.len() <= MAX_SLUG_SEGMENTS && segments.iter().all(|seg| is_safe_segment(seg)) {
+        match check(s) {
+            Ok(()) => Ok(Slug(s.to_string())),
+            Err(_) => Err(InvalidName(s.to_string())),
+        }
+    }
+
+    /// A name for a new file: [`Slug::parse`]'s rule, and short enough in
+    /// bytes for every file system a checkout may be on (a name is read
+    /// whatever its bytes, but a segment of 200 characters is up to 800).
+    pub fn parse_new(s: &str) -> Result<Slug, NameRefusal> {
+        check(s)?;
+        let fits = s.len() <= MAX_NEW_SLUG_BYTES
+            && s.split('/').all(|seg| seg.len() <= MAX_NEW_SEGMENT_BYTES);
+        if fits {
             Ok(Slug(s.to_string()))
         } else {
-            Err(InvalidName(s.to_string()))
+            Err(NameRefusal::TooLong)
         }
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-
-    /// Whether `s` has more segments, or longer ones, than a slug may.
-    pub fn too_long(s: &str) -> bool {
-        s.split('/').count() > MAX_SLUG_SEGMENTS
-            || s.split('/')
-                .any(|seg| seg.chars().count() > MAX_SEGMENT_CHARS)
-    }
-
-    /// Whether a new file may be given this name: a name is read whatever
-    /// its length, but one made new must fit in a file system's limits
-    /// (a segment of 200 characters is up to 800 bytes).
-    pub fn fits_file_names(&self) -> bool {
-        self.0.len() <= MAX_NEW_SLUG_BYTES
-            && self
-                .0
-                .split('/')
-                .all(|seg| seg.len() <= MAX_NEW_SEGMENT_BYTES)
     }
 
     /// The folder the document is in, inside its collection (`""` at the
@@ -98,7 +102,7 @@ pub struct CollectionName(String);
 
 impl CollectionName {
     pub fn parse(s: &str) -> Result<CollectionName, InvalidName> {
-        if is_safe_segment(s) {
+        if is_safe_segment(s) && s.chars().count() <= MAX_SEGMENT_CHARS {
             Ok(CollectionName(s.to_string()))
         } else {
             Err(InvalidName(s.to_string()))
@@ -110,9 +114,27 @@ impl CollectionName {
     }
 }
 
+/// A slug's rule: lengths first (a long name is told so, whatever else is
+/// wrong with it), then each segment safe.
+fn check(s: &str) -> Result<(), NameRefusal> {
+    let segments: Vec<&str> = s.split('/').collect();
+    if segments.len() > MAX_SLUG_SEGMENTS
+        || segments
+            .iter()
+            .any(|seg| seg.chars().count() > MAX_SEGMENT_CHARS)
+    {
+        Err(NameRefusal::TooLong)
+    } else if segments.iter().all(|seg| is_safe_segment(seg)) {
+        Ok(())
+    } else {
+        Err(NameRefusal::Unsafe)
+    }
+}
+
+/// Not empty, no leading dot, no `/`, `\` or control character (its length
+/// is the caller's rule).
 fn is_safe_segment(s: &str) -> bool {
     !s.is_empty()
-        && s.chars().count() <= MAX_SEGMENT_CHARS
         && !s.starts_with('.')
         && !s.contains(['/', '\\'])
         && !s.chars().any(char::is_control)
@@ -180,16 +202,24 @@ mod tests {
         let deep = vec!["a"; 17].join("/");
         assert!(Slug::parse(&deep).is_err(), "too deep");
         // Limits count characters; a new file's name must also fit in bytes.
-        let long = Slug::parse(&"é".repeat(200)).expect("200 characters");
-        assert!(!long.fits_file_names(), "400 bytes in one segment");
-        assert!(Slug::parse(&"e".repeat(201)).is_err(), "201 characters");
-        assert!(
-            Slug::parse(&"e".repeat(200))
-                .expect("ascii")
-                .fits_file_names()
+        let long = "é".repeat(200);
+        assert!(Slug::parse(&long).is_ok(), "200 characters");
+        assert_eq!(
+            Slug::parse_new(&long),
+            Err(NameRefusal::TooLong),
+            "400 bytes in one segment"
         );
-        let wide = Slug::parse(&vec!["e".repeat(150); 3].join("/")).expect("3 segments");
-        assert!(!wide.fits_file_names(), "452 bytes in all");
+        assert!(Slug::parse(&"e".repeat(201)).is_err(), "201 characters");
+        assert_eq!(Slug::parse_new(&"e".repeat(201)), Err(NameRefusal::TooLong));
+        assert!(Slug::parse_new(&"e".repeat(200)).is_ok(), "ascii");
+        let wide = vec!["e".repeat(150); 3].join("/");
+        assert!(Slug::parse(&wide).is_ok(), "3 segments");
+        assert_eq!(
+            Slug::parse_new(&wide),
+            Err(NameRefusal::TooLong),
+            "452 bytes in all"
+        );
+        assert_eq!(Slug::parse_new("a//b"), Err(NameRefusal::Unsafe));
         assert!(Slug::parse("ai-and-cities").is_ok());
         let nested = Slug::parse("configuration/options").expect("nested");
         assert_eq!(

@@ -44,6 +44,12 @@ impl ObjectId {
         ok.then(|| ObjectId(s.to_ascii_lowercase()))
     }
 
+    /// Git's null id (forty zeros): names no object, so it matches no
+    /// version.
+    pub fn null() -> ObjectId {
+        ObjectId::from_oid(Oid::ZERO_SHA1)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

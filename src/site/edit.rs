@@ -13,7 +13,8 @@ use super::{
 use crate::content::model::{CollectionModel, Kind};
 use crate::content::yaml::PlainMeaning;
 use crate::content::{
-    Collection, CollectionName, Document, EditError, FieldValue, FieldView, Schema, Slug, Widget,
+    Collection, CollectionName, Document, EditError, FieldValue, FieldView, NameRefusal, Schema,
+    Slug, Widget,
 };
 use crate::git::{Change, ObjectId, Writer};
 use std::sync::Arc;
@@ -333,25 +334,16 @@ pub fn document_name(collection: &str, slug: &str) -> Result<(CollectionName, Sl
 /// is not safe path segments, or too long for a file's name, is an invalid
 /// value of the `slug` field.
 pub fn new_slug(slug: &str) -> Result<Slug, SiteError> {
-    let refused = |key| {
+    Slug::parse_new(slug).map_err(|refusal| {
+        let key = match refusal {
+            NameRefusal::Unsafe => "new-bad-slug",
+            NameRefusal::TooLong => "new-long-slug",
+        };
         SiteError::InvalidFields(InvalidFields(vec![(
             "slug".into(),
             crate::i18n::Message::key(key),
         )]))
-    };
-    let too_long = Slug::too_long(slug);
-    let slug = Slug::parse(slug).map_err(|_| {
-        refused(if too_long {
-            "new-long-slug"
-        } else {
-            "new-bad-slug"
-        })
-    })?;
-    if slug.fits_file_names() {
-        Ok(slug)
-    } else {
-        Err(refused("new-long-slug"))
-    }
+    })
 }
 
 /// A slug made from a title: accents folded, lower case, letters and

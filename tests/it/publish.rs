@@ -77,15 +77,10 @@ pub(crate) fn remote_and_checkout(dir: &Path) -> (std::path::PathBuf, std::path:
     bare_clone(&src, &bare);
     let daemon = Daemon::start(&served);
     let work = dir.join("work");
-    let out = std::process::Command::new("git")
-        .args(["clone", "-q", &daemon.url("remote.git")])
-        .arg(&work)
-        .output()
-        .expect("git clone");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        std::process::Command::new("git")
+            .args(["clone", "-q", &daemon.url("remote.git")])
+            .arg(&work),
     );
     (bare, work, daemon)
 }
@@ -98,15 +93,10 @@ pub(crate) fn push_from_elsewhere(
     change: impl FnOnce(&Path),
 ) -> String {
     let other = dir.join("other");
-    let out = std::process::Command::new("git")
-        .args(["clone", "-q", &daemon.url("remote.git")])
-        .arg(&other)
-        .output()
-        .expect("git clone");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        std::process::Command::new("git")
+            .args(["clone", "-q", &daemon.url("remote.git")])
+            .arg(&other),
     );
     change(&other);
     git(&other, &["add", "-A"]);
@@ -797,15 +787,10 @@ fn sshd_available() -> bool {
 }
 
 fn keygen(path: &Path) {
-    let out = std::process::Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(path)
-        .output()
-        .expect("ssh-keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(path),
     );
 }
 

@@ -186,19 +186,23 @@ pub fn add_user(data: &Path, name: &str, role: &str, email: &str, display: &str)
     );
 }
 
-/// Runs `git -C dir args...`, asserting success, and returns its stdout.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
+/// Runs `command`, asserting it succeeds (its stderr in the failure), and
+/// returns its output.
+pub fn succeed(command: &mut Command) -> std::process::Output {
+    let out = command
         .output()
-        .expect("run git");
+        .unwrap_or_else(|e| panic!("run {command:?}: {e}"));
     assert!(
         out.status.success(),
-        "git {args:?} failed: {}",
+        "{command:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// Runs `git -C dir args...`, asserting success, and returns its stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = succeed(Command::new("git").arg("-C").arg(dir).args(args));
     String::from_utf8(out.stdout).expect("utf-8 git output")
 }
 
@@ -230,16 +234,11 @@ pub fn checked_out(dir: &Path, rel: &str) -> String {
 
 /// `git clone --bare from to` (checked).
 pub fn bare_clone(from: &Path, to: &Path) {
-    let out = Command::new("git")
-        .args(["clone", "-q", "--bare"])
-        .arg(from)
-        .arg(to)
-        .output()
-        .expect("git clone");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeed(
+        Command::new("git")
+            .args(["clone", "-q", "--bare"])
+            .arg(from)
+            .arg(to),
     );
 }
 
