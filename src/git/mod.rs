@@ -132,11 +132,7 @@ fn files_of(repo: &Repository, tree: &git2::Tree<'_>) -> Result<DirListing, Stor
                     name: format!("{prefix}{name}"),
                     blob: ObjectId::from_oid(e.id()),
                 }),
-                Some(ObjectType::Tree)
-                    if depth < MAX_FOLDER_DEPTH
-                        && !name.starts_with(['.', '_', '#'])
-                        && !name.ends_with('~') =>
-                {
+                Some(ObjectType::Tree) if depth < MAX_FOLDER_DEPTH && is_read_folder(name) => {
                     stack.push((
                         format!("{prefix}{name}/"),
                         repo.find_tree(e.id())?,
@@ -149,6 +145,12 @@ fn files_of(repo: &Repository, tree: &git2::Tree<'_>) -> Result<DirListing, Stor
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(DirListing { entries })
+}
+
+/// Whether a collection's folder named `name` is read (as Jekyll does: not
+/// hidden, private, or a backup).
+fn is_read_folder(name: &str) -> bool {
+    !name.starts_with(['.', '_', '#']) && !name.ends_with('~')
 }
 
 /// The id git gives a file with these bytes.
@@ -483,6 +485,24 @@ impl Repo {
         let repo = self.handle()?;
         let tree = repo.find_tree(tree.oid()?)?;
         files_of(&repo, &tree)
+    }
+
+    /// The blob at `path` below the tree `tree`, if [`Repo::list_tree`]
+    /// would list it: one lookup, without listing the folder.
+    pub fn listed_file(&self, tree: &ObjectId, path: &str) -> Result<Option<ObjectId>, StoreError> {
+        let folders: Vec<&str> = path.split('/').collect();
+        let folders = &folders[..folders.len() - 1];
+        if folders.len() > MAX_FOLDER_DEPTH || !folders.iter().all(|f| is_read_folder(f)) {
+            return Ok(None);
+        }
+        let repo = self.handle()?;
+        let tree = repo.find_tree(tree.oid()?)?;
+        match tree.get_path(Path::new(path)) {
+            Ok(e) if e.kind() == Some(ObjectType::Blob) => Ok(Some(ObjectId::from_oid(e.id()))),
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Many blobs' bytes through one handle (opening one per blob dominates

@@ -205,8 +205,17 @@ async fn documents_in_folders_are_read_written_renamed_and_deleted_through_the_a
     assert_eq!(r.status().as_u16(), 200);
     assert!(!site.join("_docs/cli/serve.md").exists());
 
-    // Hostile identifiers are refused, nothing written.
+    // A document in a folder Jekyll skips is no entry: not read, not written.
     let head = git(&site, &["rev-parse", "HEAD"]);
+    let hidden = format!("{entries}/_partials%2Fnote");
+    assert_eq!(api.get(&hidden).await.status().as_u16(), 404);
+    let r = api
+        .patch(&hidden, &json!({"fields": {"title": "x"}}), None)
+        .await;
+    problem(r, 404).await;
+    assert_eq!(git(&site, &["rev-parse", "HEAD"]), head);
+
+    // Hostile identifiers are refused, nothing written.
     for bad in ["../escape", "a//b", "/abs", "a/./b", "x/\u{7}"] {
         let r = api
             .send_json(
