@@ -487,26 +487,34 @@ impl Repo {
         files_of(&repo, &tree)
     }
 
-    /// The blob at `path` below the tree `tree`, if [`Repo::list_tree`]
-    /// would list it: one lookup, without listing the folder.
-    pub fn listed_file(&self, tree: &ObjectId, path: &str) -> Result<Option<ObjectId>, StoreError> {
-        let folders: Vec<&str> = path.split('/').collect();
-        let folders = &folders[..folders.len() - 1];
-        if folders.len() > MAX_FOLDER_DEPTH || !folders.iter().all(|f| is_read_folder(f)) {
-            return Ok(None);
-        }
+    /// The first of `paths` (below the tree `tree`) that [`Repo::list_tree`]
+    /// would list: each looked up directly in one read of the tree, without
+    /// listing its folders.
+    pub fn first_listed<'p>(
+        &self,
+        tree: &ObjectId,
+        paths: &'p [String],
+    ) -> Result<Option<&'p str>, StoreError> {
         let repo = self.handle()?;
         let tree = repo.find_tree(tree.oid()?)?;
-        match tree.get_path(Path::new(path)) {
-            Ok(e) if e.kind() == Some(ObjectType::Blob) => Ok(Some(ObjectId::from_oid(e.id()))),
-            Ok(_) => Ok(None),
-            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+        for path in paths {
+            let listed = path.rsplit_once('/').is_none_or(|(folders, _)| {
+                folders.split('/').count() <= MAX_FOLDER_DEPTH
+                    && folders.split('/').all(is_read_folder)
+            });
+            if !listed {
+                continue;
+            }
+            match tree.get_path(Path::new(path)) {
+                Ok(e) if e.kind() == Some(ObjectType::Blob) => return Ok(Some(path)),
+                Ok(_) => {}
+                Err(e) if e.code() == ErrorCode::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
         }
+        Ok(None)
     }
 
-    /// Many blobs' bytes through one handle (opening one per blob dominates
-    /// the cost of reading a large collection); `None` for a missing blob.
     /// Every file of commit `at` (folders starting with `_` or `.` too,
     /// but not submodules), sorted by path.
     pub fn every_file_at(&self, at: &ObjectId) -> Result<DirListing, StoreError> {
@@ -528,6 +536,8 @@ impl Repo {
         Ok(DirListing { entries })
     }
 
+    /// Many blobs' bytes through one handle (opening one per blob dominates
+    /// the cost of reading a large collection); `None` for a missing blob.
     pub fn read_blobs(&self, ids: &[ObjectId]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
         let repo = self.handle()?;
         ids.iter()

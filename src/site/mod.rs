@@ -587,26 +587,23 @@ fn collection_at(cx: &Ctx<'_>, at: &ObjectId, name: &str) -> Result<Collection, 
 }
 
 /// The path of the document `slug` in a collection: the first, in the
-/// folder's order, of the names it may have (`slug.md`, `slug.html`...),
-/// each looked up directly. Listing the folder to find it made every save
-/// and read cost more as the collection grew.
+/// folder's order, of the names it may have (`slug.html`, `slug.md`...),
+/// looked up directly. Listing the folder to find it made every save and
+/// read cost more as the collection grew.
 fn document_path(cx: &Ctx<'_>, coll: &Collection, slug: &str) -> Result<String, SiteError> {
-    let not_found = || SiteError::NotFound(format!("{}/{slug}", coll.name));
-    let Some(tree) = tree_at(cx, &cx.repo.tip()?, &coll.dir)? else {
-        return Err(not_found());
-    };
     let mut names: Vec<String> = crate::content::DOCUMENT_EXTENSIONS
         .iter()
         .map(|ext| format!("{slug}.{ext}"))
         .filter(|name| coll.slug_of(name) == Some(slug))
         .collect();
     names.sort();
-    for name in names {
-        if cx.repo.listed_file(&tree, &name)?.is_some() {
-            return Ok(format!("{}/{name}", coll.dir));
-        }
-    }
-    Err(not_found())
+    let found = match tree_at(cx, &cx.repo.tip()?, &coll.dir)? {
+        Some(tree) => cx.repo.first_listed(&tree, &names)?,
+        None => None,
+    };
+    found
+        .map(|name| format!("{}/{name}", coll.dir))
+        .ok_or_else(|| SiteError::NotFound(format!("{}/{slug}", coll.name)))
 }
 
 /// Every document file in `dir` with its parse (cached by blob id). Misses
